@@ -1,0 +1,87 @@
+// Builds every bundle: extension host, worker, CLI, webviews, and the tests.
+//   node esbuild.mjs [--production] [--no-typecheck] [--no-tests] [--watch]
+import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync, mkdirSync, copyFileSync, existsSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const withTests = !args.has('--no-tests') && !production;
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  target: 'es2022',
+  legalComments: 'none',
+};
+
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+
+/** Files under dir (recursive) matching pred. */
+function walk(dir, pred) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walk(p, pred));
+    else if (pred(p)) out.push(p);
+  }
+  return out;
+}
+
+const webviewEntries = walk('webview', (p) => /webview\/[^/]+\/main\.ts$/.test(p));
+
+const builds = [
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
+  {
+    ...node,
+    entryPoints: ['src/cli/cli.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  ...webviewEntries.map((entry) => ({
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    entryPoints: [entry],
+    outfile: join('dist/webview', `${entry.split('/')[1]}.js`),
+    loader: { '.css': 'text' },
+  })),
+];
+
+if (withTests) {
+  const unit = walk('test/unit', (p) => p.endsWith('.test.ts'));
+  if (unit.length) builds.push({ ...node, entryPoints: unit, outdir: 'out/test/unit', outbase: 'test/unit', external: ['mocha', 'fast-check'] });
+  const integration = walk('test/integration', (p) => p.endsWith('.ts'));
+  if (integration.length)
+    builds.push({ ...node, entryPoints: integration, outdir: 'out/test/integration', outbase: 'test/integration', external: ['vscode', 'mocha', 'playwright-core', '@vscode/test-electron'] });
+  const e2e = walk('test/e2e', (p) => p.endsWith('.ts'));
+  if (e2e.length) builds.push({ ...node, entryPoints: e2e, outdir: 'out/test/e2e', outbase: 'test/e2e', external: ['mocha', 'playwright-core'] });
+}
+
+rmSync('dist', { recursive: true, force: true });
+if (withTests) rmSync('out', { recursive: true, force: true });
+
+if (args.has('--watch')) {
+  for (const b of builds) (await esbuild.context(b)).watch();
+  console.log('watching…');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  // Static webview assets that are loaded by URL rather than bundled.
+  mkdirSync('dist/webview', { recursive: true });
+  copyFileSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicon.css');
+  copyFileSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf');
+  for (const f of walk('dist', () => true)) if (f.endsWith('cli.js')) spawnSync('chmod', ['+x', f]);
+  if (!args.has('--no-typecheck')) {
+    const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'], { stdio: 'inherit' });
+    if (r.status !== 0) {
+      console.error('type check failed');
+      process.exit(1);
+    }
+  }
+  console.log(`built ${builds.length} bundles${withTests ? ' (with tests)' : ''} in ${relative(process.cwd(), 'dist')}/`);
+}
