@@ -63,8 +63,11 @@ if (withTests) {
   if (e2e.length) builds.push({ ...node, entryPoints: e2e, outdir: 'out/test/e2e', outbase: 'test/e2e', external: ['mocha', 'playwright-core'] });
 }
 
-rmSync('dist', { recursive: true, force: true });
-if (withTests) rmSync('out', { recursive: true, force: true });
+// Only a clean (packaging) build wipes the output: parallel test builds must not delete each other's files.
+if (args.has('--clean') || production) {
+  rmSync('dist', { recursive: true, force: true });
+  rmSync('out', { recursive: true, force: true });
+}
 
 if (args.has('--watch')) {
   for (const b of builds) (await esbuild.context(b)).watch();

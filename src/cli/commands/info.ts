@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { CliCommand, UsageError, parseArgs } from '../command';
-import { readNpy } from '../../core/formats/npy';
 import { computeStats, summaryLine } from '../../core/stats/summary';
-import { LensError } from '../../core/errors';
+import { loadArrays } from '../load';
 
 export const infoCommand: CliCommand = {
   name: 'info',
@@ -12,20 +10,7 @@ export const infoCommand: CliCommand = {
     const { positionals, flags } = parseArgs(args, { flags: ['--json'] });
     if (positionals.length !== 1) throw new UsageError('info takes exactly one FILE');
     const file = positionals[0];
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(file);
-    } catch (e) {
-      throw new LensError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    let arrays;
-    try {
-      const a = readNpy(bytes);
-      arrays = [{ name: '', raw: a }];
-    } catch (e) {
-      if (e instanceof LensError) throw new LensError(`${file}: ${e.message}`, e.code);
-      throw e;
-    }
+    const arrays = await loadArrays(file);
     const out = arrays.map(({ name, raw }) => {
       const s = computeStats(raw);
       return { name, raw, s };
