@@ -78,6 +78,9 @@ if (args.has('--watch')) {
   mkdirSync('dist/webview', { recursive: true });
   copyFileSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicon.css');
   copyFileSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf');
+  // Shape checker: tree-sitter runtime and Python grammar, loaded next to dist/extension.js and dist/cli.js.
+  copyFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/web-tree-sitter.wasm');
+  copyFileSync('node_modules/tree-sitter-python/tree-sitter-python.wasm', 'dist/tree-sitter-python.wasm');
   for (const f of walk('dist', () => true)) if (f.endsWith('cli.js')) spawnSync('chmod', ['+x', f]);
   if (!args.has('--no-typecheck')) {
     const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'], { stdio: 'inherit' });

@@ -5,8 +5,11 @@
 import { errorMessage, isLensError } from '../core/errors';
 import { CliCommand, UsageError } from './command';
 import { infoCommand } from './commands/info';
+import { shapesCommand } from './commands/shapes';
+import { analyzeCommand } from './commands/analyze';
+import { attentionCommand } from './commands/attention';
 
-const COMMANDS: CliCommand[] = [infoCommand];
+const COMMANDS: CliCommand[] = [infoCommand, analyzeCommand, attentionCommand, shapesCommand];
 
 function usage(): string {
   return [

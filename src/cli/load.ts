@@ -1,10 +1,10 @@
 /**
  * Loading arrays for the CLI. `FILE#NAME` picks one member of a multi-array file.
  */
-import { readFile } from 'node:fs/promises';
-import { readNpy } from '../core/formats/npy';
 import { RawArray } from '../core/array/ndarray';
-import { LensError } from '../core/errors';
+import { LensError, isLensError } from '../core/errors';
+import { ArrayFile, openArrayFile } from '../core/formats/open';
+import { FileSource } from '../node/fileSource';
 
 export interface NamedArray {
   /** member/tensor name; '' for a .npy */
@@ -12,20 +12,38 @@ export interface NamedArray {
   raw: RawArray;
 }
 
+/** Re-throws LensErrors with `file: ` in front; anything else is a bug and passes through. */
+export function prefixError(file: string, e: unknown): never {
+  if (isLensError(e)) throw new LensError(`${file}: ${e.message}`, (e as LensError).code);
+  throw e;
+}
+
+/**
+ * Opens `file` (headers only), runs `use`, closes it. Errors are LensErrors whose message
+ * starts with the file name.
+ */
+export async function withArrayFile<T>(
+  file: string,
+  use: (f: ArrayFile) => Promise<T>,
+): Promise<T> {
+  let source: FileSource | undefined;
+  try {
+    source = await FileSource.open(file);
+    return await use(await openArrayFile(file, source));
+  } catch (e) {
+    return prefixError(file, e);
+  } finally {
+    await source?.close();
+  }
+}
+
 /** Every array in a file. Errors are LensErrors whose message starts with the file name. */
 export async function loadArrays(file: string): Promise<NamedArray[]> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    throw new LensError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  try {
-    return [{ name: '', raw: readNpy(bytes) }];
-  } catch (e) {
-    if (e instanceof LensError) throw new LensError(`${file}: ${e.message}`, e.code);
-    throw e;
-  }
+  return withArrayFile(file, async (f) => {
+    const out: NamedArray[] = [];
+    for (const e of f.entries) out.push({ name: e.name, raw: await e.load() });
+    return out;
+  });
 }
 
 /** `FILE` or `FILE#NAME`: one array (the only one, or the named one). */
@@ -33,12 +51,19 @@ export async function loadArray(spec: string): Promise<NamedArray & { file: stri
   const hash = spec.lastIndexOf('#');
   const file = hash > 0 ? spec.slice(0, hash) : spec;
   const name = hash > 0 ? spec.slice(hash + 1) : undefined;
-  const arrays = await loadArrays(file);
-  if (name !== undefined) {
-    const a = arrays.find((x) => x.name === name);
-    if (!a) throw new LensError(`${file}: no array named '${name}' (has: ${arrays.map((x) => x.name).join(', ')})`);
-    return { ...a, file };
-  }
-  if (arrays.length !== 1) throw new LensError(`${file}: holds ${arrays.length} arrays; pick one with ${file}#NAME`);
-  return { ...arrays[0], file };
+  return withArrayFile(file, async (f) => {
+    const names = f.entries.map((x) => x.name);
+    const pick =
+      name !== undefined
+        ? f.entries.find((x) => x.name === name)
+        : f.entries.length === 1
+          ? f.entries[0]
+          : undefined;
+    if (!pick) {
+      if (name !== undefined)
+        throw new LensError(`no array named '${name}' (has: ${names.join(', ')})`);
+      throw new LensError(`holds ${f.entries.length} arrays; pick one with ${file}#NAME`);
+    }
+    return { name: pick.name, raw: await pick.load(), file };
+  });
 }

@@ -1,6 +1,7 @@
 import { CliCommand, UsageError, parseArgs } from '../command';
-import { computeStats, summaryLine } from '../../core/stats/summary';
-import { loadArrays } from '../load';
+import { summaryLine } from '../../core/stats/summary';
+import { computeEntryStats } from '../../core/formats/entryStats';
+import { withArrayFile } from '../load';
 
 export const infoCommand: CliCommand = {
   name: 'info',
@@ -10,25 +11,38 @@ export const infoCommand: CliCommand = {
     const { positionals, flags } = parseArgs(args, { flags: ['--json'] });
     if (positionals.length !== 1) throw new UsageError('info takes exactly one FILE');
     const file = positionals[0];
-    const arrays = await loadArrays(file);
-    const out = arrays.map(({ name, raw }) => {
-      const s = computeStats(raw);
-      return { name, raw, s };
+    // Statistics stream from the file piece by piece: no array is held whole.
+    const { format, metadata, out } = await withArrayFile(file, async (f) => {
+      const rows = [];
+      for (const e of f.entries) rows.push({ e, s: await computeEntryStats(e) });
+      return { format: f.format, metadata: f.metadata, out: rows };
     });
     if (flags.has('--json')) {
       ctx.out(
         JSON.stringify({
           file,
-          arrays: out.map(({ name, raw, s }) => ({
-            name,
-            dtype: raw.dtype,
-            shape: raw.shape,
-            stats: { min: s.min, max: s.max, mean: s.mean, std: s.std, nan: s.nan, posinf: s.posinf, neginf: s.neginf, zeros: s.zeros },
+          ...(format === 'safetensors' ? { metadata: metadata ?? {} } : {}),
+          arrays: out.map(({ e, s }) => ({
+            name: e.name,
+            dtype: e.dtype,
+            shape: e.shape,
+            stats: {
+              min: s.min,
+              max: s.max,
+              mean: s.mean,
+              std: s.std,
+              nan: s.nan,
+              posinf: s.posinf,
+              neginf: s.neginf,
+              zeros: s.zeros,
+            },
           })),
         }) + '\n',
       );
     } else {
-      for (const { name, raw, s } of out) ctx.out(`${name ? name + ': ' : ''}${summaryLine(raw.dtype, raw.shape, s)}\n`);
+      if (metadata) for (const [k, v] of Object.entries(metadata)) ctx.out(`# ${k}: ${v}\n`);
+      for (const { e, s } of out)
+        ctx.out(`${e.name ? e.name + ': ' : ''}${summaryLine(e.dtype, e.shape, s)}\n`);
     }
     return 0;
   },

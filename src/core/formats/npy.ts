@@ -8,6 +8,8 @@ import { DType, itemSize } from '../array/dtype';
 import { LensError } from '../errors';
 import { RawArray, sizeOf } from '../array/ndarray';
 import { PyTuple, PyValue, parsePyLiteral } from './pyliteral';
+import { ByteSource, checkRange, readPieces } from '../io/source';
+import { ArrayEntry, LoadOptions, checkLimit, chunkSize } from './entry';
 
 export const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** Headers larger than this are refused (NumPy's own default limit is 10,000 bytes). */
@@ -46,7 +48,14 @@ export function parseDescr(descr: string): { dtype: DType; littleEndian: boolean
   }
   const dtype = rest === '' ? KIND[kind]?.[Number(sizeText)] : undefined;
   if (!dtype) {
-    const what: Record<string, string> = { U: 'unicode string', S: 'byte string', a: 'byte string', V: 'void/raw', M: 'datetime', m: 'timedelta' };
+    const what: Record<string, string> = {
+      U: 'unicode string',
+      S: 'byte string',
+      a: 'byte string',
+      V: 'void/raw',
+      M: 'datetime',
+      m: 'timedelta',
+    };
     throw new LensError(
       `unsupported dtype ${JSON.stringify(descr)}${what[kind] ? ` (${what[kind]})` : ''}: only bool, integer, float and complex arrays can be shown`,
       'unsupported',
@@ -76,12 +85,20 @@ export function parseNpyHeader(prefix: Uint8Array, fileSize: number): NpyHeader 
   const major = prefix[6];
   const minor = prefix[7];
   if (major < 1 || major > 3 || minor !== 0) {
-    throw new LensError(`unsupported .npy format version ${major}.${minor} (1.0, 2.0 and 3.0 are supported)`, 'unsupported');
+    throw new LensError(
+      `unsupported .npy format version ${major}.${minor} (1.0, 2.0 and 3.0 are supported)`,
+      'unsupported',
+    );
   }
   const end = npyHeaderEnd(prefix);
   const start = major === 1 ? 10 : 12;
-  if (end === undefined || end > fileSize) throw new LensError('file is truncated inside its header');
-  if (end - start > NPY_MAX_HEADER) throw new LensError(`header of ${end - start} bytes is larger than the ${NPY_MAX_HEADER}-byte limit`, 'too-large');
+  if (end === undefined || end > fileSize)
+    throw new LensError('file is truncated inside its header');
+  if (end - start > NPY_MAX_HEADER)
+    throw new LensError(
+      `header of ${end - start} bytes is larger than the ${NPY_MAX_HEADER}-byte limit`,
+      'too-large',
+    );
   if (prefix.length < end) throw new LensError('file is truncated inside its header');
   const raw = prefix.subarray(start, end);
   const text = major === 3 ? new TextDecoder('utf-8', { fatal: false }).decode(raw) : latin1(raw);
@@ -95,7 +112,9 @@ export function parseNpyHeader(prefix: Uint8Array, fileSize: number): NpyHeader 
   }
   const descr = d.descr;
   if (Array.isArray(descr)) {
-    const fields = descr.map((f) => (f instanceof PyTuple && typeof f.items[0] === 'string' ? f.items[0] : '?'));
+    const fields = descr.map((f) =>
+      f instanceof PyTuple && typeof f.items[0] === 'string' ? f.items[0] : '?',
+    );
     throw new LensError(
       `structured dtype with fields ${fields.map((f) => `'${f}'`).join(', ')} is not supported: save each field as its own array`,
       'unsupported',
@@ -103,24 +122,41 @@ export function parseNpyHeader(prefix: Uint8Array, fileSize: number): NpyHeader 
   }
   if (typeof descr !== 'string') throw new LensError("header 'descr' is not a string");
   const { dtype, littleEndian } = parseDescr(descr);
-  if (typeof d.fortran_order !== 'boolean') throw new LensError("header 'fortran_order' is not True/False");
+  if (typeof d.fortran_order !== 'boolean')
+    throw new LensError("header 'fortran_order' is not True/False");
   const shapeValue = d.shape;
-  const items = shapeValue instanceof PyTuple ? shapeValue.items : Array.isArray(shapeValue) ? shapeValue : undefined;
+  const items =
+    shapeValue instanceof PyTuple
+      ? shapeValue.items
+      : Array.isArray(shapeValue)
+        ? shapeValue
+        : undefined;
   if (!items) throw new LensError("header 'shape' is not a tuple");
   const shape = items.map((v) => {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new LensError(`header 'shape' has an invalid dimension ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+      throw new LensError(`header 'shape' has an invalid dimension ${String(v)}`);
     return v;
   });
-  if (shape.length > 32) throw new LensError(`array has ${shape.length} dimensions (NumPy allows at most 32)`);
+  if (shape.length > 32)
+    throw new LensError(`array has ${shape.length} dimensions (NumPy allows at most 32)`);
   const count = sizeOf(shape);
   const dataLength = count * itemSize(dtype);
-  if (!Number.isSafeInteger(dataLength)) throw new LensError(`shape (${shape.join(', ')}) is too large`, 'too-large');
+  if (!Number.isSafeInteger(dataLength))
+    throw new LensError(`shape (${shape.join(', ')}) is too large`, 'too-large');
   if (end + dataLength > fileSize) {
     throw new LensError(
       `file is truncated: shape (${shape.join(', ')}) of ${dtype} needs ${dataLength} bytes of data, the file has ${Math.max(0, fileSize - end)}`,
     );
   }
-  return { version: [major, minor], dtype, littleEndian, fortranOrder: d.fortran_order, shape, dataOffset: end, dataLength };
+  return {
+    version: [major, minor],
+    dtype,
+    littleEndian,
+    fortranOrder: d.fortran_order,
+    shape,
+    dataOffset: end,
+    dataLength,
+  };
 }
 
 /** Reads a whole `.npy` held in memory. Element bytes are a view into `bytes`, not a copy. */
@@ -133,6 +169,62 @@ export function readNpy(bytes: Uint8Array): RawArray & { header: NpyHeader } {
     fortranOrder: header.fortranOrder,
     littleEndian: header.littleEndian,
     bytes: bytes.subarray(header.dataOffset, header.dataOffset + header.dataLength),
+  };
+}
+
+/** The bytes that make up a .npy header: magic, version, length and the header text. */
+export async function readNpyHeader(source: ByteSource): Promise<NpyHeader> {
+  const first = await source.read(0, Math.min(source.size, 12));
+  if (first.length < 10 || NPY_MAGIC.some((b, i) => first[i] !== b)) {
+    throw new LensError('not a .npy file (missing the \\x93NUMPY magic)');
+  }
+  const end = npyHeaderEnd(first);
+  if (end === undefined || end > source.size)
+    throw new LensError('file is truncated inside its header');
+  if (end > NPY_MAX_HEADER + 12) {
+    throw new LensError(
+      `header of ${end} bytes is larger than the ${NPY_MAX_HEADER}-byte limit`,
+      'too-large',
+    );
+  }
+  return parseNpyHeader(await source.read(0, end), source.size);
+}
+
+/** An opened .npy: the header, and the element data on demand. */
+export interface NpyFile extends ArrayEntry {
+  header: NpyHeader;
+  /** `byteLength` bytes of element data starting `byteOffset` bytes into the data. */
+  readRange(byteOffset: number, byteLength: number): Promise<Uint8Array>;
+}
+
+/** Reads only the header of the .npy in `source`; element data is read when asked for. */
+export async function openNpy(source: ByteSource, name = ''): Promise<NpyFile> {
+  return npyEntry(source, await readNpyHeader(source), name);
+}
+
+/** An {@link NpyFile} over an already parsed header. */
+export function npyEntry(source: ByteSource, header: NpyHeader, name = ''): NpyFile {
+  const { dtype, shape, fortranOrder, littleEndian, dataOffset, dataLength } = header;
+  return {
+    header,
+    name,
+    dtype,
+    shape,
+    fortranOrder,
+    littleEndian,
+    byteLength: dataLength,
+    async load(opts?: LoadOptions): Promise<RawArray> {
+      checkLimit(dataLength, opts);
+      const bytes = await source.read(dataOffset, dataLength);
+      return { dtype, shape, fortranOrder, littleEndian, bytes };
+    },
+    chunks(opts) {
+      return readPieces(source, dataOffset, dataLength, chunkSize(dtype, opts), itemSize(dtype));
+    },
+    readRange(byteOffset: number, byteLength: number): Promise<Uint8Array> {
+      checkRange({ size: dataLength }, byteOffset, byteLength);
+      return source.read(dataOffset + byteOffset, byteLength);
+    },
   };
 }
 

@@ -10,7 +10,14 @@ import { pythonJson, tempDir } from '../../helpers/python';
 describe('npy reader (files written by NumPy)', function () {
   this.timeout(60_000);
   const dir = tempDir();
-  type Ref = { name: string; dtype: string; shape: number[]; fortran: boolean; values: (number | null)[]; stats: Record<string, number | null> };
+  type Ref = {
+    name: string;
+    dtype: string;
+    shape: number[];
+    fortran: boolean;
+    values: (number | null)[];
+    stats: Record<string, number | null>;
+  };
   let refs: Ref[];
 
   before(() => {
@@ -63,20 +70,34 @@ print(json.dumps(out))
   it('computes the same statistics as NumPy (finite values, population σ)', () => {
     for (const r of refs) {
       const s = computeStats(readNpy(readFileSync(join(dir, `${r.name}.npy`))));
-      for (const k of ['nan', 'posinf', 'neginf', 'zeros'] as const) assert.equal(s[k], r.stats[k], `${r.name}.${k}`);
+      for (const k of ['nan', 'posinf', 'neginf', 'zeros'] as const)
+        assert.equal(s[k], r.stats[k], `${r.name}.${k}`);
       for (const k of ['min', 'max', 'mean', 'std'] as const) {
         const want = r.stats[k];
         if (want === null) assert.equal(s[k], null, `${r.name}.${k}`);
-        else assert.ok(Math.abs((s[k] as number) - want) <= 1e-12 * Math.max(1, Math.abs(want)), `${r.name}.${k}: ${s[k]} vs ${want}`);
+        else
+          assert.ok(
+            Math.abs((s[k] as number) - want) <= 1e-12 * Math.max(1, Math.abs(want)),
+            `${r.name}.${k}: ${s[k]} vs ${want}`,
+          );
       }
     }
   });
 
   it('refuses truncated files, object arrays and structured dtypes with clear messages', () => {
     const good = readFileSync(join(dir, 'f64.npy'));
-    assert.throws(() => readNpy(good.subarray(0, good.length - 8)), (e: unknown) => e instanceof LensError && /truncated/.test(e.message));
-    assert.throws(() => readNpy(good.subarray(0, 20)), (e: unknown) => e instanceof LensError && /truncated/.test(e.message));
-    assert.throws(() => readNpy(new Uint8Array([1, 2, 3])), (e: unknown) => e instanceof LensError && /not a \.npy/.test(e.message));
+    assert.throws(
+      () => readNpy(good.subarray(0, good.length - 8)),
+      (e: unknown) => e instanceof LensError && /truncated/.test(e.message),
+    );
+    assert.throws(
+      () => readNpy(good.subarray(0, 20)),
+      (e: unknown) => e instanceof LensError && /truncated/.test(e.message),
+    );
+    assert.throws(
+      () => readNpy(new Uint8Array([1, 2, 3])),
+      (e: unknown) => e instanceof LensError && /not a \.npy/.test(e.message),
+    );
     const header = (h: string) => {
       const text = h.padEnd(118) + '\n';
       const b = new Uint8Array(10 + text.length);
@@ -84,8 +105,27 @@ print(json.dumps(out))
       for (let i = 0; i < text.length; i++) b[10 + i] = text.charCodeAt(i);
       return b;
     };
-    assert.throws(() => readNpy(header("{'descr': '|O', 'fortran_order': False, 'shape': (2,), }")), /pickle/);
-    assert.throws(() => readNpy(header("{'descr': [('x', '<f4'), ('y', '<i4')], 'fortran_order': False, 'shape': (2,), }")), /'x', 'y'/);
-    assert.throws(() => readNpy(header("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), '__import__': os.system('x')}")), LensError);
+    assert.throws(
+      () => readNpy(header("{'descr': '|O', 'fortran_order': False, 'shape': (2,), }")),
+      /pickle/,
+    );
+    assert.throws(
+      () =>
+        readNpy(
+          header(
+            "{'descr': [('x', '<f4'), ('y', '<i4')], 'fortran_order': False, 'shape': (2,), }",
+          ),
+        ),
+      /'x', 'y'/,
+    );
+    assert.throws(
+      () =>
+        readNpy(
+          header(
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), '__import__': os.system('x')}",
+          ),
+        ),
+      LensError,
+    );
   });
 });

@@ -1,0 +1,155 @@
+import { CliCommand, UsageError, parseArgs } from '../command';
+import { NamedArray, loadArray, loadArrays } from '../load';
+import { LensError, errorMessage, isLensError } from '../../core/errors';
+import { analyzeMatrix, sliceToMatrix } from '../../core/linalg';
+import type { MatrixAnalysis } from '../../core/linalg';
+
+const OPS = ['rank', 'svd', 'norms', 'eig', 'lowrank'] as const;
+type Op = (typeof OPS)[number];
+const DEFAULT_OPS: Op[] = ['rank', 'svd', 'norms', 'eig'];
+
+/** JSON has no ±Infinity/NaN: they become null (with the reason documented in usage). */
+function num(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+function analyzeOne(a: NamedArray, ops: Set<Op>): Record<string, unknown> {
+  const { raw, name } = a;
+  const shape = raw.shape;
+  if (shape.length < 2)
+    throw new LensError(
+      `${name || 'array'}: analyze needs a 2-D array, got ${shape.length}-D shape [${shape.join(', ')}]`,
+      'unsupported',
+    );
+  let note: string | undefined;
+  if (shape.length > 2)
+    note = `analyzed the first 2-D slice [${shape
+      .slice(0, -2)
+      .map(() => '0')
+      .join(', ')}, :, :] of shape [${shape.join(', ')}]`;
+  const m = sliceToMatrix(raw);
+  const r: MatrixAnalysis = analyzeMatrix(m, raw.dtype, {
+    eigenvalues: ops.has('eig') ? undefined : false,
+  });
+  const out: Record<string, unknown> = { name, shape, dtype: raw.dtype };
+  if (note) out.note = note;
+  if (r.approximate) out.approximate = r.approximate;
+  if (ops.has('rank')) {
+    Object.assign(out, {
+      rank: r.rank,
+      rankTolerance: r.rankTolerance,
+      rankRule: r.rankRule,
+      dtypeRank: r.dtypeRank,
+      dtypeRankTolerance: r.dtypeRankTolerance,
+      dtypeRankRule: r.dtypeRankRule,
+    });
+  }
+  if (ops.has('svd')) Object.assign(out, { singularValues: r.singularValues, cond: num(r.cond) });
+  if (ops.has('norms'))
+    Object.assign(out, {
+      norms: r.norms,
+      effectiveRank: r.effectiveRank,
+      stableRank: r.stableRank,
+    });
+  if (ops.has('lowrank')) out.lowRankError = r.lowRankError;
+  if (ops.has('eig') && r.eigenvalues)
+    Object.assign(out, {
+      eigenvalues: r.eigenvalues,
+      spectralRadius: r.spectralRadius,
+      symmetric: r.symmetric,
+    });
+  return out;
+}
+
+function fmt(x: unknown): string {
+  return typeof x === 'number' ? (Number.isInteger(x) ? String(x) : x.toPrecision(6)) : String(x);
+}
+
+export const analyzeCommand: CliCommand = {
+  name: 'analyze',
+  usage: 'analyze FILE[#ARRAY] [--json] [--ops rank,svd,norms,eig,lowrank]',
+  summary: 'rank, singular values, condition number, norms and eigenvalues of 2-D arrays',
+  async run(args, ctx) {
+    const { positionals, flags, options } = parseArgs(args, {
+      flags: ['--json'],
+      options: ['--ops'],
+    });
+    if (positionals.length !== 1) throw new UsageError('analyze takes exactly one FILE[#ARRAY]');
+    const spec = positionals[0];
+    let ops = new Set<Op>(DEFAULT_OPS);
+    const opsArg = options.get('--ops');
+    if (opsArg !== undefined) {
+      const list = opsArg
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const bad = list.filter((o) => !(OPS as readonly string[]).includes(o));
+      if (bad.length || !list.length)
+        throw new UsageError(
+          `unknown --ops ${bad.join(',') || "''"} (choose from ${OPS.join(',')})`,
+        );
+      ops = new Set(list as Op[]);
+    }
+    const arrays: (NamedArray & { file?: string })[] =
+      spec.lastIndexOf('#') > 0 ? [await loadArray(spec)] : await loadArrays(spec);
+    const file = spec.lastIndexOf('#') > 0 ? spec.slice(0, spec.lastIndexOf('#')) : spec;
+    const results: Record<string, unknown>[] = [];
+    for (const a of arrays) {
+      try {
+        results.push(analyzeOne(a, ops));
+      } catch (e) {
+        // one array of a single-array request: bad input (exit 2); in a multi-array file, report and go on
+        if (arrays.length === 1 || !isLensError(e)) {
+          if (isLensError(e)) throw new LensError(`${file}: ${errorMessage(e)}`, e.code);
+          throw e;
+        }
+        results.push({
+          name: a.name,
+          shape: a.raw.shape,
+          dtype: a.raw.dtype,
+          error: errorMessage(e),
+        });
+      }
+    }
+    if (flags.has('--json')) {
+      ctx.out(JSON.stringify({ file, arrays: results }) + '\n');
+      return 0;
+    }
+    for (const r of results) {
+      const head = `${r.name ? `${String(r.name)}: ` : ''}${String(r.dtype)}[${(r.shape as number[]).join(', ')}]`;
+      if (r.error) {
+        ctx.out(`${head}  skipped: ${String(r.error)}\n`);
+        continue;
+      }
+      ctx.out(`${head}${r.note ? `  (${String(r.note)})` : ''}\n`);
+      if (r.rank !== undefined)
+        ctx.out(
+          `  rank ${fmt(r.rank)} (tol ${fmt(r.rankTolerance)}; ${String(r.rankRule)})\n  dtype rank ${fmt(r.dtypeRank)} (tol ${fmt(r.dtypeRankTolerance)}; ${String(r.dtypeRankRule)})\n`,
+        );
+      if (r.singularValues) {
+        const sv = r.singularValues as number[];
+        ctx.out(
+          `  singular values (${sv.length}): ${sv.slice(0, 8).map(fmt).join(' ')}${sv.length > 8 ? ' …' : ''}\n  cond ${r.cond === null ? 'inf' : fmt(r.cond)}\n`,
+        );
+      }
+      if (r.norms) {
+        const n = r.norms as Record<string, number>;
+        ctx.out(
+          `  norms fro ${fmt(n.fro)} nuc ${fmt(n.nuc)} spectral ${fmt(n.spectral)} one ${fmt(n.one)} inf ${fmt(n.inf)}\n  effective rank ${fmt(r.effectiveRank)}, stable rank ${fmt(r.stableRank)}\n`,
+        );
+      }
+      if (r.eigenvalues) {
+        const ev = r.eigenvalues as [number, number][];
+        const s = ev
+          .slice(0, 6)
+          .map(([re, im]) =>
+            im === 0 ? fmt(re) : `${fmt(re)}${im < 0 ? '-' : '+'}${fmt(Math.abs(im))}i`,
+          );
+        ctx.out(
+          `  eigenvalues (${ev.length}, by |λ|): ${s.join(' ')}${ev.length > 6 ? ' …' : ''}\n  spectral radius ${fmt(r.spectralRadius)}${r.symmetric ? ' (symmetric)' : ''}\n`,
+        );
+      }
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,93 @@
+import { writeFile } from 'node:fs/promises';
+import { CliCommand, UsageError, parseArgs } from '../command';
+import { loadArray } from '../load';
+import { LensError } from '../../core/errors';
+import { toFloat64C } from '../../core/array/decode';
+import { isComplex } from '../../core/array/dtype';
+import { RawArray } from '../../core/array/ndarray';
+import { attention } from '../../core/attention/attention';
+import { writeNpy } from '../../core/formats/npyWrite';
+
+async function tensor(spec: string, what: string): Promise<{ raw: RawArray; data: Float64Array }> {
+  const a = await loadArray(spec);
+  if (isComplex(a.raw.dtype))
+    throw new LensError(
+      `${a.file}: ${what} is ${a.raw.dtype}; attention needs real values`,
+      'unsupported',
+    );
+  return { raw: a.raw, data: toFloat64C(a.raw) };
+}
+
+export const attentionCommand: CliCommand = {
+  name: 'attention',
+  usage: 'attention --q Q.npy --k K.npy [--v V.npy] [--heads H] [--causal] [--out W.npy] [--json]',
+  summary: 'softmax(QKᵀ/√d)(·V) per head: weights, row sums, entropy',
+  async run(args, ctx) {
+    const { positionals, flags, options } = parseArgs(args, {
+      flags: ['--json', '--causal'],
+      options: ['--q', '--k', '--v', '--heads', '--out'],
+    });
+    if (positionals.length)
+      throw new UsageError(`attention takes no positional arguments (got ${positionals[0]})`);
+    const qs = options.get('--q');
+    const ks = options.get('--k');
+    if (!qs || !ks) throw new UsageError('attention needs --q Q.npy and --k K.npy');
+    let heads: number | undefined;
+    const h = options.get('--heads');
+    if (h !== undefined) {
+      heads = Number(h);
+      if (!Number.isInteger(heads) || heads < 1)
+        throw new UsageError(`--heads must be a positive integer, got '${h}'`);
+    }
+    const q = await tensor(qs, 'Q');
+    const k = await tensor(ks, 'K');
+    const vs = options.get('--v');
+    const v = vs ? await tensor(vs, 'V') : undefined;
+    const out = options.get('--out');
+    const res = attention(
+      { shape: q.raw.shape, data: q.data },
+      { shape: k.raw.shape, data: k.data },
+      v ? { shape: v.raw.shape, data: v.data } : undefined,
+      { heads, causal: flags.has('--causal') },
+    );
+    const f32 = [q, k, ...(v ? [v] : [])].every((t) => t.raw.dtype === 'float32');
+    if (out)
+      await writeFile(
+        out,
+        writeNpy(res.weights!, [res.heads, res.queries, res.keys], f32 ? 'float32' : 'float64'),
+      );
+    let maxDev = 0;
+    for (const s of res.rowSums!) maxDev = Math.max(maxDev, Math.abs(s - 1));
+    const entropy: number[][] = [];
+    for (let hh = 0; hh < res.heads; hh++)
+      entropy.push(Array.from(res.entropy.subarray(hh * res.queries, (hh + 1) * res.queries)));
+    if (flags.has('--json')) {
+      ctx.out(
+        JSON.stringify({
+          heads: res.heads,
+          queries: res.queries,
+          keys: res.keys,
+          headDim: res.headDim,
+          causal: flags.has('--causal'),
+          weightsShape: [res.heads, res.queries, res.keys],
+          weightsFile: out ?? null,
+          rowSumMaxDeviation: maxDev,
+          headEntropy: Array.from(res.headEntropy),
+          entropy,
+          outputShape: res.outputShape ?? null,
+        }) + '\n',
+      );
+      return 0;
+    }
+    ctx.out(
+      `attention: ${res.heads} head(s), ${res.queries} queries × ${res.keys} keys, d=${res.headDim}${flags.has('--causal') ? ', causal' : ''}\n`,
+    );
+    ctx.out(`  row sums within ${maxDev.toExponential(2)} of 1\n`);
+    for (let hh = 0; hh < res.heads; hh++)
+      ctx.out(
+        `  head ${hh}: mean entropy ${res.headEntropy[hh].toFixed(4)} nats (max ${Math.log(res.keys).toFixed(4)})\n`,
+      );
+    if (out) ctx.out(`  weights [${res.heads}, ${res.queries}, ${res.keys}] → ${out}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,287 @@
+/**
+ * Scaled dot-product attention, softmax(Q·Kᵀ/√d_k + mask)·V, per head, with causal or
+ * additive masks, multi-head split/merge, diagnostics, and a streaming path (blocked online
+ * softmax) that never materializes the T×S weights when they are not wanted.
+ * Reference: Vaswani et al., "Attention Is All You Need" (2017), §3.2; PyTorch
+ * torch.nn.MultiheadAttention (head split of the embedding, per-head weights);
+ * Milakov & Gimelshein (2018) and Dao et al., FlashAttention (2022) for the online softmax.
+ */
+import { LensError } from '../errors';
+import { Progress, Ticker } from '../linalg/progress';
+
+export interface Tensor {
+  shape: readonly number[];
+  data: ArrayLike<number>;
+}
+
+export interface AttentionOptions {
+  /** heads H for 2-D inputs [T, H·d] (default 1); 3-D inputs [H, T, d] carry their own */
+  heads?: number;
+  /** mask key j > query i (top-left aligned, as torch's is_causal / triu(ones(T,S), 1)) */
+  causal?: boolean;
+  /** additive mask [T, S] (shared by heads) or [H, T, S]; −Infinity blocks a key */
+  mask?: Tensor;
+  /** compute the full weights [H, T, S] (default true); false streams the output */
+  weights?: boolean;
+  progress?: Progress;
+}
+
+export interface AttentionResult {
+  heads: number;
+  queries: number;
+  keys: number;
+  headDim: number;
+  valueDim: number;
+  /** [H, T, S] row-stochastic weights (absent when streaming) */
+  weights?: Float64Array;
+  /** softmax(…)·V in the layout of Q: [T, H·dv] for 2-D inputs, [H, T, dv] for 3-D (absent without V) */
+  output?: Float64Array;
+  outputShape?: number[];
+  /** Σ_j w_ij per head and query [H, T] (1, or 0 for fully masked rows); absent when streaming */
+  rowSums?: Float64Array;
+  /** entropy (nats) of each query's weights [H, T] */
+  entropy: Float64Array;
+  /** mean query entropy per head [H] */
+  headEntropy: Float64Array;
+}
+
+interface Split {
+  H: number;
+  T: number;
+  d: number;
+  /** per head, [T, d] contiguous float64 */
+  heads: Float64Array[];
+  threeD: boolean;
+}
+
+function split(name: string, x: Tensor, heads: number | undefined): Split {
+  const s = x.shape;
+  if (s.length === 3) {
+    const [H, T, d] = s;
+    if (heads !== undefined && heads !== H)
+      throw new LensError(
+        `${name} has ${H} heads (shape [${s.join(', ')}]) but --heads is ${heads}`,
+      );
+    const out: Float64Array[] = [];
+    for (let h = 0; h < H; h++) {
+      const a = new Float64Array(T * d);
+      for (let i = 0; i < T * d; i++) a[i] = x.data[h * T * d + i];
+      out.push(a);
+    }
+    return { H, T, d, heads: out, threeD: true };
+  }
+  if (s.length !== 2)
+    throw new LensError(
+      `${name} must be 2-D [T, H·d] or 3-D [H, T, d], got shape [${s.join(', ')}]`,
+    );
+  const [T, E] = s;
+  const H = heads ?? 1;
+  if (!Number.isInteger(H) || H < 1 || E % H !== 0)
+    throw new LensError(`${name} width ${E} is not divisible by ${H} heads`);
+  const d = E / H;
+  const out: Float64Array[] = [];
+  for (let h = 0; h < H; h++) {
+    const a = new Float64Array(T * d);
+    for (let t = 0; t < T; t++)
+      for (let j = 0; j < d; j++) a[t * d + j] = x.data[t * E + h * d + j];
+    out.push(a);
+  }
+  return { H, T, d, heads: out, threeD: false };
+}
+
+function checkFinite(name: string, x: Tensor): void {
+  let nan = 0;
+  let inf = 0;
+  for (let i = 0; i < x.data.length; i++) {
+    const v = x.data[i];
+    if (v !== v) nan++;
+    else if (v === Infinity || v === -Infinity) inf++;
+  }
+  if (nan || inf)
+    throw new LensError(
+      `${name} contains ${nan} NaN and ${inf} Inf values; attention needs finite numbers`,
+      'numeric',
+    );
+}
+
+/** softmax(QKᵀ/√d + mask)·V per head. */
+export function attention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor | undefined,
+  opts: AttentionOptions = {},
+): AttentionResult {
+  checkFinite('Q', q);
+  checkFinite('K', k);
+  if (v) checkFinite('V', v);
+  const Q = split('Q', q, q.shape.length === 3 ? undefined : opts.heads);
+  const K = split('K', k, k.shape.length === 3 ? undefined : opts.heads);
+  if (Q.H !== K.H) throw new LensError(`Q has ${Q.H} heads but K has ${K.H}`);
+  if (Q.d !== K.d) throw new LensError(`Q head size ${Q.d} differs from K head size ${K.d}`);
+  const V = v ? split('V', v, v.shape.length === 3 ? undefined : opts.heads) : undefined;
+  if (V && (V.H !== K.H || V.T !== K.T))
+    throw new LensError(
+      `V shape [${v!.shape.join(', ')}] does not match K shape [${k.shape.join(', ')}]`,
+    );
+  const H = Q.H;
+  const T = Q.T;
+  const S = K.T;
+  const d = Q.d;
+  const dv = V ? V.d : 0;
+  let mask: ((h: number) => Float64Array | undefined) | undefined;
+  if (opts.mask) {
+    const ms = opts.mask.shape;
+    const md = Float64Array.from(opts.mask.data);
+    if (ms.length === 2 && ms[0] === T && ms[1] === S) mask = () => md;
+    else if (ms.length === 3 && ms[0] === H && ms[1] === T && ms[2] === S)
+      mask = (h) => md.subarray(h * T * S, (h + 1) * T * S);
+    else
+      throw new LensError(
+        `mask shape [${ms.join(', ')}] must be [${T}, ${S}] or [${H}, ${T}, ${S}]`,
+      );
+  }
+  const causal = !!opts.causal;
+  const wantWeights = opts.weights !== false;
+  const scale = 1 / Math.sqrt(d);
+  const ticker = new Ticker(opts.progress);
+  const weights = wantWeights ? new Float64Array(H * T * S) : undefined;
+  const rowSums = wantWeights ? new Float64Array(H * T) : undefined;
+  const entropy = new Float64Array(H * T);
+  const outHeads: Float64Array[] = [];
+  const BLOCK = 128;
+  const sc = new Float64Array(Math.max(S, BLOCK));
+  for (let h = 0; h < H; h++) {
+    const qh = Q.heads[h];
+    const kh = K.heads[h];
+    const vh = V?.heads[h];
+    const mh = mask?.(h);
+    const oh = vh ? new Float64Array(T * dv) : undefined;
+    for (let i = 0; i < T; i++) {
+      ticker.tick((h * T + i) / (H * T));
+      const qi = i * d;
+      const limit = causal ? Math.min(S, i + 1) : S;
+      if (wantWeights) {
+        // scores for keys 0..limit-1, then an exact softmax
+        let mx = -Infinity;
+        for (let j = 0; j < limit; j++) {
+          const kj = j * d;
+          let s = 0;
+          for (let c = 0; c < d; c++) s += qh[qi + c] * kh[kj + c];
+          s *= scale;
+          if (mh) s += mh[i * S + j];
+          sc[j] = s;
+          if (s > mx) mx = s;
+        }
+        const wb = (h * T + i) * S;
+        if (mx === -Infinity) {
+          entropy[h * T + i] = 0;
+          continue; // fully masked: zeros (weights stay 0, output 0)
+        }
+        let sum = 0;
+        for (let j = 0; j < limit; j++) {
+          const e = Math.exp(sc[j] - mx);
+          sc[j] = e;
+          sum += e;
+        }
+        const inv = 1 / sum;
+        let ent = 0;
+        let rs = 0;
+        for (let j = 0; j < limit; j++) {
+          const p = sc[j] * inv;
+          weights![wb + j] = p;
+          rs += p;
+          if (p > 0) ent -= p * Math.log(p);
+        }
+        rowSums![h * T + i] = rs;
+        entropy[h * T + i] = ent;
+        if (vh && oh) {
+          const ob = i * dv;
+          for (let j = 0; j < limit; j++) {
+            const p = weights![wb + j];
+            if (p === 0) continue;
+            const vj = j * dv;
+            for (let c = 0; c < dv; c++) oh[ob + c] += p * vh[vj + c];
+          }
+        }
+      } else {
+        // streaming: blocked online softmax; running max m, normalizer l, Σ e·s for the entropy
+        let m = -Infinity;
+        let l = 0;
+        let u = 0;
+        const ob = i * dv;
+        for (let j0 = 0; j0 < limit; j0 += BLOCK) {
+          const j1 = Math.min(limit, j0 + BLOCK);
+          let bm = -Infinity;
+          for (let j = j0; j < j1; j++) {
+            const kj = j * d;
+            let s = 0;
+            for (let c = 0; c < d; c++) s += qh[qi + c] * kh[kj + c];
+            s *= scale;
+            if (mh) s += mh[i * S + j];
+            sc[j - j0] = s;
+            if (s > bm) bm = s;
+          }
+          if (bm === -Infinity) continue;
+          if (bm > m) {
+            const r = m === -Infinity ? 0 : Math.exp(m - bm);
+            // e_j and (s_j − m) are both relative to the old maximum: shift them to bm
+            u = m === -Infinity ? 0 : r * (u - (bm - m) * l);
+            l *= r;
+            if (oh) for (let c = 0; c < dv; c++) oh[ob + c] *= r;
+            m = bm;
+          }
+          for (let j = j0; j < j1; j++) {
+            const s = sc[j - j0];
+            if (s === -Infinity) continue;
+            const e = Math.exp(s - m);
+            l += e;
+            u += e * (s - m);
+            if (vh && oh) {
+              const vj = j * dv;
+              for (let c = 0; c < dv; c++) oh[ob + c] += e * vh[vj + c];
+            }
+          }
+        }
+        if (l > 0) {
+          if (oh) for (let c = 0; c < dv; c++) oh[ob + c] /= l;
+          entropy[h * T + i] = Math.log(l) - u / l;
+        }
+      }
+    }
+    if (oh) outHeads.push(oh);
+  }
+  const headEntropy = new Float64Array(H);
+  for (let h = 0; h < H; h++) {
+    let s = 0;
+    for (let i = 0; i < T; i++) s += entropy[h * T + i];
+    headEntropy[h] = T ? s / T : 0;
+  }
+  let output: Float64Array | undefined;
+  let outputShape: number[] | undefined;
+  if (V) {
+    output = new Float64Array(H * T * dv);
+    if (Q.threeD) {
+      for (let h = 0; h < H; h++) output.set(outHeads[h], h * T * dv);
+      outputShape = [H, T, dv];
+    } else {
+      const E = H * dv;
+      for (let h = 0; h < H; h++)
+        for (let t = 0; t < T; t++)
+          for (let c = 0; c < dv; c++) output[t * E + h * dv + c] = outHeads[h][t * dv + c];
+      outputShape = [T, E];
+    }
+  }
+  return {
+    heads: H,
+    queries: T,
+    keys: S,
+    headDim: d,
+    valueDim: dv,
+    weights,
+    output,
+    outputShape,
+    rowSums,
+    entropy,
+    headEntropy,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Opens any array file Matrix Lens reads (.npy, .npz, .safetensors), detecting the format
+ * from its first bytes and falling back to the file name's extension.
+ */
+import { LensError } from '../errors';
+import { ByteSource } from '../io/source';
+import { ArrayFile, ArrayFileFormat } from './entry';
+import { NPY_MAGIC, openNpy } from './npy';
+import { openNpz } from './npz';
+import { SAFETENSORS_MAX_HEADER, openSafetensors } from './safetensors';
+
+export type { ArrayEntry, ArrayFile, ArrayFileFormat, LoadOptions, ChunkOptions } from './entry';
+
+/** The format the first bytes (at least 9 if the file has them) say, if any. */
+export function sniffFormat(head: Uint8Array, size: number): ArrayFileFormat | undefined {
+  if (head.length >= 6 && NPY_MAGIC.every((b, i) => head[i] === b)) return 'npy';
+  if (
+    head.length >= 4 &&
+    head[0] === 0x50 &&
+    head[1] === 0x4b &&
+    ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))
+  ) {
+    return 'npz';
+  }
+  if (head.length >= 9) {
+    let n = 0;
+    for (let i = 7; i >= 0; i--) n = n * 256 + head[i];
+    if (n >= 2 && n <= SAFETENSORS_MAX_HEADER && n + 8 <= size && head[8] === 0x7b /* { */)
+      return 'safetensors';
+  }
+  return undefined;
+}
+
+export function formatFromName(name: string): ArrayFileFormat | undefined {
+  const m = /\.(npy|npz|safetensors)$/i.exec(name);
+  return m ? (m[1].toLowerCase() as ArrayFileFormat) : undefined;
+}
+
+/** Opens `source` (named `name`, used only for its extension); reads headers, not data. */
+export async function openArrayFile(name: string, source: ByteSource): Promise<ArrayFile> {
+  const head = await source.read(0, Math.min(source.size, 16));
+  const format = sniffFormat(head, source.size) ?? formatFromName(name);
+  switch (format) {
+    case 'npy': {
+      const e = await openNpy(source);
+      return { format, entries: [e] };
+    }
+    case 'npz':
+      return openNpz(source);
+    case 'safetensors':
+      return openSafetensors(source);
+    default:
+      throw new LensError(
+        source.size === 0
+          ? 'file is empty'
+          : 'not a .npy, .npz or .safetensors file (unrecognised first bytes)',
+        'unsupported',
+      );
+  }
+}

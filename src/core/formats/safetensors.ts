@@ -1,0 +1,182 @@
+/**
+ * Hugging Face `.safetensors`: an 8-byte little-endian header length, a JSON header
+ * `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {str: str}}`, then the
+ * tensors' bytes (little-endian, C order). Listing reads only the header.
+ * Reference: https://github.com/huggingface/safetensors (format description in README).
+ */
+import { DType, itemSize } from '../array/dtype';
+import { RawArray, sizeOf } from '../array/ndarray';
+import { LensError } from '../errors';
+import { ByteSource, readPieces } from '../io/source';
+import { ArrayEntry, ArrayFile, LoadOptions, checkLimit, chunkSize } from './entry';
+
+/** Headers larger than this are refused (the reference implementation uses 100 MB too). */
+export const SAFETENSORS_MAX_HEADER = 100_000_000;
+
+const DTYPES: Record<string, DType> = {
+  BOOL: 'bool',
+  U8: 'uint8',
+  I8: 'int8',
+  U16: 'uint16',
+  I16: 'int16',
+  U32: 'uint32',
+  I32: 'int32',
+  U64: 'uint64',
+  I64: 'int64',
+  F16: 'float16',
+  BF16: 'bfloat16',
+  F32: 'float32',
+  F64: 'float64',
+  F8_E4M3: 'float8_e4m3fn',
+  F8_E5M2: 'float8_e5m2',
+  C64: 'complex64',
+};
+
+/** Our dtype name for a safetensors dtype string, or a LensError. */
+export function safetensorsDType(name: string): DType {
+  const d = Object.prototype.hasOwnProperty.call(DTYPES, name) ? DTYPES[name] : undefined;
+  if (!d)
+    throw new LensError(
+      `unsupported safetensors dtype ${JSON.stringify(name).slice(0, 40)}`,
+      'unsupported',
+    );
+  return d;
+}
+
+export interface SafetensorsEntry extends ArrayEntry {
+  /** absolute byte offset of the tensor's data in the file. */
+  offset: number;
+}
+
+/** Reads and validates the header; tensors' bytes are read when asked for. */
+export async function openSafetensors(
+  source: ByteSource,
+): Promise<Omit<ArrayFile, 'entries'> & { entries: SafetensorsEntry[] }> {
+  if (source.size < 8)
+    throw new LensError('file is truncated: too short for the 8-byte header length');
+  const lenBytes = await source.read(0, 8);
+  const big = new DataView(lenBytes.buffer, lenBytes.byteOffset, 8).getBigUint64(0, true);
+  if (big > BigInt(SAFETENSORS_MAX_HEADER)) {
+    throw new LensError(
+      `header length ${big} is larger than the ${SAFETENSORS_MAX_HEADER}-byte limit`,
+      'too-large',
+    );
+  }
+  const n = Number(big);
+  if (8 + n > source.size)
+    throw new LensError(
+      `file is truncated: header of ${n} bytes, file has ${source.size - 8} after the length`,
+    );
+  if (n < 2) throw new LensError('header is empty');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(await source.read(8, n));
+  } catch {
+    throw new LensError('header is not valid UTF-8');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new LensError(
+      `header is not valid JSON (${e instanceof Error ? e.message.split('\n')[0].slice(0, 120) : ''})`,
+    );
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new LensError('header is not a JSON object');
+  const base = 8 + n;
+  const dataSize = source.size - base;
+  let metadata: Record<string, string> | undefined;
+  const tensors: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
+  for (const [name, v] of Object.entries(json as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        throw new LensError("'__metadata__' is not an object");
+      metadata = Object.create(null) as Record<string, string>;
+      for (const [k, s] of Object.entries(v as Record<string, unknown>)) {
+        if (typeof s !== 'string')
+          throw new LensError(`'__metadata__' value for '${k}' is not a string`);
+        metadata[k] = s;
+      }
+      continue;
+    }
+    const what = `tensor '${name}'`;
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      throw new LensError(`${what} is not an object`);
+    const t = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof t.dtype !== 'string') throw new LensError(`${what} has no dtype`);
+    const dtype = safetensorsDType(t.dtype);
+    if (!Array.isArray(t.shape)) throw new LensError(`${what} has no shape`);
+    if (t.shape.length > 64) throw new LensError(`${what} has ${t.shape.length} dimensions`);
+    const shape = t.shape.map((d: unknown) => {
+      if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)
+        throw new LensError(`${what} has an invalid dimension ${JSON.stringify(d)}`);
+      return d;
+    });
+    const o = t.data_offsets;
+    if (
+      !Array.isArray(o) ||
+      o.length !== 2 ||
+      !o.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0)
+    ) {
+      throw new LensError(`${what} has invalid data_offsets`);
+    }
+    const [begin, end] = o as number[];
+    if (begin > end)
+      throw new LensError(`${what} has data_offsets [${begin}, ${end}] that run backwards`);
+    const need = sizeOf(shape) * itemSize(dtype);
+    if (!Number.isSafeInteger(need))
+      throw new LensError(`${what} shape [${shape.join(', ')}] is too large`, 'too-large');
+    if (end - begin !== need) {
+      throw new LensError(
+        `${what} is ${t.dtype}[${shape.join(', ')}] (${need} bytes) but data_offsets [${begin}, ${end}] span ${end - begin}`,
+      );
+    }
+    if (end > dataSize)
+      throw new LensError(
+        `file is truncated: ${what} ends at byte ${end} of a data section of ${dataSize}`,
+      );
+    tensors.push({ name, dtype, shape, begin, end });
+  }
+  tensors.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  for (const t of tensors) {
+    if (t.begin < at) throw new LensError(`tensor '${t.name}' overlaps the tensor before it`);
+    if (t.begin > at)
+      throw new LensError(
+        `data section has a gap of ${t.begin - at} bytes before tensor '${t.name}'`,
+      );
+    at = t.end;
+  }
+  if (at !== dataSize)
+    throw new LensError(`data section has ${dataSize - at} bytes that no tensor covers`);
+  const entries = tensors.map(({ name, dtype, shape, begin, end }): SafetensorsEntry => {
+    const offset = base + begin;
+    const byteLength = end - begin;
+    return {
+      name,
+      dtype,
+      shape,
+      fortranOrder: false,
+      littleEndian: true,
+      byteLength,
+      offset,
+      async load(opts?: LoadOptions): Promise<RawArray> {
+        checkLimit(byteLength, opts);
+        return {
+          dtype,
+          shape,
+          fortranOrder: false,
+          littleEndian: true,
+          bytes: await source.read(offset, byteLength),
+        };
+      },
+      chunks(opts) {
+        return readPieces(source, offset, byteLength, chunkSize(dtype, opts), itemSize(dtype));
+      },
+    };
+  });
+  return metadata
+    ? { format: 'safetensors', metadata, entries }
+    : { format: 'safetensors', entries };
+}

@@ -1,0 +1,150 @@
+/**
+ * One call that answers "what is this matrix like": rank (NumPy's rule and a dtype-aware
+ * rule), singular values, condition number, norms, low-rank structure, and for square
+ * matrices the eigenvalues and spectral radius. Exact SVD below a size threshold, the
+ * randomized top-k SVD (Halko–Martinsson–Tropp) above it or on request.
+ */
+import { DType } from '../array/dtype';
+import { Matrix, assertFinite } from './matrix';
+import { singularValues } from './svd';
+import { randomizedSvd } from './randomizedSvd';
+import { Norms, frobeniusNorm, infNorm, norms, oneNorm } from './norms';
+import {
+  conditionNumber,
+  dtypeRank,
+  effectiveRank,
+  lowRankErrors,
+  numpyRank,
+  stableRank,
+} from './lowRank';
+import { isSymmetric, symmetricEigen } from './symmetricTridiagonalQL';
+import { generalEigen } from './hessenbergFrancisQR';
+import { Progress, Ticker } from './progress';
+
+export interface AnalyzeOptions {
+  /** eigenvalues for square matrices (default true up to `eigenLimit`) */
+  eigenvalues?: boolean;
+  /** largest n for automatic eigenvalues (default 2048) */
+  eigenLimit?: number;
+  /** force (true) or forbid (false) the randomized SVD; default: automatic */
+  randomized?: boolean;
+  /** automatic randomized SVD when min(m, n) exceeds this (default 2048) */
+  randomizedAbove?: number;
+  /** singular values kept by the randomized SVD (default 64) */
+  topK?: number;
+  progress?: Progress;
+}
+
+export interface MatrixAnalysis {
+  shape: [number, number];
+  rank: number;
+  rankTolerance: number;
+  rankRule: string;
+  dtypeRank: number;
+  dtypeRankTolerance: number;
+  dtypeRankRule: string;
+  /** descending; with the randomized SVD only the top k */
+  singularValues: number[];
+  cond: number;
+  norms: Norms;
+  effectiveRank: number;
+  stableRank: number;
+  /** lowRankError[k] = ‖A − A_k‖_F for k = 0..len(singularValues) */
+  lowRankError: number[];
+  /** square only: [re, im] sorted by descending modulus, conjugate pairs adjacent (+im first) */
+  eigenvalues?: [number, number][];
+  symmetric: boolean;
+  spectralRadius?: number;
+  /** set when the singular values come from the randomized SVD: rank, cond, nuc and
+   *  effectiveRank are then lower bounds / estimates over the top k only */
+  approximate?: { method: string; k: number };
+}
+
+export function analyzeMatrix(
+  m: Matrix,
+  sourceDtype: DType,
+  opts: AnalyzeOptions = {},
+): MatrixAnalysis {
+  assertFinite(m);
+  const { rows, cols } = m;
+  const t = new Ticker(opts.progress);
+  const square = rows === cols;
+  const symmetric = square && isSymmetric(m);
+  const doEig = square && rows > 0 && (opts.eigenvalues ?? rows <= (opts.eigenLimit ?? 2048));
+  const svSpan = doEig ? 0.6 : 1;
+  const minDim = Math.min(rows, cols);
+  const topK = opts.topK ?? 64;
+  const useRandom = opts.randomized ?? minDim > (opts.randomizedAbove ?? 2048);
+  let sv: Float64Array;
+  let approximate: MatrixAnalysis['approximate'];
+  let nrm: Norms;
+  let lowRankError: number[];
+  if (useRandom && topK < minDim) {
+    const r = randomizedSvd(m, topK, {
+      vectors: false,
+      powerIterations: 2,
+      progress: (f) => t.sub(0, svSpan).tick(f),
+    });
+    sv = r.S;
+    approximate = {
+      method: 'randomized SVD (Halko–Martinsson–Tropp, 10 oversamples, 2 power iterations)',
+      k: r.k,
+    };
+    const fro = frobeniusNorm(m);
+    let nuc = 0;
+    for (const s of sv) nuc += s;
+    nrm = { fro, nuc, spectral: sv[0] ?? 0, one: oneNorm(m), inf: infNorm(m) };
+    // ‖A − A_k‖_F² = ‖A‖_F² − Σ_{i≤k} σᵢ² (exact given exact σ)
+    lowRankError = [fro];
+    let acc = 0;
+    for (let k = 0; k < sv.length; k++) {
+      acc += sv[k] * sv[k];
+      lowRankError.push(Math.sqrt(Math.max(0, fro * fro - acc)));
+    }
+  } else {
+    sv = singularValues(m, (f) => t.sub(0, svSpan).tick(f));
+    nrm = norms(m, sv);
+    lowRankError = lowRankErrors(sv);
+  }
+  const r = numpyRank(sv, rows, cols);
+  const dr = dtypeRank(sv, rows, cols, sourceDtype);
+  const out: MatrixAnalysis = {
+    shape: [rows, cols],
+    rank: r.rank,
+    rankTolerance: r.tolerance,
+    rankRule: r.rule,
+    dtypeRank: dr.rank,
+    dtypeRankTolerance: dr.tolerance,
+    dtypeRankRule: dr.rule,
+    singularValues: Array.from(sv),
+    cond: approximate ? NaN : conditionNumber(sv),
+    norms: nrm,
+    effectiveRank: effectiveRank(sv),
+    stableRank: approximate
+      ? nrm.spectral > 0
+        ? (nrm.fro / nrm.spectral) ** 2
+        : 0
+      : stableRank(sv),
+    lowRankError,
+    symmetric,
+  };
+  if (approximate) out.approximate = approximate;
+  if (doEig) {
+    const sub = t.sub(svSpan, 1);
+    const pairs: [number, number][] = [];
+    if (symmetric) {
+      const { values } = symmetricEigen(m, { progress: (f) => sub.tick(f) });
+      for (const v of values) pairs.push([v, 0]);
+    } else {
+      const { re, im } = generalEigen(m, { progress: (f) => sub.tick(f) });
+      for (let i = 0; i < re.length; i++) pairs.push([re[i], im[i]]);
+    }
+    pairs.sort(
+      (a, b) => Math.hypot(b[0], b[1]) - Math.hypot(a[0], a[1]) || b[0] - a[0] || b[1] - a[1],
+    );
+    out.eigenvalues = pairs;
+    out.spectralRadius = pairs.length ? Math.hypot(pairs[0][0], pairs[0][1]) : 0;
+  }
+  t.done();
+  return out;
+}

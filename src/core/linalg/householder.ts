@@ -1,0 +1,161 @@
+/**
+ * Householder reflectors and plane rotations shared by the reductions.
+ * Reference: LAPACK dlarfg (reflector generation), dlartg (plane rotation), dnrm2 (scaled
+ * 2-norm); Golub & Van Loan, Matrix Computations (4th ed.), §5.1.
+ */
+
+/** ‖x[off : off+len : stride]‖₂ without overflow or harmful underflow. */
+export function norm2(x: Float64Array, off: number, len: number, stride = 1): number {
+  let s = 0;
+  for (let i = 0, p = off; i < len; i++, p += stride) s += x[p] * x[p];
+  if (s > 1e-280 && s < 1e280) return Math.sqrt(s);
+  if (s === 0) {
+    // may still be nonzero values whose squares underflowed
+    let any = false;
+    for (let i = 0, p = off; i < len; i++, p += stride) if (x[p] !== 0) any = true;
+    if (!any) return 0;
+  }
+  let scale = 0;
+  for (let i = 0, p = off; i < len; i++, p += stride) scale = Math.max(scale, Math.abs(x[p]));
+  if (scale === 0 || !Number.isFinite(scale)) return scale;
+  let t = 0;
+  for (let i = 0, p = off; i < len; i++, p += stride) {
+    const v = x[p] / scale;
+    t += v * v;
+  }
+  return scale * Math.sqrt(t);
+}
+
+/** √(a² + b²) without overflow (Math.hypot is slow in V8). */
+export function hypot(a: number, b: number): number {
+  const x = Math.abs(a);
+  const y = Math.abs(b);
+  const mx = x > y ? x : y;
+  if (mx === 0) return 0;
+  if (mx > 1e-150 && mx < 1e150) return Math.sqrt(x * x + y * y);
+  const mn = x > y ? y : x;
+  const r = mn / mx;
+  return mx * Math.sqrt(1 + r * r);
+}
+
+/**
+ * Generates a reflector H = I − τ v vᵀ (v₀ = 1) with H·[α; x] = [β; 0], in place:
+ * x[off+stride*k] (k = 1..len-1) is overwritten with v[k], x[off] with β. Returns τ
+ * (0 when x[1:] is already zero: H = I). Follows dlarfg's sign convention β = −sign(α)‖·‖.
+ */
+export function householder(x: Float64Array, off: number, len: number, stride = 1): number {
+  if (len <= 1) return 0;
+  const alpha = x[off];
+  const xnorm = norm2(x, off + stride, len - 1, stride);
+  if (xnorm === 0) return 0;
+  const beta = -(alpha >= 0 ? 1 : -1) * hypot(alpha, xnorm);
+  const tau = (beta - alpha) / beta;
+  const scale = 1 / (alpha - beta);
+  for (let i = 1, p = off + stride; i < len; i++, p += stride) x[p] *= scale;
+  x[off] = beta;
+  return tau;
+}
+
+/** Plane rotation (c, s, r) with [c s; −s c]·[f; g] = [r; 0] (dlartg). */
+export function givens(f: number, g: number, out: Float64Array): void {
+  if (g === 0) {
+    out[0] = 1;
+    out[1] = 0;
+    out[2] = f;
+  } else if (f === 0) {
+    out[0] = 0;
+    out[1] = 1;
+    out[2] = g;
+  } else {
+    let r = hypot(f, g);
+    if (f < 0) r = -r;
+    out[0] = f / r;
+    out[1] = g / r;
+    out[2] = r;
+  }
+}
+
+/**
+ * Rotates rows p and q (each `len` long, starting at column `col0`) of a row-major array with
+ * row length `ld`: Xp ← c·Xp + s·Xq, Xq ← −s·Xp + c·Xq.
+ */
+export function rotateRows(
+  a: Float64Array,
+  ld: number,
+  p: number,
+  q: number,
+  c: number,
+  s: number,
+  col0 = 0,
+  len = ld,
+): void {
+  if (s === 0 && c === 1) return;
+  let ip = p * ld + col0;
+  let iq = q * ld + col0;
+  const end = ip + len;
+  for (; ip < end; ip++, iq++) {
+    const x = a[ip];
+    const y = a[iq];
+    a[ip] = c * x + s * y;
+    a[iq] = c * y - s * x;
+  }
+}
+
+/**
+ * Applies H = I − τ v vᵀ from the right to rows r0..r1-1 of a (row length ld), acting on
+ * columns c0..c0+len-1; v is given contiguous in `v` starting at vOff (v[vOff] = 1 implied by
+ * caller storing 1 there).
+ */
+export function reflectRowsRight(
+  a: Float64Array,
+  ld: number,
+  r0: number,
+  r1: number,
+  c0: number,
+  len: number,
+  v: Float64Array,
+  vOff: number,
+  tau: number,
+): void {
+  if (tau === 0) return;
+  for (let r = r0; r < r1; r++) {
+    const base = r * ld + c0;
+    let dot = 0;
+    for (let k = 0; k < len; k++) dot += a[base + k] * v[vOff + k];
+    if (dot === 0) continue;
+    const t = tau * dot;
+    for (let k = 0; k < len; k++) a[base + k] -= t * v[vOff + k];
+  }
+}
+
+/**
+ * Applies H = I − τ v vᵀ from the left to rows r0..r0+len-1 of a (row length ld) over
+ * columns c0..c1-1; v contiguous in `v` from vOff. `w` is scratch of length ≥ ld.
+ */
+export function reflectRowsLeft(
+  a: Float64Array,
+  ld: number,
+  r0: number,
+  len: number,
+  c0: number,
+  c1: number,
+  v: Float64Array,
+  vOff: number,
+  tau: number,
+  w: Float64Array,
+): void {
+  if (tau === 0 || c1 <= c0) return;
+  for (let j = c0; j < c1; j++) w[j] = 0;
+  for (let k = 0; k < len; k++) {
+    const vk = v[vOff + k];
+    if (vk === 0) continue;
+    const base = (r0 + k) * ld;
+    for (let j = c0; j < c1; j++) w[j] += vk * a[base + j];
+  }
+  for (let k = 0; k < len; k++) {
+    const t = tau * v[vOff + k];
+    if (t === 0) continue;
+    const base = (r0 + k) * ld;
+    for (let j = c0; j < c1; j++) a[base + j] -= t * w[j];
+  }
+}

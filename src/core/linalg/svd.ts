@@ -1,0 +1,75 @@
+/**
+ * Singular value decomposition driver A = U·diag(S)·Vᵀ: Householder bidiagonalization, then
+ * Demmel–Kahan implicit QR on the bidiagonal (see bidiagonalQR.ts).
+ * Reference: LAPACK dgesvd (path without QR preprocessing); Golub & Van Loan §8.6.
+ * Wide matrices are decomposed through their transpose.
+ */
+import { Matrix, assertFinite, transpose } from './matrix';
+import { bidiagonalize, formPt, formQt } from './householderBidiagonalization';
+import { bidiagonalSvd } from './bidiagonalQR';
+import { Progress, Ticker } from './progress';
+
+export interface SvdResult {
+  /** m×k (thin: k = min(m,n); full: m×m) */
+  U: Matrix;
+  /** singular values, descending, length min(m,n) */
+  S: Float64Array;
+  /** k×n (thin) or n×n (full) */
+  Vt: Matrix;
+}
+
+export interface SvdOptions {
+  /** full U (m×m) and Vᵀ (n×n) instead of thin; default false */
+  full?: boolean;
+  progress?: Progress;
+}
+
+/** Singular values only, descending (like numpy.linalg.svd(a, compute_uv=False)). */
+export function singularValues(a: Matrix, progress?: Progress): Float64Array {
+  assertFinite(a);
+  const t = new Ticker(progress);
+  const tall = a.rows >= a.cols ? a : transpose(a);
+  const { rows: m, cols: n } = tall;
+  if (n === 0) return new Float64Array(0);
+  const b = bidiagonalize(tall.data, m, n, t.sub(0, 0.9));
+  bidiagonalSvd(b.d, b.e, undefined, undefined, t.sub(0.9, 1));
+  t.done();
+  return b.d;
+}
+
+/** Thin (default) or full SVD with vectors. */
+export function svd(a: Matrix, opts: SvdOptions = {}): SvdResult {
+  assertFinite(a);
+  const t = new Ticker(opts.progress);
+  const wide = a.rows < a.cols;
+  const tall = wide ? transpose(a) : a;
+  const { rows: m, cols: n } = tall;
+  const full = !!opts.full;
+  if (n === 0) {
+    const U = full ? eye(m) : { rows: m, cols: 0, data: new Float64Array(0) };
+    const res: SvdResult = {
+      U,
+      S: new Float64Array(0),
+      Vt: { rows: 0, cols: 0, data: new Float64Array(0) },
+    };
+    return wide ? { U: res.Vt, S: res.S, Vt: res.U } : res;
+  }
+  const b = bidiagonalize(tall.data, m, n, t.sub(0, 0.45));
+  const qRows = full ? m : n;
+  const qt = formQt(b, qRows, t.sub(0.45, 0.6));
+  const pt = formPt(b, t.sub(0.6, 0.65));
+  bidiagonalSvd(b.d, b.e, { data: pt, ld: n }, { data: qt, ld: m }, t.sub(0.65, 1));
+  t.done();
+  // tall: U = Qtᵀ (m×qRows), Vt = pt (n×n)
+  const Ut: Matrix = { rows: qRows, cols: m, data: qt };
+  const Vt: Matrix = { rows: n, cols: n, data: pt };
+  if (!wide) return { U: transpose(Ut), S: b.d, Vt };
+  // A = tallᵀ = V·S·Uᵀ  ⇒  U_A = V = Vtᵀ, Vt_A = Ut
+  return { U: transpose(Vt), S: b.d, Vt: Ut };
+}
+
+function eye(n: number): Matrix {
+  const data = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) data[i * n + i] = 1;
+  return { rows: n, cols: n, data };
+}

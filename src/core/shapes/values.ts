@@ -1,0 +1,173 @@
+/**
+ * Abstract values tracked by the shape checker, and the dimension algebra they use.
+ * A dimension is a number when known and a string symbol otherwise (`x.0`, `n`, `x.2//4`).
+ * Every dimension remembers the (0-based) source line it came from.
+ */
+
+export type Dim = number | string;
+
+export interface DimInfo {
+  v: Dim;
+  /** 0-based line where this dimension was introduced. */
+  line: number;
+}
+
+export type Lib = 'np' | 'torch';
+
+export interface ArrVal {
+  k: 'arr';
+  dims: DimInfo[];
+  dtype?: string;
+  lib: Lib;
+  deriv: string;
+}
+
+export interface LayerVal {
+  k: 'layer';
+  kind: string;
+  /** Linear: [in, out]; Embedding: [num, dim]; LayerNorm: normalized shape. */
+  dims: DimInfo[];
+  layers?: LayerVal[];
+  bias?: boolean;
+  line: number;
+}
+
+export type Val =
+  | ArrVal
+  | LayerVal
+  | { k: 'int'; v: Dim; line: number }
+  | { k: 'float'; v?: number }
+  | { k: 'bool'; v?: boolean }
+  | { k: 'str'; v: string }
+  | { k: 'none' }
+  | { k: 'ellipsis' }
+  | { k: 'tuple'; items: Val[]; names?: string[]; list?: boolean }
+  /** A parameter or other name of unknown type: an int symbol or an array of unknown rank. */
+  | { k: 'sym'; name: string; line: number; rank?: number }
+  /** A module, function or constant reached through imports: `numpy.linalg.svd`. */
+  | { k: 'ref'; path: string }
+  | { k: 'rng' }
+  | { k: 'func'; node: unknown; env: Env; name: string }
+  | { k: 'obj'; attrs: Map<string, Val> }
+  | { k: 'unknown' };
+
+export const UNKNOWN: Val = { k: 'unknown' };
+
+export class Env {
+  readonly vars = new Map<string, Val>();
+  constructor(readonly parent?: Env) {}
+  get(name: string): Val | undefined {
+    return this.vars.get(name) ?? this.parent?.get(name);
+  }
+  set(name: string, v: Val): void {
+    this.vars.set(name, v);
+  }
+  clone(): Env {
+    const e = new Env(this.parent);
+    for (const [k, v] of this.vars) e.vars.set(k, v);
+    return e;
+  }
+}
+
+/** A shape error found by a rule; the evaluator turns it into a diagnostic on the raising line. */
+export class ShapeError {
+  constructor(
+    readonly message: string,
+    readonly related: { line: number; message: string }[] = [],
+  ) {}
+}
+
+let fresh = 0;
+/** A new symbol that is equal to nothing else (an unknowable size). */
+export function freshSym(hint = '?'): string {
+  fresh = (fresh + 1) % 1_000_000;
+  return `${hint}#${fresh}`;
+}
+
+export function isNum(d: Dim): d is number {
+  return typeof d === 'number';
+}
+
+/** true: equal; false: provably different; undefined: cannot tell. */
+export function dimEq(a: Dim, b: Dim): boolean | undefined {
+  if (isNum(a) && isNum(b)) return a === b;
+  if (a === b) return true;
+  return undefined;
+}
+
+function paren(d: Dim, productOk = false): string {
+  const s = String(d);
+  return /^[\w.#?]+$/.test(s) || (productOk && /^[\w.#?*]+$/.test(s)) ? s : `(${s})`;
+}
+
+export function dimMul(a: Dim, b: Dim): Dim {
+  if (isNum(a) && isNum(b)) return a * b;
+  if (a === 1) return b;
+  if (b === 1) return a;
+  if (a === 0 || b === 0) return 0;
+  return `${paren(a, true)}*${paren(b, true)}`;
+}
+
+export function dimAdd(a: Dim, b: Dim): Dim {
+  if (isNum(a) && isNum(b)) return a + b;
+  if (a === 0) return b;
+  if (b === 0) return a;
+  return `${paren(a)}+${paren(b)}`;
+}
+
+export function dimSub(a: Dim, b: Dim): Dim {
+  if (isNum(a) && isNum(b)) return a - b;
+  if (b === 0) return a;
+  if (a === b) return 0;
+  return `${paren(a)}-${paren(b)}`;
+}
+
+export function dimFloorDiv(a: Dim, b: Dim): Dim {
+  if (isNum(a) && isNum(b)) return b === 0 ? freshSym() : Math.floor(a / b);
+  if (b === 1) return a;
+  return `${paren(a)}//${paren(b)}`;
+}
+
+export function dimMin(a: Dim, b: Dim): Dim {
+  if (isNum(a) && isNum(b)) return Math.min(a, b);
+  if (a === b) return a;
+  return `min(${a}, ${b})`;
+}
+
+export function dimProd(ds: Dim[]): Dim {
+  let p: Dim = 1;
+  for (const d of ds) p = dimMul(p, d);
+  return p;
+}
+
+export function fmtDim(d: Dim): string {
+  if (isNum(d)) return String(d);
+  // fresh symbols print as `?`
+  return d.replace(/\?#\d+/g, '?').replace(/#\d+/g, '');
+}
+
+export function fmtShape(dims: DimInfo[] | Dim[]): string {
+  const ds = dims.map((d) => (typeof d === 'object' ? d.v : d));
+  if (ds.length === 1) return `(${fmtDim(ds[0])},)`;
+  return `(${ds.map(fmtDim).join(', ')})`;
+}
+
+export function describe(v: Val): string {
+  switch (v.k) {
+    case 'arr':
+      return fmtShape(v.dims);
+    case 'int':
+      return `int ${fmtDim(v.v)}`;
+    case 'float':
+      return 'float';
+    case 'tuple':
+      return `(${v.items.map(describe).join(', ')}${v.items.length === 1 ? ',' : ''})`;
+    default:
+      return v.k;
+  }
+}
+
+/** 1-based line for messages. */
+export function L(line: number): string {
+  return `line ${line + 1}`;
+}

@@ -1,0 +1,35 @@
+/**
+ * Entry point loaded by the VS Code extension host (`extensionTestsPath`): runs every
+ * `*.test.js` next to this file with mocha and writes per-test results to
+ * $MATRIX_LENS_TEST_RESULTS for the runner, which fails when any test failed or none ran.
+ */
+import Mocha from 'mocha';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+interface TestRecord {
+  title: string;
+  state: 'passed' | 'failed' | 'pending';
+  durationMs?: number;
+  error?: string;
+}
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  const grep = process.env.MATRIX_LENS_TEST_GREP;
+  if (grep) mocha.grep(grep);
+  for (const f of readdirSync(__dirname).sort()) if (f.endsWith('.test.js')) mocha.addFile(join(__dirname, f));
+  const results: TestRecord[] = [];
+  return new Promise((resolve, reject) => {
+    const runner = mocha.run((failures) => {
+      const out = process.env.MATRIX_LENS_TEST_RESULTS;
+      if (out) writeFileSync(out, JSON.stringify({ results, failures }, null, 2));
+      if (failures > 0) reject(new Error(`${failures} test(s) failed`));
+      else if (!results.some((r) => r.state === 'passed')) reject(new Error('no test ran'));
+      else resolve();
+    });
+    runner.on('pass', (t) => results.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration }));
+    runner.on('fail', (t, err: Error) => results.push({ title: t.fullTitle(), state: 'failed', error: `${err.message}\n${err.stack ?? ''}`.slice(0, 4000) }));
+    runner.on('pending', (t) => results.push({ title: t.fullTitle(), state: 'pending' }));
+  });
+}
