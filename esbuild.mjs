@@ -35,7 +35,12 @@ function walk(dir, pred) {
 const webviewEntries = walk('webview', (p) => /webview\/[^/]+\/main\.ts$/.test(p));
 
 const builds = [
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  {
+    ...node,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+  },
   { ...node, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
   {
     ...node,
@@ -55,16 +60,36 @@ const builds = [
 
 if (withTests) {
   const unit = walk('test/unit', (p) => p.endsWith('.test.ts'));
-  if (unit.length) builds.push({ ...node, entryPoints: unit, outdir: 'out/test/unit', outbase: 'test/unit', external: ['mocha', 'fast-check'] });
+  if (unit.length)
+    builds.push({
+      ...node,
+      entryPoints: unit,
+      outdir: 'out/test/unit',
+      outbase: 'test/unit',
+      external: ['mocha', 'fast-check'],
+    });
   const integration = walk('test/integration', (p) => p.endsWith('.ts'));
   if (integration.length)
-    builds.push({ ...node, entryPoints: integration, outdir: 'out/test/integration', outbase: 'test/integration', external: ['vscode', 'mocha', 'playwright-core', '@vscode/test-electron'] });
+    builds.push({
+      ...node,
+      entryPoints: integration,
+      outdir: 'out/test/integration',
+      outbase: 'test/integration',
+      external: ['vscode', 'mocha', 'playwright-core', '@vscode/test-electron'],
+    });
   const e2e = walk('test/e2e', (p) => p.endsWith('.ts'));
-  if (e2e.length) builds.push({ ...node, entryPoints: e2e, outdir: 'out/test/e2e', outbase: 'test/e2e', external: ['mocha', 'playwright-core'] });
+  if (e2e.length)
+    builds.push({
+      ...node,
+      entryPoints: e2e,
+      outdir: 'out/test/e2e',
+      outbase: 'test/e2e',
+      external: ['mocha', 'playwright-core'],
+    });
 }
 
 // Only a clean (packaging) build wipes the output: parallel test builds must not delete each other's files.
-if (args.has('--clean') || production) {
+if (args.has('--clean')) {
   rmSync('dist', { recursive: true, force: true });
   rmSync('out', { recursive: true, force: true });
 }
@@ -80,14 +105,23 @@ if (args.has('--watch')) {
   copyFileSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf');
   // Shape checker: tree-sitter runtime and Python grammar, loaded next to dist/extension.js and dist/cli.js.
   copyFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/web-tree-sitter.wasm');
-  copyFileSync('node_modules/tree-sitter-python/tree-sitter-python.wasm', 'dist/tree-sitter-python.wasm');
+  copyFileSync(
+    'node_modules/tree-sitter-python/tree-sitter-python.wasm',
+    'dist/tree-sitter-python.wasm',
+  );
   for (const f of walk('dist', () => true)) if (f.endsWith('cli.js')) spawnSync('chmod', ['+x', f]);
   if (!args.has('--no-typecheck')) {
-    const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'], { stdio: 'inherit' });
+    const r = spawnSync(
+      process.execPath,
+      ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'],
+      { stdio: 'inherit' },
+    );
     if (r.status !== 0) {
       console.error('type check failed');
       process.exit(1);
     }
   }
-  console.log(`built ${builds.length} bundles${withTests ? ' (with tests)' : ''} in ${relative(process.cwd(), 'dist')}/`);
+  console.log(
+    `built ${builds.length} bundles${withTests ? ' (with tests)' : ''} in ${relative(process.cwd(), 'dist')}/`,
+  );
 }

@@ -2,7 +2,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', 'out/**', '.vscode-test/**', 'test-results/**', 'media/**', 'demo/**', '**/assembly/**', '**/*.wasm.ts'],
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'out/**',
+      '.vscode-test/**',
+      'test-results/**',
+      'media/**',
+      'demo/**',
+      '**/assembly/**',
+      '**/*.wasm.ts',
+    ],
   },
   ...tseslint.configs.recommended,
   {
@@ -17,10 +27,28 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: [{ name: 'vscode', message: 'core/webview code must not import vscode' }],
           patterns: [
-            { group: ['vscode'], message: 'core/webview code must not import vscode' },
-            { group: ['node:*', 'fs', 'path', 'os', 'worker_threads', 'child_process', 'crypto', 'util', 'stream', 'zlib', 'buffer'], message: 'core/webview code must not use Node built-ins' },
-            { group: ['**/extension/**', '**/worker/**', '**/cli/**'], message: 'dependencies point inward' },
+            {
+              group: [
+                'node:*',
+                'fs',
+                'path',
+                'os',
+                'worker_threads',
+                'child_process',
+                'crypto',
+                'util',
+                'stream',
+                'zlib',
+                'buffer',
+              ],
+              message: 'core/webview code must not use Node built-ins',
+            },
+            {
+              group: ['**/extension/**', '**/worker/**', '**/cli/**'],
+              message: 'dependencies point inward',
+            },
           ],
         },
       ],

@@ -1,1 +1,129 @@
-// placeholder replaced below
+// `npm test`: builds, packages the .vsix, then runs every suite and fails loudly if any test
+// failed or none ran.
+//   node scripts/test.mjs [unit|integration|e2e ...]   (default: all)
+// Integration runner: code-server + headless Chromium when Chromium is present, else
+// @vscode/test-electron (downloads VS Code). Override with MATRIX_LENS_RUNNER=code-server|electron.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { ROOT } from './lib/code-server.mjs';
+import { chromiumPath } from './lib/browser.mjs';
+
+const wanted = new Set(process.argv.slice(2));
+const all = wanted.size === 0;
+const want = (s) => all || wanted.has(s);
+const totals = { passed: 0, failed: 0 };
+const lines = [];
+const VSIX = join(ROOT, 'matrix-lens.vsix');
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    console.error(`\n✗ ${cmd} ${args.join(' ')} failed (exit ${r.status})`);
+    process.exit(1);
+  }
+}
+
+function walk(dir, pred) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? walk(p, pred) : pred(p) ? [p] : [];
+  });
+}
+
+function record(label, { passed, failed }) {
+  totals.passed += passed;
+  totals.failed += failed;
+  const line = `${label}: ${passed} passed, ${failed} failed`;
+  lines.push(line);
+  console.log(`\n${line}\n`);
+}
+
+function mochaSuite(label, files, timeout) {
+  if (files.length === 0) {
+    record(label, { passed: 0, failed: 1 });
+    console.error(`no ${label} test files found`);
+    return;
+  }
+  const results = join(mkdtempSync(join(tmpdir(), 'ml-mocha-')), 'results.json');
+  spawnSync(
+    process.execPath,
+    [join(ROOT, 'scripts/lib/run-mocha.mjs'), results, String(timeout), ...files],
+    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, MATRIX_LENS_VSIX: VSIX } },
+  );
+  const r = existsSync(results)
+    ? JSON.parse(readFileSync(results, 'utf8'))
+    : { passed: 0, failed: 1 };
+  if (r.passed === 0 && r.failed === 0) r.failed = 1; // a suite that ran nothing is a failure
+  record(label, r);
+}
+
+// 1. Build: the .vsix from a production build, then the development build with tests.
+console.log('▸ building');
+const needVsix = want('integration') || want('e2e') || wanted.has('package');
+if (needVsix) {
+  sh(process.execPath, ['esbuild.mjs', '--production', '--no-typecheck']);
+  sh(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/@vscode/vsce/vsce'),
+      'package',
+      '--no-dependencies',
+      '--skip-license',
+      '--out',
+      VSIX,
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+}
+sh(process.execPath, ['esbuild.mjs']);
+
+// 2. Unit tests (plain Node).
+if (want('unit')) {
+  console.log('▸ unit tests');
+  mochaSuite(
+    'unit',
+    walk(join(ROOT, 'out/test/unit'), (p) => p.endsWith('.test.js')).sort(),
+    120_000,
+  );
+}
+
+// 3. Integration suite inside a real VS Code extension host, in development and installed-.vsix mode.
+if (want('integration')) {
+  const runner = process.env.MATRIX_LENS_RUNNER ?? (chromiumPath() ? 'code-server' : 'electron');
+  const { runWithCodeServer, runWithElectron } = await import('./lib/vscode-runner.mjs');
+  if (runner === 'code-server') {
+    console.log('▸ integration tests: code-server + headless Chromium, development mode');
+    record('integration (code-server, development)', await runWithCodeServer({ mode: 'dev' }));
+    console.log('▸ integration tests: code-server + headless Chromium, installed .vsix');
+    record(
+      'integration (code-server, installed vsix)',
+      await runWithCodeServer({ mode: 'vsix', vsix: VSIX }),
+    );
+  } else {
+    console.log('▸ integration tests: @vscode/test-electron');
+    record('integration (electron, development)', await runWithElectron({}));
+  }
+}
+
+// 4. End-to-end: what a person sees in the webviews (Playwright in the real VS Code page).
+if (want('e2e')) {
+  if (!chromiumPath()) {
+    console.error('e2e tests need Chromium (apt-get install chromium)');
+    record('e2e', { passed: 0, failed: 1 });
+  } else {
+    console.log('▸ end-to-end tests (installed .vsix in code-server, headless Chromium)');
+    mochaSuite(
+      'e2e',
+      walk(join(ROOT, 'out/test/e2e'), (p) => p.endsWith('.test.js')).sort(),
+      180_000,
+    );
+  }
+}
+
+console.log('\n──────── summary');
+for (const l of lines) console.log(l);
+console.log(`${totals.passed} passed, ${totals.failed} failed`);
+process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);

@@ -1,7 +1,15 @@
 // Installs code-server (VS Code server + web workbench, from npm) into a git-ignored folder,
 // idempotently, and starts it. Facts behind each step: ../shared/notes/vscode-in-ci.md.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync, symlinkSync, rmSync, readFileSync, lstatSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  writeFileSync,
+  symlinkSync,
+  rmSync,
+  readFileSync,
+  lstatSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 
@@ -17,10 +25,18 @@ function run(cmd, args, cwd, extraEnv = {}) {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
-    env: { ...process.env, npm_config_yes: 'true', npm_config_fund: 'false', npm_config_audit: 'false', ...extraEnv },
+    env: {
+      ...process.env,
+      npm_config_yes: 'true',
+      npm_config_fund: 'false',
+      npm_config_audit: 'false',
+      ...extraEnv,
+    },
   });
   if (r.status !== 0) {
-    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed with ${r.status}:\n${(r.stdout ?? '').slice(-2000)}\n${(r.stderr ?? '').slice(-4000)}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} (in ${cwd}) failed with ${r.status}:\n${(r.stdout ?? '').slice(-2000)}\n${(r.stderr ?? '').slice(-4000)}`,
+    );
   }
   return r.stdout;
 }
@@ -48,14 +64,38 @@ export function ensureCodeServer(log = console.log) {
   if (!rg) throw new Error('ripgrep (rg) is missing: apt-get install ripgrep');
   log(`installing code-server ${CODE_SERVER_VERSION} into ${INSTALL_DIR} (a few minutes, once)…`);
   mkdirSync(INSTALL_DIR, { recursive: true });
-  writeFileSync(join(INSTALL_DIR, 'package.json'), JSON.stringify({ name: 'matrix-lens-code-server', private: true }));
+  writeFileSync(
+    join(INSTALL_DIR, 'package.json'),
+    JSON.stringify({ name: 'matrix-lens-code-server', private: true }),
+  );
   // Its postinstall refuses root and downloads ripgrep from a code host: skip it and finish by hand.
-  run('npm', ['install', '--no-save', '--ignore-scripts', '--no-package-lock', `code-server@${CODE_SERVER_VERSION}`], INSTALL_DIR);
+  run(
+    'npm',
+    [
+      'install',
+      '--no-save',
+      '--ignore-scripts',
+      '--no-package-lock',
+      `code-server@${CODE_SERVER_VERSION}`,
+    ],
+    INSTALL_DIR,
+  );
   run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-package-lock'], VSCODE);
   const rgDir = join(VSCODE, 'node_modules', '@vscode', 'ripgrep', 'bin');
   mkdirSync(rgDir, { recursive: true });
   link(rg, join(rgDir, 'rg'));
-  run('npm', ['rebuild', '--build-from-source', '@vscode/spdlog', 'node-pty', 'native-watchdog', '@vscode/deviceid'], VSCODE);
+  run(
+    'npm',
+    [
+      'rebuild',
+      '--build-from-source',
+      '@vscode/spdlog',
+      'node-pty',
+      'native-watchdog',
+      '@vscode/deviceid',
+    ],
+    VSCODE,
+  );
   link('node_modules', join(VSCODE, 'node_modules.asar'));
   link('code-linux.sh', join(VSCODE, 'bin', 'remote-cli', 'code-server'));
   link('browser-linux.sh', join(VSCODE, 'bin', 'helpers', 'browser.sh'));
@@ -80,20 +120,40 @@ export function freePort() {
 /** Runs `code-server` CLI subcommands (e.g. --install-extension) with the given dirs. */
 export function codeServerCli(args, { userDataDir, extensionsDir }) {
   const entry = ensureCodeServer();
-  return run(process.execPath, [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, ...args], ROOT, {
-    EXTENSIONS_GALLERY: '{}',
-  });
+  return run(
+    process.execPath,
+    [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, ...args],
+    ROOT,
+    {
+      EXTENSIONS_GALLERY: '{}',
+    },
+  );
 }
 
 /**
  * Starts code-server on a free loopback port with throw-away state under runDir.
  * Resolves once it answers HTTP; returns { url, port, stop() }.
  */
-export async function startCodeServer({ runDir, folder, extensionsDir, env = {}, port, log = () => {} }) {
+export async function startCodeServer({
+  runDir,
+  folder,
+  extensionsDir,
+  env = {},
+  port,
+  log = () => {},
+}) {
   const entry = ensureCodeServer();
   const userDataDir = join(runDir, 'user-data');
   const tmp = join(runDir, 'tmp');
-  for (const d of [userDataDir, tmp, extensionsDir, join(runDir, 'xdg-config'), join(runDir, 'xdg-data'), join(runDir, 'xdg-runtime')]) mkdirSync(d, { recursive: true });
+  for (const d of [
+    userDataDir,
+    tmp,
+    extensionsDir,
+    join(runDir, 'xdg-config'),
+    join(runDir, 'xdg-data'),
+    join(runDir, 'xdg-runtime'),
+  ])
+    mkdirSync(d, { recursive: true });
   const configFile = join(runDir, 'config.yaml');
   writeFileSync(configFile, 'auth: none\ncert: false\n');
   // Quiet, deterministic workbench: no welcome page, no trust prompt, no telemetry.
@@ -111,6 +171,9 @@ export async function startCodeServer({ runDir, folder, extensionsDir, env = {},
       'workbench.enableExperiments': false,
       'window.commandCenter': false,
       'chat.disableAIFeatures': true,
+      'git.openRepositoryInParentFolders': 'never',
+      'git.enabled': false,
+      'workbench.editor.enablePreview': false,
       'workbench.colorTheme': env.MATRIX_LENS_THEME ?? 'Default Dark Modern',
     }),
   );
@@ -119,11 +182,16 @@ export async function startCodeServer({ runDir, folder, extensionsDir, env = {},
     process.execPath,
     [
       entry,
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--user-data-dir', userDataDir,
-      '--extensions-dir', extensionsDir,
-      '--config', configFile,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
+      '--config',
+      configFile,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
@@ -154,9 +222,10 @@ export async function startCodeServer({ runDir, folder, extensionsDir, env = {},
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}:\n${output.slice(-3000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`code-server exited with ${child.exitCode}:\n${output.slice(-3000)}`);
     try {
       const r = await fetch(`${url}/healthz`);
       if (r.ok) break;
@@ -165,7 +234,7 @@ export async function startCodeServer({ runDir, folder, extensionsDir, env = {},
     }
     if (Date.now() > deadline) {
       process.kill(-child.pid, 'SIGKILL');
-      throw new Error(`code-server did not answer within 60 s:\n${output.slice(-3000)}`);
+      throw new Error(`code-server did not answer within 120 s:\n${output.slice(-3000)}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -180,7 +249,10 @@ export async function startCodeServer({ runDir, folder, extensionsDir, env = {},
       } catch {
         return;
       }
-      await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 3000))]);
+      await Promise.race([
+        new Promise((r) => child.once('exit', r)),
+        new Promise((r) => setTimeout(r, 3000)),
+      ]);
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {

@@ -3,6 +3,7 @@
 //  - @vscode/test-electron (machines that can download VS Code)
 import { mkdirSync, rmSync, existsSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { format } from 'node:util';
 import { ROOT, startCodeServer, codeServerCli } from './code-server.mjs';
 import { launchChromium } from './browser.mjs';
@@ -15,13 +16,15 @@ function summarize(resultsFile, label) {
   const { results } = JSON.parse(readFileSync(resultsFile, 'utf8'));
   const passed = results.filter((r) => r.state === 'passed').length;
   const failed = results.filter((r) => r.state === 'failed').length;
-  for (const r of results.filter((x) => x.state === 'failed')) console.log(`  ✗ [${label}] ${r.title}\n    ${r.error.split('\n').slice(0, 6).join('\n    ')}`);
+  for (const r of results.filter((x) => x.state === 'failed'))
+    console.log(`  ✗ [${label}] ${r.title}\n    ${r.error.split('\n').slice(0, 6).join('\n    ')}`);
   return { passed, failed, results };
 }
 
 /** A fresh run folder with an empty workspace. */
 export function makeRunDir(label) {
-  const runDir = join(ROOT, '.vscode-test', 'runs', label);
+  // Outside the repo (no git prompt, short IPC socket paths), unique per process (parallel runs).
+  const runDir = join(tmpdir(), `ml-${label}-${process.pid}`);
   rmSync(runDir, { recursive: true, force: true });
   const workspace = join(runDir, 'workspace');
   mkdirSync(workspace, { recursive: true });
@@ -32,10 +35,14 @@ export function makeRunDir(label) {
 export function installVsix(vsix, runDir) {
   const extensionsDir = join(runDir, 'extensions');
   mkdirSync(extensionsDir, { recursive: true });
-  codeServerCli(['--install-extension', vsix, '--force'], { userDataDir: join(runDir, 'user-data'), extensionsDir });
+  codeServerCli(['--install-extension', vsix, '--force'], {
+    userDataDir: join(runDir, 'user-data'),
+    extensionsDir,
+  });
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const installed = join(extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
-  if (!existsSync(join(installed, 'package.json'))) throw new Error(`the .vsix did not install to ${installed}`);
+  if (!existsSync(join(installed, 'package.json')))
+    throw new Error(`the .vsix did not install to ${installed}`);
   return { extensionsDir, installed };
 }
 
@@ -43,7 +50,14 @@ export function installVsix(vsix, runDir) {
  * mode 'dev': the repo is the development extension. mode 'vsix': the .vsix is installed and an
  * empty stub is the development extension, so the suite exercises the packaged build.
  */
-export async function runWithCodeServer({ mode, vsix, label = `integration-${mode}`, env = {}, timeoutMs = 15 * 60_000, verbose = false }) {
+export async function runWithCodeServer({
+  mode,
+  vsix,
+  label = `integration-${mode}`,
+  env = {},
+  timeoutMs = 15 * 60_000,
+  verbose = false,
+}) {
   const { runDir, workspace } = makeRunDir(label);
   let extensionsDir = join(runDir, 'extensions');
   let devPath = ROOT;
@@ -83,15 +97,24 @@ export async function runWithCodeServer({ mode, vsix, label = `integration-${mod
     ];
     const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     await page.goto(url);
-    exitCode = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))]);
+    exitCode = await Promise.race([
+      exited,
+      new Promise((r) => setTimeout(() => r('timeout'), timeoutMs)),
+    ]);
   } finally {
     writeFileSync(logFile, logs.join('\n'));
     await browser.close().catch(() => {});
     await server.stop();
   }
   const s = summarize(resultsFile, label);
-  if (exitCode === 'timeout') console.log(`  [${label}] the extension host did not finish within ${timeoutMs / 1000} s (log: ${logFile})`);
-  else if (s.missing) console.log(`  [${label}] no results were written (host exit code ${exitCode}); log: ${logFile}\n${logs.slice(-30).join('\n')}`);
+  if (exitCode === 'timeout')
+    console.log(
+      `  [${label}] the extension host did not finish within ${timeoutMs / 1000} s (log: ${logFile})`,
+    );
+  else if (s.missing)
+    console.log(
+      `  [${label}] no results were written (host exit code ${exitCode}); log: ${logFile}\n${logs.slice(-30).join('\n')}`,
+    );
   const ok = exitCode === 0 && s.failed === 0 && s.passed > 0;
   return { ...s, ok, exitCode, label };
 }
@@ -107,7 +130,11 @@ export async function runWithElectron({ env = {}, label = 'integration-electron'
       extensionDevelopmentPath: ROOT,
       extensionTestsPath: SUITE,
       launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
-      extensionTestsEnv: { ...env, MATRIX_LENS_TEST_RESULTS: resultsFile, MATRIX_LENS_EXPECT_EXTENSION_PATH: ROOT },
+      extensionTestsEnv: {
+        ...env,
+        MATRIX_LENS_TEST_RESULTS: resultsFile,
+        MATRIX_LENS_EXPECT_EXTENSION_PATH: ROOT,
+      },
       version: process.env.MATRIX_LENS_VSCODE_VERSION ?? '1.100.3',
       vscodeExecutablePath: process.env.MATRIX_LENS_VSCODE_PATH,
     });

@@ -27,7 +27,10 @@ async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) throw new UsageError(`unknown command '${name}' (try: ${COMMANDS.map((c) => c.name).join(', ')})`);
+  if (!cmd)
+    throw new UsageError(
+      `unknown command '${name}' (try: ${COMMANDS.map((c) => c.name).join(', ')})`,
+    );
   return cmd.run(rest, { out: (s) => process.stdout.write(s) });
 }
 

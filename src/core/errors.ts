@@ -21,7 +21,10 @@ export type LensErrorCode =
   | 'numeric'; // NaN/Inf where a decomposition needs finite numbers
 
 export function isLensError(e: unknown): e is LensError {
-  return e instanceof LensError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'LensError');
+  return (
+    e instanceof LensError ||
+    (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'LensError')
+  );
 }
 
 /** One-line message for any thrown value, without stack traces. */

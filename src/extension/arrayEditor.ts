@@ -1,21 +1,35 @@
 /**
- * The read-only custom editor for array files. The host only moves data: it asks the worker
- * to open and summarise the array, forwards the result to the webview, and records what the
- * webview reports it rendered.
+ * The read-only custom editor for array files (.npy, .npz, .safetensors), and the panel that
+ * shows an inspected selection. The host only moves data: it asks the worker to list the
+ * file and to open and summarise the chosen array, forwards the results to the webview, and
+ * records what the webview reports it rendered.
  */
 import * as vscode from 'vscode';
-import { ArraySource, HostToWebview, RenderedReport, WebviewToHost } from '../protocol/messages';
+import {
+  ArrayListing,
+  ArraySource,
+  ArrayView,
+  DriveAction,
+  HostToWebview,
+  RenderedReport,
+  WebviewToHost,
+} from '../protocol/messages';
 import { WorkerClient, WorkerError } from './workerClient';
 import { readSettings } from './settings';
 import { webviewHtml, webviewRoots } from './webviewHtml';
 import { basename } from './paths';
 
 export const ARRAY_EDITOR_VIEW_TYPE = 'matrixLens.arrayViewer';
+export const SELECTION_VIEW_TYPE = 'matrixLens.selection';
+const READY_TIMEOUT_MS = 4000;
 
 class ArrayDocument implements vscode.CustomDocument {
-  constructor(readonly uri: vscode.Uri) {}
+  constructor(
+    readonly uri: vscode.Uri,
+    private readonly onDispose: () => void,
+  ) {}
   dispose(): void {
-    /* nothing held: the worker caches by path */
+    this.onDispose();
   }
 }
 
@@ -38,13 +52,21 @@ export class RenderedRegistry {
   }
 
   /** Resolves with the next report for `uri` that satisfies `pred` (or the current one if it does). */
-  wait(uri: vscode.Uri, pred: (r: RenderedReport) => boolean = () => true, timeoutMs = 30_000): Promise<RenderedReport> {
+  wait(
+    uri: vscode.Uri,
+    pred: (r: RenderedReport) => boolean = () => true,
+    timeoutMs = 30_000,
+  ): Promise<RenderedReport> {
     const cur = this.get(uri);
     if (cur && pred(cur)) return Promise.resolve(cur);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         sub.dispose();
-        reject(new Error(`no rendered report for ${uri.toString()} within ${timeoutMs} ms (last: ${JSON.stringify(this.get(uri))})`));
+        reject(
+          new Error(
+            `no rendered report for ${uri.toString()} within ${timeoutMs} ms (last: ${JSON.stringify(this.get(uri))})`,
+          ),
+        );
       }, timeoutMs);
       const sub = this.emitter.event((e) => {
         if (e.uri === uri.toString() && pred(e.report)) {
@@ -57,84 +79,337 @@ export class RenderedRegistry {
   }
 }
 
+/** What an {@link ArrayPanel} shows: a file (listed, then one array at a time) or one held array. */
+type PanelContent =
+  { kind: 'file'; uri: vscode.Uri } | { kind: 'held'; key: string; view: ArrayView };
+
+/**
+ * One webview showing arrays: wires the heatmap page to the worker. Used by the custom editor
+ * (one per editor) and by Inspect Selection (one per inspected selection).
+ */
+export class ArrayPanel {
+  /** the array shown (member/tensor name). */
+  member: string | undefined;
+  listing: ArrayListing | undefined;
+  private source: ArraySource | undefined;
+  private generation = 0;
+  private entryGeneration = 0;
+  private loading: vscode.CancellationTokenSource | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    /** the key reports are filed under in the registry (the file's URI, or a synthetic one). */
+    readonly reportUri: vscode.Uri,
+    readonly fileName: string,
+    private readonly content: PanelContent,
+    private readonly worker: WorkerClient,
+    private readonly rendered: RenderedRegistry,
+    extensionUri: vscode.Uri,
+    onDispose: () => void,
+  ) {
+    panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) };
+    const html = webviewHtml(panel.webview, extensionUri, 'heatmap', fileName);
+    panel.webview.html = html;
+    // A webview created while another is being torn down occasionally never runs its script
+    // (seen in code-server when editors are replaced quickly). Reload it if it stays silent.
+    let ready = false;
+    let reloads = 0;
+    const watchdog = setInterval(() => {
+      if (ready || reloads >= 3) return clearInterval(watchdog);
+      reloads++;
+      panel.webview.html = `${html}<!-- reload ${reloads} -->`;
+    }, READY_TIMEOUT_MS);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: WebviewToHost) => {
+        if (m.type === 'ready') {
+          ready = true;
+          void this.load();
+        } else if (m.type === 'rendered') this.rendered.set(this.reportUri, m.report);
+        else if (m.type === 'selectEntry') void this.show(m.name);
+        else if (m.type === 'requestSlice') void this.slice(m);
+      }),
+      panel.onDidDispose(() => {
+        clearInterval(watchdog);
+        this.loading?.cancel();
+        this.disposables.forEach((d) => d.dispose());
+        onDispose();
+      }),
+    );
+  }
+
+  private post(m: HostToWebview): void {
+    void this.panel.webview.postMessage(m);
+  }
+
+  /** Acts in the webview as if the user did it (picks an entry, changes the slice, zooms). */
+  drive(action: DriveAction): void {
+    this.post({ type: 'drive', action });
+  }
+
+  /** (Re)reads the file: lists it, then shows the current (or first) array. */
+  async load(): Promise<void> {
+    const mine = ++this.generation;
+    this.rendered.clear(this.reportUri);
+    if (this.content.kind === 'held') {
+      const settings = readSettings();
+      this.post({
+        type: 'array',
+        fileName: this.fileName,
+        view: this.content.view,
+        settings: { colormap: settings.colormap },
+      });
+      return;
+    }
+    this.post({ type: 'loading', fileName: this.fileName });
+    const uri = this.content.uri;
+    try {
+      this.source = await sourceOf(uri);
+      const listing = await this.worker.call('listArrays', { source: this.source });
+      if (mine !== this.generation) return;
+      this.listing = listing;
+      if (listing.entries.length === 0)
+        throw new WorkerError(
+          listing.fileFormat === 'npz' ? 'the archive holds no arrays' : 'the file holds no arrays',
+          'invalid',
+        );
+      const keep = this.member !== undefined && listing.entries.some((e) => e.name === this.member);
+      const selected = keep ? this.member! : listing.entries[0].name;
+      if (listing.fileFormat !== 'npy')
+        this.post({ type: 'listing', fileName: this.fileName, listing, selected });
+      await this.show(selected);
+    } catch (e) {
+      if (mine === this.generation)
+        this.post({
+          type: 'error',
+          fileName: this.fileName,
+          message: `${this.fileName}: ${userMessage(e)}`,
+        });
+    }
+  }
+
+  /** Reads and shows array `name` of the file. */
+  async show(name: string): Promise<void> {
+    if (this.content.kind !== 'file' || !this.source) return;
+    const mine = ++this.entryGeneration;
+    this.member = name;
+    this.loading?.cancel();
+    const cts = new vscode.CancellationTokenSource();
+    this.loading = cts;
+    const settings = readSettings(this.content.uri);
+    const multi = this.listing !== undefined && this.listing.fileFormat !== 'npy';
+    const label = multi ? `${this.fileName} › ${name}` : this.fileName;
+    try {
+      const view = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `Matrix Lens: reading ${label}` },
+        () =>
+          this.worker.call(
+            'openArray',
+            {
+              source: this.source!,
+              member: name,
+              maxBytes: settings.maxArrayBytes,
+              maxCells: settings.maxCells,
+              pooling: settings.pooling,
+            },
+            { token: cts.token },
+          ),
+      );
+      if (mine === this.entryGeneration)
+        this.post({
+          type: 'array',
+          fileName: this.fileName,
+          view,
+          settings: { colormap: settings.colormap },
+        });
+    } catch (e) {
+      if (mine !== this.entryGeneration || (e instanceof WorkerError && e.code === 'cancelled'))
+        return;
+      const message = `${label}: ${userMessage(e)}`;
+      this.post(
+        multi
+          ? { type: 'entryError', fileName: this.fileName, name, message }
+          : { type: 'error', fileName: this.fileName, message },
+      );
+    } finally {
+      cts.dispose();
+      if (this.loading === cts) this.loading = undefined;
+    }
+  }
+
+  private async slice(m: Extract<WebviewToHost, { type: 'requestSlice' }>): Promise<void> {
+    const source: ArraySource | undefined =
+      this.content.kind === 'held' ? { held: this.content.key } : this.source;
+    if (!source) return;
+    const settings = readSettings(this.content.kind === 'file' ? this.content.uri : undefined);
+    const member = m.name ?? this.member;
+    try {
+      const heatmap = await this.worker.call('slice', {
+        source,
+        ...(member !== undefined ? { member } : {}),
+        maxBytes: settings.maxArrayBytes,
+        maxCells: settings.maxCells,
+        pooling: settings.pooling,
+        rowAxis: m.rowAxis,
+        colAxis: m.colAxis,
+        indices: m.indices,
+        ...(m.window ? { window: m.window } : {}),
+      });
+      this.post({ type: 'slice', heatmap, ...(m.seq !== undefined ? { seq: m.seq } : {}) });
+    } catch (e) {
+      const label =
+        this.listing && this.listing.fileFormat !== 'npy' && member
+          ? `${this.fileName} › ${member}`
+          : this.fileName;
+      const message = `${label}: ${userMessage(e)}`;
+      this.post(
+        member !== undefined && this.listing?.fileFormat !== 'npy'
+          ? { type: 'entryError', fileName: this.fileName, name: member, message }
+          : { type: 'error', fileName: this.fileName, message },
+      );
+    }
+  }
+
+  dispose(): void {
+    this.panel.dispose();
+  }
+}
+
 export class ArrayEditorProvider implements vscode.CustomReadonlyEditorProvider<ArrayDocument> {
   /** the active Matrix Lens editor's document, for commands. */
   activeUri: vscode.Uri | undefined;
+  /** open panels per document URI (and per inspected selection). */
+  readonly panels = new Map<string, Set<ArrayPanel>>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly worker: WorkerClient,
     readonly rendered: RenderedRegistry,
-  ) {}
-
-  openCustomDocument(uri: vscode.Uri): ArrayDocument {
-    return new ArrayDocument(uri);
+  ) {
+    context.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (
+          !['matrixLens.maxArrayBytes', 'matrixLens.heatmap'].some((k) => e.affectsConfiguration(k))
+        )
+          return;
+        for (const set of this.panels.values()) for (const p of set) void p.load();
+      }),
+    );
   }
 
-  async resolveCustomEditor(document: ArrayDocument, panel: vscode.WebviewPanel): Promise<void> {
-    console.log('DBG resolve', document.uri.toString());
-    const { extensionUri } = this.context;
-    panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) };
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'heatmap', basename(document.uri));
-    const fileName = basename(document.uri);
-    const post = (m: HostToWebview) => panel.webview.postMessage(m);
-    const disposables: vscode.Disposable[] = [];
-    let source: ArraySource | undefined;
-    let generation = 0;
+  openCustomDocument(uri: vscode.Uri): ArrayDocument {
+    return new ArrayDocument(uri, () => {
+      if (uri.scheme === 'file')
+        void this.worker
+          .call('releaseArrays', { source: { path: uri.fsPath } })
+          .catch(() => undefined);
+    });
+  }
 
-    const load = async () => {
-      const mine = ++generation;
-      this.rendered.clear(document.uri);
-      void post({ type: 'loading', fileName });
-      const settings = readSettings(document.uri);
-      try {
-        source ??= await this.sourceOf(document.uri, settings.maxArrayBytes);
-        const view = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Window, title: `Matrix Lens: reading ${fileName}` },
-          () => this.worker.call('openArray', { source: source!, maxBytes: settings.maxArrayBytes, maxCells: settings.maxCells, pooling: settings.pooling }),
-        );
-        if (mine === generation) void post({ type: 'array', fileName, view, settings: { colormap: settings.colormap } });
-      } catch (e) {
-        if (mine === generation) void post({ type: 'error', fileName, message: `${fileName}: ${userMessage(e)}` });
-      }
+  /** The panels showing `uri` (a file, or the report URI of an inspected selection). */
+  panelsOf(uri: vscode.Uri): ArrayPanel[] {
+    return [...(this.panels.get(uri.toString()) ?? [])];
+  }
+
+  /** The panel commands act on: the active editor's, else the most recent one. */
+  activePanel(): ArrayPanel | undefined {
+    const all = [...this.panels.values()].flatMap((s) => [...s]);
+    return (
+      all.find((p) => p.panel.active) ??
+      (this.activeUri ? this.panelsOf(this.activeUri).at(-1) : undefined)
+    );
+  }
+
+  private track(p: ArrayPanel): () => void {
+    const key = p.reportUri.toString();
+    let set = this.panels.get(key);
+    if (!set) this.panels.set(key, (set = new Set()));
+    set.add(p);
+    return () => {
+      set.delete(p);
+      if (set.size === 0) this.panels.delete(key);
     };
+  }
 
-    disposables.push(
-      panel.webview.onDidReceiveMessage(async (m: WebviewToHost) => {
-        console.log('DBG msg', document.uri.toString(), m.type);
-        if (m.type === 'ready') void load();
-        else if (m.type === 'rendered') this.rendered.set(document.uri, m.report);
-        else if (m.type === 'requestSlice' && source) {
-          const settings = readSettings(document.uri);
-          try {
-            const heatmap = await this.worker.call('slice', { source, maxBytes: settings.maxArrayBytes, maxCells: settings.maxCells, pooling: settings.pooling, rowAxis: m.rowAxis, colAxis: m.colAxis, indices: m.indices, window: m.window });
-            void post({ type: 'slice', heatmap });
-          } catch (e) {
-            void post({ type: 'error', fileName, message: `${fileName}: ${userMessage(e)}` });
-          }
-        }
-      }),
+  resolveCustomEditor(document: ArrayDocument, panel: vscode.WebviewPanel): void {
+    const fileName = basename(document.uri);
+    let untrack = () => {};
+    const p = new ArrayPanel(
+      panel,
+      document.uri,
+      fileName,
+      { kind: 'file', uri: document.uri },
+      this.worker,
+      this.rendered,
+      this.context.extensionUri,
+      () => {
+        untrack();
+        if (this.activeUri?.toString() === document.uri.toString()) this.activeUri = undefined;
+      },
+    );
+    untrack = this.track(p);
+    const subs: vscode.Disposable[] = [
       panel.onDidChangeViewState((e) => {
         if (e.webviewPanel.active) this.activeUri = document.uri;
       }),
-      panel.onDidDispose(() => {
-        if (this.activeUri?.toString() === document.uri.toString()) this.activeUri = undefined;
-        disposables.forEach((d) => d.dispose());
-      }),
-    );
+    ];
     if (document.uri.scheme === 'file') {
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(document.uri, '..'), fileName));
-      disposables.push(watcher, watcher.onDidChange(() => void load()));
+      const watcher = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(vscode.Uri.joinPath(document.uri, '..'), fileName),
+      );
+      subs.push(
+        watcher,
+        watcher.onDidChange(() => void p.load()),
+      );
     }
+    panel.onDidDispose(() => subs.forEach((d) => d.dispose()));
     this.activeUri = document.uri;
   }
 
-  private async sourceOf(uri: vscode.Uri, maxBytes: number): Promise<ArraySource> {
-    if (uri.scheme === 'file') return { path: uri.fsPath };
-    const stat = await vscode.workspace.fs.stat(uri);
-    if (stat.size > maxBytes) throw new WorkerError(`is ${stat.size} bytes, over the matrixLens.maxArrayBytes limit`, 'too-large');
-    return { bytes: await vscode.workspace.fs.readFile(uri), name: basename(uri) };
+  /** Opens a panel beside the editor showing an array the worker holds under `key`. */
+  openHeld(key: string, title: string, view: ArrayView): ArrayPanel {
+    const reportUri = vscode.Uri.from({ scheme: 'matrix-lens-selection', path: `/${key}` });
+    const panel = vscode.window.createWebviewPanel(
+      SELECTION_VIEW_TYPE,
+      title,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true },
+    );
+    let untrack = () => {};
+    const p = new ArrayPanel(
+      panel,
+      reportUri,
+      title,
+      { kind: 'held', key, view },
+      this.worker,
+      this.rendered,
+      this.context.extensionUri,
+      () => {
+        untrack();
+        void this.worker.call('releaseArrays', { source: { held: key } }).catch(() => undefined);
+      },
+    );
+    untrack = this.track(p);
+    return p;
   }
+}
+
+async function sourceOf(uri: vscode.Uri): Promise<ArraySource> {
+  if (uri.scheme === 'file') return { path: uri.fsPath };
+  // Other file systems (remote, virtual): the host reads the bytes; the worker parses them in memory.
+  const stat = await vscode.workspace.fs.stat(uri);
+  const limit = readSettings(uri).maxArrayBytes;
+  if (stat.size > limit + (64 << 20)) {
+    throw new WorkerError(
+      `is ${stat.size} bytes, over the matrixLens.maxArrayBytes limit (files that are not on the local disk are read whole)`,
+      'too-large',
+    );
+  }
+  return {
+    bytes: await vscode.workspace.fs.readFile(uri),
+    name: basename(uri),
+    key: `${uri.toString()}:${stat.size}:${stat.mtime}`,
+  };
 }
 
 /** A one-line message for the UI: never a stack trace. */
@@ -142,4 +417,40 @@ export function userMessage(e: unknown): string {
   if (e instanceof WorkerError) return e.message;
   if (e instanceof Error) return e.message.split('\n')[0];
   return String(e);
+}
+
+/** `matrixLens.selectEntry [name]`: shows another array of the active multi-array file (asks when no name is given). */
+export function registerArrayCommands(
+  context: vscode.ExtensionContext,
+  provider: ArrayEditorProvider,
+): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('matrixLens.selectEntry', async (name?: unknown) => {
+      const p = provider.activePanel();
+      const entries = p?.listing?.entries ?? [];
+      if (!p || entries.length === 0) {
+        void vscode.window.showInformationMessage(
+          'Matrix Lens: open a .npz or .safetensors file first.',
+        );
+        return false;
+      }
+      let pick = typeof name === 'string' ? name : undefined;
+      if (pick === undefined) {
+        const item = await vscode.window.showQuickPick(
+          entries.map((e) => ({ label: e.name, description: `${e.dtype}[${e.shape.join(', ')}]` })),
+          { placeHolder: `Array of ${p.fileName} to show` },
+        );
+        pick = item?.label;
+      }
+      if (pick === undefined) return false;
+      if (!entries.some((e) => e.name === pick)) {
+        void vscode.window.showErrorMessage(
+          `Matrix Lens: ${p.fileName} has no array named '${pick}'.`,
+        );
+        return false;
+      }
+      p.drive({ kind: 'selectEntry', name: pick });
+      return true;
+    }),
+  );
 }

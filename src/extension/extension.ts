@@ -3,13 +3,25 @@
  * heavy happens in the worker; this file only wires things together.
  */
 import * as vscode from 'vscode';
-import { ArrayEditorProvider, ARRAY_EDITOR_VIEW_TYPE, RenderedRegistry } from './arrayEditor';
+import {
+  ArrayEditorProvider,
+  ARRAY_EDITOR_VIEW_TYPE,
+  RenderedRegistry,
+  registerArrayCommands,
+} from './arrayEditor';
+import { registerInspectSelection, SelectionInspector } from './inspectSelection';
 import { WorkerClient } from './workerClient';
+import { registerShapeFeatures } from './shapes';
+import { registerAnalysisCommands } from './analysisCommands';
 
 /** What `activate` returns: used by the integration tests (and harmless otherwise). */
 export interface MatrixLensApi {
   rendered: RenderedRegistry;
   worker: WorkerClient;
+  /** the array editors and selection panels (`panelsOf(uri)[0].drive(...)` acts like the user). */
+  arrays: ArrayEditorProvider;
+  /** Inspect Selection's last error. */
+  selection: SelectionInspector;
 }
 
 export function activate(context: vscode.ExtensionContext): MatrixLensApi {
@@ -26,10 +38,11 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi {
     vscode.commands.registerCommand('matrixLens.openFile', async () => {
       const picked = await vscode.window.showOpenDialog({
         canSelectMany: false,
-        filters: { 'NumPy arrays': ['npy'] },
+        filters: { 'Array files': ['npy', 'npz', 'safetensors'] },
         openLabel: 'Open in Matrix Lens',
       });
-      if (picked?.[0]) await vscode.commands.executeCommand('vscode.openWith', picked[0], ARRAY_EDITOR_VIEW_TYPE);
+      if (picked?.[0])
+        await vscode.commands.executeCommand('vscode.openWith', picked[0], ARRAY_EDITOR_VIEW_TYPE);
     }),
     vscode.commands.registerCommand('matrixLens.copySummary', async () => {
       const uri = provider.activeUri;
@@ -42,7 +55,11 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi {
       void vscode.window.setStatusBarMessage('Matrix Lens: summary copied', 2000);
     }),
   );
-  return { rendered, worker };
+  registerShapeFeatures(context);
+  registerAnalysisCommands(context, worker, provider);
+  const selection = registerInspectSelection(context, worker, provider);
+  registerArrayCommands(context, provider);
+  return { rendered, worker, arrays: provider, selection };
 }
 
 export function deactivate(): void {

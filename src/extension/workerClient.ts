@@ -27,7 +27,10 @@ interface Pending {
 export interface CallOptions {
   onProgress?: (fraction: number) => void;
   /** anything with `isCancellationRequested` + `onCancellationRequested` (a vscode CancellationToken). */
-  token?: { isCancellationRequested: boolean; onCancellationRequested(cb: () => void): { dispose(): void } };
+  token?: {
+    isCancellationRequested: boolean;
+    onCancellationRequested(cb: () => void): { dispose(): void };
+  };
 }
 
 export class WorkerClient {
@@ -45,7 +48,12 @@ export class WorkerClient {
     this.generation++;
     w.on('message', (m: WorkerResponse) => this.onMessage(m));
     w.on('error', (e) => this.fail(w, `the compute worker failed: ${e.message}`));
-    w.on('exit', (code) => this.fail(w, `the compute worker stopped unexpectedly (exit code ${code}); it has been restarted, try again`));
+    w.on('exit', (code) =>
+      this.fail(
+        w,
+        `the compute worker stopped unexpectedly (exit code ${code}); it has been restarted, try again`,
+      ),
+    );
     w.unref();
     this.worker = w;
     return w;
@@ -71,7 +79,11 @@ export class WorkerClient {
     else p.reject(new WorkerError(m.message, m.code));
   }
 
-  call<K extends WorkerCall['kind']>(kind: K, params: Extract<WorkerCall, { kind: K }>['params'], opts: CallOptions = {}): Promise<WorkerResultMap[K]> {
+  call<K extends WorkerCall['kind']>(
+    kind: K,
+    params: Extract<WorkerCall, { kind: K }>['params'],
+    opts: CallOptions = {},
+  ): Promise<WorkerResultMap[K]> {
     const w = this.ensure();
     const id = this.nextId++;
     const cancelFlag = new SharedArrayBuffer(4);
@@ -113,14 +125,21 @@ export class WorkerClient {
       void w.terminate();
       const pending = [...this.pending.entries()];
       this.pending.clear();
-      for (const [pid, q] of pending) q.reject(new WorkerError(pid === id ? 'cancelled' : 'the compute worker was restarted; try again', pid === id ? 'cancelled' : 'crashed'));
+      for (const [pid, q] of pending)
+        q.reject(
+          new WorkerError(
+            pid === id ? 'cancelled' : 'the compute worker was restarted; try again',
+            pid === id ? 'cancelled' : 'crashed',
+          ),
+        );
     }, CANCEL_GRACE_MS).unref();
   }
 
   dispose(): void {
     const w = this.worker;
     this.worker = undefined;
-    for (const p of this.pending.values()) p.reject(new WorkerError('Matrix Lens is shutting down', 'cancelled'));
+    for (const p of this.pending.values())
+      p.reject(new WorkerError('Matrix Lens is shutting down', 'cancelled'));
     this.pending.clear();
     void w?.terminate();
   }

@@ -1,52 +1,331 @@
 /**
- * Opening arrays in the worker, with a small cache so that slicing and zooming the same
- * array does not re-read the file.
+ * Opening arrays in the worker. Files are opened through a {@link FileSource} (positioned
+ * reads, never the whole file) and {@link openArrayFile}, which reads headers only; an
+ * array's bytes are read when it is first shown, and kept (a small LRU) so that slicing and
+ * zooming do not re-read the file. Opened files are cached by path + size + mtime and their
+ * handles closed when they fall out of the cache or are released.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { RawArray, byteLength, formatBytes } from '../core/array/ndarray';
-import { LensError } from '../core/errors';
-import { readNpy } from '../core/formats/npy';
-import { ArrayEntryInfo, ArraySource } from '../protocol/messages';
+import { DType } from '../core/array/dtype';
+import { LensError, isLensError } from '../core/errors';
+import { ArrayEntry, ArrayFile, openArrayFile } from '../core/formats/open';
+import { computeEntryStats } from '../core/formats/entryStats';
+import { parseArrayText } from '../core/formats/selection';
+import { MemorySource } from '../core/io/source';
+import { Stats, computeStats, summaryLine } from '../core/stats/summary';
+import { Pooling, defaultSlice, extractSlice } from '../core/view/slice2d';
+import { FileSource } from '../node/fileSource';
+import {
+  ArrayListing,
+  ArraySource,
+  ArrayView,
+  HeatmapData,
+  InspectTextParams,
+  OpenArrayParams,
+  SliceParams,
+} from '../protocol/messages';
 
-export interface OpenedArray {
-  format: string;
-  entries: ArrayEntryInfo[];
-  name: string;
-  raw: RawArray;
+/** An opened file: its listing plus the handle its arrays are read through. */
+export interface OpenFile {
+  key: string;
+  stamp: string;
+  file: ArrayFile;
+  close(): Promise<void>;
 }
 
-const cache = new Map<string, { stamp: string; value: OpenedArray }>();
-const CACHE_ENTRIES = 2;
+interface Held {
+  raw: RawArray;
+  stats?: Stats;
+  /** the dtype to show (a parsed selection is held as float64/complex128 values). */
+  dtype: DType;
+}
 
-export async function openArray(source: ArraySource, member: string | undefined, maxBytes: number): Promise<OpenedArray> {
-  let key: string | undefined;
-  let stamp = '';
+/** files kept open at once. */
+const FILES = 3;
+/** loaded arrays kept, and their total size (the newest one is always kept). */
+const RAWS = 4;
+const RAW_BYTES = 2 ** 31;
+const HELD = 4;
+
+const files = new Map<string, OpenFile>();
+const raws = new Map<string, Held>();
+const held = new Map<string, Held>();
+
+function touch<K, V>(m: Map<K, V>, k: K, v: V): V {
+  m.delete(k);
+  m.set(k, v);
+  return v;
+}
+
+function dropFile(key: string): void {
+  const f = files.get(key);
+  if (!f) return;
+  files.delete(key);
+  void f.close();
+  for (const k of [...raws.keys()]) if (k.startsWith(`${key}\0`)) raws.delete(k);
+}
+
+/** Opens (or reuses) the file behind `source`; reads headers only. */
+export async function openFile(source: ArraySource): Promise<OpenFile> {
+  if ('held' in source) throw new LensError('not a file');
   if ('path' in source) {
     const st = await stat(source.path).catch((e: NodeJS.ErrnoException) => {
-      throw new LensError(`cannot read the file (${e.code ?? e.message})`);
+      throw new LensError(
+        `cannot read the file (${e.code === 'ENOENT' ? 'no such file' : (e.code ?? 'I/O error')})`,
+      );
     });
-    key = `${source.path}#${member ?? ''}`;
-    stamp = `${st.size}:${st.mtimeMs}`;
-    const hit = cache.get(key);
-    if (hit && hit.stamp === stamp) return hit.value;
-    if (st.size > maxBytes + (1 << 20)) {
-      throw new LensError(`is ${formatBytes(st.size)}, over the ${formatBytes(maxBytes)} limit set by matrixLens.maxArrayBytes`, 'too-large');
+    const key = `path:${source.path}`;
+    const stamp = `${st.size}:${st.mtimeMs}`;
+    const hit = files.get(key);
+    if (hit && hit.stamp === stamp) return touch(files, key, hit);
+    if (hit) dropFile(key);
+    const fs = await FileSource.open(source.path);
+    let file: ArrayFile;
+    try {
+      file = await openArrayFile(basename(source.path), fs);
+    } catch (e) {
+      await fs.close();
+      throw e;
+    }
+    return remember({ key, stamp, file, close: () => fs.close() });
+  }
+  const key = `bytes:${source.key ?? `${source.name}:${source.bytes.length}:${Math.random()}`}`;
+  const hit = files.get(key);
+  if (hit) return touch(files, key, hit);
+  const file = await openArrayFile(source.name, new MemorySource(source.bytes));
+  return remember({ key, stamp: '', file, close: () => Promise.resolve() });
+}
+
+function remember(f: OpenFile): OpenFile {
+  files.set(f.key, f);
+  while (files.size > FILES) dropFile(files.keys().next().value as string);
+  return f;
+}
+
+/** Forgets `source` (closes its handle); a held selection is dropped too. */
+export function release(source: ArraySource): void {
+  if ('held' in source) held.delete(source.held);
+  else if ('path' in source) dropFile(`path:${source.path}`);
+  else if (source.key) dropFile(`bytes:${source.key}`);
+}
+
+export function listingOf(f: OpenFile): ArrayListing {
+  return {
+    fileFormat: f.file.format,
+    entries: f.file.entries.map((e) => ({
+      name: e.name,
+      dtype: e.dtype,
+      shape: e.shape,
+      byteLength: e.byteLength,
+    })),
+    ...(f.file.metadata ? { metadata: { ...f.file.metadata } } : {}),
+  };
+}
+
+export function entryOf(f: OpenFile, member: string | undefined): ArrayEntry {
+  if (f.file.entries.length === 0)
+    throw new LensError(
+      f.file.format === 'npz' ? 'the archive holds no arrays' : 'the file holds no tensors',
+    );
+  if (member === undefined) return f.file.entries[0];
+  const e = f.file.entries.find((x) => x.name === member);
+  if (!e) throw new LensError(`has no array named '${member}'`);
+  return e;
+}
+
+/** The array `member` of `source`, read (once) within `maxBytes`. */
+export async function loadArray(
+  source: ArraySource,
+  member: string | undefined,
+  maxBytes: number,
+): Promise<Held & { entry?: ArrayEntry }> {
+  if ('held' in source) {
+    const h = held.get(source.held);
+    if (!h)
+      throw new LensError(
+        'the inspected selection is no longer available: run Inspect Selection again',
+      );
+    return h;
+  }
+  const f = await openFile(source);
+  const entry = entryOf(f, member);
+  const key = `${f.key}\0${entry.name}`;
+  const hit = raws.get(key);
+  // a smaller limit set since it was read still applies
+  if (hit && entry.byteLength <= maxBytes) return { ...touch(raws, key, hit), entry };
+  const raw = await entry.load({ maxBytes });
+  const h: Held = { raw, dtype: raw.dtype };
+  raws.set(key, h);
+  let total = 0;
+  for (const v of raws.values()) total += v.raw.bytes.length;
+  while (raws.size > 1 && (raws.size > RAWS || total > RAW_BYTES)) {
+    const oldest = raws.keys().next().value as string;
+    total -= raws.get(oldest)!.raw.bytes.length;
+    raws.delete(oldest);
+  }
+  return { ...h, entry };
+}
+
+type Window = NonNullable<SliceParams['window']>;
+type Tick = (fraction?: number) => void;
+
+export function heatmapOf(
+  raw: RawArray,
+  p: Pick<SliceParams, 'rowAxis' | 'colAxis' | 'indices' | 'window' | 'maxCells' | 'pooling'>,
+): HeatmapData {
+  const nd = raw.shape.length;
+  const validAxis = (a: number) => Number.isInteger(a) && a >= -1 && a < nd;
+  if (
+    !validAxis(p.rowAxis) ||
+    !validAxis(p.colAxis) ||
+    (p.rowAxis === p.colAxis && p.rowAxis >= 0)
+  ) {
+    throw new LensError(`rows and columns must be two different axes of the ${nd}-D array`);
+  }
+  const fullRows = p.rowAxis >= 0 ? raw.shape[p.rowAxis] : 1;
+  const fullCols = p.colAxis >= 0 ? raw.shape[p.colAxis] : 1;
+  const indices = raw.shape.map((_, i) =>
+    i === p.rowAxis || i === p.colAxis ? 0 : (p.indices[i] ?? 0),
+  );
+  const window = p.window ? clampWindow(p.window, fullRows, fullCols) : undefined;
+  const s = extractSlice(
+    raw,
+    { rowAxis: p.rowAxis, colAxis: p.colAxis, indices },
+    p.maxCells,
+    p.pooling,
+    window,
+  );
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of s.values) {
+    if (v - v === 0) {
+      if (v < min) min = v;
+      if (v > max) max = v;
     }
   }
-  const bytes = 'path' in source ? await readFile(source.path) : source.bytes;
-  const raw = readNpy(bytes);
-  if (byteLength(raw.dtype, raw.shape) > maxBytes) {
-    throw new LensError(`array of ${formatBytes(byteLength(raw.dtype, raw.shape))} is over the ${formatBytes(maxBytes)} limit set by matrixLens.maxArrayBytes`, 'too-large');
-  }
-  const value: OpenedArray = {
-    format: 'npy',
-    entries: [{ name: '', dtype: raw.dtype, shape: raw.shape, byteLength: byteLength(raw.dtype, raw.shape) }],
-    name: member ?? '',
-    raw,
+  const finite = min <= max;
+  return {
+    rows: s.rows,
+    cols: s.cols,
+    fullRows: s.fullRows,
+    fullCols: s.fullCols,
+    rowAxis: p.rowAxis,
+    colAxis: p.colAxis,
+    indices,
+    sliceLabel: s.sliceLabel,
+    rowStep: s.rowStep,
+    colStep: s.colStep,
+    row0: window?.row0 ?? 0,
+    col0: window?.col0 ?? 0,
+    min: finite ? min : null,
+    max: finite ? max : null,
+    pooling: p.pooling,
+    ...(window ? { window } : {}),
+    values: s.values,
   };
-  if (key) {
-    cache.set(key, { stamp, value });
-    while (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
-  }
-  return value;
 }
+
+function clampWindow(w: Window, rows: number, cols: number): Window | undefined {
+  const int = (x: number, lo: number, hi: number) =>
+    Math.min(hi, Math.max(lo, Math.floor(Number.isFinite(x) ? x : lo)));
+  const row0 = int(w.row0, 0, Math.max(0, rows - 1));
+  const col0 = int(w.col0, 0, Math.max(0, cols - 1));
+  const row1 = int(w.row1, row0 + 1, rows);
+  const col1 = int(w.col1, col0 + 1, cols);
+  if (row0 === 0 && col0 === 0 && row1 === rows && col1 === cols) return undefined;
+  return { row0, row1, col0, col1 };
+}
+
+function viewOf(
+  name: string,
+  fileFormat: string,
+  dtype: DType,
+  raw: Pick<RawArray, 'shape' | 'fortranOrder'>,
+  stats: Stats,
+  heatmap: HeatmapData | null,
+): ArrayView {
+  return {
+    fileFormat,
+    entries: [],
+    name,
+    shape: raw.shape,
+    dtype,
+    fortranOrder: raw.fortranOrder,
+    byteLength: byteLength(dtype, raw.shape),
+    stats,
+    summary: summaryLine(dtype, raw.shape, stats),
+    heatmap,
+  };
+}
+
+/**
+ * Summary + first heatmap of one array of a file. An array over `maxBytes` is not loaded:
+ * its statistics are streamed from the file and `notice` says why there is no heatmap.
+ */
+export async function openArrayView(p: OpenArrayParams, tick: Tick): Promise<ArrayView> {
+  const f = await openFile(p.source);
+  const entry = entryOf(f, p.member);
+  const listing = listingOf(f);
+  const extra = {
+    entries: listing.entries,
+    ...(listing.metadata ? { metadata: listing.metadata } : {}),
+  };
+  if (entry.byteLength > p.maxBytes) {
+    let notice = `array of ${formatBytes(entry.byteLength)} is over matrixLens.maxArrayBytes`;
+    try {
+      await entry.load({ maxBytes: p.maxBytes }); // throws the 'too-large' LensError before reading
+    } catch (e) {
+      if (!isLensError(e)) throw e;
+      notice = e.message;
+    }
+    const stats = await computeEntryStats(entry, (done) => tick(done));
+    const view = viewOf(entry.name, f.file.format, entry.dtype, entry, stats, null);
+    return {
+      ...view,
+      ...extra,
+      notice: `${notice}: the heatmap is not drawn (the summary was computed by streaming the file)`,
+    };
+  }
+  const h = await loadArray(p.source, p.member, p.maxBytes);
+  tick(0.05);
+  h.stats ??= computeStats(h.raw, (done) => tick(0.05 + 0.85 * done));
+  const heatmap = heatmapOf(h.raw, {
+    ...defaultSlice(h.raw.shape),
+    maxCells: p.maxCells,
+    pooling: p.pooling,
+  });
+  return { ...viewOf(entry.name, f.file.format, h.dtype, h.raw, h.stats, heatmap), ...extra };
+}
+
+export async function sliceView(p: SliceParams): Promise<HeatmapData> {
+  const h = await loadArray(p.source, p.member, p.maxBytes);
+  return heatmapOf(h.raw, p);
+}
+
+/** Parses selected text, keeps the array under `p.key`, and summarises it. */
+export function inspectText(p: InspectTextParams, tick: Tick): ArrayView {
+  const parsed = parseArrayText(p.text);
+  const complex = parsed.dtype === 'complex64' || parsed.dtype === 'complex128';
+  const v = parsed.values;
+  const raw: RawArray = {
+    dtype: complex ? 'complex128' : 'float64',
+    shape: parsed.shape,
+    fortranOrder: false,
+    littleEndian: true,
+    bytes: new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
+  };
+  if (new Uint8Array(new Float64Array([1]).buffer)[7] !== 0x3f) raw.littleEndian = false;
+  const stats = computeStats(raw, (done) => tick(done));
+  touch(held, p.key, { raw, stats, dtype: parsed.dtype });
+  while (held.size > HELD) held.delete(held.keys().next().value as string);
+  const heatmap = heatmapOf(raw, {
+    ...defaultSlice(raw.shape),
+    maxCells: p.maxCells,
+    pooling: p.pooling,
+  });
+  return viewOf('', 'selection', parsed.dtype, raw, stats, heatmap);
+}
+
+export type { Pooling };

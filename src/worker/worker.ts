@@ -5,13 +5,10 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { errorMessage, isLensError } from '../core/errors';
-import { computeStats, summaryLine } from '../core/stats/summary';
-import { defaultSlice, extractSlice } from '../core/view/slice2d';
-import { byteLength } from '../core/array/ndarray';
-import { ArrayView, HeatmapData, SliceParams, WorkerRequest, WorkerResponse } from '../protocol/messages';
+import { WorkerRequest, WorkerResponse } from '../protocol/messages';
 import { RequestControl } from './cancel';
-import { openArray } from './arrays';
-import { RawArray } from '../core/array/ndarray';
+import { inspectText, listingOf, openArrayView, openFile, release, sliceView } from './arrays';
+import { analyzeOp, attentionOp } from './analysisOps';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run in a worker thread');
@@ -20,65 +17,34 @@ function send(msg: WorkerResponse, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
 }
 
-function heatmapOf(raw: RawArray, p: Pick<SliceParams, 'rowAxis' | 'colAxis' | 'indices' | 'window' | 'maxCells' | 'pooling'>): HeatmapData {
-  const s = extractSlice(raw, { rowAxis: p.rowAxis, colAxis: p.colAxis, indices: p.indices }, p.maxCells, p.pooling, p.window);
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of s.values) {
-    if (v - v === 0) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-  }
-  const finite = min <= max;
-  return {
-    rows: s.rows,
-    cols: s.cols,
-    fullRows: s.fullRows,
-    fullCols: s.fullCols,
-    rowAxis: p.rowAxis,
-    colAxis: p.colAxis,
-    indices: p.indices,
-    sliceLabel: s.sliceLabel,
-    rowStep: s.rowStep,
-    colStep: s.colStep,
-    row0: p.window?.row0 ?? 0,
-    col0: p.window?.col0 ?? 0,
-    min: finite ? min : null,
-    max: finite ? max : null,
-    values: s.values,
-  };
-}
-
-async function handle(req: WorkerRequest, control: RequestControl): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
+async function handle(
+  req: WorkerRequest,
+  control: RequestControl,
+): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
   switch (req.kind) {
     case 'openArray': {
-      const p = req.params;
-      const opened = await openArray(p.source, p.member, p.maxBytes);
-      control.tick(0.05);
-      const stats = computeStats(opened.raw, (f) => control.tick(0.05 + 0.85 * f));
-      const spec = defaultSlice(opened.raw.shape);
-      const heatmap = heatmapOf(opened.raw, { ...spec, maxCells: p.maxCells, pooling: p.pooling });
-      const view: ArrayView = {
-        fileFormat: opened.format,
-        entries: opened.entries,
-        name: opened.name,
-        shape: opened.raw.shape,
-        dtype: opened.raw.dtype,
-        fortranOrder: opened.raw.fortranOrder,
-        byteLength: byteLength(opened.raw.dtype, opened.raw.shape),
-        stats,
-        summary: summaryLine(opened.raw.dtype, opened.raw.shape, stats),
-        heatmap,
+      const view = await openArrayView(req.params, control.tick);
+      return {
+        result: view,
+        transfer: view.heatmap ? [view.heatmap.values.buffer as ArrayBuffer] : [],
       };
-      return { result: view, transfer: [heatmap.values.buffer as ArrayBuffer] };
     }
     case 'slice': {
-      const p = req.params;
-      const opened = await openArray(p.source, p.member, p.maxBytes);
-      const heatmap = heatmapOf(opened.raw, p);
+      const heatmap = await sliceView(req.params);
       return { result: heatmap, transfer: [heatmap.values.buffer as ArrayBuffer] };
     }
+    case 'listArrays':
+      return { result: listingOf(await openFile(req.params.source)), transfer: [] };
+    case 'inspectText': {
+      const view = inspectText(req.params, control.tick);
+      return {
+        result: view,
+        transfer: view.heatmap ? [view.heatmap.values.buffer as ArrayBuffer] : [],
+      };
+    }
+    case 'releaseArrays':
+      release(req.params.source);
+      return { result: {}, transfer: [] };
     case 'spin': {
       // A cancellable busy loop: the test hook for cancellation.
       const end = Date.now() + req.params.ms;
@@ -91,6 +57,10 @@ async function handle(req: WorkerRequest, control: RequestControl): Promise<{ re
       }
       return { result: { iterations: iterations + (x < 0 ? 1 : 0) }, transfer: [] };
     }
+    case 'analyze':
+      return analyzeOp(req.params, control);
+    case 'attention':
+      return attentionOp(req.params, control);
     case 'crash':
       // The test hook for crash recovery: the thread dies without replying.
       process.exit(70);
@@ -98,7 +68,9 @@ async function handle(req: WorkerRequest, control: RequestControl): Promise<{ re
 }
 
 port.on('message', (req: WorkerRequest) => {
-  const control = new RequestControl(req.cancelFlag, (fraction) => send({ id: req.id, type: 'progress', fraction }));
+  const control = new RequestControl(req.cancelFlag, (fraction) =>
+    send({ id: req.id, type: 'progress', fraction }),
+  );
   handle(req, control).then(
     ({ result, transfer }) => send({ id: req.id, type: 'result', result }, transfer),
     (e: unknown) =>

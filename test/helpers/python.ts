@@ -8,14 +8,20 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const PYTHON = process.env.MATRIX_LENS_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+export const PYTHON =
+  process.env.MATRIX_LENS_PYTHON ??
+  (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
 export function runPython(script: string, args: string[] = [], input?: string): string {
   return execFileSync(PYTHON, ['-c', script, ...args], {
     encoding: 'utf8',
     input,
     maxBuffer: 1 << 30,
-    env: { ...process.env, PYTHONHASHSEED: '0', OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '2' },
+    env: {
+      ...process.env,
+      PYTHONHASHSEED: '0',
+      OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '2',
+    },
   });
 }
 

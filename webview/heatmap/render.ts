@@ -1,7 +1,20 @@
-import { ColormapName, colormapLut, lutIndex, SPECIAL_COLORS } from '../../src/core/color/colormaps';
+import {
+  ColormapName,
+  colormapLut,
+  lutIndex,
+  SPECIAL_COLORS,
+} from '../../src/core/color/colormaps';
 
 /** Paints one pixel per cell into `canvas` (rows × cols backing store). */
-export function paintHeatmap(canvas: HTMLCanvasElement, values: Float32Array, rows: number, cols: number, lo: number, hi: number, colormap: ColormapName): void {
+export function paintHeatmap(
+  canvas: HTMLCanvasElement,
+  values: Float32Array,
+  rows: number,
+  cols: number,
+  lo: number,
+  hi: number,
+  colormap: ColormapName,
+): void {
   canvas.width = cols;
   canvas.height = rows;
   const ctx = canvas.getContext('2d');
@@ -19,7 +32,8 @@ export function paintHeatmap(canvas: HTMLCanvasElement, values: Float32Array, ro
       px[p + 1] = lut[k + 1];
       px[p + 2] = lut[k + 2];
     } else {
-      const c = v !== v ? SPECIAL_COLORS.nan : v > 0 ? SPECIAL_COLORS.posinf : SPECIAL_COLORS.neginf;
+      const c =
+        v !== v ? SPECIAL_COLORS.nan : v > 0 ? SPECIAL_COLORS.posinf : SPECIAL_COLORS.neginf;
       px[p] = c[0];
       px[p + 1] = c[1];
       px[p + 2] = c[2];

@@ -40,7 +40,7 @@ export function formatBytes(n: number): string {
     u++;
   }
   if (u === 0) return `${n} B`;
-  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2).replace(/0$/, '')} ${units[u]}`;
+  return `${Number(v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2))} ${units[u]}`;
 }
 
 /** Row-major (C) strides in elements. */

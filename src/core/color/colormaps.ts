@@ -7,10 +7,32 @@ export type ColormapName = 'viridis' | 'magma' | 'gray' | 'rdbu';
 export const COLORMAPS: ColormapName[] = ['viridis', 'magma', 'gray', 'rdbu'];
 
 const ANCHORS: Record<ColormapName, string[]> = {
-  viridis: ['440154', '482878', '3e4989', '31688e', '26828e', '1f9e89', '35b779', '6ece58', 'fde725'],
+  viridis: [
+    '440154',
+    '482878',
+    '3e4989',
+    '31688e',
+    '26828e',
+    '1f9e89',
+    '35b779',
+    '6ece58',
+    'fde725',
+  ],
   magma: ['000004', '1c1044', '4f127b', '812581', 'b5367a', 'e55964', 'fb8761', 'fec287', 'fcfdbf'],
   gray: ['000000', 'ffffff'],
-  rdbu: ['053061', '2166ac', '4393c3', '92c5de', 'd1e5f0', 'f7f7f7', 'fddbc7', 'f4a582', 'd6604d', 'b2182b', '67001f'],
+  rdbu: [
+    '053061',
+    '2166ac',
+    '4393c3',
+    '92c5de',
+    'd1e5f0',
+    'f7f7f7',
+    'fddbc7',
+    'f4a582',
+    'd6604d',
+    'b2182b',
+    '67001f',
+  ],
 };
 
 /** Colours for values that are not finite: distinct from every map above. */
@@ -33,7 +55,8 @@ export function colormapLut(name: ColormapName): Uint8Array {
     const t = (i / 255) * segments;
     const k = Math.min(segments - 1, Math.floor(t));
     const f = t - k;
-    for (let c = 0; c < 3; c++) lut[i * 3 + c] = Math.round(anchors[k][c] * (1 - f) + anchors[k + 1][c] * f);
+    for (let c = 0; c < 3; c++)
+      lut[i * 3 + c] = Math.round(anchors[k][c] * (1 - f) + anchors[k + 1][c] * f);
   }
   cache.set(name, lut);
   return lut;
@@ -47,7 +70,12 @@ export function lutIndex(v: number, lo: number, hi: number): number {
 }
 
 /** RGB of a value; non-finite values get SPECIAL_COLORS. */
-export function colorOf(v: number, lo: number, hi: number, lut: Uint8Array): [number, number, number] {
+export function colorOf(
+  v: number,
+  lo: number,
+  hi: number,
+  lut: Uint8Array,
+): [number, number, number] {
   if (Number.isNaN(v)) return [...SPECIAL_COLORS.nan];
   if (v === Infinity) return [...SPECIAL_COLORS.posinf];
   if (v === -Infinity) return [...SPECIAL_COLORS.neginf];

@@ -9,6 +9,7 @@
  */
 import { LensError } from '../errors';
 import { givens } from './householder';
+import type { Engine } from './wasm/kernels';
 import { Ticker, noTicker } from './progress';
 
 const EPS = 2 ** -53; // LAPACK's dlamch('E'): relative machine precision
@@ -143,14 +144,23 @@ export function svd2x2(
 export interface RowBlock {
   data: Float64Array;
   ld: number;
+  /** index of row 0 in data (default 0) */
+  off?: number;
+  /** when data is this engine's heap view, rotations run as its SIMD kernel */
+  engine?: Engine;
 }
 
 function rot(b: RowBlock | undefined, p: number, q: number, c: number, s: number): void {
   if (!b || (s === 0 && c === 1)) return;
-  const a = b.data;
   const ld = b.ld;
-  let ip = p * ld;
-  let iq = q * ld;
+  const o = b.off ?? 0;
+  if (b.engine) {
+    b.engine.rot(o + p * ld, o + q * ld, ld, c, s);
+    return;
+  }
+  const a = b.data;
+  let ip = o + p * ld;
+  let iq = o + q * ld;
   const end = ip + ld;
   for (; ip < end; ip++, iq++) {
     const x = a[ip];
@@ -164,10 +174,11 @@ function swapRows(b: RowBlock | undefined, p: number, q: number): void {
   if (!b) return;
   const a = b.data;
   const ld = b.ld;
+  const o = b.off ?? 0;
   for (let k = 0; k < ld; k++) {
-    const t = a[p * ld + k];
-    a[p * ld + k] = a[q * ld + k];
-    a[q * ld + k] = t;
+    const t = a[o + p * ld + k];
+    a[o + p * ld + k] = a[o + q * ld + k];
+    a[o + q * ld + k] = t;
   }
 }
 
@@ -192,7 +203,7 @@ export function bidiagonalSvd(
       d[i] = -d[i];
       if (vt) {
         const a = vt.data;
-        for (let k = i * vt.ld, end = k + vt.ld; k < end; k++) a[k] = -a[k];
+        for (let k = (vt.off ?? 0) + i * vt.ld, end = k + vt.ld; k < end; k++) a[k] = -a[k];
       }
     }
   // sort descending (selection sort: at most n-1 swaps of vector rows)

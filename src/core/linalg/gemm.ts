@@ -6,6 +6,10 @@
 import { LensError } from '../errors';
 import { Matrix } from './matrix';
 import { Progress, Ticker } from './progress';
+import { withEngine } from './wasm/kernels';
+
+/** Row chunk between progress ticks of the SIMD path. */
+const CHUNK = 240;
 
 const KC = 128;
 const NC = 512;
@@ -110,12 +114,34 @@ function kernel32(
 /** A·B in float64. */
 export function matmul(a: Matrix, b: Matrix, progress?: Progress): Matrix {
   check(a.rows, a.cols, b.rows, b.cols);
-  const c = new Float64Array(a.rows * b.cols);
-  kernel64(a.data, b.data, c, a.rows, a.cols, b.cols, new Ticker(progress));
-  return { rows: a.rows, cols: b.cols, data: c };
+  const m = a.rows;
+  const k = a.cols;
+  const n = b.cols;
+  const t = new Ticker(progress);
+  const data = withEngine((e) => {
+    if (e.kind === 'ts') {
+      const c = new Float64Array(m * n);
+      kernel64(a.data, b.data, c, m, k, n, t);
+      return c;
+    }
+    const ia = e.alloc64(m * k);
+    const ib = e.alloc64(k * n);
+    const ic = e.alloc64(m * n);
+    e.f64.set(a.data, ia);
+    e.f64.set(b.data, ib);
+    e.f64.fill(0, ic, ic + m * n);
+    for (let i0 = 0; i0 < m; i0 += CHUNK) {
+      const rows = Math.min(CHUNK, m - i0);
+      e.dgemm(rows, n, k, 1, ia + i0 * k, k, 1, ib, n, 1, ic + i0 * n, n);
+      t.tick((i0 + rows) / m);
+    }
+    return e.f64.slice(ic, ic + m * n);
+  });
+  return { rows: m, cols: n, data };
 }
 
-/** A·B for float32 data (m×k times k×n), float32 result (float64 accumulation per k-panel). */
+/** A·B for float32 data (m×k times k×n), float32 result (float32 SIMD accumulation; the
+ *  TypeScript fallback accumulates each k-panel in float64). */
 export function matmulF32(
   a: Float32Array,
   b: Float32Array,
@@ -126,9 +152,26 @@ export function matmulF32(
 ): Float32Array {
   if (a.length !== m * k || b.length !== k * n)
     throw new LensError('matmulF32: sizes do not match shapes');
-  const c = new Float32Array(m * n);
-  kernel32(a, b, c, m, k, n, new Ticker(progress));
-  return c;
+  const t = new Ticker(progress);
+  return withEngine((e) => {
+    if (e.kind === 'ts') {
+      const c = new Float32Array(m * n);
+      kernel32(a, b, c, m, k, n, t);
+      return c;
+    }
+    const ia = e.alloc32(m * k);
+    const ib = e.alloc32(k * n);
+    const ic = e.alloc32(m * n);
+    e.f32.set(a, ia);
+    e.f32.set(b, ib);
+    e.f32.fill(0, ic, ic + m * n);
+    for (let i0 = 0; i0 < m; i0 += CHUNK) {
+      const rows = Math.min(CHUNK, m - i0);
+      e.sgemm(rows, n, k, ia + i0 * k, k, 1, ib, n, 1, ic + i0 * n, n);
+      t.tick((i0 + rows) / m);
+    }
+    return e.f32.slice(ic, ic + m * n);
+  });
 }
 
 /** A·Bᵀ (rows of A against rows of B), float64. */
@@ -137,17 +180,30 @@ export function matmulTransB(a: Matrix, b: Matrix): Matrix {
   const m = a.rows;
   const n = b.rows;
   const k = a.cols;
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    const ai = i * k;
-    for (let j = 0; j < n; j++) {
-      const bj = j * k;
-      let s = 0;
-      for (let p = 0; p < k; p++) s += a.data[ai + p] * b.data[bj + p];
-      c[i * n + j] = s;
+  const data = withEngine((e) => {
+    if (e.kind === 'ts') {
+      const c = new Float64Array(m * n);
+      for (let i = 0; i < m; i++) {
+        const ai = i * k;
+        for (let j = 0; j < n; j++) {
+          const bj = j * k;
+          let s = 0;
+          for (let p = 0; p < k; p++) s += a.data[ai + p] * b.data[bj + p];
+          c[i * n + j] = s;
+        }
+      }
+      return c;
     }
-  }
-  return { rows: m, cols: n, data: c };
+    const ia = e.alloc64(m * k);
+    const ib = e.alloc64(k * n);
+    const ic = e.alloc64(m * n);
+    e.f64.set(a.data, ia);
+    e.f64.set(b.data, ib);
+    e.f64.fill(0, ic, ic + m * n);
+    e.dgemm(m, n, k, 1, ia, k, 1, ib, 1, k, ic, n);
+    return e.f64.slice(ic, ic + m * n);
+  });
+  return { rows: m, cols: n, data };
 }
 
 export type { F as AnyFloatArray };

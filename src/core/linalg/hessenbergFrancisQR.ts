@@ -10,7 +10,8 @@
  */
 import { LensError } from '../errors';
 import { Matrix, assertFinite } from './matrix';
-import { householder, reflectRowsLeft, reflectRowsRight } from './householder';
+import { householder } from './householder';
+import { Engine, withEngine } from './wasm/kernels';
 import { Progress, Ticker, noTicker } from './progress';
 
 const EPS = 2 ** -52;
@@ -66,44 +67,56 @@ function balance(h: Float64Array, n: number): Float64Array {
   return scale;
 }
 
-/** Reduces h (in place) to upper Hessenberg form; returns V (the orthogonal similarity) if wanted. */
+/**
+ * Reduces h (in place) to upper Hessenberg form; returns V (the orthogonal similarity) if wanted.
+ * The reflector sweeps run as engine kernels on its heap: rows 0..k get the right reflector
+ * only; rows k+1.. get, fused per row, the left update (−τ·v·wᵀ, wᵀ = vᵀA) then the right one.
+ */
 function hessenberg(
+  eng: Engine,
   h: Float64Array,
   n: number,
   wantV: boolean,
   ticker: Ticker,
 ): Float64Array | undefined {
-  const v = new Float64Array(n);
-  const w = new Float64Array(n);
-  const vs: Float64Array[] = [];
-  const taus: number[] = [];
+  const Hh = eng.alloc64(n * n);
+  const X = eng.alloc64(n);
+  const R = eng.alloc64(n * n); // reflector k in row k (length n-k-1)
+  const Vm = wantV ? eng.alloc64(n * n) : 0;
+  const f = eng.f64; // no allocation below: the view stays valid
+  f.set(h, Hh);
+  const taus = new Float64Array(n);
   for (let k = 0; k < n - 2; k++) {
     const len = n - k - 1;
-    for (let i = 0; i < len; i++) v[i] = h[(k + 1 + i) * n + k];
-    const tau = householder(v, 0, len);
-    const beta = v[0];
-    v[0] = 1;
+    const v = R + k * n;
+    for (let i = 0; i < len; i++) f[v + i] = f[Hh + (k + 1 + i) * n + k];
+    const tau = householder(f, v, len);
+    const beta = f[v];
+    f[v] = 1;
+    taus[k] = tau;
     if (tau !== 0) {
-      reflectRowsLeft(h, n, k + 1, len, k + 1, n, v, 0, tau, w);
-      reflectRowsRight(h, n, 0, n, k + 1, len, v, 0, tau);
+      const blk = Hh + (k + 1) * n + k + 1;
+      eng.gemvT(blk, n, len, len, v, X);
+      eng.reflRight(Hh + k + 1, n, k + 1, len, v, tau);
+      eng.gerReflRight(blk, n, len, len, -tau, v, X, v, tau);
     }
-    h[(k + 1) * n + k] = beta;
-    for (let i = 1; i < len; i++) h[(k + 1 + i) * n + k] = 0;
-    if (wantV) {
-      vs.push(v.slice(0, len));
-      taus.push(tau);
-    }
+    f[Hh + (k + 1) * n + k] = beta;
+    for (let i = 1; i < len; i++) f[Hh + (k + 1 + i) * n + k] = 0;
     ticker.tick(1 - ((n - k) / n) ** 3);
   }
+  h.set(f.subarray(Hh, Hh + n * n));
   if (!wantV) return undefined;
   // V = H_0 H_1 ··· H_{n-3}, formed right to left: V = H_k·(…), touching rows/cols ≥ k+1
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  for (let k = vs.length - 1; k >= 0; k--) {
+  f.fill(0, Vm, Vm + n * n);
+  for (let i = 0; i < n; i++) f[Vm + i * n + i] = 1;
+  for (let k = n - 3; k >= 0; k--) {
     const len = n - k - 1;
-    reflectRowsLeft(V, n, k + 1, len, k + 1, n, vs[k], 0, taus[k], w);
+    if (taus[k] === 0) continue;
+    const blk = Vm + (k + 1) * n + k + 1;
+    eng.gemvT(blk, n, len, len, R + k * n, X);
+    eng.ger(blk, n, len, len, -taus[k], R + k * n, X);
   }
-  return V;
+  return f.slice(Vm, Vm + n * n);
 }
 
 /** (a + ib)/(c + id) → out[0], out[1] (Smith's algorithm). */
@@ -133,6 +146,16 @@ function francisQR(
   wi: Float64Array,
   V: Float64Array | undefined,
   ticker: Ticker,
+  sweep?: (
+    m: number,
+    n: number,
+    l: number,
+    iStart: number,
+    jEnd: number,
+    p: number,
+    q: number,
+    r: number,
+  ) => void,
 ): void {
   const full = V !== undefined;
   const H = (i: number, j: number) => h[i * nn + j];
@@ -276,6 +299,10 @@ function francisQR(
       }
       const jEnd = full ? nn - 1 : n;
       const iStart = full ? 0 : l;
+      if (sweep) {
+        sweep(m, n, l, iStart, jEnd, p, q, r);
+        continue;
+      }
       for (let k = m; k <= n - 1; k++) {
         const notlast = k !== n - 1;
         if (k !== m) {
@@ -462,10 +489,28 @@ export function generalEigen(
   const h = a.data.slice();
   const scale = opts.balance === false ? new Float64Array(n).fill(1) : balance(h, n);
   const want = !!opts.vectors;
-  const V = hessenberg(h, n, want, t.sub(0, 0.3));
+  const V = withEngine((eng) => hessenberg(eng, h, n, want, t.sub(0, 0.3)));
   const re = new Float64Array(n);
   const im = new Float64Array(n);
-  francisQR(h, n, re, im, V, t.sub(0.3, 1));
+  withEngine((eng) => {
+    if (!eng.francisSweep) {
+      francisQR(h, n, re, im, V, t.sub(0.3, 1));
+      return;
+    }
+    // run the sweeps as the SIMD kernel on copies in the engine's heap
+    const Hh = eng.alloc64(n * n);
+    const Vh = V ? eng.alloc64(n * n) : -1;
+    const f = eng.f64; // no allocation below: the views stay valid
+    const hv = f.subarray(Hh, Hh + n * n);
+    hv.set(h);
+    const vv = V ? f.subarray(Vh, Vh + n * n) : undefined;
+    if (V) vv!.set(V);
+    francisQR(hv, n, re, im, vv, t.sub(0.3, 1), (m, nAct, l, iStart, jEnd, p, q, r) =>
+      eng.francisSweep!(Hh, n, m, nAct, l, iStart, jEnd, Vh, p, q, r),
+    );
+    h.set(hv);
+    if (V) V.set(vv!);
+  });
   if (!want || !V) return { re, im };
   // undo balancing (x = D x'), split into real/imag and normalize to unit 2-norm
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) V[i * n + j] *= scale[i];

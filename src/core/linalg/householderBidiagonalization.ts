@@ -2,10 +2,14 @@
  * Householder bidiagonalization A = Q·B·Pᵀ of a tall matrix (m ≥ n), B upper bidiagonal.
  * Reference: LAPACK dgebd2 (unblocked reduction) and dorgbr (forming Q and Pᵀ); Golub &
  * Van Loan §5.4.8 (Golub–Kahan bidiagonalization). Written for row-major storage: every
- * reflector is applied with contiguous row sweeps.
+ * reflector is applied with contiguous row sweeps. The sweeps run as kernels of an
+ * {@link Engine} (SIMD WebAssembly, or the TypeScript fallback) on its heap; step i makes two
+ * passes over the trailing block: wᵀ = vᵀA, then, fused per row, the left update and the right
+ * reflector (whose vector is row i, known once row i has its left update).
  */
-import { householder, reflectRowsLeft, reflectRowsRight } from './householder';
+import { householder } from './householder';
 import { Ticker, noTicker } from './progress';
+import type { Engine } from './wasm/kernels';
 
 export interface Bidiagonal {
   m: number;
@@ -14,88 +18,113 @@ export interface Bidiagonal {
   d: Float64Array;
   /** superdiagonal (n-1) */
   e: Float64Array;
-  /** reflectors: column i below the diagonal holds v_i (left), row i right of the
-   *  superdiagonal holds u_i (right); work is m×n row-major. */
-  work: Float64Array;
+  /** the engine whose heap holds the reflectors */
+  engine: Engine;
+  /** heap index of the m×n row-major reflector store: column i below the diagonal holds v_i
+   *  (left), row i right of the superdiagonal holds u_i (right) */
+  work: number;
   tauq: Float64Array;
   taup: Float64Array;
 }
 
-/** Reduces a (m×n row-major, m ≥ n; copied, not modified) to bidiagonal form. */
+/** Reduces a (m×n row-major, m ≥ n; copied into the engine's heap, not modified) to bidiagonal form. */
 export function bidiagonalize(
+  eng: Engine,
   a: Float64Array,
   m: number,
   n: number,
   ticker: Ticker = noTicker,
 ): Bidiagonal {
-  const w = a.slice();
+  const W = eng.alloc64(m * n);
+  const V = eng.alloc64(m);
+  const X = eng.alloc64(n);
+  const f = eng.f64; // no allocation below: the view stays valid
+  f.set(a, W);
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(0, n - 1));
   const tauq = new Float64Array(n);
   const taup = new Float64Array(n);
-  const v = new Float64Array(m);
-  const scratch = new Float64Array(n);
   const total = n * (m - n / 3) * n || 1;
   let doneWork = 0;
   for (let i = 0; i < n; i++) {
     // left reflector: column i, rows i..m-1
     const len = m - i;
-    for (let k = 0; k < len; k++) v[k] = w[(i + k) * n + i];
-    const tq = householder(v, 0, len);
-    d[i] = v[0];
-    v[0] = 1;
+    for (let k = 0; k < len; k++) f[V + k] = f[W + (i + k) * n + i];
+    const tq = householder(f, V, len);
+    d[i] = f[V];
+    f[V] = 1;
     tauq[i] = tq;
-    for (let k = 1; k < len; k++) w[(i + k) * n + i] = v[k];
-    w[i * n + i] = d[i];
-    reflectRowsLeft(w, n, i, len, i + 1, n, v, 0, tq, scratch);
-    if (i < n - 1) {
-      // right reflector: row i, columns i+1..n-1 (contiguous)
-      const off = i * n + i + 1;
-      const tp = householder(w, off, n - i - 1);
-      taup[i] = tp;
-      e[i] = w[off];
-      w[off] = 1;
-      reflectRowsRight(w, n, i + 1, m, i + 1, n - i - 1, w, off, tp);
-      w[off] = e[i];
+    for (let k = 1; k < len; k++) f[W + (i + k) * n + i] = f[V + k];
+    f[W + i * n + i] = d[i];
+    const cols = n - i - 1;
+    if (cols === 0) break;
+    // wᵀ = vᵀ·A[i:, i+1:], and row i gets its left update (v₀ = 1)
+    if (tq !== 0) {
+      eng.gemvT(W + i * n + i + 1, n, len, cols, V, X);
+      eng.axpy(-tq, X, W + i * n + i + 1, cols);
     }
+    // right reflector: row i, columns i+1..n-1 (contiguous)
+    const off = W + i * n + i + 1;
+    const tp = householder(f, off, cols);
+    taup[i] = tp;
+    e[i] = f[off];
+    f[off] = 1;
+    // rows i+1..m-1: left update (−τq·v_r·wᵀ), then the right reflector
+    eng.gerReflRight(
+      W + (i + 1) * n + i + 1,
+      n,
+      m - i - 1,
+      cols,
+      tq === 0 ? 0 : -tq,
+      V + 1,
+      X,
+      off,
+      tp,
+    );
+    f[off] = e[i];
     doneWork += 2 * (m - i) * (n - i);
     ticker.tick(doneWork / total);
   }
-  return { m, n, d, e, work: w, tauq, taup };
+  return { m, n, d, e, engine: eng, work: W, tauq, taup };
 }
 
 /**
  * Qᵀ restricted to its first `rows` rows (rows = n: thin, rows = m: full), as a rows×m
- * row-major array. Qᵀ = H_{n-1}···H_0, formed as E·H_{n-1}···H_0 with row sweeps.
+ * row-major block in the engine's heap (returns its index). Qᵀ = H_{n-1}···H_0, formed as
+ * E·H_{n-1}···H_0 with row sweeps.
  */
-export function formQt(b: Bidiagonal, rows: number, ticker: Ticker = noTicker): Float64Array {
-  const { m, n, work, tauq } = b;
-  const qt = new Float64Array(rows * m);
-  for (let i = 0; i < rows; i++) qt[i * m + i] = 1;
-  const v = new Float64Array(m);
+export function formQt(b: Bidiagonal, rows: number, ticker: Ticker = noTicker): number {
+  const { m, n, work, tauq, engine: eng } = b;
+  const Q = eng.alloc64(rows * m);
+  const V = eng.alloc64(m);
+  const f = eng.f64;
+  f.fill(0, Q, Q + rows * m);
+  for (let i = 0; i < rows; i++) f[Q + i * m + i] = 1;
   for (let i = n - 1; i >= 0; i--) {
     const len = m - i;
-    v[0] = 1;
-    for (let k = 1; k < len; k++) v[k] = work[(i + k) * n + i];
+    f[V] = 1;
+    for (let k = 1; k < len; k++) f[V + k] = f[work + (i + k) * n + i];
     // rows < i are still unit vectors e_r with zeros in columns ≥ i
-    reflectRowsRight(qt, m, i, rows, i, len, v, 0, tauq[i]);
+    eng.reflRight(Q + i * m + i, m, rows - i, len, V, tauq[i]);
     ticker.tick((n - i) / n);
   }
-  return qt;
+  return Q;
 }
 
-/** Pᵀ (n×n row-major), Pᵀ = G_{n-3}···G_0. */
-export function formPt(b: Bidiagonal, ticker: Ticker = noTicker): Float64Array {
-  const { n, work, taup } = b;
-  const pt = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) pt[i * n + i] = 1;
-  const v = new Float64Array(n);
+/** Pᵀ (n×n row-major) in the engine's heap (returns its index), Pᵀ = G_{n-3}···G_0. */
+export function formPt(b: Bidiagonal, ticker: Ticker = noTicker): number {
+  const { n, work, taup, engine: eng } = b;
+  const P = eng.alloc64(n * n);
+  const V = eng.alloc64(n);
+  const f = eng.f64;
+  f.fill(0, P, P + n * n);
+  for (let i = 0; i < n; i++) f[P + i * n + i] = 1;
   for (let i = n - 3; i >= 0; i--) {
     const len = n - i - 1;
-    v[0] = 1;
-    for (let k = 1; k < len; k++) v[k] = work[i * n + i + 1 + k];
-    reflectRowsRight(pt, n, i + 1, n, i + 1, len, v, 0, taup[i]);
+    f[V] = 1;
+    for (let k = 1; k < len; k++) f[V + k] = f[work + i * n + i + 1 + k];
+    eng.reflRight(P + (i + 1) * n + i + 1, n, n - i - 1, len, V, taup[i]);
     ticker.tick((n - i) / n);
   }
-  return pt;
+  return P;
 }

@@ -13,6 +13,8 @@ export {
 } from './matrix';
 export type { Progress } from './progress';
 export { matmul, matmulF32, matmulTransB } from './gemm';
+export type { StreamingAttentionF32 } from './attentionKernel';
+export { streamingAttentionF32 } from './attentionKernel';
 export type { Norms } from './norms';
 export { norms, frobeniusNorm, oneNorm, infNorm } from './norms';
 export type { Histogram } from './histogram';

@@ -8,6 +8,7 @@ import { Matrix, assertFinite, transpose } from './matrix';
 import { bidiagonalize, formPt, formQt } from './householderBidiagonalization';
 import { bidiagonalSvd } from './bidiagonalQR';
 import { Progress, Ticker } from './progress';
+import { withEngine } from './wasm/kernels';
 
 export interface SvdResult {
   /** m×k (thin: k = min(m,n); full: m×m) */
@@ -31,10 +32,13 @@ export function singularValues(a: Matrix, progress?: Progress): Float64Array {
   const tall = a.rows >= a.cols ? a : transpose(a);
   const { rows: m, cols: n } = tall;
   if (n === 0) return new Float64Array(0);
-  const b = bidiagonalize(tall.data, m, n, t.sub(0, 0.9));
-  bidiagonalSvd(b.d, b.e, undefined, undefined, t.sub(0.9, 1));
+  const d = withEngine((eng) => {
+    const b = bidiagonalize(eng, tall.data, m, n, t.sub(0, 0.9));
+    bidiagonalSvd(b.d, b.e, undefined, undefined, t.sub(0.9, 1));
+    return b.d;
+  });
   t.done();
-  return b.d;
+  return d;
 }
 
 /** Thin (default) or full SVD with vectors. */
@@ -54,18 +58,28 @@ export function svd(a: Matrix, opts: SvdOptions = {}): SvdResult {
     };
     return wide ? { U: res.Vt, S: res.S, Vt: res.U } : res;
   }
-  const b = bidiagonalize(tall.data, m, n, t.sub(0, 0.45));
   const qRows = full ? m : n;
-  const qt = formQt(b, qRows, t.sub(0.45, 0.6));
-  const pt = formPt(b, t.sub(0.6, 0.65));
-  bidiagonalSvd(b.d, b.e, { data: pt, ld: n }, { data: qt, ld: m }, t.sub(0.65, 1));
+  const { S, Ut, Vt } = withEngine((eng) => {
+    const b = bidiagonalize(eng, tall.data, m, n, t.sub(0, 0.45));
+    const Q = formQt(b, qRows, t.sub(0.45, 0.6));
+    const P = formPt(b, t.sub(0.6, 0.65));
+    const f = eng.f64; // no allocation after this point
+    bidiagonalSvd(
+      b.d,
+      b.e,
+      { data: f, ld: n, off: P, engine: eng },
+      { data: f, ld: m, off: Q, engine: eng },
+      t.sub(0.65, 1),
+    );
+    // tall: U = Qtᵀ (m×qRows), Vt = pt (n×n)
+    const ut: Matrix = { rows: qRows, cols: m, data: f.slice(Q, Q + qRows * m) };
+    const vt: Matrix = { rows: n, cols: n, data: f.slice(P, P + n * n) };
+    return { S: b.d, Ut: ut, Vt: vt };
+  });
   t.done();
-  // tall: U = Qtᵀ (m×qRows), Vt = pt (n×n)
-  const Ut: Matrix = { rows: qRows, cols: m, data: qt };
-  const Vt: Matrix = { rows: n, cols: n, data: pt };
-  if (!wide) return { U: transpose(Ut), S: b.d, Vt };
+  if (!wide) return { U: transpose(Ut), S, Vt };
   // A = tallᵀ = V·S·Uᵀ  ⇒  U_A = V = Vtᵀ, Vt_A = Ut
-  return { U: transpose(Vt), S: b.d, Vt: Ut };
+  return { U: transpose(Vt), S, Vt: Ut };
 }
 
 function eye(n: number): Matrix {

@@ -7,7 +7,8 @@
  */
 import { LensError } from '../errors';
 import { Matrix, assertFinite } from './matrix';
-import { householder, hypot, reflectRowsRight } from './householder';
+import { householder, hypot } from './householder';
+import { Engine, withEngine } from './wasm/kernels';
 import { Progress, Ticker, noTicker } from './progress';
 
 export interface SymmetricEigen {
@@ -32,67 +33,78 @@ export function isSymmetric(a: Matrix, relTol = 0): boolean {
 
 /**
  * Reduces symmetric a (uses the lower triangle; full storage is updated) to tridiagonal
- * T = Qᵀ A Q. Returns diag, offdiag and (when wanted) Qᵀ row-major.
+ * T = Qᵀ A Q. Returns diag, offdiag and (when wanted) Qᵀ row-major. Runs on the engine's heap;
+ * each step is one fused pass over the trailing block: the rank-2 update A −= v·pᵀ + p·vᵀ of a
+ * row, then that row's product with the next reflector (whose vector is the first trailing row,
+ * updated first), so the next p = τ'·A'v' needs no second pass.
  */
 function tridiagonalize(
+  eng: Engine,
   a: Matrix,
   wantQ: boolean,
   ticker: Ticker,
 ): { d: Float64Array; e: Float64Array; qt?: Float64Array } {
   const n = a.rows;
-  const w = a.data.slice();
+  const W = eng.alloc64(n * n);
+  const P = eng.alloc64(n);
+  const PN = eng.alloc64(n);
+  const Z = eng.alloc64(n);
+  const Q = wantQ ? eng.alloc64(n * n) : 0;
+  const w = eng.f64; // no allocation below: the view stays valid
+  w.set(a.data, W);
   // symmetrize from the lower triangle
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) w[j * n + i] = w[i * n + j];
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) w[W + j * n + i] = w[W + i * n + j];
+  w.fill(0, Z, Z + n);
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(0, n - 1));
   const taus = new Float64Array(n);
-  const v = new Float64Array(n);
-  const p = new Float64Array(n);
+  // reflector of step k lives in row k after the diagonal (v₀ = 1 stored there)
+  const reflect = (k: number): number => {
+    const off = W + k * n + k + 1;
+    const tau = householder(w, off, n - k - 1);
+    e[k] = w[off];
+    taus[k] = tau;
+    w[off] = 1;
+    return off;
+  };
+  if (n > 2) {
+    const v0 = reflect(0);
+    // p = A22·v for the first step (later steps get it from the fused pass)
+    for (let i = 0; i < n - 1; i++) w[PN + i] = eng.dot(W + (1 + i) * n + 1, v0, n - 1);
+  }
   for (let k = 0; k < n - 2; k++) {
     const len = n - k - 1;
-    // x = A[k+1:, k] = A[k, k+1:] (row k, contiguous by symmetry)
-    const off = k * n + k + 1;
-    const tau = householder(w, off, len);
-    const beta = w[off];
-    e[k] = beta;
-    taus[k] = tau;
-    v[0] = 1;
-    for (let i = 1; i < len; i++) v[i] = w[off + i];
-    if (tau !== 0) {
-      // p = tau * A22 v ; w = p - (tau/2)(pᵀv) v ; A22 -= v wᵀ + w vᵀ
-      const s = k + 1;
-      let pv = 0;
-      for (let i = 0; i < len; i++) {
-        const base = (s + i) * n + s;
-        let acc = 0;
-        for (let j = 0; j < len; j++) acc += w[base + j] * v[j];
-        p[i] = tau * acc;
-        pv += p[i] * v[i];
-      }
-      const alpha = -0.5 * tau * pv;
-      for (let i = 0; i < len; i++) p[i] += alpha * v[i];
-      for (let i = 0; i < len; i++) {
-        const base = (s + i) * n + s;
-        const vi = v[i];
-        const pi = p[i];
-        for (let j = 0; j < len; j++) w[base + j] -= vi * p[j] + pi * v[j];
-      }
+    const s = k + 1;
+    const v = W + k * n + k + 1;
+    const tau = taus[k];
+    // p = tau·A22·v ; p −= (tau/2)(pᵀv)·v
+    let pv = 0;
+    for (let i = 0; i < len; i++) {
+      const pi = tau * w[PN + i];
+      w[P + i] = pi;
+      pv += pi * w[v + i];
     }
-    // keep v in row k (after the superdiagonal) for forming Q
-    w[off] = 1;
+    const alpha = -0.5 * tau * pv;
+    eng.axpy(alpha, v, P, len);
+    // first trailing row, then the next reflector from it
+    const row0 = W + s * n + s;
+    eng.axpy(-w[v], P, row0, len);
+    eng.axpy(-w[P], v, row0, len);
+    const vn = k + 1 < n - 2 ? reflect(k + 1) : Z;
+    eng.syr2Dot(row0, n, len, v, P, vn, PN);
     ticker.tick(1 - ((n - k) / n) ** 3);
   }
-  for (let i = 0; i < n; i++) d[i] = w[i * n + i];
-  if (n >= 2) e[n - 2] = w[(n - 2) * n + n - 1];
+  for (let i = 0; i < n; i++) d[i] = w[W + i * n + i];
+  if (n >= 2) e[n - 2] = w[W + (n - 2) * n + n - 1];
   if (!wantQ) return { d, e };
   // Qᵀ = H_{n-3}···H_0, formed as I·H_{n-3}···H_0 (rows ≤ k untouched by H_k)
-  const qt = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) qt[i * n + i] = 1;
+  w.fill(0, Q, Q + n * n);
+  for (let i = 0; i < n; i++) w[Q + i * n + i] = 1;
   for (let k = n - 3; k >= 0; k--) {
     const len = n - k - 1;
-    reflectRowsRight(qt, n, k + 1, n, k + 1, len, w, k * n + k + 1, taus[k]);
+    eng.reflRight(Q + (k + 1) * n + k + 1, n, n - k - 1, len, W + k * n + k + 1, taus[k]);
   }
-  return { d, e, qt };
+  return { d, e, qt: w.slice(Q, Q + n * n) };
 }
 
 /**
@@ -178,7 +190,7 @@ export function symmetricEigen(
   const n = a.rows;
   const t = opts.progress ? new Ticker(opts.progress) : noTicker;
   const want = !!opts.vectors;
-  const { d, e, qt } = tridiagonalize(a, want, t.sub(0, 0.7));
+  const { d, e, qt } = withEngine((eng) => tridiagonalize(eng, a, want, t.sub(0, 0.7)));
   tridiagonalQL(d, e, qt, t.sub(0.7, 1));
   // sort ascending with vectors
   const order = Array.from(d.keys()).sort((x, y) => d[x] - d[y]);

@@ -3,7 +3,7 @@
  * arrays and PyTorch tensors through straight-line code (module scope, function and
  * method bodies), and reports the operations that provably raise.
  */
-import type { Node } from './syntax';
+import type { Node, Point } from './syntax';
 import {
   ArrVal,
   Dim,
@@ -286,13 +286,22 @@ function same(a: Val, b: Val): boolean {
   return a.k === 'float' || a.k === 'bool' || a.k === 'none' || a.k === 'str';
 }
 
-const SHORT = new WeakMap<Node, string>();
+interface HoverRec {
+  n: Node;
+  v: Val;
+  name: string;
+  sp: Point;
+  ep: Point;
+}
+
+/** The node's text on one line, at most 48 characters (kept on the node: its text never changes). */
 function shortText(n: Node): string {
-  let s = SHORT.get(n);
+  let s = n.short;
   if (s === undefined) {
-    const t = n.text.replace(/\s+/g, ' ');
-    s = t.length > 48 ? t.slice(0, 45) + '…' : t;
-    SHORT.set(n, s);
+    const t = n.text;
+    s = /\s/.test(t) ? t.replace(/\s+/g, ' ') : t;
+    if (s.length > 48) s = s.slice(0, 45) + '…';
+    n.short = s;
   }
   return s;
 }
@@ -314,7 +323,7 @@ export class Analyzer {
 
   // ---------------------------------------------------------------- statements
 
-  private block(stmts: Node[], env: Env): boolean {
+  private block(stmts: readonly Node[], env: Env): boolean {
     for (const s of stmts) {
       if (this.stmt(s, env)) return true;
     }
@@ -690,18 +699,18 @@ export class Analyzer {
     if (this.quiet) return;
     if (v.k !== 'arr' && v.k !== 'int' && v.k !== 'float' && v.k !== 'tuple' && v.k !== 'layer')
       return;
-    this.hoverRecs.push({ n, v, name });
+    // positions are read now: the next analysis may move the (shared) nodes; their text stays
+    this.hoverRecs.push({ n, v, name, sp: n.startPosition, ep: n.endPosition });
   }
 
   /** Hover records are kept raw; the text is built only for the one asked for. */
-  private readonly hoverRecs: { n: Node; v: Val; name: string }[] = [];
+  private readonly hoverRecs: HoverRec[] = [];
 
   hoverAt(line: number, column: number): HoverInfo | undefined {
-    let best: { n: Node; v: Val; name: string } | undefined;
+    let best: HoverRec | undefined;
     let bestSize = Infinity;
     for (const h of this.hoverRecs) {
-      const sp = h.n.startPosition;
-      const ep = h.n.endPosition;
+      const { sp, ep } = h;
       const after = line > sp.row || (line === sp.row && column >= sp.column);
       const before = line < ep.row || (line === ep.row && column <= ep.column);
       if (!after || !before) continue;
@@ -712,12 +721,10 @@ export class Analyzer {
         bestSize = size;
       }
     }
-    return best && this.hoverInfo(best.n, best.v, best.name);
+    return best && this.hoverInfo(best);
   }
 
-  private hoverInfo(n: Node, v: Val, name: string): HoverInfo {
-    const sp = n.startPosition;
-    const ep = n.endPosition;
+  private hoverInfo({ n, v, name, sp, ep }: HoverRec): HoverInfo {
     let shape: (number | string)[] | null = null;
     let text: string;
     let dtype: string | undefined;

@@ -1,7 +1,12 @@
 /**
  * A plain-JavaScript copy of a tree-sitter tree, built with one cursor walk. Reading fields
  * of web-tree-sitter nodes crosses into wasm and allocates on every access; the analyzer
- * reads each node many times, so it works on this copy instead (about 5× faster).
+ * reads each node many times, so it works on this copy instead.
+ *
+ * The walk reads only four numbers per node from wasm (type id, field id, start and end
+ * index); names come from the language's tables and rows/columns from a line table of the
+ * source. Each top-level statement's nodes share one `Place` (its source text and where it
+ * now starts), so a statement reused after an edit elsewhere is moved in O(1).
  */
 import type { Tree } from 'web-tree-sitter';
 
@@ -10,33 +15,47 @@ export interface Point {
   column: number;
 }
 
+/** Where a copied statement currently lies: its source, and how far it moved since copied. */
+class Place {
+  constructor(
+    public source: string,
+    public index: number,
+    public row: number,
+  ) {}
+}
+
+const NONE: readonly Node[] = Object.freeze([]);
+
 export class Node {
-  readonly children: Node[] = [];
-  readonly namedChildren: Node[] = [];
+  /** All children, less comments and the punctuation in DROPPED. */
+  children: readonly Node[] = NONE;
+  namedChildren: readonly Node[] = NONE;
   private fields: [string, Node][] | undefined;
-  parent: Node | undefined;
+  /** For the analyzer: its short form of `text` (which does not change when the node is moved). */
+  short: string | undefined;
   constructor(
     readonly type: string,
     readonly isNamed: boolean,
-    readonly startPosition: Point,
-    readonly endPosition: Point,
+    private place: Place,
+    private sr: number,
+    private sc: number,
+    private er: number,
+    private ec: number,
     private start: number,
     private end: number,
-    private source: string,
   ) {}
-  /** Moves a reused subtree to a new source text where it starts at index `at`. */
-  rebase(source: string, at: number): void {
-    const d = at - this.start;
-    const walk = (n: Node): void => {
-      n.source = source;
-      n.start += d;
-      n.end += d;
-      for (const c of n.children) walk(c);
-    };
-    walk(this);
+  get startPosition(): Point {
+    return { row: this.sr + this.place.row, column: this.sc };
+  }
+  get endPosition(): Point {
+    return { row: this.er + this.place.row, column: this.ec };
+  }
+  get startRow(): number {
+    return this.sr + this.place.row;
   }
   get text(): string {
-    return this.source.slice(this.start, this.end);
+    const p = this.place;
+    return p.source.slice(this.start + p.index, this.end + p.index);
   }
   childForFieldName(name: string): Node | null {
     if (!this.fields) return null;
@@ -46,38 +65,141 @@ export class Node {
   childrenForFieldName(name: string): Node[] {
     return this.fields ? this.fields.filter(([k]) => k === name).map(([, v]) => v) : [];
   }
+  /** @internal Moves this (top-level) node so that it starts at `index`, row `row` of `source`. */
+  moveTo(source: string, index: number, row: number): void {
+    const p = this.place;
+    p.source = source;
+    p.index = index - this.start;
+    p.row = row - this.sr;
+  }
   /** @internal */
   add(child: Node, field: string | null): void {
-    this.children.push(child);
-    if (child.isNamed) this.namedChildren.push(child);
+    if (this.children === NONE) this.children = [child];
+    else (this.children as Node[]).push(child);
+    if (child.isNamed) {
+      if (this.namedChildren === NONE) this.namedChildren = [child];
+      else (this.namedChildren as Node[]).push(child);
+    }
     if (field) (this.fields ??= []).push([field, child]);
-    child.parent = this;
   }
 }
 
 type Cursor = ReturnType<Tree['walk']>;
+type Language = Tree['language'];
 
-/** Copies the subtree at the cursor (comments dropped); leaves the cursor where it was. */
-function copyAt(c: Cursor, source: string): Node {
-  const mk = (): Node =>
-    new Node(
-      c.nodeType,
-      c.nodeIsNamed,
-      c.startPosition,
-      c.endPosition,
-      c.startIndex,
-      c.endIndex,
-      source,
+/**
+ * Punctuation that the analyzer never reads: not copied (operators, keywords, `:` of slices
+ * and everything named are kept).
+ */
+const DROPPED = new Set(['(', ')', '[', ']', '{', '}', ',', '.', '=']);
+/** Named node types that never have children. */
+const LEAVES = new Set(['identifier', 'integer', 'float', 'true', 'false', 'none']);
+
+/** What the copy does with a node type. */
+const enum Kind {
+  /** may have children */
+  Inner,
+  /** never has children */
+  Leaf,
+  /** skipped with its subtree */
+  Skip,
+}
+
+/** Per-language tables: type names, namedness, kinds, field names (read once from wasm). */
+interface Tables {
+  types: string[];
+  named: boolean[];
+  kinds: Kind[];
+  fields: (string | null)[];
+}
+const TABLES = new WeakMap<Language, Tables>();
+/**
+ * The same string, internalized: the names read from wasm are fresh strings, and comparing
+ * them with the analyzer's literals would compare characters instead of pointers.
+ */
+function intern<T extends string | null>(s: T): T {
+  return (s === null ? s : Object.keys({ [s]: 0 })[0]) as T;
+}
+
+function tables(lang: Language): Tables {
+  let t = TABLES.get(lang);
+  if (!t) {
+    const types = lang.types.map(intern);
+    const named = types.map((_, i) => lang.nodeTypeIsNamed(i));
+    const kinds = types.map((ty, i) =>
+      ty === 'comment' || (!named[i] && DROPPED.has(ty))
+        ? Kind.Skip
+        : !named[i] || LEAVES.has(ty)
+          ? Kind.Leaf
+          : Kind.Inner,
     );
-  const root = mk();
+    t = { types, named, kinds, fields: lang.fields.map(intern) };
+    TABLES.set(lang, t);
+  }
+  return t;
+}
+
+/** Start index of every line of `source`. */
+function lineStarts(source: string): number[] {
+  const out = [0];
+  for (let k = source.indexOf('\n'); k >= 0; k = source.indexOf('\n', k + 1)) out.push(k + 1);
+  return out;
+}
+
+/** Row of index `i`, searching forward from row `from` (which must start at or before `i`). */
+function rowAt(ls: number[], i: number, from: number): number {
+  let r = from;
+  if (r + 64 < ls.length && ls[r + 64] <= i) {
+    // far away: binary search
+    let lo = r + 64;
+    let hi = ls.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (ls[mid] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  while (r + 1 < ls.length && ls[r + 1] <= i) r++;
+  return r;
+}
+
+/**
+ * Copies the subtree at the cursor (comments dropped); leaves the cursor where it was. Its
+ * positions are stored relative to a fresh Place at offset 0.
+ */
+function copyAt(c: Cursor, source: string, ls: number[], row0: number, t: Tables): Node {
+  const place = new Place(source, 0, 0);
+  let row = row0;
+  const mk = (id: number): Node => {
+    const s = c.startIndex;
+    const e = c.endIndex;
+    const sr = (row = rowAt(ls, s, row));
+    const er = e === s ? sr : rowAt(ls, e, sr);
+    return new Node(
+      t.types[id] ?? 'ERROR',
+      t.named[id] ?? true,
+      place,
+      sr,
+      s - ls[sr],
+      er,
+      e - ls[er],
+      s,
+      e,
+    );
+  };
+  const root = mk(c.nodeTypeId);
   const stack: Node[] = [root];
   if (!c.gotoFirstChild()) return root;
   for (;;) {
     const parent = stack[stack.length - 1];
-    if (c.nodeType !== 'comment') {
-      const n = mk();
-      parent.add(n, c.currentFieldName);
-      if (c.gotoFirstChild()) {
+    const id = c.nodeTypeId;
+    const kind = t.kinds[id] ?? Kind.Inner;
+    if (kind !== Kind.Skip) {
+      const fid = c.currentFieldId;
+      const n = mk(id);
+      parent.add(n, fid ? (t.fields[fid] ?? null) : null);
+      if (kind === Kind.Inner && c.gotoFirstChild()) {
         stack.push(n);
         continue;
       }
@@ -90,44 +212,46 @@ function copyAt(c: Cursor, source: string): Node {
   }
 }
 
-function shift(n: Node, rows: number): void {
-  n.startPosition.row += rows;
-  n.endPosition.row += rows;
-  for (const c of n.children) shift(c, rows);
-}
-
 /**
- * Copies the tree. Top-level statements whose text is unchanged since the last call (same
- * `cache`) are reused, shifted to their new line, so that re-analysing an edited file only
- * copies the statements that changed.
+ * Copies the tree. Top-level statements whose text (and column) is unchanged since the last
+ * call with the same `cache` are reused, moved to their new place, so that re-analysing an
+ * edited file only copies the statements that changed.
+ *
+ * A reused node is shared with the trees of earlier calls: read positions and text from a
+ * copied tree only until the next call.
  */
 export function copyTree(tree: Tree, source: string, cache?: Map<string, Node>): Node {
+  const t = tables(tree.language);
+  const ls = lineStarts(source);
   const c = tree.walk();
   const used = new Map<string, Node>();
+  const seen = new Map<string, number>();
   try {
+    const last = ls.length - 1;
     const root = new Node(
       'module',
       true,
-      { row: 0, column: 0 },
-      c.endPosition,
+      new Place(source, 0, 0),
+      0,
+      0,
+      last,
+      source.length - ls[last],
       0,
       source.length,
-      source,
     );
+    let row = 0;
     if (c.gotoFirstChild()) {
       do {
-        if (c.nodeType === 'comment') continue;
+        if (t.kinds[c.nodeTypeId] === Kind.Skip) continue;
         const si = c.startIndex;
-        const sp = c.startPosition;
-        const text = `${sp.column}:${source.slice(si, c.endIndex)}`;
-        let key = text;
-        for (let k = 2; used.has(key); k++) key = `${k}#${text}`;
+        row = rowAt(ls, si, row);
+        const text = `${si - ls[row]}:${source.slice(si, c.endIndex)}`;
+        const k = seen.get(text) ?? 0;
+        seen.set(text, k + 1);
+        const key = k === 0 ? text : `${k + 1}#${text}`;
         let n = cache?.get(key);
-        if (n) {
-          // statements with equal text copy from the same source positions relative to themselves
-          if (n.startPosition.row !== sp.row) shift(n, sp.row - n.startPosition.row);
-          n.rebase(source, si);
-        } else n = copyAt(c, source);
+        if (n) n.moveTo(source, si, row);
+        else n = copyAt(c, source, ls, row, t);
         used.set(key, n);
         root.add(n, null);
       } while (c.gotoNextSibling());

@@ -144,7 +144,11 @@ export function summaryLine(dtype: DType, shape: readonly number[], s: Stats): s
     `(${formatBytes(byteLength(dtype, shape))})`,
   ];
   if (s.finite > 0) {
-    parts.push(`${x}∈[${formatNumber(s.min)}, ${formatNumber(s.max)}]`, `μ=${formatNumber(s.mean)}`, `σ=${formatNumber(s.std)}`);
+    parts.push(
+      `${x}∈[${formatNumber(s.min)}, ${formatNumber(s.max)}]`,
+      `μ=${formatNumber(s.mean)}`,
+      `σ=${formatNumber(s.std)}`,
+    );
   } else if (s.count > 0) {
     parts.push('no finite values');
   } else {

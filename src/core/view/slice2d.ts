@@ -46,14 +46,21 @@ export function sliceLabel(shape: readonly number[], spec: SliceSpec): string {
  * Extracts (and pools) a slice. `maxCells` bounds rows×cols of the output; pooling steps are
  * chosen as the smallest integer factors that fit. Complex arrays show |z|.
  */
-export function extractSlice(a: RawArray, spec: SliceSpec, maxCells: number, pooling: Pooling = 'mean', range?: { row0: number; row1: number; col0: number; col1: number }): Slice2D {
+export function extractSlice(
+  a: RawArray,
+  spec: SliceSpec,
+  maxCells: number,
+  pooling: Pooling = 'mean',
+  range?: { row0: number; row1: number; col0: number; col1: number },
+): Slice2D {
   const nd = a.shape.length;
   const fullRows = spec.rowAxis >= 0 ? a.shape[spec.rowAxis] : 1;
   const fullCols = spec.colAxis >= 0 ? a.shape[spec.colAxis] : 1;
   for (let i = 0; i < nd; i++) {
     if (i === spec.rowAxis || i === spec.colAxis) continue;
     const idx = spec.indices[i] ?? 0;
-    if (!Number.isInteger(idx) || idx < 0 || idx >= a.shape[i]) throw new LensError(`index ${idx} is out of range for axis ${i} of size ${a.shape[i]}`);
+    if (!Number.isInteger(idx) || idx < 0 || idx >= a.shape[i])
+      throw new LensError(`index ${idx} is out of range for axis ${i} of size ${a.shape[i]}`);
   }
   const r0 = range?.row0 ?? 0;
   const r1 = Math.min(range?.row1 ?? fullRows, fullRows);
@@ -71,13 +78,15 @@ export function extractSlice(a: RawArray, spec: SliceSpec, maxCells: number, poo
   const rows = Math.ceil(nr / rowStep);
   const cols = Math.ceil(nc / colStep);
   const values = new Float32Array(rows * cols);
-  const counts = pooling === 'mean' && (rowStep > 1 || colStep > 1) ? new Float64Array(rows * cols) : undefined;
+  const counts =
+    pooling === 'mean' && (rowStep > 1 || colStep > 1) ? new Float64Array(rows * cols) : undefined;
   const acc = counts ? new Float64Array(rows * cols) : undefined;
   if (pooling === 'maxabs') values.fill(NaN);
 
   const strides = stridesOf(a);
   let base = 0;
-  for (let i = 0; i < nd; i++) if (i !== spec.rowAxis && i !== spec.colAxis) base += (spec.indices[i] ?? 0) * strides[i];
+  for (let i = 0; i < nd; i++)
+    if (i !== spec.rowAxis && i !== spec.colAxis) base += (spec.indices[i] ?? 0) * strides[i];
   const rs = spec.rowAxis >= 0 ? strides[spec.rowAxis] : 0;
   const cs = spec.colAxis >= 0 ? strides[spec.colAxis] : 0;
   const complex = isComplex(a.dtype);
@@ -117,5 +126,14 @@ export function extractSlice(a: RawArray, spec: SliceSpec, maxCells: number, poo
       else if (acc && counts) values[o] = counts[o] > 0 ? acc[o] / counts[o] : NaN;
     }
   }
-  return { rows, cols, rowStep, colStep, fullRows, fullCols, sliceLabel: sliceLabel(a.shape, spec), values };
+  return {
+    rows,
+    cols,
+    rowStep,
+    colStep,
+    fullRows,
+    fullCols,
+    sliceLabel: sliceLabel(a.shape, spec),
+    values,
+  };
 }

@@ -34,7 +34,13 @@ export function sleep(ms: number): Promise<void> {
 /** Numbers in a summary line, by label: `x∈[a, b]`, `μ=`, `σ=`, `NaN n`, … */
 export function parseSummary(line: string): Record<string, number> {
   const num = '([-−+]?(?:\\d+\\.?\\d*(?:e[-+]?\\d+)?|Inf|NaN))';
-  const fix = (s: string) => Number(s.replace('−', '-').replace(/^\+?Inf$/, 'Infinity').replace(/^-Inf$/, '-Infinity'));
+  const fix = (s: string) =>
+    Number(
+      s
+        .replace('−', '-')
+        .replace(/^\+?Inf$/, 'Infinity')
+        .replace(/^-Inf$/, '-Infinity'),
+    );
   const out: Record<string, number> = {};
   const range = new RegExp(`x∈\\[${num}, ${num}\\]`).exec(line);
   if (range) {

@@ -18,7 +18,8 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
   const grep = process.env.MATRIX_LENS_TEST_GREP;
   if (grep) mocha.grep(grep);
-  for (const f of readdirSync(__dirname).sort()) if (f.endsWith('.test.js')) mocha.addFile(join(__dirname, f));
+  for (const f of readdirSync(__dirname).sort())
+    if (f.endsWith('.test.js')) mocha.addFile(join(__dirname, f));
   const results: TestRecord[] = [];
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
@@ -28,8 +29,16 @@ export function run(): Promise<void> {
       else if (!results.some((r) => r.state === 'passed')) reject(new Error('no test ran'));
       else resolve();
     });
-    runner.on('pass', (t) => results.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration }));
-    runner.on('fail', (t, err: Error) => results.push({ title: t.fullTitle(), state: 'failed', error: `${err.message}\n${err.stack ?? ''}`.slice(0, 4000) }));
+    runner.on('pass', (t) =>
+      results.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration }),
+    );
+    runner.on('fail', (t, err: Error) =>
+      results.push({
+        title: t.fullTitle(),
+        state: 'failed',
+        error: `${err.message}\n${err.stack ?? ''}`.slice(0, 4000),
+      }),
+    );
     runner.on('pending', (t) => results.push({ title: t.fullTitle(), state: 'pending' }));
   });
 }

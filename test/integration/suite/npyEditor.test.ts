@@ -20,15 +20,20 @@ describe('Matrix Lens .npy editor (inside the real extension host)', function ()
     await api();
     assert.ok(ext.isActive);
     const cmds = await vscode.commands.getCommands(true);
-    for (const c of ['matrixLens.openFile', 'matrixLens.copySummary']) assert.ok(cmds.includes(c), `${c} registered`);
+    for (const c of ['matrixLens.openFile', 'matrixLens.copySummary'])
+      assert.ok(cmds.includes(c), `${c} registered`);
   });
 
   for (const [label, expr, dtype] of [
-    ['float32 C order', "rng.standard_normal((48, 64)).astype(np.float32)", 'float32'],
-    ['float64 Fortran order with NaN/Inf', "np.asfortranarray(np.where(rng.random((30, 20)) < 0.05, np.nan, rng.standard_normal((30, 20)) * 3))", 'float64'],
-    ['int64 3-D', "rng.integers(-1000, 1000, size=(3, 16, 12))", 'int64'],
-    ['uint8', "rng.integers(0, 256, size=(20, 30)).astype(np.uint8)", 'uint8'],
-    ['bool', "rng.random((10, 12)) > 0.3", 'bool'],
+    ['float32 C order', 'rng.standard_normal((48, 64)).astype(np.float32)', 'float32'],
+    [
+      'float64 Fortran order with NaN/Inf',
+      'np.asfortranarray(np.where(rng.random((30, 20)) < 0.05, np.nan, rng.standard_normal((30, 20)) * 3))',
+      'float64',
+    ],
+    ['int64 3-D', 'rng.integers(-1000, 1000, size=(3, 16, 12))', 'int64'],
+    ['uint8', 'rng.integers(0, 256, size=(20, 30)).astype(np.uint8)', 'uint8'],
+    ['bool', 'rng.random((10, 12)) > 0.3', 'bool'],
   ] as const) {
     it(`opens a NumPy-written ${label} array and shows NumPy's summary`, async () => {
       const file = vscode.Uri.joinPath(dir, `${label.replace(/\W+/g, '_')}.npy`);
@@ -55,11 +60,15 @@ print(json.dumps(dict(shape=list(a.shape), dtype=str(a.dtype), fortran=bool(a.fl
       assert.ok(report.summary.startsWith(`${dtype}[${ref.shape.join(', ')}]`), report.summary);
       const got = parseSummary(report.summary);
       assert.equal(got.n, ref.n);
-      for (const k of ['nan', 'posinf', 'neginf', 'zeros']) assert.equal(got[k], ref[k], `${k} in ${report.summary}`);
+      for (const k of ['nan', 'posinf', 'neginf', 'zeros'])
+        assert.equal(got[k], ref[k], `${k} in ${report.summary}`);
       // the summary prints 3 significant digits
       for (const k of ['min', 'max', 'mean', 'std']) {
         const tol = Math.max(Math.abs(ref[k]) * 5e-3, k === 'mean' ? 5e-3 * ref.std : 1e-12);
-        assert.ok(Math.abs(got[k] - ref[k]) <= tol, `${k}: shown ${got[k]}, NumPy ${ref[k]} (${report.summary})`);
+        assert.ok(
+          Math.abs(got[k] - ref[k]) <= tol,
+          `${k}: shown ${got[k]}, NumPy ${ref[k]} (${report.summary})`,
+        );
       }
       assert.ok(report.heatmap, 'heatmap drawn');
       const [rows, cols] = ref.shape.length >= 2 ? ref.shape.slice(-2) : [1, ref.shape[0]];
@@ -71,7 +80,10 @@ print(json.dumps(dict(shape=list(a.shape), dtype=str(a.dtype), fortran=bool(a.fl
   it('shows a clear error naming the file for a truncated .npy, and the extension keeps working', async () => {
     const good = vscode.Uri.joinPath(dir, 'good.npy');
     const bad = vscode.Uri.joinPath(dir, 'broken.npy');
-    python(`import numpy as np, sys; np.save(sys.argv[1], np.arange(1000.0).reshape(10, 100))`, good.fsPath);
+    python(
+      `import numpy as np, sys; np.save(sys.argv[1], np.arange(1000.0).reshape(10, 100))`,
+      good.fsPath,
+    );
     const bytes = await vscode.workspace.fs.readFile(good);
     await vscode.workspace.fs.writeFile(bad, bytes.subarray(0, bytes.length - 100));
     const { rendered } = await api();
@@ -81,14 +93,18 @@ print(json.dumps(dict(shape=list(a.shape), dtype=str(a.dtype), fortran=bool(a.fl
     assert.match(report.error, /^broken\.npy: /);
     assert.match(report.error, /truncated/);
     assert.doesNotMatch(report.error, /\n|at .*\.js:\d+/, 'no stack trace');
-    await vscode.commands.executeCommand('vscode.openWith', good, 'matrixLens.arrayViewer', { preview: false });
+    await closeAllEditors();
+    await vscode.commands.executeCommand('vscode.openWith', good, 'matrixLens.arrayViewer');
     const ok = await rendered.wait(good, (r) => r.summary !== '' || !!r.error);
     assert.match(ok.summary, /^float64\[10, 100\] n=1000/);
   });
 
   it('refuses an object (pickled) array without loading it', async () => {
     const file = vscode.Uri.joinPath(dir, 'objects.npy');
-    python(`import numpy as np, sys; np.save(sys.argv[1], np.array([{'a': 1}, None], dtype=object), allow_pickle=True)`, file.fsPath);
+    python(
+      `import numpy as np, sys; np.save(sys.argv[1], np.array([{'a': 1}, None], dtype=object), allow_pickle=True)`,
+      file.fsPath,
+    );
     const { rendered } = await api();
     await vscode.commands.executeCommand('vscode.openWith', file, 'matrixLens.arrayViewer');
     const report = await rendered.wait(file, (r) => r.summary !== '' || !!r.error);

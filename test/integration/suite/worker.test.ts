@@ -10,7 +10,11 @@ describe('compute worker (inside the real extension host)', function () {
     const cts = new vscode.CancellationTokenSource();
     let progress = 0;
     const started = Date.now();
-    const p = worker.call('spin', { ms: 20_000 }, { token: cts.token, onProgress: (f) => (progress = f) });
+    const p = worker.call(
+      'spin',
+      { ms: 20_000 },
+      { token: cts.token, onProgress: (f) => (progress = f) },
+    );
     setTimeout(() => cts.cancel(), 600);
     await assert.rejects(p, (e: Error & { code?: string }) => e.code === 'cancelled');
     const elapsed = Date.now() - started;
@@ -45,7 +49,11 @@ describe('compute worker (inside the real extension host)', function () {
     const { worker } = await api();
     const before = worker.generation;
     await worker.call('spin', { ms: 10 }); // make sure one is running
-    await assert.rejects(worker.call('crash', {}), (e: Error & { code?: string }) => e.code === 'crashed' && /stopped unexpectedly/.test(e.message));
+    await assert.rejects(
+      worker.call('crash', {}),
+      (e: Error & { code?: string }) =>
+        e.code === 'crashed' && /stopped unexpectedly/.test(e.message),
+    );
     const r = await worker.call('spin', { ms: 50 });
     assert.ok(r.iterations > 0);
     assert.ok(worker.generation > before, 'a new worker was started');

@@ -11,8 +11,15 @@ export const ROOT = process.env.MATRIX_LENS_ROOT ?? process.cwd();
 
 let cached: Promise<ShapeAnalyzer> | undefined;
 
+/** One analyzer shared by the tests (it keeps state between calls, as in the editor). */
 export function loadAnalyzer(): Promise<ShapeAnalyzer> {
-  cached ??= createShapeAnalyzer({
+  cached ??= newAnalyzer();
+  return cached;
+}
+
+/** A new analyzer with nothing to reuse: its first analysis is from scratch. */
+export function newAnalyzer(): Promise<ShapeAnalyzer> {
+  return createShapeAnalyzer({
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     treeSitter: require('web-tree-sitter') as TreeSitterModule,
     treeSitterWasm: new Uint8Array(
@@ -22,5 +29,4 @@ export function loadAnalyzer(): Promise<ShapeAnalyzer> {
       readFileSync(join(ROOT, 'node_modules/tree-sitter-python/tree-sitter-python.wasm')),
     ),
   });
-  return cached;
 }

@@ -1,0 +1,923 @@
+// Hand-written SIMD (v128) kernels for the linear-algebra engine, compiled with AssemblyScript
+// (`npm run build:wasm`, see scripts/build-wasm.mjs). All pointers are byte addresses into the
+// module's own memory; lengths and leading dimensions are in elements. No runtime, no static
+// mutable state: callers pass every scratch buffer.
+//
+// GEMM: Goto & van de Geijn, "Anatomy of High-Performance Matrix Multiplication" (ACM TOMS 34,
+// 2008): packed A (MC×KC) and B (KC×NC) blocks and a register-tile micro-kernel. V8 has 15
+// usable 128-bit registers, so the tiles are 5×4 (f64) and 5×8 (f32): 10 accumulators, two B
+// vectors and one broadcast; a larger tile spills.
+
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+const KC: i32 = 256;
+const MC: i32 = 120;
+const NC: i32 = 2048;
+
+/** Bytes of scratch dgemm/sgemm need (packed A block, packed B panel, one edge tile). */
+export function gemmWorkBytes(): i32 {
+  return (MC * KC + KC * (NC + 8) + 64) * 8;
+}
+
+// ---------------------------------------------------------------------------------------------
+// f64 GEMM, 5×4 tile: C (m×n, row stride ldc) += alpha · A·B with A(i,p) at a + 8(i·ars + p·acs)
+// and B(p,j) at b + 8(p·brs + j·bcs) (any strides: transposes are free).
+
+function packA64(m: i32, k: i32, alpha: f64, a: usize, ars: i32, acs: i32, pa: usize): void {
+  for (let ib = 0; ib < m; ib += 5) {
+    const rows = min(5, m - ib);
+    for (let r = 0; r < 5; r++) {
+      let dst = pa + ((<usize>(ib * k + r)) << 3);
+      if (r < rows) {
+        let src = a + ((<usize>((ib + r) * ars)) << 3);
+        const step = (<usize>acs) << 3;
+        for (let p = 0; p < k; p++) {
+          store<f64>(dst, alpha * load<f64>(src));
+          dst += 40;
+          src += step;
+        }
+      } else {
+        for (let p = 0; p < k; p++) {
+          store<f64>(dst, 0);
+          dst += 40;
+        }
+      }
+    }
+  }
+}
+
+function packB64(k: i32, n: i32, b: usize, brs: i32, bcs: i32, pb: usize): void {
+  for (let jb = 0; jb < n; jb += 4) {
+    const cols = min(4, n - jb);
+    let dst = pb + ((<usize>(jb * k)) << 3);
+    if (cols == 4 && bcs == 1) {
+      let src = b + ((<usize>jb) << 3);
+      const step = (<usize>brs) << 3;
+      for (let p = 0; p < k; p++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        dst += 32;
+        src += step;
+      }
+    } else {
+      for (let p = 0; p < k; p++) {
+        for (let c = 0; c < 4; c++)
+          store<f64>(
+            dst + ((<usize>c) << 3),
+            c < cols ? load<f64>(b + ((<usize>(p * brs + (jb + c) * bcs)) << 3)) : 0,
+          );
+        dst += 32;
+      }
+    }
+  }
+}
+
+function kernel64(
+  kc: i32,
+  pa: usize,
+  pb: usize,
+  c: usize,
+  ldc: i32,
+  rows: i32,
+  cols: i32,
+  tile: usize,
+): void {
+  let c00 = f64x2.splat(0);
+  let c01 = f64x2.splat(0);
+  let c10 = f64x2.splat(0);
+  let c11 = f64x2.splat(0);
+  let c20 = f64x2.splat(0);
+  let c21 = f64x2.splat(0);
+  let c30 = f64x2.splat(0);
+  let c31 = f64x2.splat(0);
+  let c40 = f64x2.splat(0);
+  let c41 = f64x2.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = f64x2.splat(load<f64>(pa));
+    c00 = f64x2.add(c00, f64x2.mul(a, b0));
+    c01 = f64x2.add(c01, f64x2.mul(a, b1));
+    a = f64x2.splat(load<f64>(pa, 8));
+    c10 = f64x2.add(c10, f64x2.mul(a, b0));
+    c11 = f64x2.add(c11, f64x2.mul(a, b1));
+    a = f64x2.splat(load<f64>(pa, 16));
+    c20 = f64x2.add(c20, f64x2.mul(a, b0));
+    c21 = f64x2.add(c21, f64x2.mul(a, b1));
+    a = f64x2.splat(load<f64>(pa, 24));
+    c30 = f64x2.add(c30, f64x2.mul(a, b0));
+    c31 = f64x2.add(c31, f64x2.mul(a, b1));
+    a = f64x2.splat(load<f64>(pa, 32));
+    c40 = f64x2.add(c40, f64x2.mul(a, b0));
+    c41 = f64x2.add(c41, f64x2.mul(a, b1));
+    pa += 40;
+    pb += 32;
+  }
+  const ld = (<usize>ldc) << 3;
+  if (rows == 5 && cols == 4) {
+    let q = c;
+    v128.store(q, f64x2.add(v128.load(q), c00));
+    v128.store(q, f64x2.add(v128.load(q, 16), c01), 16);
+    q += ld;
+    v128.store(q, f64x2.add(v128.load(q), c10));
+    v128.store(q, f64x2.add(v128.load(q, 16), c11), 16);
+    q += ld;
+    v128.store(q, f64x2.add(v128.load(q), c20));
+    v128.store(q, f64x2.add(v128.load(q, 16), c21), 16);
+    q += ld;
+    v128.store(q, f64x2.add(v128.load(q), c30));
+    v128.store(q, f64x2.add(v128.load(q, 16), c31), 16);
+    q += ld;
+    v128.store(q, f64x2.add(v128.load(q), c40));
+    v128.store(q, f64x2.add(v128.load(q, 16), c41), 16);
+    return;
+  }
+  v128.store(tile, c00);
+  v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32);
+  v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64);
+  v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96);
+  v128.store(tile, c31, 112);
+  v128.store(tile, c40, 128);
+  v128.store(tile, c41, 144);
+  for (let r = 0; r < rows; r++)
+    for (let j = 0; j < cols; j++) {
+      const q = c + <usize>r * ld + ((<usize>j) << 3);
+      store<f64>(q, load<f64>(q) + load<f64>(tile + ((<usize>(r * 4 + j)) << 3)));
+    }
+}
+
+export function dgemm(
+  m: i32,
+  n: i32,
+  k: i32,
+  alpha: f64,
+  a: usize,
+  ars: i32,
+  acs: i32,
+  b: usize,
+  brs: i32,
+  bcs: i32,
+  c: usize,
+  ldc: i32,
+  work: usize,
+): void {
+  const pa = work;
+  const pb = pa + ((<usize>(MC * KC)) << 3);
+  const tile = pb + ((<usize>(KC * (NC + 8))) << 3);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB64(kc, nc, b + ((<usize>(pc * brs + jc * bcs)) << 3), brs, bcs, pb);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA64(mc, kc, alpha, a + ((<usize>(ic * ars + pc * acs)) << 3), ars, acs, pa);
+        for (let jr = 0; jr < nc; jr += 4) {
+          const cols = min(4, nc - jr);
+          for (let ir = 0; ir < mc; ir += 5) {
+            kernel64(
+              kc,
+              pa + ((<usize>(ir * kc)) << 3),
+              pb + ((<usize>(jr * kc)) << 3),
+              c + ((<usize>((ic + ir) * ldc + jc + jr)) << 3),
+              ldc,
+              min(5, mc - ir),
+              cols,
+              tile,
+            );
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// f32 GEMM, 5×8 tile (float32 accumulation, like sgemm).
+
+function packA32(m: i32, k: i32, a: usize, ars: i32, acs: i32, pa: usize): void {
+  for (let ib = 0; ib < m; ib += 5) {
+    const rows = min(5, m - ib);
+    for (let r = 0; r < 5; r++) {
+      let dst = pa + ((<usize>(ib * k + r)) << 2);
+      if (r < rows) {
+        let src = a + ((<usize>((ib + r) * ars)) << 2);
+        const step = (<usize>acs) << 2;
+        for (let p = 0; p < k; p++) {
+          store<f32>(dst, load<f32>(src));
+          dst += 20;
+          src += step;
+        }
+      } else {
+        for (let p = 0; p < k; p++) {
+          store<f32>(dst, 0);
+          dst += 20;
+        }
+      }
+    }
+  }
+}
+
+function packB32(k: i32, n: i32, b: usize, brs: i32, bcs: i32, pb: usize): void {
+  for (let jb = 0; jb < n; jb += 8) {
+    const cols = min(8, n - jb);
+    let dst = pb + ((<usize>(jb * k)) << 2);
+    if (cols == 8 && bcs == 1) {
+      let src = b + ((<usize>jb) << 2);
+      const step = (<usize>brs) << 2;
+      for (let p = 0; p < k; p++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        dst += 32;
+        src += step;
+      }
+    } else {
+      for (let p = 0; p < k; p++) {
+        for (let c = 0; c < 8; c++)
+          store<f32>(
+            dst + ((<usize>c) << 2),
+            c < cols ? load<f32>(b + ((<usize>(p * brs + (jb + c) * bcs)) << 2)) : 0,
+          );
+        dst += 32;
+      }
+    }
+  }
+}
+
+function kernel32(
+  kc: i32,
+  pa: usize,
+  pb: usize,
+  c: usize,
+  ldc: i32,
+  rows: i32,
+  cols: i32,
+  tile: usize,
+): void {
+  let c00 = f32x4.splat(0);
+  let c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0);
+  let c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0);
+  let c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0);
+  let c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0);
+  let c41 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = f32x4.splat(load<f32>(pa));
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa, 4));
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa, 8));
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa, 12));
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa, 16));
+    c40 = f32x4.add(c40, f32x4.mul(a, b0));
+    c41 = f32x4.add(c41, f32x4.mul(a, b1));
+    pa += 20;
+    pb += 32;
+  }
+  const ld = (<usize>ldc) << 2;
+  if (rows == 5 && cols == 8) {
+    let q = c;
+    v128.store(q, f32x4.add(v128.load(q), c00));
+    v128.store(q, f32x4.add(v128.load(q, 16), c01), 16);
+    q += ld;
+    v128.store(q, f32x4.add(v128.load(q), c10));
+    v128.store(q, f32x4.add(v128.load(q, 16), c11), 16);
+    q += ld;
+    v128.store(q, f32x4.add(v128.load(q), c20));
+    v128.store(q, f32x4.add(v128.load(q, 16), c21), 16);
+    q += ld;
+    v128.store(q, f32x4.add(v128.load(q), c30));
+    v128.store(q, f32x4.add(v128.load(q, 16), c31), 16);
+    q += ld;
+    v128.store(q, f32x4.add(v128.load(q), c40));
+    v128.store(q, f32x4.add(v128.load(q, 16), c41), 16);
+    return;
+  }
+  v128.store(tile, c00);
+  v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32);
+  v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64);
+  v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96);
+  v128.store(tile, c31, 112);
+  v128.store(tile, c40, 128);
+  v128.store(tile, c41, 144);
+  for (let r = 0; r < rows; r++)
+    for (let j = 0; j < cols; j++) {
+      const q = c + <usize>r * ld + ((<usize>j) << 2);
+      store<f32>(q, load<f32>(q) + load<f32>(tile + ((<usize>(r * 8 + j)) << 2)));
+    }
+}
+
+/** C (m×n f32, row stride ldc) += A·B, strides as in dgemm (in f32 elements). */
+export function sgemm(
+  m: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  ars: i32,
+  acs: i32,
+  b: usize,
+  brs: i32,
+  bcs: i32,
+  c: usize,
+  ldc: i32,
+  work: usize,
+): void {
+  const pa = work;
+  const pb = pa + ((<usize>(MC * KC)) << 2);
+  const tile = pb + ((<usize>(KC * (NC + 8))) << 2);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB32(kc, nc, b + ((<usize>(pc * brs + jc * bcs)) << 2), brs, bcs, pb);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA32(mc, kc, a + ((<usize>(ic * ars + pc * acs)) << 2), ars, acs, pa);
+        for (let jr = 0; jr < nc; jr += 8) {
+          const cols = min(8, nc - jr);
+          for (let ir = 0; ir < mc; ir += 5) {
+            kernel32(
+              kc,
+              pa + ((<usize>(ir * kc)) << 2),
+              pb + ((<usize>(jr * kc)) << 2),
+              c + ((<usize>((ic + ir) * ldc + jc + jr)) << 2),
+              ldc,
+              min(5, mc - ir),
+              cols,
+              tile,
+            );
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// f64 level-1/2 kernels for the Householder reductions (row-major, ld in elements).
+
+/** Σ x[i]·y[i], i < n. */
+export function dot64(x: usize, y: usize, n: i32): f64 {
+  let s0 = f64x2.splat(0);
+  let s1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 = f64x2.add(s0, f64x2.mul(v128.load(x), v128.load(y)));
+    s1 = f64x2.add(s1, f64x2.mul(v128.load(x, 16), v128.load(y, 16)));
+    x += 32;
+    y += 32;
+  }
+  s0 = f64x2.add(s0, s1);
+  let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+  for (; i < n; i++) {
+    s += load<f64>(x) * load<f64>(y);
+    x += 8;
+    y += 8;
+  }
+  return s;
+}
+
+/** y[i] += alpha·x[i], i < n. */
+export function axpy64(alpha: f64, x: usize, y: usize, n: i32): void {
+  const av = f64x2.splat(alpha);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128.store(y, f64x2.add(v128.load(y), f64x2.mul(av, v128.load(x))));
+    v128.store(y, f64x2.add(v128.load(y, 16), f64x2.mul(av, v128.load(x, 16))), 16);
+    x += 32;
+    y += 32;
+  }
+  for (; i < n; i++) {
+    store<f64>(y, load<f64>(y) + alpha * load<f64>(x));
+    x += 8;
+    y += 8;
+  }
+}
+
+/** w[j] = Σ_r v[r]·A[r, j] for an rows×cols block A at a (row stride ld). */
+export function gemvT64(a: usize, ld: i32, rows: i32, cols: i32, v: usize, w: usize): void {
+  memory.fill(w, 0, (<usize>cols) << 3);
+  const ldb = (<usize>ld) << 3;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const a0 = a + <usize>r * ldb;
+    const a1 = a0 + ldb;
+    const a2 = a1 + ldb;
+    const a3 = a2 + ldb;
+    const s0 = load<f64>(v + ((<usize>r) << 3));
+    const s1 = load<f64>(v + ((<usize>r) << 3), 8);
+    const s2 = load<f64>(v + ((<usize>r) << 3), 16);
+    const s3 = load<f64>(v + ((<usize>r) << 3), 24);
+    const v0 = f64x2.splat(s0);
+    const v1 = f64x2.splat(s1);
+    const v2 = f64x2.splat(s2);
+    const v3 = f64x2.splat(s3);
+    let j = 0;
+    for (; j + 2 <= cols; j += 2) {
+      const o = (<usize>j) << 3;
+      let acc = v128.load(w + o);
+      acc = f64x2.add(acc, f64x2.mul(v0, v128.load(a0 + o)));
+      acc = f64x2.add(acc, f64x2.mul(v1, v128.load(a1 + o)));
+      acc = f64x2.add(acc, f64x2.mul(v2, v128.load(a2 + o)));
+      acc = f64x2.add(acc, f64x2.mul(v3, v128.load(a3 + o)));
+      v128.store(w + o, acc);
+    }
+    for (; j < cols; j++) {
+      const o = (<usize>j) << 3;
+      store<f64>(
+        w + o,
+        load<f64>(w + o) +
+          s0 * load<f64>(a0 + o) +
+          s1 * load<f64>(a1 + o) +
+          s2 * load<f64>(a2 + o) +
+          s3 * load<f64>(a3 + o),
+      );
+    }
+  }
+  for (; r < rows; r++) axpy64(load<f64>(v + ((<usize>r) << 3)), a + <usize>r * ldb, w, cols);
+}
+
+/** A[r, j] += alpha·x[r]·y[j]. */
+export function ger64(
+  a: usize,
+  ld: i32,
+  rows: i32,
+  cols: i32,
+  alpha: f64,
+  x: usize,
+  y: usize,
+): void {
+  const ldb = (<usize>ld) << 3;
+  for (let r = 0; r < rows; r++) {
+    const s = alpha * load<f64>(x + ((<usize>r) << 3));
+    if (s != 0) axpy64(s, y, a + <usize>r * ldb, cols);
+  }
+}
+
+/** Each row of A: row −= tau·(row·u)·u (a reflector applied from the right). */
+export function reflRight64(a: usize, ld: i32, rows: i32, cols: i32, u: usize, tau: f64): void {
+  if (tau == 0) return;
+  const ldb = (<usize>ld) << 3;
+  for (let r = 0; r < rows; r++) {
+    const row = a + <usize>r * ldb;
+    const d = dot64(row, u, cols);
+    if (d != 0) axpy64(-tau * d, u, row, cols);
+  }
+}
+
+/** Fused: each row r: row += alpha·x[r]·w (left reflector), then row −= tau·(row·u)·u. */
+export function gerReflRight64(
+  a: usize,
+  ld: i32,
+  rows: i32,
+  cols: i32,
+  alpha: f64,
+  x: usize,
+  w: usize,
+  u: usize,
+  tau: f64,
+): void {
+  const ldb = (<usize>ld) << 3;
+  for (let r = 0; r < rows; r++) {
+    const row = a + <usize>r * ldb;
+    const s = alpha * load<f64>(x + ((<usize>r) << 3));
+    if (s != 0) axpy64(s, w, row, cols);
+    if (tau != 0) {
+      const d = dot64(row, u, cols);
+      if (d != 0) axpy64(-tau * d, u, row, cols);
+    }
+  }
+}
+
+/**
+ * Symmetric rank-2 update of the len×len block at a, rows 1..len-1 only (row 0 is done by the
+ * caller): row_i −= v[i]·p + p[i]·v; fused with the next step's product
+ * pn[i-1] = row_i[1..len) · vn (vn of length len-1).
+ */
+export function syr2Dot64(
+  a: usize,
+  ld: i32,
+  len: i32,
+  v: usize,
+  p: usize,
+  vn: usize,
+  pn: usize,
+): void {
+  const ldb = (<usize>ld) << 3;
+  for (let i = 1; i < len; i++) {
+    const row = a + <usize>i * ldb;
+    const vi = load<f64>(v + ((<usize>i) << 3));
+    const pi = load<f64>(p + ((<usize>i) << 3));
+    const vv = f64x2.splat(-vi);
+    const pv = f64x2.splat(-pi);
+    let j = 0;
+    for (; j + 2 <= len; j += 2) {
+      const o = (<usize>j) << 3;
+      let x = v128.load(row + o);
+      x = f64x2.add(x, f64x2.mul(vv, v128.load(p + o)));
+      x = f64x2.add(x, f64x2.mul(pv, v128.load(v + o)));
+      v128.store(row + o, x);
+    }
+    for (; j < len; j++) {
+      const o = (<usize>j) << 3;
+      store<f64>(row + o, load<f64>(row + o) - vi * load<f64>(p + o) - pi * load<f64>(v + o));
+    }
+    store<f64>(pn + ((<usize>(i - 1)) << 3), dot64(row + 8, vn, len - 1));
+  }
+}
+
+/** Plane rotation of two rows: x ← c·x + s·y, y ← c·y − s·x. */
+export function rot64(x: usize, y: usize, n: i32, c: f64, s: f64): void {
+  const cv = f64x2.splat(c);
+  const sv = f64x2.splat(s);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const xv = v128.load(x);
+    const yv = v128.load(y);
+    v128.store(x, f64x2.add(f64x2.mul(cv, xv), f64x2.mul(sv, yv)));
+    v128.store(y, f64x2.sub(f64x2.mul(cv, yv), f64x2.mul(sv, xv)));
+    x += 16;
+    y += 16;
+  }
+  for (; i < n; i++) {
+    const xs = load<f64>(x);
+    const ys = load<f64>(y);
+    store<f64>(x, c * xs + s * ys);
+    store<f64>(y, c * ys - s * xs);
+    x += 8;
+    y += 8;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming attention, f32: out = softmax(scale·Q·Kᵀ)·V row block by row block (5 queries),
+// key blocks of 64 with the online softmax (Milakov & Gimelshein 2018; FlashAttention), never
+// materializing the T×S scores. Also the entropy of each query's weights (f64).
+// Q [T,d], K [S,d], V [S,dv] (V needs 8 floats of readable padding after it), out [T,dv] f32,
+// ent [T] f64. work: attnWorkBytes(S, d, dv).
+
+const BC: i32 = 64;
+
+export function attnWorkBytes(S: i32, d: i32, dv: i32): i32 {
+  const dvp = (dv + 7) & ~7;
+  return (d * (S + 8) + 5 * d + 5 * BC + 5 * dvp) * 4 + 3 * 5 * 8 + 64;
+}
+
+export function attnF32(
+  q: usize,
+  k: usize,
+  v: usize,
+  out: usize,
+  ent: usize,
+  T: i32,
+  S: i32,
+  d: i32,
+  dv: i32,
+  scale: f32,
+  causal: i32,
+  work: usize,
+): void {
+  const dvp = (dv + 7) & ~7;
+  const kt = work; // [S/8 panels][d][8]
+  const qa = kt + ((<usize>(d * (S + 8))) << 2); // [d][5]
+  const st = qa + ((<usize>(5 * d)) << 2); // [5][BC]
+  const ob = st + ((<usize>(5 * BC)) << 2); // [5][dvp]
+  const ms = (ob + ((<usize>(5 * dvp)) << 2) + 15) & ~15; // m, l, u per row (f64)
+  const ls = ms + 40;
+  const us = ls + 40;
+  // pack Kᵀ in panels of 8 keys, zero-padded
+  for (let jb = 0; jb < S; jb += 8) {
+    const cols = min(8, S - jb);
+    let dst = kt + ((<usize>(jb * d)) << 2);
+    for (let c = 0; c < d; c++) {
+      for (let j = 0; j < 8; j++)
+        store<f32>(
+          dst + ((<usize>j) << 2),
+          j < cols ? load<f32>(k + ((<usize>((jb + j) * d + c)) << 2)) : 0,
+        );
+      dst += 32;
+    }
+  }
+  const vrow = (<usize>dv) << 2;
+  for (let i0 = 0; i0 < T; i0 += 5) {
+    const rows = min(5, T - i0);
+    for (let c = 0; c < d; c++)
+      for (let r = 0; r < 5; r++)
+        store<f32>(
+          qa + ((<usize>(c * 5 + r)) << 2),
+          r < rows ? scale * load<f32>(q + ((<usize>((i0 + r) * d + c)) << 2)) : 0,
+        );
+    memory.fill(ob, 0, (<usize>(5 * dvp)) << 2);
+    for (let r = 0; r < 5; r++) {
+      store<f64>(ms + ((<usize>r) << 3), -Infinity);
+      store<f64>(ls + ((<usize>r) << 3), 0);
+      store<f64>(us + ((<usize>r) << 3), 0);
+    }
+    const limit = causal ? min(S, i0 + rows) : S;
+    for (let j0 = 0; j0 < limit; j0 += BC) {
+      const jn = min(BC, limit - j0);
+      // scores: 5×8 tiles over d
+      for (let jb = 0; jb < jn; jb += 8) {
+        let c00 = f32x4.splat(0);
+        let c01 = f32x4.splat(0);
+        let c10 = f32x4.splat(0);
+        let c11 = f32x4.splat(0);
+        let c20 = f32x4.splat(0);
+        let c21 = f32x4.splat(0);
+        let c30 = f32x4.splat(0);
+        let c31 = f32x4.splat(0);
+        let c40 = f32x4.splat(0);
+        let c41 = f32x4.splat(0);
+        let pa = qa;
+        let pb = kt + ((<usize>((j0 + jb) * d)) << 2);
+        for (let c = 0; c < d; c++) {
+          const b0 = v128.load(pb);
+          const b1 = v128.load(pb, 16);
+          let a = f32x4.splat(load<f32>(pa));
+          c00 = f32x4.add(c00, f32x4.mul(a, b0));
+          c01 = f32x4.add(c01, f32x4.mul(a, b1));
+          a = f32x4.splat(load<f32>(pa, 4));
+          c10 = f32x4.add(c10, f32x4.mul(a, b0));
+          c11 = f32x4.add(c11, f32x4.mul(a, b1));
+          a = f32x4.splat(load<f32>(pa, 8));
+          c20 = f32x4.add(c20, f32x4.mul(a, b0));
+          c21 = f32x4.add(c21, f32x4.mul(a, b1));
+          a = f32x4.splat(load<f32>(pa, 12));
+          c30 = f32x4.add(c30, f32x4.mul(a, b0));
+          c31 = f32x4.add(c31, f32x4.mul(a, b1));
+          a = f32x4.splat(load<f32>(pa, 16));
+          c40 = f32x4.add(c40, f32x4.mul(a, b0));
+          c41 = f32x4.add(c41, f32x4.mul(a, b1));
+          pa += 20;
+          pb += 32;
+        }
+        const s0 = st + ((<usize>jb) << 2);
+        const RB: usize = (<usize>BC) << 2;
+        v128.store(s0, c00);
+        v128.store(s0, c01, 16);
+        v128.store(s0 + RB, c10);
+        v128.store(s0 + RB, c11, 16);
+        v128.store(s0 + 2 * RB, c20);
+        v128.store(s0 + 2 * RB, c21, 16);
+        v128.store(s0 + 3 * RB, c30);
+        v128.store(s0 + 3 * RB, c31, 16);
+        v128.store(s0 + 4 * RB, c40);
+        v128.store(s0 + 4 * RB, c41, 16);
+      }
+      // online softmax per row: st becomes e = exp(s − m)
+      for (let r = 0; r < 5; r++) {
+        const srow = st + ((<usize>(r * BC)) << 2);
+        let rlim = r < rows ? jn : 0;
+        if (causal) rlim = min(rlim, i0 + r + 1 - j0);
+        if (rlim <= 0) {
+          memory.fill(srow, 0, (<usize>BC) << 2);
+          continue;
+        }
+        let bm: f32 = -Infinity;
+        for (let j = 0; j < rlim; j++) bm = max(bm, load<f32>(srow + ((<usize>j) << 2)));
+        let m = load<f64>(ms + ((<usize>r) << 3));
+        let l = load<f64>(ls + ((<usize>r) << 3));
+        let u = load<f64>(us + ((<usize>r) << 3));
+        if (<f64>bm > m) {
+          if (m == -Infinity) {
+            u = 0;
+            l = 0;
+          } else {
+            const al = Math.exp(m - <f64>bm);
+            u = al * (u - (<f64>bm - m) * l);
+            l *= al;
+            const av = f32x4.splat(<f32>al);
+            const orow = ob + ((<usize>(r * dvp)) << 2);
+            for (let c = 0; c < dvp; c += 4) {
+              const o = orow + ((<usize>c) << 2);
+              v128.store(o, f32x4.mul(av, v128.load(o)));
+            }
+          }
+          m = <f64>bm;
+        }
+        const mf = <f32>m;
+        let lb: f32 = 0;
+        let ub: f32 = 0;
+        for (let j = 0; j < rlim; j++) {
+          const p = srow + ((<usize>j) << 2);
+          const x = load<f32>(p) - mf;
+          const e = Mathf.exp(x);
+          store<f32>(p, e);
+          lb += e;
+          ub += e * x;
+        }
+        for (let j = rlim; j < BC; j++) store<f32>(srow + ((<usize>j) << 2), 0);
+        store<f64>(ms + ((<usize>r) << 3), m);
+        store<f64>(ls + ((<usize>r) << 3), l + <f64>lb);
+        store<f64>(us + ((<usize>r) << 3), u + <f64>ub);
+      }
+      // ob += E·V[j0:j0+jn]
+      const RO: usize = (<usize>dvp) << 2;
+      const RB: usize = (<usize>BC) << 2;
+      for (let c = 0; c < dvp; c += 8) {
+        const o0 = ob + ((<usize>c) << 2);
+        let c00 = v128.load(o0);
+        let c01 = v128.load(o0, 16);
+        let c10 = v128.load(o0 + RO);
+        let c11 = v128.load(o0 + RO, 16);
+        let c20 = v128.load(o0 + 2 * RO);
+        let c21 = v128.load(o0 + 2 * RO, 16);
+        let c30 = v128.load(o0 + 3 * RO);
+        let c31 = v128.load(o0 + 3 * RO, 16);
+        let c40 = v128.load(o0 + 4 * RO);
+        let c41 = v128.load(o0 + 4 * RO, 16);
+        let pb = v + <usize>j0 * vrow + ((<usize>c) << 2);
+        let pe = st;
+        for (let j = 0; j < jn; j++) {
+          const b0 = v128.load(pb);
+          const b1 = v128.load(pb, 16);
+          let a = f32x4.splat(load<f32>(pe));
+          c00 = f32x4.add(c00, f32x4.mul(a, b0));
+          c01 = f32x4.add(c01, f32x4.mul(a, b1));
+          a = f32x4.splat(load<f32>(pe + RB));
+          c10 = f32x4.add(c10, f32x4.mul(a, b0));
+          c11 = f32x4.add(c11, f32x4.mul(a, b1));
+          a = f32x4.splat(load<f32>(pe + 2 * RB));
+          c20 = f32x4.add(c20, f32x4.mul(a, b0));
+          c21 = f32x4.add(c21, f32x4.mul(a, b1));
+          a = f32x4.splat(load<f32>(pe + 3 * RB));
+          c30 = f32x4.add(c30, f32x4.mul(a, b0));
+          c31 = f32x4.add(c31, f32x4.mul(a, b1));
+          a = f32x4.splat(load<f32>(pe + 4 * RB));
+          c40 = f32x4.add(c40, f32x4.mul(a, b0));
+          c41 = f32x4.add(c41, f32x4.mul(a, b1));
+          pb += vrow;
+          pe += 4;
+        }
+        v128.store(o0, c00);
+        v128.store(o0, c01, 16);
+        v128.store(o0 + RO, c10);
+        v128.store(o0 + RO, c11, 16);
+        v128.store(o0 + 2 * RO, c20);
+        v128.store(o0 + 2 * RO, c21, 16);
+        v128.store(o0 + 3 * RO, c30);
+        v128.store(o0 + 3 * RO, c31, 16);
+        v128.store(o0 + 4 * RO, c40);
+        v128.store(o0 + 4 * RO, c41, 16);
+      }
+    }
+    for (let r = 0; r < rows; r++) {
+      const l = load<f64>(ls + ((<usize>r) << 3));
+      const u = load<f64>(us + ((<usize>r) << 3));
+      const inv: f32 = l > 0 ? <f32>(1 / l) : 0;
+      const orow = ob + ((<usize>(r * dvp)) << 2);
+      const dst = out + <usize>(i0 + r) * vrow;
+      for (let c = 0; c < dv; c++)
+        store<f32>(dst + ((<usize>c) << 2), inv * load<f32>(orow + ((<usize>c) << 2)));
+      store<f64>(ent + ((<usize>(i0 + r)) << 3), l > 0 ? Math.log(l) - u / l : 0);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One Francis double-shift QR sweep (EISPACK hqr2's inner k loop) on the nn×nn row-major
+// Hessenberg matrix at h: the bulge from row m is chased to row n; rows get SIMD 3-row
+// reflector updates over columns k..jEnd, columns k..k+2 of rows iStart..min(n,k+3), and of
+// all rows of the Schur vectors at vm when vm != 0. p, q, r: the first column of the shift
+// polynomial, already normalized.
+
+export function francisSweep(
+  h: usize,
+  nn: i32,
+  m: i32,
+  n: i32,
+  l: i32,
+  iStart: i32,
+  jEnd: i32,
+  vm: usize,
+  p: f64,
+  q: f64,
+  r: f64,
+): void {
+  const ld = (<usize>nn) << 3;
+  let x: f64 = 0;
+  for (let k = m; k <= n - 1; k++) {
+    const notlast = k != n - 1;
+    const rk = h + <usize>k * ld;
+    if (k != m) {
+      p = load<f64>(rk + ((<usize>(k - 1)) << 3));
+      q = load<f64>(rk + ld + ((<usize>(k - 1)) << 3));
+      r = notlast ? load<f64>(rk + 2 * ld + ((<usize>(k - 1)) << 3)) : 0;
+      x = Math.abs(p) + Math.abs(q) + Math.abs(r);
+      if (x == 0) continue;
+      p /= x;
+      q /= x;
+      r /= x;
+    }
+    let s = Math.sqrt(p * p + q * q + r * r);
+    if (p < 0) s = -s;
+    if (s == 0) continue;
+    if (k != m) store<f64>(rk + ((<usize>(k - 1)) << 3), -s * x);
+    else if (l != m)
+      store<f64>(rk + ((<usize>(k - 1)) << 3), -load<f64>(rk + ((<usize>(k - 1)) << 3)));
+    p += s;
+    x = p / s;
+    const y = q / s;
+    const z = r / s;
+    q /= p;
+    r /= p;
+    // rows k..k+2, columns k..jEnd
+    const rk1 = rk + ld;
+    const rk2 = rk1 + ld;
+    let j = k;
+    const qv = f64x2.splat(q);
+    const rv = f64x2.splat(r);
+    const xv = f64x2.splat(x);
+    const yv = f64x2.splat(y);
+    const zv = f64x2.splat(z);
+    if (notlast) {
+      for (; j + 1 <= jEnd; j += 2) {
+        const o = (<usize>j) << 3;
+        const a0 = v128.load(rk + o);
+        const a1 = v128.load(rk1 + o);
+        const a2 = v128.load(rk2 + o);
+        const t = f64x2.add(f64x2.add(a0, f64x2.mul(qv, a1)), f64x2.mul(rv, a2));
+        v128.store(rk + o, f64x2.sub(a0, f64x2.mul(t, xv)));
+        v128.store(rk1 + o, f64x2.sub(a1, f64x2.mul(t, yv)));
+        v128.store(rk2 + o, f64x2.sub(a2, f64x2.mul(t, zv)));
+      }
+      for (; j <= jEnd; j++) {
+        const o = (<usize>j) << 3;
+        const a0 = load<f64>(rk + o);
+        const a1 = load<f64>(rk1 + o);
+        const a2 = load<f64>(rk2 + o);
+        const t = a0 + q * a1 + r * a2;
+        store<f64>(rk + o, a0 - t * x);
+        store<f64>(rk1 + o, a1 - t * y);
+        store<f64>(rk2 + o, a2 - t * z);
+      }
+    } else {
+      for (; j + 1 <= jEnd; j += 2) {
+        const o = (<usize>j) << 3;
+        const a0 = v128.load(rk + o);
+        const a1 = v128.load(rk1 + o);
+        const t = f64x2.add(a0, f64x2.mul(qv, a1));
+        v128.store(rk + o, f64x2.sub(a0, f64x2.mul(t, xv)));
+        v128.store(rk1 + o, f64x2.sub(a1, f64x2.mul(t, yv)));
+      }
+      for (; j <= jEnd; j++) {
+        const o = (<usize>j) << 3;
+        const a0 = load<f64>(rk + o);
+        const a1 = load<f64>(rk1 + o);
+        const t = a0 + q * a1;
+        store<f64>(rk + o, a0 - t * x);
+        store<f64>(rk1 + o, a1 - t * y);
+      }
+    }
+    // columns k..k+2
+    const iEnd = min(n, k + 3);
+    const ck = (<usize>k) << 3;
+    for (let i = iStart; i <= iEnd; i++) {
+      const b = h + <usize>i * ld + ck;
+      const b0 = load<f64>(b);
+      const b1 = load<f64>(b, 8);
+      let t = x * b0 + y * b1;
+      if (notlast) {
+        const b2 = load<f64>(b, 16);
+        t += z * b2;
+        store<f64>(b, b2 - t * r, 16);
+      }
+      store<f64>(b, b0 - t);
+      store<f64>(b, b1 - t * q, 8);
+    }
+    if (vm != 0) {
+      for (let i = 0; i < nn; i++) {
+        const b = vm + <usize>i * ld + ck;
+        const b0 = load<f64>(b);
+        const b1 = load<f64>(b, 8);
+        let t = x * b0 + y * b1;
+        if (notlast) {
+          const b2 = load<f64>(b, 16);
+          t += z * b2;
+          store<f64>(b, b2 - t * r, 16);
+        }
+        store<f64>(b, b0 - t);
+        store<f64>(b, b1 - t * q, 8);
+      }
+    }
+  }
+}

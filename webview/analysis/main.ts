@@ -1,0 +1,296 @@
+/**
+ * The results panel of "Analyze" and "Attention from Q, K, V": numbers in tables styled
+ * with the VS Code theme. After every render it reads its own DOM back and reports it to
+ * the host (`rendered`), as the heatmap does.
+ */
+import type { AnalysisHostToWebview, AnalysisRenderedReport, AnalysisWebviewToHost, AnalyzeResult, AttentionSummary, WebviewToHost } from '../../src/protocol/messages';
+import { addStyle, el, vscode } from '../shared/vscode';
+import css from './styles.css';
+
+addStyle(css);
+const app = document.getElementById('app')!;
+
+function post(m: AnalysisWebviewToHost): void {
+  // the shared helper is typed for the array editor's messages; this panel has its own
+  vscode.postMessage(m as unknown as WebviewToHost);
+}
+
+/** 6 significant digits, exponent form for very large/small magnitudes. */
+export function fmt(x: number, digits = 6): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return '∞';
+  if (x === -Infinity) return '-∞';
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
+  const a = Math.abs(x);
+  if (a >= 1e-4 && a < 1e9) return String(Number(x.toPrecision(digits)));
+  return x.toExponential(digits - 1).replace(/\.?0+e/, 'e');
+}
+
+function complexText(re: number, im: number): string {
+  if (im === 0) return fmt(re);
+  return `${fmt(re)} ${im < 0 ? '-' : '+'} ${fmt(Math.abs(im))}i`;
+}
+
+type Row = [key: string, label: string, value: string, note?: string];
+
+function table(rows: Row[], caption?: string): HTMLTableElement {
+  const t = el('table', { class: 'quantities' });
+  if (caption) t.append(el('caption', { class: 'sub' }, caption));
+  const body = el('tbody');
+  for (const [key, label, value, note] of rows) {
+    const tr = el('tr');
+    tr.append(el('th', { scope: 'row' }, label), el('td', { class: 'num', 'data-key': key }, value), el('td', { class: 'rule', 'data-key': `${key}-note` }, note ?? ''));
+    body.append(tr);
+  }
+  t.append(body);
+  return t;
+}
+
+function section(title: string, ...children: HTMLElement[]): HTMLElement {
+  const s = el('section');
+  const h = el('h2', {}, title);
+  s.append(h, ...children);
+  return s;
+}
+
+function copyButton(what: string, text: () => string): HTMLButtonElement {
+  const b = el('button', { type: 'button', title: `Copy ${what} to the clipboard` });
+  b.append(el('span', { class: 'codicon codicon-copy', 'aria-hidden': 'true' }), document.createTextNode(' Copy all'));
+  b.addEventListener('click', () => post({ type: 'copy', what, text: text() }));
+  return b;
+}
+
+/** A numbered list of values: all of them, or the first `head` and the last `tail`. */
+function valueList(cls: string, values: string[], head: number, tail: number): HTMLTableElement {
+  const t = el('table', { class: `values ${cls}` });
+  const body = el('tbody');
+  const add = (i: number) => {
+    const tr = el('tr');
+    tr.append(el('td', { class: 'idx' }, String(i + 1)), el('td', { class: 'val' }, values[i]));
+    body.append(tr);
+  };
+  if (values.length <= head + tail) values.forEach((_, i) => add(i));
+  else {
+    for (let i = 0; i < head; i++) add(i);
+    const gap = el('tr', { class: 'gap' });
+    gap.append(el('td', { colspan: '2' }, `… ${values.length - head - tail} more …`));
+    body.append(gap);
+    for (let i = values.length - tail; i < values.length; i++) add(i);
+  }
+  t.append(body);
+  return t;
+}
+
+function heading(title: string, sub?: string): HTMLElement {
+  const h = el('header');
+  h.append(el('h1', { id: 'title' }, title));
+  if (sub) h.append(el('div', { class: 'sub' }, sub));
+  return h;
+}
+
+function showAnalysis(title: string, r: AnalyzeResult): void {
+  const a = r.analysis;
+  const [m, n] = a.shape;
+  const approx = a.approximate;
+  const mark = approx ? ' (estimate)' : '';
+  const sv = a.singularValues;
+  const overview: Row[] = [
+    ['shape', 'Shape', `(${r.shape.join(', ')})`, r.sliceLabel ? `analyzed slice ${r.sliceLabel}: ${m} × ${n}` : `${m} × ${n}`],
+    ['dtype', 'dtype', r.dtype],
+    ['rank', 'Rank (NumPy rule)', String(a.rank) + mark, `tol ${fmt(a.rankTolerance)} — ${a.rankRule}`],
+    ['dtype-rank', 'Rank (dtype-aware)', String(a.dtypeRank) + mark, `tol ${fmt(a.dtypeRankTolerance)} — ${a.dtypeRankRule}`],
+    ['cond', 'Condition number', approx ? 'n/a' : fmt(a.cond), approx ? 'needs every singular value; not available from the randomized SVD' : 'σ_max / σ_min (2-norm); ∞ for a rank-deficient matrix'],
+    ['norm-fro', 'Frobenius norm', fmt(a.norms.fro), '‖A‖_F'],
+    ['norm-nuc', 'Nuclear norm', fmt(a.norms.nuc) + mark, approx ? `sum of the top ${approx.k} singular values (a lower bound)` : 'sum of the singular values'],
+    ['norm-spectral', 'Spectral norm', fmt(a.norms.spectral), '‖A‖₂ = σ_max'],
+    ['norm-one', '1-norm', fmt(a.norms.one), 'largest column sum of |a_ij|'],
+    ['norm-inf', '∞-norm', fmt(a.norms.inf), 'largest row sum of |a_ij|'],
+    ['effective-rank', 'Effective rank', fmt(a.effectiveRank) + mark, 'exp of the entropy of σ / Σσ (Roy & Vetterli)'],
+    ['stable-rank', 'Stable rank', fmt(a.stableRank), '‖A‖_F² / ‖A‖₂²'],
+    ['sv-max', 'Largest singular value', sv.length ? fmt(sv[0]) : '—'],
+    ['sv-min', approx ? `Smallest of the top ${approx.k}` : 'Smallest singular value', sv.length ? fmt(sv[sv.length - 1]) : '—'],
+  ];
+  if (a.eigenvalues) overview.push(['spectral-radius', 'Spectral radius', fmt(a.spectralRadius ?? 0), `max |λ|${a.symmetric ? '; symmetric: eigenvalues are real' : ''}`]);
+  overview.push(['time', 'Computed in', `${r.ms} ms`]);
+
+  const parts: HTMLElement[] = [heading(title, `${r.dtype} (${r.shape.join(', ')})${r.name ? ` — ${r.name}` : ''}${r.sliceLabel ? `, slice ${r.sliceLabel}` : ''}`)];
+  if (approx) {
+    parts.push(
+      el(
+        'div',
+        { class: 'approx', 'data-key': 'approximate', role: 'note' },
+        `Approximate: ${approx.method}, top ${approx.k} singular values. Rank, nuclear norm and effective rank are estimates over these; the condition number is not available.`,
+      ),
+    );
+  }
+  parts.push(section('Summary', table(overview)));
+
+  const svText = sv.map((x) => fmt(x));
+  const svHead = el('div', { class: 'sub' }, `${sv.length} ${approx ? `largest (of ${Math.min(m, n)})` : ''} singular values, descending`);
+  const svSection = section('Singular values', svHead, valueList('sv-list', svText, 10, 5));
+  svSection.querySelector('h2')!.append(copyButton('singular values', () => sv.map(String).join('\n')));
+
+  const ks = [...new Set([1, 2, 5, 10, 20, 50, a.rank])].filter((k) => k >= 1 && k < a.lowRankError.length && k < Math.min(m, n)).sort((x, y) => x - y);
+  const ey = el('table', { class: 'values ey' });
+  const eh = el('thead');
+  const ehr = el('tr');
+  ehr.append(el('th', {}, 'k'), el('th', {}, '‖A − A_k‖_F'), el('th', {}, 'relative'));
+  eh.append(ehr);
+  const eb = el('tbody');
+  const fro = a.lowRankError[0] ?? 0;
+  for (const k of ks) {
+    const tr = el('tr');
+    const err = a.lowRankError[k];
+    tr.append(el('td', { class: 'idx' }, String(k)), el('td', { 'data-key': `ey-${k}` }, fmt(err)), el('td', {}, fro > 0 ? fmt(err / fro, 4) : '0'));
+    eb.append(tr);
+  }
+  ey.append(eh, eb);
+  const eySection = section('Best rank-k approximation (Eckart–Young)', el('div', { class: 'sub' }, 'Frobenius error of the truncated SVD A_k'), ks.length ? ey : el('div', { class: 'sub' }, 'nothing to truncate'));
+
+  const columns = el('div', { class: 'columns' });
+  columns.append(svSection, eySection);
+  if (a.eigenvalues) {
+    const ev = a.eigenvalues;
+    const evText = ev.map(([re, im]) => complexText(re, im));
+    const evSection = section(
+      'Eigenvalues',
+      el('div', { class: 'sub' }, `${ev.length} eigenvalues by descending |λ|${a.symmetric ? ' (symmetric)' : ''}; first 10`),
+      valueList('ev-list', evText, 10, 0),
+    );
+    evSection.querySelector('h2')!.append(copyButton('eigenvalues', () => ev.map(([re, im]) => (im === 0 ? String(re) : `${re}${im < 0 ? '-' : '+'}${Math.abs(im)}j`)).join('\n')));
+    columns.append(evSection);
+  } else if (m === n) {
+    columns.append(section('Eigenvalues', el('div', { class: 'sub', 'data-key': 'eigen-skipped' }, `not computed for a ${m} × ${n} matrix (over the size limit)`)));
+  }
+  parts.push(columns);
+  app.replaceChildren(...parts);
+}
+
+function showAttention(title: string, r: Omit<AttentionSummary, 'weights'>): void {
+  const shape = (s: number[] | undefined) => (s ? `[${s.join(', ')}]` : '—');
+  const rowOk = r.rowSumMaxDeviation <= 1e-6;
+  const rows: Row[] = [
+    ['q-shape', 'Q', shape(r.qShape)],
+    ['k-shape', 'K', shape(r.kShape)],
+    ['v-shape', 'V', shape(r.vShape), r.vShape ? '' : 'none: weights only'],
+    ['heads', 'Heads', String(r.heads)],
+    ['queries', 'Queries (T)', String(r.queries)],
+    ['keys', 'Keys (S)', String(r.keys)],
+    ['head-dim', 'Head size d', String(r.headDim), `scores scaled by 1/√${r.headDim}`],
+    ['mask', 'Mask', r.causal ? 'causal' : 'none'],
+    ['weights-shape', 'Weights shape', shape(r.weightsShape), '[heads, queries, keys]'],
+    ['output-shape', 'Output shape', shape(r.outputShape)],
+    [
+      'row-sums',
+      'Row-sum check',
+      rowOk ? 'passed' : 'FAILED',
+      `every row of weights sums to 1 within ${r.rowSumMaxDeviation.toExponential(2)}${r.fullyMaskedRows ? `; ${r.fullyMaskedRows} fully masked row(s) are all zero` : ''}`,
+    ],
+    [
+      'causal-check',
+      'Causal-mask check',
+      r.causalMaxAbove === undefined ? 'not applicable' : r.causalMaxAbove === 0 ? 'passed' : 'FAILED',
+      r.causalMaxAbove === undefined ? 'no mask' : `largest weight on a later key: ${fmt(r.causalMaxAbove)}`,
+    ],
+    ['max-entropy', 'Uniform entropy ln S', fmt(r.maxEntropy), 'nats'],
+    ['time', 'Computed in', `${r.ms} ms`],
+  ];
+  const heads = el('table', { class: 'values head-entropy' });
+  const hh = el('thead');
+  const hr = el('tr');
+  hr.append(el('th', {}, 'head'), el('th', {}, 'mean entropy (nats)'), el('th', {}, '÷ ln S'), el('th', {}, 'min query'), el('th', {}, 'max query'));
+  hh.append(hr);
+  const hb = el('tbody');
+  for (let h = 0; h < r.heads; h++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < r.queries; i++) {
+      const e = r.entropy[h * r.queries + i];
+      lo = Math.min(lo, e);
+      hi = Math.max(hi, e);
+    }
+    const tr = el('tr');
+    tr.append(
+      el('td', { class: 'idx' }, String(h)),
+      el('td', { class: 'val' }, fmt(r.headEntropy[h])),
+      el('td', {}, r.maxEntropy > 0 ? fmt(r.headEntropy[h] / r.maxEntropy, 4) : '—'),
+      el('td', {}, r.queries ? fmt(lo) : '—'),
+      el('td', {}, r.queries ? fmt(hi) : '—'),
+    );
+    hb.append(tr);
+  }
+  heads.append(hh, hb);
+  const headSection = section('Entropy per head', el('div', { class: 'sub' }, 'mean over queries of −Σ w log w; 0 = one key, ln S = uniform'), heads);
+  headSection.querySelector('h2')!.append(
+    copyButton('per-query entropy', () => {
+      const lines: string[] = [];
+      for (let h = 0; h < r.heads; h++) lines.push(Array.from(r.entropy.subarray(h * r.queries, (h + 1) * r.queries)).join(' '));
+      return lines.join('\n');
+    }),
+  );
+  const t = table(rows);
+  for (const key of ['row-sums', 'causal-check']) {
+    const cell = t.querySelector(`[data-key="${key}"]`);
+    if (cell && cell.textContent !== 'not applicable') cell.classList.add(cell.textContent === 'passed' ? 'ok' : 'bad');
+  }
+  app.replaceChildren(heading(title, `softmax(Q·Kᵀ/√d${r.causal ? ' + causal mask' : ''})${r.vShape ? '·V' : ''} per head`), section('Summary', t), headSection);
+}
+
+function showStatus(title: string, text: string, icon: string): void {
+  const s = el('div', { class: 'status', role: 'status', 'data-key': 'status' });
+  s.append(el('span', { class: `codicon ${icon}`, 'aria-hidden': 'true' }), el('span', {}, text));
+  app.replaceChildren(heading(title), s);
+}
+
+function showError(title: string, message: string): void {
+  const box = el('div', { class: 'error', role: 'alert' });
+  box.append(el('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }), el('span', { id: 'error-text', 'data-key': 'error' }, message));
+  app.replaceChildren(heading(title), box);
+}
+
+function report(seq: number, state: AnalysisRenderedReport['state'], title: string, message?: string): void {
+  const fields: Record<string, string> = {};
+  for (const e of Array.from(app.querySelectorAll<HTMLElement>('[data-key]'))) fields[e.dataset.key!] = e.textContent ?? '';
+  const texts = (sel: string) => {
+    const list = Array.from(app.querySelectorAll(sel)).map((e) => e.textContent ?? '');
+    return list.length ? list : undefined;
+  };
+  const r: AnalysisRenderedReport = { seq, state, title, fields };
+  const sv = texts('.sv-list td.val');
+  if (sv) r.singularValues = sv;
+  const ev = texts('.ev-list td.val');
+  if (ev) r.eigenvalues = ev;
+  const he = texts('.head-entropy td.val');
+  if (he) r.headEntropy = he;
+  if (message !== undefined) r.message = message;
+  post({ type: 'rendered', report: r });
+}
+
+window.addEventListener('message', (e: MessageEvent<AnalysisHostToWebview>) => {
+  const m = e.data;
+  switch (m.type) {
+    case 'running':
+      showStatus(m.title, `${m.detail}…`, 'codicon-loading codicon-modifier-spin');
+      report(m.seq, m.type, m.title);
+      break;
+    case 'cancelled':
+      showStatus(m.title, 'Cancelled.', 'codicon-circle-slash');
+      report(m.seq, m.type, m.title, 'cancelled');
+      break;
+    case 'error':
+      showError(m.title, m.message);
+      report(m.seq, m.type, m.title, m.message);
+      break;
+    case 'analysis':
+      showAnalysis(m.title, m.result);
+      report(m.seq, m.type, m.title);
+      break;
+    case 'attention':
+      showAttention(m.title, m.result);
+      report(m.seq, m.type, m.title);
+      break;
+  }
+});
+
+showStatus('Matrix Lens', 'Waiting for results…', 'codicon-loading codicon-modifier-spin');
+post({ type: 'ready' });
