@@ -19,6 +19,7 @@ run([
   join(ROOT, 'node_modules/@vscode/vsce/vsce'),
   'package',
   '--no-dependencies',
+  '--no-rewrite-relative-links',
   '--skip-license',
   '--out',
   vsix,

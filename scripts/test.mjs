@@ -71,6 +71,7 @@ if (needVsix) {
       join(ROOT, 'node_modules/@vscode/vsce/vsce'),
       'package',
       '--no-dependencies',
+      '--no-rewrite-relative-links',
       '--skip-license',
       '--out',
       VSIX,

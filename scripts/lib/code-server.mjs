@@ -173,7 +173,6 @@ export async function startCodeServer({
       'chat.disableAIFeatures': true,
       'git.openRepositoryInParentFolders': 'never',
       'git.enabled': false,
-      'workbench.editor.enablePreview': false,
       'workbench.colorTheme': env.MATRIX_LENS_THEME ?? 'Default Dark Modern',
     }),
   );

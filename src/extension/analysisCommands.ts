@@ -231,6 +231,8 @@ export function registerAnalysisCommands(
   async function runAndShow<R>(
     title: string,
     detail: string,
+    /** errors start with this (the array's name) unless they already do; '' for none. */
+    errorPrefix: string,
     call: (opts: CallOptions) => Promise<R>,
     token: vscode.CancellationToken | undefined,
     present: (r: R) => PanelState,
@@ -246,7 +248,8 @@ export function registerAnalysisCommands(
         const report = await panel.show(seq, { type: 'cancelled', title });
         return { state: 'cancelled', report, message: 'cancelled' };
       }
-      const message = userMessage(e);
+      let message = userMessage(e);
+      if (errorPrefix && !message.startsWith(errorPrefix)) message = `${errorPrefix}: ${message}`;
       void vscode.window.showErrorMessage(`Matrix Lens: ${message}`);
       const report = await panel.show(seq, { type: 'error', title, message });
       return { state: 'error', report, message };
@@ -274,9 +277,10 @@ export function registerAnalysisCommands(
       randomized: opts?.randomized,
     };
     const label = target.label;
-    const outcome = await runAndShow<AnalyzeResult>(
+    return runAndShow<AnalyzeResult>(
       `Analysis: ${label}`,
       `analyzing ${label}`,
+      label,
       (o) => worker.call('analyze', params, o),
       opts?.token,
       (result) => ({
@@ -285,10 +289,6 @@ export function registerAnalysisCommands(
         result,
       }),
     );
-    // errors name the array: the worker's messages do not know the file
-    if (outcome.state === 'error' && outcome.message && !outcome.message.startsWith(label))
-      outcome.message = `${label}: ${outcome.message}`;
-    return outcome;
   }
 
   /** Q, K or V: from open Matrix Lens editors, or a file picked in a dialog. */
@@ -465,12 +465,14 @@ export function registerAnalysisCommands(
     return runAndShow<AttentionSummary>(
       title,
       `attention of ${label}`,
+      '', // the worker names Q/K/V and their files
       (o) => worker.call('attention', params, o),
       arg?.token,
       (r) => {
         // the panel shows numbers only: the weights stay here (returned to the caller)
-        const { weights: _weights, ...shown } = r;
-        return { type: 'attention', title, result: shown };
+        const shown: Partial<AttentionSummary> = { ...r };
+        delete shown.weights;
+        return { type: 'attention', title, result: shown as Omit<AttentionSummary, 'weights'> };
       },
     );
   }

@@ -22,9 +22,14 @@ export type PanelState = AnalysisHostToWebview extends infer M
     : never
   : never;
 
+interface Current {
+  panel: vscode.WebviewPanel;
+  /** resolves on the webview's first 'ready'; rejects if the panel is closed before. */
+  ready: Promise<void>;
+}
+
 export class AnalysisPanel implements vscode.Disposable {
-  private panel: vscode.WebviewPanel | undefined;
-  private ready: Promise<void> | undefined;
+  private current: Current | undefined;
   private seq = 0;
   private lastReport: AnalysisRenderedReport | undefined;
   private readonly reports = new vscode.EventEmitter<AnalysisRenderedReport>();
@@ -43,46 +48,61 @@ export class AnalysisPanel implements vscode.Disposable {
 
   /**
    * Shows `state` for run `seq` (from `begin`) and resolves with what the panel rendered,
-   * or undefined when the run was superseded, the panel closed or did not answer in time.
+   * or undefined when the run was superseded or the panel did not answer in time. A panel
+   * closed meanwhile (even one whose close event has not arrived yet) is replaced once.
    */
   async show(seq: number, state: PanelState): Promise<AnalysisRenderedReport | undefined> {
-    if (seq !== this.seq) return undefined;
-    const panel = this.ensure(state.title);
-    panel.title = state.title;
-    try {
-      await this.ready;
-    } catch {
-      return undefined;
-    }
-    if (seq !== this.seq || this.panel !== panel) return undefined;
     const msg = { ...state, seq } as AnalysisHostToWebview;
-    const got = this.nextReport((r) => r.seq === seq && r.state === state.type);
-    void panel.webview.postMessage(msg);
-    return got;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (seq !== this.seq) return undefined;
+      const cur = this.ensure(state.title);
+      let waiting:
+        { promise: Promise<AnalysisRenderedReport | undefined>; cancel(): void } | undefined;
+      try {
+        cur.panel.title = state.title;
+        if (!cur.panel.visible) cur.panel.reveal(undefined, true);
+        await cur.ready;
+        if (seq !== this.seq) return undefined;
+        if (this.current !== cur) continue;
+        // any state: a panel that fails to render reports an error instead
+        waiting = this.nextReport(
+          (r) => r.seq === seq && (r.state === state.type || r.state === 'error'),
+        );
+        if (!(await cur.panel.webview.postMessage(msg))) throw new Error('not delivered');
+        return await waiting.promise;
+      } catch {
+        // the panel was closed under us: forget it and open a new one
+        waiting?.cancel();
+        if (this.current === cur) this.current = undefined;
+      }
+    }
+    return undefined;
   }
 
-  private nextReport(
-    pred: (r: AnalysisRenderedReport) => boolean,
-  ): Promise<AnalysisRenderedReport | undefined> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        sub.dispose();
-        resolve(undefined);
-      }, REPORT_TIMEOUT_MS);
+  private nextReport(pred: (r: AnalysisRenderedReport) => boolean): {
+    promise: Promise<AnalysisRenderedReport | undefined>;
+    cancel(): void;
+  } {
+    let cancel = () => {};
+    const promise = new Promise<AnalysisRenderedReport | undefined>((resolve) => {
+      const timer = setTimeout(() => cancel(), REPORT_TIMEOUT_MS);
       const sub = this.reports.event((r) => {
         if (!pred(r)) return;
         clearTimeout(timer);
         sub.dispose();
         resolve(r);
       });
+      cancel = () => {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(undefined);
+      };
     });
+    return { promise, cancel };
   }
 
-  private ensure(title: string): vscode.WebviewPanel {
-    if (this.panel) {
-      if (!this.panel.visible) this.panel.reveal(undefined, true);
-      return this.panel;
-    }
+  private ensure(title: string): Current {
+    if (this.current) return this.current;
     const panel = vscode.window.createWebviewPanel(
       ANALYSIS_PANEL_VIEW_TYPE,
       title,
@@ -93,16 +113,17 @@ export class AnalysisPanel implements vscode.Disposable {
         localResourceRoots: webviewRoots(this.extensionUri),
       },
     );
-    this.panel = panel;
     const html = webviewHtml(panel.webview, this.extensionUri, 'analysis', 'Matrix Lens analysis');
     panel.webview.html = html;
     let resolveReady!: () => void;
     let rejectReady!: (e: Error) => void;
-    this.ready = new Promise<void>((res, rej) => {
+    const ready = new Promise<void>((res, rej) => {
       resolveReady = res;
       rejectReady = rej;
     });
-    this.ready.catch(() => undefined);
+    ready.catch(() => undefined);
+    const cur: Current = { panel, ready };
+    this.current = cur;
     // as in the array editor: a webview that never runs its script is reloaded (code-server)
     let isReady = false;
     let reloads = 0;
@@ -126,19 +147,16 @@ export class AnalysisPanel implements vscode.Disposable {
       }),
       panel.onDidDispose(() => {
         clearInterval(watchdog);
-        if (this.panel === panel) {
-          this.panel = undefined;
-          this.ready = undefined;
-        }
+        if (this.current === cur) this.current = undefined;
         rejectReady(new Error('panel closed'));
         subs.forEach((d) => d.dispose());
       }),
     ];
-    return panel;
+    return cur;
   }
 
   dispose(): void {
-    this.panel?.dispose();
+    this.current?.panel.dispose();
     this.reports.dispose();
   }
 }

@@ -120,8 +120,10 @@ export class ArrayPanel {
       reloads++;
       panel.webview.html = `${html}<!-- reload ${reloads} -->`;
     }, READY_TIMEOUT_MS);
+    if (process.env.MATRIX_LENS_DEBUG) console.log(`[ml] panel ${fileName}`);
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: WebviewToHost) => {
+        if (process.env.MATRIX_LENS_DEBUG) console.log(`[ml] got ${this.fileName} ${m.type}`);
         if (m.type === 'ready') {
           ready = true;
           void this.load();
@@ -139,7 +141,9 @@ export class ArrayPanel {
   }
 
   private post(m: HostToWebview): void {
-    void this.panel.webview.postMessage(m);
+    if (process.env.MATRIX_LENS_DEBUG) console.log(`[ml] post ${this.fileName} ${m.type}`);
+    // a panel closed while the worker was busy: nothing to show it to
+    this.panel.webview.postMessage(m).then(undefined, () => undefined);
   }
 
   /** Acts in the webview as if the user did it (picks an entry, changes the slice, zooms). */

@@ -202,11 +202,25 @@ export async function attentionOp(p: AttentionParams, control: RequestControl): 
       'too-large',
     );
   }
-  const r = attention(q, k, v, {
-    heads: p.heads,
-    causal: p.causal,
-    progress: (f) => control.tick(0.02 + 0.93 * f),
-  });
+  let r: ReturnType<typeof attention>;
+  try {
+    r = attention(q, k, v, {
+      heads: p.heads,
+      causal: p.causal,
+      progress: (f) => control.tick(0.02 + 0.93 * f),
+    });
+  } catch (e) {
+    // shape errors name Q/K/V: add which files those are
+    if (isLensError(e) && e.code !== 'cancelled') {
+      const files = [
+        `Q = ${refLabel(p.q)}`,
+        `K = ${refLabel(p.k)}`,
+        ...(p.v ? [`V = ${refLabel(p.v)}`] : []),
+      ];
+      throw new LensError(`${e.message} (${files.join(', ')})`, e.code);
+    }
+    throw e;
+  }
   const weights = Float32Array.from(r.weights!);
   control.tick(0.97);
   const rowSums = r.rowSums!;

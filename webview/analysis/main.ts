@@ -3,7 +3,14 @@
  * with the VS Code theme. After every render it reads its own DOM back and reports it to
  * the host (`rendered`), as the heatmap does.
  */
-import type { AnalysisHostToWebview, AnalysisRenderedReport, AnalysisWebviewToHost, AnalyzeResult, AttentionSummary, WebviewToHost } from '../../src/protocol/messages';
+import type {
+  AnalysisHostToWebview,
+  AnalysisRenderedReport,
+  AnalysisWebviewToHost,
+  AnalyzeResult,
+  AttentionSummary,
+  WebviewToHost,
+} from '../../src/protocol/messages';
 import { addStyle, el, vscode } from '../shared/vscode';
 import css from './styles.css';
 
@@ -15,8 +22,10 @@ function post(m: AnalysisWebviewToHost): void {
   vscode.postMessage(m as unknown as WebviewToHost);
 }
 
-/** 6 significant digits, exponent form for very large/small magnitudes. */
-export function fmt(x: number, digits = 6): string {
+/** 6 significant digits, exponent form for very large/small magnitudes; '—' for a missing value. */
+function fmt(x: number | null | undefined, digits = 6): string {
+  // webview messages are JSON: ±Infinity and NaN arrive as null
+  if (x === null || x === undefined) return '—';
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return '∞';
   if (x === -Infinity) return '-∞';
@@ -39,7 +48,11 @@ function table(rows: Row[], caption?: string): HTMLTableElement {
   const body = el('tbody');
   for (const [key, label, value, note] of rows) {
     const tr = el('tr');
-    tr.append(el('th', { scope: 'row' }, label), el('td', { class: 'num', 'data-key': key }, value), el('td', { class: 'rule', 'data-key': `${key}-note` }, note ?? ''));
+    tr.append(
+      el('th', { scope: 'row' }, label),
+      el('td', { class: 'num', 'data-key': key }, value),
+      el('td', { class: 'rule', 'data-key': `${key}-note` }, note ?? ''),
+    );
     body.append(tr);
   }
   t.append(body);
@@ -55,7 +68,10 @@ function section(title: string, ...children: HTMLElement[]): HTMLElement {
 
 function copyButton(what: string, text: () => string): HTMLButtonElement {
   const b = el('button', { type: 'button', title: `Copy ${what} to the clipboard` });
-  b.append(el('span', { class: 'codicon codicon-copy', 'aria-hidden': 'true' }), document.createTextNode(' Copy all'));
+  b.append(
+    el('span', { class: 'codicon codicon-copy', 'aria-hidden': 'true' }),
+    document.createTextNode(' Copy all'),
+  );
   b.addEventListener('click', () => post({ type: 'copy', what, text: text() }));
   return b;
 }
@@ -95,25 +111,74 @@ function showAnalysis(title: string, r: AnalyzeResult): void {
   const mark = approx ? ' (estimate)' : '';
   const sv = a.singularValues;
   const overview: Row[] = [
-    ['shape', 'Shape', `(${r.shape.join(', ')})`, r.sliceLabel ? `analyzed slice ${r.sliceLabel}: ${m} × ${n}` : `${m} × ${n}`],
+    [
+      'shape',
+      'Shape',
+      `(${r.shape.join(', ')})`,
+      r.sliceLabel ? `analyzed slice ${r.sliceLabel}: ${m} × ${n}` : `${m} × ${n}`,
+    ],
     ['dtype', 'dtype', r.dtype],
-    ['rank', 'Rank (NumPy rule)', String(a.rank) + mark, `tol ${fmt(a.rankTolerance)} — ${a.rankRule}`],
-    ['dtype-rank', 'Rank (dtype-aware)', String(a.dtypeRank) + mark, `tol ${fmt(a.dtypeRankTolerance)} — ${a.dtypeRankRule}`],
-    ['cond', 'Condition number', approx ? 'n/a' : fmt(a.cond), approx ? 'needs every singular value; not available from the randomized SVD' : 'σ_max / σ_min (2-norm); ∞ for a rank-deficient matrix'],
+    [
+      'rank',
+      'Rank (NumPy rule)',
+      String(a.rank) + mark,
+      `tol ${fmt(a.rankTolerance)} — ${a.rankRule}`,
+    ],
+    [
+      'dtype-rank',
+      'Rank (dtype-aware)',
+      String(a.dtypeRank) + mark,
+      `tol ${fmt(a.dtypeRankTolerance)} — ${a.dtypeRankRule}`,
+    ],
+    [
+      'cond',
+      'Condition number',
+      approx ? 'n/a' : (a.cond as number | null) === null ? '∞' : fmt(a.cond),
+      approx
+        ? 'needs every singular value; not available from the randomized SVD'
+        : 'σ_max / σ_min (2-norm); ∞ for a rank-deficient matrix',
+    ],
     ['norm-fro', 'Frobenius norm', fmt(a.norms.fro), '‖A‖_F'],
-    ['norm-nuc', 'Nuclear norm', fmt(a.norms.nuc) + mark, approx ? `sum of the top ${approx.k} singular values (a lower bound)` : 'sum of the singular values'],
+    [
+      'norm-nuc',
+      'Nuclear norm',
+      fmt(a.norms.nuc) + mark,
+      approx
+        ? `sum of the top ${approx.k} singular values (a lower bound)`
+        : 'sum of the singular values',
+    ],
     ['norm-spectral', 'Spectral norm', fmt(a.norms.spectral), '‖A‖₂ = σ_max'],
     ['norm-one', '1-norm', fmt(a.norms.one), 'largest column sum of |a_ij|'],
     ['norm-inf', '∞-norm', fmt(a.norms.inf), 'largest row sum of |a_ij|'],
-    ['effective-rank', 'Effective rank', fmt(a.effectiveRank) + mark, 'exp of the entropy of σ / Σσ (Roy & Vetterli)'],
+    [
+      'effective-rank',
+      'Effective rank',
+      fmt(a.effectiveRank) + mark,
+      'exp of the entropy of σ / Σσ (Roy & Vetterli)',
+    ],
     ['stable-rank', 'Stable rank', fmt(a.stableRank), '‖A‖_F² / ‖A‖₂²'],
     ['sv-max', 'Largest singular value', sv.length ? fmt(sv[0]) : '—'],
-    ['sv-min', approx ? `Smallest of the top ${approx.k}` : 'Smallest singular value', sv.length ? fmt(sv[sv.length - 1]) : '—'],
+    [
+      'sv-min',
+      approx ? `Smallest of the top ${approx.k}` : 'Smallest singular value',
+      sv.length ? fmt(sv[sv.length - 1]) : '—',
+    ],
   ];
-  if (a.eigenvalues) overview.push(['spectral-radius', 'Spectral radius', fmt(a.spectralRadius ?? 0), `max |λ|${a.symmetric ? '; symmetric: eigenvalues are real' : ''}`]);
+  if (a.eigenvalues)
+    overview.push([
+      'spectral-radius',
+      'Spectral radius',
+      fmt(a.spectralRadius ?? 0),
+      `max |λ|${a.symmetric ? '; symmetric: eigenvalues are real' : ''}`,
+    ]);
   overview.push(['time', 'Computed in', `${r.ms} ms`]);
 
-  const parts: HTMLElement[] = [heading(title, `${r.dtype} (${r.shape.join(', ')})${r.name ? ` — ${r.name}` : ''}${r.sliceLabel ? `, slice ${r.sliceLabel}` : ''}`)];
+  const parts: HTMLElement[] = [
+    heading(
+      title,
+      `${r.dtype} (${r.shape.join(', ')})${r.name ? ` — ${r.name}` : ''}${r.sliceLabel ? `, slice ${r.sliceLabel}` : ''}`,
+    ),
+  ];
   if (approx) {
     parts.push(
       el(
@@ -126,11 +191,19 @@ function showAnalysis(title: string, r: AnalyzeResult): void {
   parts.push(section('Summary', table(overview)));
 
   const svText = sv.map((x) => fmt(x));
-  const svHead = el('div', { class: 'sub' }, `${sv.length} ${approx ? `largest (of ${Math.min(m, n)})` : ''} singular values, descending`);
+  const svHead = el(
+    'div',
+    { class: 'sub' },
+    `${sv.length} ${approx ? `largest (of ${Math.min(m, n)})` : ''} singular values, descending`,
+  );
   const svSection = section('Singular values', svHead, valueList('sv-list', svText, 10, 5));
-  svSection.querySelector('h2')!.append(copyButton('singular values', () => sv.map(String).join('\n')));
+  svSection
+    .querySelector('h2')!
+    .append(copyButton('singular values', () => sv.map(String).join('\n')));
 
-  const ks = [...new Set([1, 2, 5, 10, 20, 50, a.rank])].filter((k) => k >= 1 && k < a.lowRankError.length && k < Math.min(m, n)).sort((x, y) => x - y);
+  const ks = [...new Set([1, 2, 5, 10, 20, 50, a.rank])]
+    .filter((k) => k >= 1 && k < a.lowRankError.length && k < Math.min(m, n))
+    .sort((x, y) => x - y);
   const ey = el('table', { class: 'values ey' });
   const eh = el('thead');
   const ehr = el('tr');
@@ -141,11 +214,19 @@ function showAnalysis(title: string, r: AnalyzeResult): void {
   for (const k of ks) {
     const tr = el('tr');
     const err = a.lowRankError[k];
-    tr.append(el('td', { class: 'idx' }, String(k)), el('td', { 'data-key': `ey-${k}` }, fmt(err)), el('td', {}, fro > 0 ? fmt(err / fro, 4) : '0'));
+    tr.append(
+      el('td', { class: 'idx' }, String(k)),
+      el('td', { 'data-key': `ey-${k}` }, fmt(err)),
+      el('td', {}, fro > 0 ? fmt(err / fro, 4) : '0'),
+    );
     eb.append(tr);
   }
   ey.append(eh, eb);
-  const eySection = section('Best rank-k approximation (Eckart–Young)', el('div', { class: 'sub' }, 'Frobenius error of the truncated SVD A_k'), ks.length ? ey : el('div', { class: 'sub' }, 'nothing to truncate'));
+  const eySection = section(
+    'Best rank-k approximation (Eckart–Young)',
+    el('div', { class: 'sub' }, 'Frobenius error of the truncated SVD A_k'),
+    ks.length ? ey : el('div', { class: 'sub' }, 'nothing to truncate'),
+  );
 
   const columns = el('div', { class: 'columns' });
   columns.append(svSection, eySection);
@@ -154,13 +235,36 @@ function showAnalysis(title: string, r: AnalyzeResult): void {
     const evText = ev.map(([re, im]) => complexText(re, im));
     const evSection = section(
       'Eigenvalues',
-      el('div', { class: 'sub' }, `${ev.length} eigenvalues by descending |λ|${a.symmetric ? ' (symmetric)' : ''}; first 10`),
+      el(
+        'div',
+        { class: 'sub' },
+        `${ev.length} eigenvalues by descending |λ|${a.symmetric ? ' (symmetric)' : ''}; first 10`,
+      ),
       valueList('ev-list', evText, 10, 0),
     );
-    evSection.querySelector('h2')!.append(copyButton('eigenvalues', () => ev.map(([re, im]) => (im === 0 ? String(re) : `${re}${im < 0 ? '-' : '+'}${Math.abs(im)}j`)).join('\n')));
+    evSection
+      .querySelector('h2')!
+      .append(
+        copyButton('eigenvalues', () =>
+          ev
+            .map(([re, im]) =>
+              im === 0 ? String(re) : `${re}${im < 0 ? '-' : '+'}${Math.abs(im)}j`,
+            )
+            .join('\n'),
+        ),
+      );
     columns.append(evSection);
   } else if (m === n) {
-    columns.append(section('Eigenvalues', el('div', { class: 'sub', 'data-key': 'eigen-skipped' }, `not computed for a ${m} × ${n} matrix (over the size limit)`)));
+    columns.append(
+      section(
+        'Eigenvalues',
+        el(
+          'div',
+          { class: 'sub', 'data-key': 'eigen-skipped' },
+          `not computed for a ${m} × ${n} matrix (over the size limit)`,
+        ),
+      ),
+    );
   }
   parts.push(columns);
   app.replaceChildren(...parts);
@@ -189,8 +293,14 @@ function showAttention(title: string, r: Omit<AttentionSummary, 'weights'>): voi
     [
       'causal-check',
       'Causal-mask check',
-      r.causalMaxAbove === undefined ? 'not applicable' : r.causalMaxAbove === 0 ? 'passed' : 'FAILED',
-      r.causalMaxAbove === undefined ? 'no mask' : `largest weight on a later key: ${fmt(r.causalMaxAbove)}`,
+      r.causalMaxAbove === undefined
+        ? 'not applicable'
+        : r.causalMaxAbove === 0
+          ? 'passed'
+          : 'FAILED',
+      r.causalMaxAbove === undefined
+        ? 'no mask'
+        : `largest weight on a later key: ${fmt(r.causalMaxAbove)}`,
     ],
     ['max-entropy', 'Uniform entropy ln S', fmt(r.maxEntropy), 'nats'],
     ['time', 'Computed in', `${r.ms} ms`],
@@ -198,7 +308,13 @@ function showAttention(title: string, r: Omit<AttentionSummary, 'weights'>): voi
   const heads = el('table', { class: 'values head-entropy' });
   const hh = el('thead');
   const hr = el('tr');
-  hr.append(el('th', {}, 'head'), el('th', {}, 'mean entropy (nats)'), el('th', {}, '÷ ln S'), el('th', {}, 'min query'), el('th', {}, 'max query'));
+  hr.append(
+    el('th', {}, 'head'),
+    el('th', {}, 'mean entropy (nats)'),
+    el('th', {}, '÷ ln S'),
+    el('th', {}, 'min query'),
+    el('th', {}, 'max query'),
+  );
   hh.append(hr);
   const hb = el('tbody');
   for (let h = 0; h < r.heads; h++) {
@@ -220,20 +336,33 @@ function showAttention(title: string, r: Omit<AttentionSummary, 'weights'>): voi
     hb.append(tr);
   }
   heads.append(hh, hb);
-  const headSection = section('Entropy per head', el('div', { class: 'sub' }, 'mean over queries of −Σ w log w; 0 = one key, ln S = uniform'), heads);
+  const headSection = section(
+    'Entropy per head',
+    el('div', { class: 'sub' }, 'mean over queries of −Σ w log w; 0 = one key, ln S = uniform'),
+    heads,
+  );
   headSection.querySelector('h2')!.append(
     copyButton('per-query entropy', () => {
       const lines: string[] = [];
-      for (let h = 0; h < r.heads; h++) lines.push(Array.from(r.entropy.subarray(h * r.queries, (h + 1) * r.queries)).join(' '));
+      for (let h = 0; h < r.heads; h++)
+        lines.push(Array.from(r.entropy.subarray(h * r.queries, (h + 1) * r.queries)).join(' '));
       return lines.join('\n');
     }),
   );
   const t = table(rows);
   for (const key of ['row-sums', 'causal-check']) {
     const cell = t.querySelector(`[data-key="${key}"]`);
-    if (cell && cell.textContent !== 'not applicable') cell.classList.add(cell.textContent === 'passed' ? 'ok' : 'bad');
+    if (cell && cell.textContent !== 'not applicable')
+      cell.classList.add(cell.textContent === 'passed' ? 'ok' : 'bad');
   }
-  app.replaceChildren(heading(title, `softmax(Q·Kᵀ/√d${r.causal ? ' + causal mask' : ''})${r.vShape ? '·V' : ''} per head`), section('Summary', t), headSection);
+  app.replaceChildren(
+    heading(
+      title,
+      `softmax(Q·Kᵀ/√d${r.causal ? ' + causal mask' : ''})${r.vShape ? '·V' : ''} per head`,
+    ),
+    section('Summary', t),
+    headSection,
+  );
 }
 
 function showStatus(title: string, text: string, icon: string): void {
@@ -244,13 +373,22 @@ function showStatus(title: string, text: string, icon: string): void {
 
 function showError(title: string, message: string): void {
   const box = el('div', { class: 'error', role: 'alert' });
-  box.append(el('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }), el('span', { id: 'error-text', 'data-key': 'error' }, message));
+  box.append(
+    el('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }),
+    el('span', { id: 'error-text', 'data-key': 'error' }, message),
+  );
   app.replaceChildren(heading(title), box);
 }
 
-function report(seq: number, state: AnalysisRenderedReport['state'], title: string, message?: string): void {
+function report(
+  seq: number,
+  state: AnalysisRenderedReport['state'],
+  title: string,
+  message?: string,
+): void {
   const fields: Record<string, string> = {};
-  for (const e of Array.from(app.querySelectorAll<HTMLElement>('[data-key]'))) fields[e.dataset.key!] = e.textContent ?? '';
+  for (const e of Array.from(app.querySelectorAll<HTMLElement>('[data-key]')))
+    fields[e.dataset.key!] = e.textContent ?? '';
   const texts = (sel: string) => {
     const list = Array.from(app.querySelectorAll(sel)).map((e) => e.textContent ?? '');
     return list.length ? list : undefined;
@@ -266,8 +404,7 @@ function report(seq: number, state: AnalysisRenderedReport['state'], title: stri
   post({ type: 'rendered', report: r });
 }
 
-window.addEventListener('message', (e: MessageEvent<AnalysisHostToWebview>) => {
-  const m = e.data;
+function render(m: AnalysisHostToWebview): void {
   switch (m.type) {
     case 'running':
       showStatus(m.title, `${m.detail}…`, 'codicon-loading codicon-modifier-spin');
@@ -289,6 +426,18 @@ window.addEventListener('message', (e: MessageEvent<AnalysisHostToWebview>) => {
       showAttention(m.title, m.result);
       report(m.seq, m.type, m.title);
       break;
+  }
+}
+
+window.addEventListener('message', (e: MessageEvent<AnalysisHostToWebview>) => {
+  const m = e.data;
+  try {
+    render(m);
+  } catch (err) {
+    // a bug here must not leave the host waiting: show and report it as one line
+    const message = `could not show the results: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+    showError(m.title, message);
+    report(m.seq, 'error', m.title, message);
   }
 });
 

@@ -546,6 +546,15 @@ function drive(a: DriveAction): void {
 }
 
 onHostMessage((m: HostToWebview) => {
+  try {
+    handle(m);
+  } catch (e) {
+    // a bug in this page: say so in one line (never a stack trace) rather than show nothing
+    showError(`${state.fileName || 'Matrix Lens'}: the panel failed to draw (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+  }
+});
+
+function handle(m: HostToWebview): void {
   switch (m.type) {
     case 'loading':
       state.fileName = m.fileName;
@@ -595,6 +604,6 @@ onHostMessage((m: HostToWebview) => {
       drive(m.action);
       break;
   }
-});
+}
 
 vscode.postMessage({ type: 'ready' });

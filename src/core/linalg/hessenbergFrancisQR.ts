@@ -476,6 +476,60 @@ function francisQR(
   }
 }
 
+/**
+ * Francis QR on an upper Hessenberg h (n×n, copied), with the SIMD sweep kernel or the
+ * TypeScript loop; with `vectors`, V starts as I and accumulates the Schur vectors.
+ * For tests and benchmarks: both paths give bit-identical results.
+ */
+export function hessenbergSchur(
+  h0: Float64Array,
+  n: number,
+  opts: { kernel: boolean; vectors?: boolean },
+): { re: Float64Array; im: Float64Array; h: Float64Array; V?: Float64Array } {
+  const h = h0.slice();
+  const re = new Float64Array(n);
+  const im = new Float64Array(n);
+  let V: Float64Array | undefined;
+  if (opts.vectors) {
+    V = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) V[i * n + i] = 1;
+  }
+  schur(h, n, re, im, V, noTicker, opts.kernel);
+  return { re, im, h, V };
+}
+
+/** francisQR, its sweeps on the engine's SIMD kernel when there is one (and kernel is true). */
+function schur(
+  h: Float64Array,
+  n: number,
+  re: Float64Array,
+  im: Float64Array,
+  V: Float64Array | undefined,
+  ticker: Ticker,
+  kernel = true,
+): void {
+  withEngine((eng) => {
+    if (!eng.francisSweep || !kernel) {
+      francisQR(h, n, re, im, V, ticker);
+      return;
+    }
+    // run the sweeps as the SIMD kernel on copies in the engine's heap
+    const Hh = eng.alloc64(n * n);
+    const Vh = V ? eng.alloc64(n * n) : -1;
+    const ws = eng.alloc64(10 * n);
+    const f = eng.f64; // no allocation below: the views stay valid
+    const hv = f.subarray(Hh, Hh + n * n);
+    hv.set(h);
+    const vv = V ? f.subarray(Vh, Vh + n * n) : undefined;
+    if (V) vv!.set(V);
+    francisQR(hv, n, re, im, vv, ticker, (m, nAct, l, iStart, jEnd, p, q, r) =>
+      eng.francisSweep!(Hh, n, m, nAct, l, iStart, jEnd, Vh, p, q, r, ws),
+    );
+    h.set(hv);
+    if (V) V.set(vv!);
+  });
+}
+
 /** Eigenvalues (and optionally eigenvectors) of a general square matrix. */
 export function generalEigen(
   a: Matrix,
@@ -492,25 +546,7 @@ export function generalEigen(
   const V = withEngine((eng) => hessenberg(eng, h, n, want, t.sub(0, 0.3)));
   const re = new Float64Array(n);
   const im = new Float64Array(n);
-  withEngine((eng) => {
-    if (!eng.francisSweep) {
-      francisQR(h, n, re, im, V, t.sub(0.3, 1));
-      return;
-    }
-    // run the sweeps as the SIMD kernel on copies in the engine's heap
-    const Hh = eng.alloc64(n * n);
-    const Vh = V ? eng.alloc64(n * n) : -1;
-    const f = eng.f64; // no allocation below: the views stay valid
-    const hv = f.subarray(Hh, Hh + n * n);
-    hv.set(h);
-    const vv = V ? f.subarray(Vh, Vh + n * n) : undefined;
-    if (V) vv!.set(V);
-    francisQR(hv, n, re, im, vv, t.sub(0.3, 1), (m, nAct, l, iStart, jEnd, p, q, r) =>
-      eng.francisSweep!(Hh, n, m, nAct, l, iStart, jEnd, Vh, p, q, r),
-    );
-    h.set(hv);
-    if (V) V.set(vv!);
-  });
+  schur(h, n, re, im, V, t.sub(0.3, 1));
   if (!want || !V) return { re, im };
   // undo balancing (x = D x'), split into real/imag and normalize to unit 2-norm
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) V[i * n + j] *= scale[i];

@@ -3,9 +3,10 @@
  * Reference: LAPACK dgebd2 (unblocked reduction) and dorgbr (forming Q and Pᵀ); Golub &
  * Van Loan §5.4.8 (Golub–Kahan bidiagonalization). Written for row-major storage: every
  * reflector is applied with contiguous row sweeps. The sweeps run as kernels of an
- * {@link Engine} (SIMD WebAssembly, or the TypeScript fallback) on its heap; step i makes two
- * passes over the trailing block: wᵀ = vᵀA, then, fused per row, the left update and the right
- * reflector (whose vector is row i, known once row i has its left update).
+ * {@link Engine} (SIMD WebAssembly, or the TypeScript fallback) on its heap; each step is one
+ * pass over the trailing block, fused per row: the left update, the right reflector (whose vector
+ * is row i, known once row i has its left update), and the next step's wᵀ = vᵀA accumulated from
+ * the updated rows before the next column's reflector is known (its scale applied afterwards).
  */
 import { householder } from './householder';
 import { Ticker, noTicker } from './progress';
@@ -38,6 +39,7 @@ export function bidiagonalize(
   const W = eng.alloc64(m * n);
   const V = eng.alloc64(m);
   const X = eng.alloc64(n);
+  const ACC = eng.alloc64(n);
   const f = eng.f64; // no allocation below: the view stays valid
   f.set(a, W);
   const d = new Float64Array(n);
@@ -50,6 +52,7 @@ export function bidiagonalize(
     // left reflector: column i, rows i..m-1
     const len = m - i;
     for (let k = 0; k < len; k++) f[V + k] = f[W + (i + k) * n + i];
+    const alpha = f[V];
     const tq = householder(f, V, len);
     d[i] = f[V];
     f[V] = 1;
@@ -58,9 +61,14 @@ export function bidiagonalize(
     f[W + i * n + i] = d[i];
     const cols = n - i - 1;
     if (cols === 0) break;
-    // wᵀ = vᵀ·A[i:, i+1:], and row i gets its left update (v₀ = 1)
+    // wᵀ = vᵀ·A[i:, i+1:] (v₀ = 1, v_k = x_k/(α−β)): from the previous pass's Σ x_k·A[i+k, i+1:]
+    // (first step: a pass of its own), then row i gets its left update
     if (tq !== 0) {
-      eng.gemvT(W + i * n + i + 1, n, len, cols, V, X);
+      if (i === 0) eng.gemvT(W + i * n + i + 1, n, len, cols, V, X);
+      else {
+        const sc = 1 / (alpha - d[i]);
+        for (let j = 0; j < cols; j++) f[X + j] = f[W + i * n + i + 1 + j] + sc * f[ACC + j];
+      }
       eng.axpy(-tq, X, W + i * n + i + 1, cols);
     }
     // right reflector: row i, columns i+1..n-1 (contiguous)
@@ -69,8 +77,8 @@ export function bidiagonalize(
     taup[i] = tp;
     e[i] = f[off];
     f[off] = 1;
-    // rows i+1..m-1: left update (−τq·v_r·wᵀ), then the right reflector
-    eng.gerReflRight(
+    // rows i+1..m-1: left update (−τq·v_r·wᵀ), the right reflector, and the next step's sums
+    eng.gerReflRightAcc(
       W + (i + 1) * n + i + 1,
       n,
       m - i - 1,
@@ -80,6 +88,7 @@ export function bidiagonalize(
       X,
       off,
       tp,
+      ACC,
     );
     f[off] = e[i];
     doneWork += 2 * (m - i) * (n - i);

@@ -32,11 +32,12 @@ export function isSymmetric(a: Matrix, relTol = 0): boolean {
 }
 
 /**
- * Reduces symmetric a (uses the lower triangle; full storage is updated) to tridiagonal
- * T = Qᵀ A Q. Returns diag, offdiag and (when wanted) Qᵀ row-major. Runs on the engine's heap;
- * each step is one fused pass over the trailing block: the rank-2 update A −= v·pᵀ + p·vᵀ of a
- * row, then that row's product with the next reflector (whose vector is the first trailing row,
- * updated first), so the next p = τ'·A'v' needs no second pass.
+ * Reduces symmetric a (reads and updates only its lower triangle) to tridiagonal T = Qᵀ A Q.
+ * Returns diag, offdiag and (when wanted) Qᵀ row-major. Runs on the engine's heap; each step is
+ * one fused pass over the lower triangle of the trailing block: the rank-2 update
+ * A −= v·pᵀ + p·vᵀ of a row, then that row's share of the next product p' = A'v' (a dot and an
+ * axpy on the same row). The next reflector comes from the first trailing column, which is
+ * updated (and reduced) first. Reflector k is kept in row k right of the diagonal.
  */
 function tridiagonalize(
   eng: Engine,
@@ -52,15 +53,14 @@ function tridiagonalize(
   const Q = wantQ ? eng.alloc64(n * n) : 0;
   const w = eng.f64; // no allocation below: the view stays valid
   w.set(a.data, W);
-  // symmetrize from the lower triangle
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) w[W + j * n + i] = w[W + i * n + j];
   w.fill(0, Z, Z + n);
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(0, n - 1));
   const taus = new Float64Array(n);
-  // reflector of step k lives in row k after the diagonal (v₀ = 1 stored there)
+  // reflector of step k: column k below the diagonal, copied into row k right of the diagonal
   const reflect = (k: number): number => {
     const off = W + k * n + k + 1;
+    for (let i = 0; i < n - k - 1; i++) w[off + i] = w[W + (k + 1 + i) * n + k];
     const tau = householder(w, off, n - k - 1);
     e[k] = w[off];
     taus[k] = tau;
@@ -70,7 +70,7 @@ function tridiagonalize(
   if (n > 2) {
     const v0 = reflect(0);
     // p = A22·v for the first step (later steps get it from the fused pass)
-    for (let i = 0; i < n - 1; i++) w[PN + i] = eng.dot(W + (1 + i) * n + 1, v0, n - 1);
+    eng.symvLower(W + n + 1, n, n - 1, v0, PN);
   }
   for (let k = 0; k < n - 2; k++) {
     const len = n - k - 1;
@@ -84,18 +84,19 @@ function tridiagonalize(
       w[P + i] = pi;
       pv += pi * w[v + i];
     }
-    const alpha = -0.5 * tau * pv;
-    eng.axpy(alpha, v, P, len);
-    // first trailing row, then the next reflector from it
-    const row0 = W + s * n + s;
-    eng.axpy(-w[v], P, row0, len);
-    eng.axpy(-w[P], v, row0, len);
+    eng.axpy(-0.5 * tau * pv, v, P, len);
+    // first trailing column (and its diagonal entry), then the next reflector from it
+    const b = W + s * n + s;
+    const v0 = w[v];
+    const p0 = w[P];
+    w[b] -= 2 * v0 * p0;
+    for (let i = 1; i < len; i++) w[b + i * n] -= w[v + i] * p0 + w[P + i] * v0;
     const vn = k + 1 < n - 2 ? reflect(k + 1) : Z;
-    eng.syr2Dot(row0, n, len, v, P, vn, PN);
+    eng.syr2SymvLower(b, n, len, v, P, vn, PN);
     ticker.tick(1 - ((n - k) / n) ** 3);
   }
   for (let i = 0; i < n; i++) d[i] = w[W + i * n + i];
-  if (n >= 2) e[n - 2] = w[W + (n - 2) * n + n - 1];
+  if (n >= 2) e[n - 2] = w[W + (n - 1) * n + n - 2];
   if (!wantQ) return { d, e };
   // Qᵀ = H_{n-3}···H_0, formed as I·H_{n-3}···H_0 (rows ≤ k untouched by H_k)
   w.fill(0, Q, Q + n * n);

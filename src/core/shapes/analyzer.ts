@@ -625,8 +625,31 @@ export class Analyzer {
     const op = (opNode?.text ?? a.children[1]?.text ?? '+=').replace('=', '');
     const lv = this.ev(left, env);
     const rv = this.ev(right, env);
-    const v = this.guard(a, () => this.binop(op, lv, rv, left, right, a));
+    const v = this.guard(a, () => {
+      const r = this.binop(op, lv, rv, left, right, a);
+      return lv.k === 'arr' && r.k === 'arr' && op !== '@' ? this.inPlace(lv, r, op, a) : r;
+    });
     this.bindTarget(left, v, env, a, true);
+  }
+
+  /**
+   * `a op= b` on an array writes into `a`: the broadcast result must have a's shape, and keeps
+   * a's dtype, which must be able to hold the result (no float into an integer array).
+   */
+  private inPlace(l: ArrVal, r: ArrVal, op: string, n: Node): Val {
+    const bad =
+      r.dims.length !== l.dims.length ||
+      r.dims.some((d, i) => isNum(d.v) && isNum(l.dims[i].v) && d.v !== l.dims[i].v);
+    if (bad)
+      throw new ShapeError(
+        `non-broadcastable output operand: ${shortText(n)} would give shape ${fmtShape(r.dims)}, but the array it writes into has shape ${fmtShape(l.dims)}`,
+        [{ line: l.dims[0]?.line ?? -1, message: `shape ${fmtShape(l.dims)}` }],
+      );
+    if (l.dtype && INT_DT.has(l.dtype) && r.dtype && FLOAT_DT.has(r.dtype))
+      throw new ShapeError(
+        `cannot cast the ${r.dtype} result of ${shortText(n)} to ${l.dtype}, the dtype of the array it writes into (${op}= is in place)`,
+      );
+    return { ...r, dims: r.dims.map((d, i) => (isNum(d.v) ? d : l.dims[i])), dtype: l.dtype };
   }
 
   private bindTarget(t: Node, v: Val, env: Env, src: Node, record: boolean): void {
@@ -794,7 +817,15 @@ export class Analyzer {
   }
 
   ev(n: Node, env: Env): Val {
-    const v = this.guard(n, () => this.ev0(n, env));
+    // guard() inlined: this runs for every expression
+    let v: Val;
+    try {
+      v = this.ev0(n, env);
+    } catch (e) {
+      if (!(e instanceof ShapeError)) throw e;
+      this.diag(n, e);
+      v = UNKNOWN;
+    }
     if (
       n.type === 'identifier' ||
       n.type === 'call' ||
@@ -1406,7 +1437,7 @@ export class Analyzer {
   private index(v: ArrVal, subs: Node[], env: Env, n: Node, line: number): Val {
     // flatten a single tuple subscript `x[(0, 1)]` is rare; ignore
     type Ix =
-      | { t: 'int' }
+      | { t: 'int'; i: number | undefined }
       | { t: 'slice'; s?: number; e?: number; st?: number; ok: boolean }
       | { t: 'none' }
       | { t: 'ell' }
@@ -1419,7 +1450,7 @@ export class Analyzer {
         continue;
       }
       const x = this.ev(s, env);
-      if (x.k === 'int') ix.push({ t: 'int' });
+      if (x.k === 'int') ix.push({ t: 'int', i: isNum(x.v) ? x.v : undefined });
       else if (x.k === 'none') ix.push({ t: 'none' });
       else if (x.k === 'ellipsis') ix.push({ t: 'ell' });
       else if (x.k === 'arr' || x.k === 'tuple') {
@@ -1460,8 +1491,15 @@ export class Analyzer {
     if (advs.length > 1) return UNKNOWN;
     for (const x of full) {
       if (x.t === 'none') out.push({ v: 1, line });
-      else if (x.t === 'int') axis++;
-      else if (x.t === 'slice') {
+      else if (x.t === 'int') {
+        const d = v.dims[axis];
+        if (x.i !== undefined && isNum(d.v) && (x.i >= d.v || x.i < -d.v))
+          throw new ShapeError(
+            `index ${x.i} is out of bounds for axis ${axis} with size ${d.v}: ${shortText(n)} on shape ${fmtShape(v.dims)}`,
+            [{ line: d.line, message: `size ${d.v}` }],
+          );
+        axis++;
+      } else if (x.t === 'slice') {
         const d = v.dims[axis++];
         if (!x.ok) out.push({ v: freshSym(), line });
         else {
@@ -1873,6 +1911,7 @@ export class Analyzer {
         'stack',
         'hstack',
         'vstack',
+        'dstack',
         'column_stack',
         'where',
         'clip',
@@ -1911,9 +1950,17 @@ export class Analyzer {
     if (name.startsWith('linalg.')) return this.linalg(name.slice(7), 'torch', args, n);
     const a0 = args.pos[0];
     if (
-      ['cat', 'concat', 'concatenate', 'stack', 'einsum', 'where', 'hstack', 'vstack'].includes(
-        name,
-      )
+      [
+        'cat',
+        'concat',
+        'concatenate',
+        'stack',
+        'einsum',
+        'where',
+        'hstack',
+        'vstack',
+        'dstack',
+      ].includes(name)
     )
       return this.arrayOp(
         name,
@@ -1975,6 +2022,7 @@ export class Analyzer {
       case 'stack':
       case 'hstack':
       case 'vstack':
+      case 'dstack':
       case 'column_stack': {
         if (a?.k !== 'tuple') return UNKNOWN;
         const arrs = a.items.map((x) => this.asArr(x, lib, line));
@@ -2010,6 +2058,16 @@ export class Analyzer {
             o.dims.length === 1 ? { name: o.name, dims: [{ v: 1, line }, ...o.dims] } : o,
           );
           dims = concat(ops, 0, fn);
+        } else if (name === 'dstack') {
+          // 1D (N,) → (1, N, 1); 2D (M, N) → (M, N, 1)
+          ops = ops.map((o) =>
+            o.dims.length === 1
+              ? { name: o.name, dims: [{ v: 1, line }, ...o.dims, { v: 1, line }] }
+              : o.dims.length === 2
+                ? { name: o.name, dims: [...o.dims, { v: 1, line }] }
+                : o,
+          );
+          dims = concat(ops, 2, fn);
         } else if (name === 'column_stack') {
           ops = ops.map((o) =>
             o.dims.length === 1 ? { name: o.name, dims: [...o.dims, { v: 1, line }] } : o,

@@ -68,21 +68,34 @@ export async function createShapeAnalyzer(opts: ShapeAnalyzerOptions): Promise<S
   const lang = await Language.load(opts.pythonWasm);
   const parser = new Parser();
   parser.setLanguage(lang);
-  let last: { source: string; tree: Tree } | undefined;
+  let last: { source: string; tree: Tree; root: SyntaxNode } | undefined;
   const cache = new Map<string, SyntaxNode>();
   return {
     analyze(source: string): ShapeResult {
-      let old: Tree | undefined;
-      if (last && isAscii(source) && isAscii(last.source)) {
-        const edit = diffEdit(last.source, source);
-        if (edit) last.tree.edit(edit);
-        old = last.tree;
+      // the same text again: nothing to parse or copy
+      if (last?.source === source) return analyzeTree(last.root);
+      const prev = last;
+      last = undefined;
+      let tree: Tree | null = null;
+      try {
+        if (prev) {
+          // indices and columns are UTF-16 code units on both sides (web-tree-sitter parses a
+          // JavaScript string as UTF-16)
+          const edit = diffEdit(prev.source, source);
+          if (edit) prev.tree.edit(edit);
+        }
+        tree = parser.parse(source, prev?.tree ?? null);
+        if (!tree) throw new Error('tree-sitter failed to parse');
+        last = { source, tree, root: copyTree(tree, source, cache) };
+      } catch (e) {
+        // start afresh next time: the old tree may have been edited already
+        tree?.delete();
+        cache.clear();
+        throw e;
+      } finally {
+        prev?.tree.delete();
       }
-      const tree = parser.parse(source, old ?? null);
-      if (!tree) throw new Error('tree-sitter failed to parse');
-      last?.tree.delete();
-      last = { source, tree };
-      return analyzeTree(copyTree(tree, source, cache));
+      return analyzeTree(last.root);
     },
     dispose(): void {
       last?.tree.delete();
@@ -90,10 +103,6 @@ export async function createShapeAnalyzer(opts: ShapeAnalyzerOptions): Promise<S
       parser.delete();
     },
   };
-}
-
-function isAscii(s: string): boolean {
-  return !/[^\x00-\x7f]/.test(s);
 }
 
 function point(s: string, i: number): { row: number; column: number } {

@@ -30,7 +30,8 @@ export class Node {
   /** All children, less comments and the punctuation in DROPPED. */
   children: readonly Node[] = NONE;
   namedChildren: readonly Node[] = NONE;
-  private fields: [string, Node][] | undefined;
+  /** Field name, child, field name, child, … */
+  private fields: (string | Node)[] | undefined;
   /** For the analyzer: its short form of `text` (which does not change when the node is moved). */
   short: string | undefined;
   constructor(
@@ -58,12 +59,15 @@ export class Node {
     return p.source.slice(this.start + p.index, this.end + p.index);
   }
   childForFieldName(name: string): Node | null {
-    if (!this.fields) return null;
-    for (const [k, v] of this.fields) if (k === name) return v;
+    const f = this.fields;
+    if (f) for (let i = 0; i < f.length; i += 2) if (f[i] === name) return f[i + 1] as Node;
     return null;
   }
   childrenForFieldName(name: string): Node[] {
-    return this.fields ? this.fields.filter(([k]) => k === name).map(([, v]) => v) : [];
+    const out: Node[] = [];
+    const f = this.fields;
+    if (f) for (let i = 0; i < f.length; i += 2) if (f[i] === name) out.push(f[i + 1] as Node);
+    return out;
   }
   /** @internal Moves this (top-level) node so that it starts at `index`, row `row` of `source`. */
   moveTo(source: string, index: number, row: number): void {
@@ -74,13 +78,20 @@ export class Node {
   }
   /** @internal */
   add(child: Node, field: string | null): void {
-    if (this.children === NONE) this.children = [child];
-    else (this.children as Node[]).push(child);
-    if (child.isNamed) {
-      if (this.namedChildren === NONE) this.namedChildren = [child];
-      else (this.namedChildren as Node[]).push(child);
+    // while every child is named, `namedChildren` is the same array as `children`
+    const kids = this.children;
+    if (kids === NONE) {
+      this.children = [child];
+      if (child.isNamed) this.namedChildren = this.children;
+    } else {
+      const shared = this.namedChildren === kids;
+      (kids as Node[]).push(child);
+      if (child.isNamed) {
+        if (this.namedChildren === NONE) this.namedChildren = [child];
+        else if (!shared) (this.namedChildren as Node[]).push(child);
+      } else if (shared) this.namedChildren = kids.slice(0, -1);
     }
-    if (field) (this.fields ??= []).push([field, child]);
+    if (field) (this.fields ??= []).push(field, child);
   }
 }
 
@@ -126,10 +137,11 @@ function tables(lang: Language): Tables {
   if (!t) {
     const types = lang.types.map(intern);
     const named = types.map((_, i) => lang.nodeTypeIsNamed(i));
+    // (an anonymous node can have children: `not in` has `not` and `in`)
     const kinds = types.map((ty, i) =>
       ty === 'comment' || (!named[i] && DROPPED.has(ty))
         ? Kind.Skip
-        : !named[i] || LEAVES.has(ty)
+        : named[i] && LEAVES.has(ty)
           ? Kind.Leaf
           : Kind.Inner,
     );

@@ -10,6 +10,7 @@ import {
   svd,
   symmetricEigen,
 } from '../../../src/core/linalg';
+import { hessenbergSchur } from '../../../src/core/linalg/hessenbergFrancisQR';
 import {
   Engine,
   engine,
@@ -133,7 +134,7 @@ describe('SIMD WebAssembly kernels vs the TypeScript path', function () {
         }
   });
 
-  it('level-1/2 kernels (dot, axpy, gemvT, ger, reflRight, gerReflRight, syr2Dot, rot) match', () => {
+  it('level-1/2 kernels (dot, axpy, gemvT, ger, reflRight, gerReflRight(Acc), symvLower, syr2SymvLower, rot) match', () => {
     for (const rows of SIZES)
       for (const cols of SIZES) {
         const ld = cols + 2;
@@ -159,9 +160,16 @@ describe('SIMD WebAssembly kernels vs the TypeScript path', function () {
         check('gerReflRight', (e, o) =>
           e.gerReflRight(o + 1, ld, rows, cols, -0.4, o + x, o + y, o + z, 0.9),
         );
+        check('gerReflRightAcc', (e, o) =>
+          e.gerReflRightAcc(o + 1, ld, rows, cols, -0.4, o + x, o + y, o + z, 0.9, o + pn),
+        );
         check('rot', (e, o) => e.rot(o, o + ld, cols, 0.6, 0.8));
-        if (rows === cols)
-          check('syr2Dot', (e, o) => e.syr2Dot(o, ld, rows, o + x, o + y, o + z, o + pn));
+        if (rows === cols) {
+          check('symvLower', (e, o) => e.symvLower(o, ld, rows, o + x, o + y));
+          check('syr2SymvLower', (e, o) =>
+            e.syr2SymvLower(o, ld, rows, o + x, o + y, o + z, o + pn),
+          );
+        }
       }
   });
 
@@ -245,5 +253,21 @@ describe('SIMD WebAssembly kernels vs the TypeScript path', function () {
             assert.ok(maxAbsDiff(w.output, t.output) <= 2e-6, what);
             assert.ok(maxAbsDiff(w.entropy, t.entropy) <= 1e-5, what);
           }
+  });
+
+  it('Francis QR sweep kernel (deferred column updates) is bit-identical to the TS loop', () => {
+    for (const n of [1, 2, 3, 7, 64, 129]) {
+      const r = rng(n + 5);
+      const h = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = Math.max(0, i - 1); j < n; j++) h[i * n + j] = r();
+      for (const vectors of [false, true]) {
+        const w = hessenbergSchur(h, n, { kernel: true, vectors });
+        const t = hessenbergSchur(h, n, { kernel: false, vectors });
+        assert.deepEqual(w.re, t.re, `re n=${n}`);
+        assert.deepEqual(w.im, t.im, `im n=${n}`);
+        assert.deepEqual(w.h, t.h, `Schur form n=${n}`);
+        if (vectors) assert.deepEqual(w.V, t.V, `Schur vectors n=${n}`);
+      }
+    }
   });
 });

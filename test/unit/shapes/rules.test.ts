@@ -236,9 +236,15 @@ describe('shape checker: symbolic rules, messages, hover', function () {
         (r) => assert.deepEqual(shapeOf(r, 'K'), [20, 3]),
       ],
       [
-        'a non-ASCII comment (no incremental parse) and a new dimension',
+        'a non-ASCII comment and a new dimension',
         (l) => set(at(l, 0, '# größe'), find(l, 'N = ') + 1, 'N = 24'),
         (r) => assert.deepEqual(shapeOf(r, 'y'), [24, 3072]),
+      ],
+      ['edit after non-ASCII text on the same line', (l) => set(l, 0, '# größe 😀 ∑'), () => {}],
+      [
+        'and before it',
+        (l) => at(l, find(l, 'N = ') + 1, 'S = "😀"; V = np.ones((N, 2)) # ∑'),
+        (r) => assert.deepEqual(shapeOf(r, 'V'), [24, 2]),
       ],
       ['delete everything but the imports', () => [], (r) => assert.equal(r.shapes.length, 0)],
       ['and paste it back', () => BASE, (r) => assert.equal(errors(r), 0)],
@@ -295,6 +301,9 @@ describe('shape checker: symbolic rules, messages, hover', function () {
         'v = W[:, ::-1]',
         'M = 2; K = np.ones((M, 3))',
         'M = 20; K = np.ones((M, 3))',
+        's = "größe ∑ 😀"; G = np.ones((2, 5))',
+        '# 日本語のコメント',
+        'é = x.T  # non-ASCII name',
       ];
       const edit = fc.oneof(
         fc.record({ op: fc.constant('insert'), at: fc.nat(), line: fc.constantFrom(...POOL) }),

@@ -509,11 +509,76 @@ export function gerReflRight64(
 }
 
 /**
- * Symmetric rank-2 update of the len×len block at a, rows 1..len-1 only (row 0 is done by the
- * caller): row_i −= v[i]·p + p[i]·v; fused with the next step's product
- * pn[i-1] = row_i[1..len) · vn (vn of length len-1).
+ * gerReflRight64, and after each row r ≥ 1 is final: acc[j-1] += row[0]·row[j] (j = 1..cols-1),
+ * i.e. acc = Σ_{r≥1} A[r,0]·A[r,1:] — the next bidiagonalization step's vᵀA up to the scale of v.
  */
-export function syr2Dot64(
+export function gerReflRightAcc64(
+  a: usize,
+  ld: i32,
+  rows: i32,
+  cols: i32,
+  alpha: f64,
+  x: usize,
+  w: usize,
+  u: usize,
+  tau: f64,
+  acc: usize,
+): void {
+  if (cols > 1) memory.fill(acc, 0, (<usize>(cols - 1)) << 3);
+  const ldb = (<usize>ld) << 3;
+  for (let r = 0; r < rows; r++) {
+    const row = a + <usize>r * ldb;
+    const s = alpha * load<f64>(x + ((<usize>r) << 3));
+    if (s != 0) axpy64(s, w, row, cols);
+    if (tau != 0) {
+      const d = dot64(row, u, cols);
+      if (d != 0) axpy64(-tau * d, u, row, cols);
+    }
+    if (r >= 1 && cols > 1) {
+      const c0 = load<f64>(row);
+      if (c0 != 0) axpy64(c0, row + 8, acc, cols - 1);
+    }
+  }
+}
+
+/**
+ * p = A·v for the symmetric len×len block at a stored in its lower triangle (row i holds
+ * columns 0..i): p[i] += row_i[0..i]·v, p[j] += row_i[j]·v[i] (j < i).
+ */
+export function symvLower64(a: usize, ld: i32, len: i32, v: usize, p: usize): void {
+  memory.fill(p, 0, (<usize>len) << 3);
+  const ldb = (<usize>ld) << 3;
+  for (let i = 0; i < len; i++) {
+    const row = a + <usize>i * ldb;
+    const vi = load<f64>(v + ((<usize>i) << 3));
+    const vv = f64x2.splat(vi);
+    let acc = f64x2.splat(0);
+    let j = 0;
+    for (; j + 2 <= i; j += 2) {
+      const o = (<usize>j) << 3;
+      const x = v128.load(row + o);
+      acc = f64x2.add(acc, f64x2.mul(x, v128.load(v + o)));
+      v128.store(p + o, f64x2.add(v128.load(p + o), f64x2.mul(x, vv)));
+    }
+    let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    for (; j < i; j++) {
+      const o = (<usize>j) << 3;
+      const x = load<f64>(row + o);
+      s += x * load<f64>(v + o);
+      store<f64>(p + o, load<f64>(p + o) + x * vi);
+    }
+    const o = (<usize>i) << 3;
+    store<f64>(p + o, load<f64>(p + o) + s + load<f64>(row + o) * vi);
+  }
+}
+
+/**
+ * Lower-triangle rank-2 update of rows 1..len-1 of the len×len block at a, columns 1..i
+ * (column 0 and row 0 are done by the caller): row_i[j] −= v[i]·p[j] + p[i]·v[j]; fused with
+ * the next step's product pn = A'·vn over the trailing (len-1)×(len-1) block (vn[i-1] belongs to
+ * row/column i), using the updated lower triangle only.
+ */
+export function syr2SymvLower64(
   a: usize,
   ld: i32,
   len: i32,
@@ -522,26 +587,43 @@ export function syr2Dot64(
   vn: usize,
   pn: usize,
 ): void {
+  if (len <= 1) return;
+  memory.fill(pn, 0, (<usize>(len - 1)) << 3);
   const ldb = (<usize>ld) << 3;
+  // shifted views so that index j (1-based in the block) addresses vn[j-1], pn[j-1]
+  const vs = vn - 8;
+  const ps = pn - 8;
   for (let i = 1; i < len; i++) {
     const row = a + <usize>i * ldb;
     const vi = load<f64>(v + ((<usize>i) << 3));
     const pi = load<f64>(p + ((<usize>i) << 3));
-    const vv = f64x2.splat(-vi);
-    const pv = f64x2.splat(-pi);
-    let j = 0;
-    for (; j + 2 <= len; j += 2) {
+    const wi = load<f64>(vs + ((<usize>i) << 3));
+    const vvi = f64x2.splat(-vi);
+    const ppi = f64x2.splat(-pi);
+    const wwi = f64x2.splat(wi);
+    let acc = f64x2.splat(0);
+    let j = 1;
+    for (; j + 2 <= i; j += 2) {
       const o = (<usize>j) << 3;
       let x = v128.load(row + o);
-      x = f64x2.add(x, f64x2.mul(vv, v128.load(p + o)));
-      x = f64x2.add(x, f64x2.mul(pv, v128.load(v + o)));
+      x = f64x2.add(x, f64x2.mul(vvi, v128.load(p + o)));
+      x = f64x2.add(x, f64x2.mul(ppi, v128.load(v + o)));
       v128.store(row + o, x);
+      acc = f64x2.add(acc, f64x2.mul(x, v128.load(vs + o)));
+      v128.store(ps + o, f64x2.add(v128.load(ps + o), f64x2.mul(x, wwi)));
     }
-    for (; j < len; j++) {
+    let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    for (; j < i; j++) {
       const o = (<usize>j) << 3;
-      store<f64>(row + o, load<f64>(row + o) - vi * load<f64>(p + o) - pi * load<f64>(v + o));
+      const x = load<f64>(row + o) - vi * load<f64>(p + o) - pi * load<f64>(v + o);
+      store<f64>(row + o, x);
+      s += x * load<f64>(vs + o);
+      store<f64>(ps + o, load<f64>(ps + o) + x * wi);
     }
-    store<f64>(pn + ((<usize>(i - 1)) << 3), dot64(row + 8, vn, len - 1));
+    const o = (<usize>i) << 3;
+    const x = load<f64>(row + o) - vi * pi - pi * vi;
+    store<f64>(row + o, x);
+    store<f64>(ps + o, load<f64>(ps + o) + s + x * wi);
   }
 }
 
@@ -796,9 +878,26 @@ export function attnF32(
 // ---------------------------------------------------------------------------------------------
 // One Francis double-shift QR sweep (EISPACK hqr2's inner k loop) on the nn×nn row-major
 // Hessenberg matrix at h: the bulge from row m is chased to row n; rows get SIMD 3-row
-// reflector updates over columns k..jEnd, columns k..k+2 of rows iStart..min(n,k+3), and of
-// all rows of the Schur vectors at vm when vm != 0. p, q, r: the first column of the shift
-// polynomial, already normalized.
+// reflector updates over columns k..jEnd. Column updates (columns k..k+2) are applied at once
+// only to the bulge rows k+1..k+3 that later steps read; rows iStart..k, and every row of the
+// Schur vectors at vm (when vm != 0), get theirs after the sweep, row by row (contiguous), in
+// the same order per element as hqr2 (identical results, no column-strided passes).
+// Row updates run in blocks of SWEEP_BLOCK steps: at once on the columns the block's column
+// updates touch, then in one register-rolling pass over the remaining columns.
+// p, q, r: the first column of the shift polynomial, normalized. ws: 10·nn f64 of scratch.
+
+function colRefl(b: usize, x: f64, y: f64, z: f64, q: f64, r: f64, three: bool): void {
+  const b0 = load<f64>(b);
+  const b1 = load<f64>(b, 8);
+  let t = x * b0 + y * b1;
+  if (three) {
+    const b2 = load<f64>(b, 16);
+    t += z * b2;
+    store<f64>(b, b2 - t * r, 16);
+  }
+  store<f64>(b, b0 - t);
+  store<f64>(b, b1 - t * q, 8);
+}
 
 export function francisSweep(
   h: usize,
@@ -812,12 +911,121 @@ export function francisSweep(
   p: f64,
   q: f64,
   r: f64,
+  ws: usize,
 ): void {
   const ld = (<usize>nn) << 3;
   let x: f64 = 0;
-  for (let k = m; k <= n - 1; k++) {
+  for (let k0 = m; k0 <= n - 1; k0 += SWEEP_BLOCK) {
+    const k1 = min(n - 1, k0 + SWEEP_BLOCK - 1);
+    // columns ≤ nearEnd are the ones this block's column updates touch: row updates there
+    // happen at once; the columns after it get the block's row updates in one pass below
+    const nearEnd = min(jEnd, k1 + 2);
+    sweepBlock(h, ld, m, n, l, iStart, nearEnd, k0, k1, p, q, r, x, ws);
+    p = load<f64>(ws + <usize>(k1 * 6) * 8, 48);
+    q = load<f64>(ws + <usize>(k1 * 6) * 8, 56);
+    r = load<f64>(ws + <usize>(k1 * 6) * 8, 64);
+    x = load<f64>(ws + <usize>(k1 * 6) * 8, 72);
+    farRows(h, ld, k0, k1, nearEnd + 1, jEnd, ws);
+  }
+  deferredColumns(h, ld, nn, m, n, iStart, vm, ws);
+}
+
+const SWEEP_BLOCK: i32 = 32;
+
+/**
+ * 3-row (kind 3) or 2-row (kind 2) reflectors k0..k1 applied in order to columns j0..j1, in
+ * chunks of 64 columns so the block's rows stay in L1 while every reflector passes over them.
+ */
+function farRows(h: usize, ld: usize, k0: i32, k1: i32, j0: i32, j1: i32, ws: usize): void {
+  for (let c0 = j0; c0 <= j1; c0 += 64) {
+    const c1 = min(j1, c0 + 63);
+    for (let k = k0; k <= k1; k++) {
+      const wk = ws + <usize>(k * 10) * 8;
+      const kind = load<f64>(wk, 40);
+      if (kind == 0) continue;
+      rowRefl(h + <usize>k * ld, ld, c0, c1, wk, kind == 3);
+    }
+  }
+}
+
+/** Rows r, r+1 (, r+2) at rk (row stride ld), columns j0..j1: the step's reflector from wk. */
+function rowRefl(rk: usize, ld: usize, j0: i32, j1: i32, wk: usize, three: bool): void {
+  const x = load<f64>(wk);
+  const y = load<f64>(wk, 8);
+  const z = load<f64>(wk, 16);
+  const q = load<f64>(wk, 24);
+  const r = load<f64>(wk, 32);
+  const rk1 = rk + ld;
+  const rk2 = rk1 + ld;
+  let j = j0;
+  const qv = f64x2.splat(q);
+  const rv = f64x2.splat(r);
+  const xv = f64x2.splat(x);
+  const yv = f64x2.splat(y);
+  const zv = f64x2.splat(z);
+  if (three) {
+    for (; j + 1 <= j1; j += 2) {
+      const o = (<usize>j) << 3;
+      const a0 = v128.load(rk + o);
+      const a1 = v128.load(rk1 + o);
+      const a2 = v128.load(rk2 + o);
+      const t = f64x2.add(f64x2.add(a0, f64x2.mul(qv, a1)), f64x2.mul(rv, a2));
+      v128.store(rk + o, f64x2.sub(a0, f64x2.mul(t, xv)));
+      v128.store(rk1 + o, f64x2.sub(a1, f64x2.mul(t, yv)));
+      v128.store(rk2 + o, f64x2.sub(a2, f64x2.mul(t, zv)));
+    }
+    for (; j <= j1; j++) {
+      const o = (<usize>j) << 3;
+      const a0 = load<f64>(rk + o);
+      const a1 = load<f64>(rk1 + o);
+      const a2 = load<f64>(rk2 + o);
+      const t = a0 + q * a1 + r * a2;
+      store<f64>(rk + o, a0 - t * x);
+      store<f64>(rk1 + o, a1 - t * y);
+      store<f64>(rk2 + o, a2 - t * z);
+    }
+  } else {
+    for (; j + 1 <= j1; j += 2) {
+      const o = (<usize>j) << 3;
+      const a0 = v128.load(rk + o);
+      const a1 = v128.load(rk1 + o);
+      const t = f64x2.add(a0, f64x2.mul(qv, a1));
+      v128.store(rk + o, f64x2.sub(a0, f64x2.mul(t, xv)));
+      v128.store(rk1 + o, f64x2.sub(a1, f64x2.mul(t, yv)));
+    }
+    for (; j <= j1; j++) {
+      const o = (<usize>j) << 3;
+      const a0 = load<f64>(rk + o);
+      const a1 = load<f64>(rk1 + o);
+      const t = a0 + q * a1;
+      store<f64>(rk + o, a0 - t * x);
+      store<f64>(rk1 + o, a1 - t * y);
+    }
+  }
+}
+
+/** Steps k0..k1 of the sweep; row updates over columns k..jEnd (jEnd = the block's nearEnd). */
+function sweepBlock(
+  h: usize,
+  ld: usize,
+  m: i32,
+  n: i32,
+  l: i32,
+  iStart: i32,
+  jEnd: i32,
+  k0: i32,
+  k1: i32,
+  p: f64,
+  q: f64,
+  r: f64,
+  x: f64,
+  ws: usize,
+): void {
+  for (let k = k0; k <= k1; k++) {
     const notlast = k != n - 1;
     const rk = h + <usize>k * ld;
+    const wk = ws + <usize>(k * 10) * 8;
+    store<f64>(wk, 0, 40); // skipped unless set below
     if (k != m) {
       p = load<f64>(rk + ((<usize>(k - 1)) << 3));
       q = load<f64>(rk + ld + ((<usize>(k - 1)) << 3));
@@ -840,6 +1048,12 @@ export function francisSweep(
     const z = r / s;
     q /= p;
     r /= p;
+    store<f64>(wk, x);
+    store<f64>(wk, y, 8);
+    store<f64>(wk, z, 16);
+    store<f64>(wk, q, 24);
+    store<f64>(wk, r, 32);
+    store<f64>(wk, notlast ? 3 : 2, 40);
     // rows k..k+2, columns k..jEnd
     const rk1 = rk + ld;
     const rk2 = rk1 + ld;
@@ -888,36 +1102,96 @@ export function francisSweep(
         store<f64>(rk1 + o, a1 - t * y);
       }
     }
-    // columns k..k+2
-    const iEnd = min(n, k + 3);
+    // columns k..k+2 of the bulge rows max(iStart, k+1)..min(n, k+3) now
     const ck = (<usize>k) << 3;
-    for (let i = iStart; i <= iEnd; i++) {
-      const b = h + <usize>i * ld + ck;
-      const b0 = load<f64>(b);
-      const b1 = load<f64>(b, 8);
-      let t = x * b0 + y * b1;
-      if (notlast) {
-        const b2 = load<f64>(b, 16);
-        t += z * b2;
-        store<f64>(b, b2 - t * r, 16);
-      }
-      store<f64>(b, b0 - t);
-      store<f64>(b, b1 - t * q, 8);
-    }
-    if (vm != 0) {
-      for (let i = 0; i < nn; i++) {
-        const b = vm + <usize>i * ld + ck;
-        const b0 = load<f64>(b);
-        const b1 = load<f64>(b, 8);
-        let t = x * b0 + y * b1;
-        if (notlast) {
-          const b2 = load<f64>(b, 16);
-          t += z * b2;
-          store<f64>(b, b2 - t * r, 16);
-        }
-        store<f64>(b, b0 - t);
-        store<f64>(b, b1 - t * q, 8);
-      }
+    const iEnd = min(n, k + 3);
+    for (let i = max(iStart, k + 1); i <= iEnd; i++)
+      colRefl(h + <usize>i * ld + ck, x, y, z, q, r, notlast);
+  }
+  // the loop state the next block continues from
+  const wl = ws + <usize>(k1 * 10) * 8;
+  store<f64>(wl, p, 48);
+  store<f64>(wl, q, 56);
+  store<f64>(wl, r, 64);
+  store<f64>(wl, x, 72);
+}
+
+/** The sweep's deferred column updates: rows iStart..n-1 of h, and all rows of the Schur vectors. */
+function deferredColumns(
+  h: usize,
+  ld: usize,
+  nn: i32,
+  m: i32,
+  n: i32,
+  iStart: i32,
+  vm: usize,
+  ws: usize,
+): void {
+  // row i of h gets reflectors k = max(i, m)..n-1 (i ≤ k), in order; the Schur vectors all of them
+  deferredRows(h, ld, iStart, n - 1, m, n - 1, true, ws);
+  if (vm != 0) deferredRows(vm, ld, 0, nn - 1, m, n - 1, false, ws);
+}
+
+/**
+ * Rows i0..i1 at base: reflectors k = (tri ? max(i, m) : m)..k1 on columns k..k+2, four rows at
+ * a time so the four per-row dependency chains overlap.
+ */
+function deferredRows(
+  base: usize,
+  ld: usize,
+  i0: i32,
+  i1: i32,
+  m: i32,
+  k1: i32,
+  tri: bool,
+  ws: usize,
+): void {
+  let i = i0;
+  for (; i + 3 <= i1; i += 4) {
+    const ks = tri ? max(i + 3, m) : m;
+    // the leading reflectors of the upper rows of the group, one row at a time
+    if (tri)
+      for (let rr = 0; rr < 3; rr++)
+        for (let k = max(i + rr, m); k < ks && k <= k1; k++)
+          colStep(base + <usize>(i + rr) * ld, k, ws);
+    const r0 = base + <usize>i * ld;
+    const r1 = r0 + ld;
+    const r2 = r1 + ld;
+    const r3 = r2 + ld;
+    for (let k = ks; k <= k1; k++) {
+      const wk = ws + <usize>(k * 10) * 8;
+      const kind = load<f64>(wk, 40);
+      if (kind == 0) continue;
+      const x = load<f64>(wk);
+      const y = load<f64>(wk, 8);
+      const z = load<f64>(wk, 16);
+      const q = load<f64>(wk, 24);
+      const r = load<f64>(wk, 32);
+      const ck = (<usize>k) << 3;
+      const three = kind == 3;
+      colRefl(r0 + ck, x, y, z, q, r, three);
+      colRefl(r1 + ck, x, y, z, q, r, three);
+      colRefl(r2 + ck, x, y, z, q, r, three);
+      colRefl(r3 + ck, x, y, z, q, r, three);
     }
   }
+  for (; i <= i1; i++) {
+    const row = base + <usize>i * ld;
+    for (let k = tri ? max(i, m) : m; k <= k1; k++) colStep(row, k, ws);
+  }
+}
+
+function colStep(row: usize, k: i32, ws: usize): void {
+  const wk = ws + <usize>(k * 10) * 8;
+  const kind = load<f64>(wk, 40);
+  if (kind == 0) return;
+  colRefl(
+    row + ((<usize>k) << 3),
+    load<f64>(wk),
+    load<f64>(wk, 8),
+    load<f64>(wk, 16),
+    load<f64>(wk, 24),
+    load<f64>(wk, 32),
+    kind == 3,
+  );
 }

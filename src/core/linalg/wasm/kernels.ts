@@ -68,10 +68,36 @@ export interface Engine {
     u: number,
     tau: number,
   ): void;
-  /** rows 1..len-1 of the len×len block: row_i −= v[i]·p + p[i]·v; pn[i-1] = row_i[1:]·vn */
-  syr2Dot(a: number, ld: number, len: number, v: number, p: number, vn: number, pn: number): void;
+  /** gerReflRight, then acc[j-1] = Σ_{r≥1} A[r,0]·A[r,j] over the updated rows (j = 1..cols-1) */
+  gerReflRightAcc(
+    a: number,
+    ld: number,
+    rows: number,
+    cols: number,
+    alpha: number,
+    x: number,
+    w: number,
+    u: number,
+    tau: number,
+    acc: number,
+  ): void;
   /** x ← c·x + s·y, y ← c·y − s·x */
   rot(x: number, y: number, n: number, c: number, s: number): void;
+  /** p = A·v, A symmetric len×len stored in its lower triangle (row i: columns 0..i) */
+  symvLower(a: number, ld: number, len: number, v: number, p: number): void;
+  /**
+   * Lower-triangle rows 1..len-1, columns 1..i: row_i[j] −= v[i]·p[j] + p[i]·v[j]; then
+   * pn = A'·vn over the trailing (len-1)² block (lower triangle, vn[i-1] ↔ row i)
+   */
+  syr2SymvLower(
+    a: number,
+    ld: number,
+    len: number,
+    v: number,
+    p: number,
+    vn: number,
+    pn: number,
+  ): void;
   /**
    * Streaming attention over f32 (indices into f32): out [T,dv] = softmax(scale·Q·Kᵀ)·V, Q [T,d],
    * K [S,d], V [S,dv] (allocate V with 8 spare floats after it); ent (index into f64) [T] gets
@@ -92,7 +118,8 @@ export interface Engine {
   ): void;
   /**
    * One Francis double-shift sweep (hqr2's inner loop) on the nn×nn Hessenberg matrix at h,
-   * with the Schur vectors at v (or v < 0 for none); wasm only (the TS driver has its own loop).
+   * with the Schur vectors at v (or v < 0 for none) and 10·nn f64 of scratch at ws; wasm only
+   * (the TS driver has its own loop).
    */
   francisSweep?(
     h: number,
@@ -106,6 +133,7 @@ export interface Engine {
     p: number,
     q: number,
     r: number,
+    ws: number,
   ): void;
 }
 
@@ -121,8 +149,10 @@ interface Exports {
   ger64(...args: number[]): void;
   reflRight64(...args: number[]): void;
   gerReflRight64(...args: number[]): void;
-  syr2Dot64(...args: number[]): void;
+  gerReflRightAcc64(...args: number[]): void;
   rot64(x: number, y: number, n: number, c: number, s: number): void;
+  symvLower64(...args: number[]): void;
+  syr2SymvLower64(...args: number[]): void;
   attnWorkBytes(S: number, d: number, dv: number): number;
   attnF32(...args: number[]): void;
   francisSweep(...args: number[]): void;
@@ -271,11 +301,36 @@ class WasmEngine extends Heap implements Engine {
   ): void {
     this.x.gerReflRight64(a * 8, ld, rows, cols, alpha, x * 8, w * 8, u * 8, tau);
   }
-  syr2Dot(a: number, ld: number, len: number, v: number, p: number, vn: number, pn: number): void {
-    this.x.syr2Dot64(a * 8, ld, len, v * 8, p * 8, vn * 8, pn * 8);
+  gerReflRightAcc(
+    a: number,
+    ld: number,
+    rows: number,
+    cols: number,
+    alpha: number,
+    x: number,
+    w: number,
+    u: number,
+    tau: number,
+    acc: number,
+  ): void {
+    this.x.gerReflRightAcc64(a * 8, ld, rows, cols, alpha, x * 8, w * 8, u * 8, tau, acc * 8);
   }
   rot(x: number, y: number, n: number, c: number, s: number): void {
     this.x.rot64(x * 8, y * 8, n, c, s);
+  }
+  symvLower(a: number, ld: number, len: number, v: number, p: number): void {
+    this.x.symvLower64(a * 8, ld, len, v * 8, p * 8);
+  }
+  syr2SymvLower(
+    a: number,
+    ld: number,
+    len: number,
+    v: number,
+    p: number,
+    vn: number,
+    pn: number,
+  ): void {
+    this.x.syr2SymvLower64(a * 8, ld, len, v * 8, p * 8, vn * 8, pn * 8);
   }
   francisSweep(
     h: number,
@@ -289,8 +344,9 @@ class WasmEngine extends Heap implements Engine {
     p: number,
     q: number,
     r: number,
+    ws: number,
   ): void {
-    this.x.francisSweep(h * 8, nn, m, n, l, iStart, jEnd, v < 0 ? 0 : v * 8, p, q, r);
+    this.x.francisSweep(h * 8, nn, m, n, l, iStart, jEnd, v < 0 ? 0 : v * 8, p, q, r, ws * 8);
   }
   attnF32(
     q: number,
@@ -435,16 +491,26 @@ class TsEngine extends Heap implements Engine {
       }
     }
   }
-  syr2Dot(a: number, ld: number, len: number, v: number, p: number, vn: number, pn: number): void {
-    const h = this.f64;
-    for (let i = 1; i < len; i++) {
-      const row = a + i * ld;
-      const vi = h[v + i];
-      const pi = h[p + i];
-      for (let j = 0; j < len; j++) h[row + j] -= vi * h[p + j] + pi * h[v + j];
-      h[pn + i - 1] = this.dot(row + 1, vn, len - 1);
+  gerReflRightAcc(
+    a: number,
+    ld: number,
+    rows: number,
+    cols: number,
+    alpha: number,
+    x: number,
+    w: number,
+    u: number,
+    tau: number,
+    acc: number,
+  ): void {
+    if (cols > 1) this.f64.fill(0, acc, acc + cols - 1);
+    for (let r = 0; r < rows; r++) {
+      this.gerReflRight(a + r * ld, ld, 1, cols, alpha, x + r, w, u, tau);
+      const c0 = this.f64[a + r * ld];
+      if (r >= 1 && cols > 1 && c0 !== 0) this.axpy(c0, a + r * ld + 1, acc, cols - 1);
     }
   }
+
   attnF32(
     q: number,
     k: number,
@@ -459,6 +525,48 @@ class TsEngine extends Heap implements Engine {
     causal: boolean,
   ): void {
     attnTs(this, q, k, v, out, ent, T, S, d, dv, scale, causal);
+  }
+  symvLower(a: number, ld: number, len: number, v: number, p: number): void {
+    const h = this.f64;
+    h.fill(0, p, p + len);
+    for (let i = 0; i < len; i++) {
+      const row = a + i * ld;
+      let s = 0;
+      for (let j = 0; j < i; j++) {
+        s += h[row + j] * h[v + j];
+        h[p + j] += h[row + j] * h[v + i];
+      }
+      h[p + i] += s + h[row + i] * h[v + i];
+    }
+  }
+  syr2SymvLower(
+    a: number,
+    ld: number,
+    len: number,
+    v: number,
+    p: number,
+    vn: number,
+    pn: number,
+  ): void {
+    if (len <= 1) return;
+    const h = this.f64;
+    h.fill(0, pn, pn + len - 1);
+    for (let i = 1; i < len; i++) {
+      const row = a + i * ld;
+      const vi = h[v + i];
+      const pi = h[p + i];
+      const wi = h[vn + i - 1];
+      let s = 0;
+      for (let j = 1; j < i; j++) {
+        const x = h[row + j] - vi * h[p + j] - pi * h[v + j];
+        h[row + j] = x;
+        s += x * h[vn + j - 1];
+        h[pn + j - 1] += x * wi;
+      }
+      const x = h[row + i] - vi * pi - pi * vi;
+      h[row + i] = x;
+      h[pn + i - 1] += s + x * wi;
+    }
   }
   rot(x: number, y: number, n: number, c: number, s: number): void {
     const h = this.f64;
