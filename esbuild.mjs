@@ -2,7 +2,16 @@
 //   node esbuild.mjs [--production] [--no-typecheck] [--no-tests] [--watch]
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, mkdirSync, copyFileSync, existsSync, rmSync } from 'node:fs';
+import {
+  readdirSync,
+  statSync,
+  mkdirSync,
+  copyFileSync,
+  existsSync,
+  rmSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -101,8 +110,16 @@ if (args.has('--watch')) {
   await Promise.all(builds.map((b) => esbuild.build(b)));
   // Static webview assets that are loaded by URL rather than bundled.
   mkdirSync('dist/webview', { recursive: true });
-  copyFileSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicon.css');
-  copyFileSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf');
+  // Codicons with the font embedded as a data: URL. Webviews inline this stylesheet so that
+  // they fetch nothing: in code-server a webview fetch left pending when a panel closes holds up
+  // the next webview's start for 30 s (see src/extension/webviewHtml.ts).
+  const font = readFileSync('node_modules/@vscode/codicons/dist/codicon.ttf').toString('base64');
+  const codiconCss = readFileSync('node_modules/@vscode/codicons/dist/codicon.css', 'utf8').replace(
+    /url\("\.\/codicon\.ttf[^"]*"\)/,
+    `url("data:font/ttf;base64,${font}")`,
+  );
+  if (!codiconCss.includes('data:font/ttf')) throw new Error('codicon.css: font URL not found');
+  writeFileSync('dist/webview/codicon-inline.css', codiconCss);
   // Shape checker: tree-sitter runtime and Python grammar, loaded next to dist/extension.js and dist/cli.js.
   copyFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/web-tree-sitter.wasm');
   copyFileSync(

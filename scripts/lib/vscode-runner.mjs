@@ -93,7 +93,8 @@ export async function runWithCodeServer({
     // Errors inside the workbench and webview frames go into the host log: a webview that never
     // starts is otherwise silent.
     page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') logs.push(`[page ${m.type()}] ${m.text()}`.slice(0, 2000));
+      if (m.type() === 'error' || m.type() === 'warning')
+        logs.push(`[page ${m.type()}] ${m.text()}`.slice(0, 2000));
     });
     page.on('pageerror', (e) => logs.push(`[page exception] ${e.message}`));
     const authority = `127.0.0.1:${server.port}`;

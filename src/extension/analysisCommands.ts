@@ -52,6 +52,8 @@ export interface AttentionArgs {
 export interface CommandOutcome<R> {
   /** 'aborted': the user dismissed a picker before anything ran. */
   state: 'done' | 'cancelled' | 'error' | 'aborted';
+  /** cancelled: milliseconds from the Cancel request until the worker had stopped. */
+  stopMs?: number;
   result?: R;
   report?: AnalysisRenderedReport;
   message?: string;
@@ -118,11 +120,15 @@ export function registerAnalysisCommands(
     uri: vscode.Uri,
     member: string | undefined,
     role: string,
+    /** list even a .npy (one array) to learn its shape */
+    needShape = false,
   ): Promise<{ ref: ArrayRef; label: string; shape?: number[] } | undefined> {
     const source = await sourceOf(uri);
     const file = basename(uri);
     const entries =
-      member === undefined && isSingleArrayFile(uri) ? undefined : await listing(source);
+      member === undefined && isSingleArrayFile(uri) && !needShape
+        ? undefined
+        : await listing(source);
     if (member !== undefined || !entries || entries.length <= 1) {
       const e =
         entries?.find((x) => x.name === member) ??
@@ -196,16 +202,22 @@ export function registerAnalysisCommands(
   function runWithProgress<R>(
     title: string,
     call: (opts: CallOptions) => Promise<R>,
+    /** set to Date.now() when cancellation is requested */
+    cancelledAt: { t?: number },
     token: vscode.CancellationToken | undefined,
   ): Thenable<R> {
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
       async (progress, uiToken) => {
         const cts = new vscode.CancellationTokenSource();
-        const subs = [uiToken.onCancellationRequested(() => cts.cancel())];
+        const cancel = () => {
+          cancelledAt.t ??= Date.now();
+          cts.cancel();
+        };
+        const subs = [uiToken.onCancellationRequested(cancel)];
         if (token) {
-          if (token.isCancellationRequested) cts.cancel();
-          subs.push(token.onCancellationRequested(() => cts.cancel()));
+          if (token.isCancellationRequested) cancel();
+          subs.push(token.onCancellationRequested(cancel));
         }
         let shown = 0;
         try {
@@ -238,15 +250,17 @@ export function registerAnalysisCommands(
     present: (r: R) => PanelState,
   ): Promise<CommandOutcome<R>> {
     const seq = panel.begin();
+    const cancelledAt: { t?: number } = {};
     void panel.show(seq, { type: 'running', title, detail });
     let result: R;
     try {
-      result = await runWithProgress(`Matrix Lens: ${detail}`, call, token);
+      result = await runWithProgress(`Matrix Lens: ${detail}`, call, cancelledAt, token);
     } catch (e) {
       if (e instanceof WorkerError && e.code === 'cancelled') {
+        const stopMs = cancelledAt.t === undefined ? undefined : Date.now() - cancelledAt.t;
         void vscode.window.setStatusBarMessage('Matrix Lens: cancelled', 3000);
         const report = await panel.show(seq, { type: 'cancelled', title });
-        return { state: 'cancelled', report, message: 'cancelled' };
+        return { state: 'cancelled', report, message: 'cancelled', stopMs };
       }
       let message = userMessage(e);
       if (errorPrefix && !message.startsWith(errorPrefix)) message = `${errorPrefix}: ${message}`;
@@ -314,9 +328,8 @@ export function registerAnalysisCommands(
         )
           continue;
         seen.add(input.uri.toString());
-        const entries = isSingleArrayFile(input.uri)
-          ? undefined
-          : await listing(await sourceOf(input.uri));
+        // headers only: shows each array's dtype and shape (and Q's width for the heads check)
+        const entries = await listing(await sourceOf(input.uri));
         if (entries && entries.length > 1) {
           for (const e of entries)
             items.push({
@@ -366,7 +379,7 @@ export function registerAnalysisCommands(
       title: `Matrix Lens: Attention — ${role}`,
     });
     if (!files?.[0]) return undefined;
-    return refOf(files[0], undefined, `Attention ${role}`);
+    return refOf(files[0], undefined, `Attention ${role}`, true);
   }
 
   async function attentionInputs(

@@ -12,7 +12,7 @@ import {
 import { webviewHtml, webviewRoots } from './webviewHtml';
 
 export const ANALYSIS_PANEL_VIEW_TYPE = 'matrixLens.analysis';
-const READY_TIMEOUT_MS = 4000;
+const READY_TIMEOUT_MS = 10_000;
 const REPORT_TIMEOUT_MS = 20_000;
 
 /** A message to the panel, before it is numbered. */
@@ -128,7 +128,7 @@ export class AnalysisPanel implements vscode.Disposable {
     let isReady = false;
     let reloads = 0;
     const watchdog = setInterval(() => {
-      if (isReady || reloads >= 3) return clearInterval(watchdog);
+      if (isReady || reloads >= 1) return clearInterval(watchdog);
       reloads++;
       panel.webview.html = `${html}<!-- reload ${reloads} -->`;
     }, READY_TIMEOUT_MS);

@@ -21,7 +21,7 @@ import { basename } from './paths';
 
 export const ARRAY_EDITOR_VIEW_TYPE = 'matrixLens.arrayViewer';
 export const SELECTION_VIEW_TYPE = 'matrixLens.selection';
-const READY_TIMEOUT_MS = 4000;
+const READY_TIMEOUT_MS = 10_000;
 
 class ArrayDocument implements vscode.CustomDocument {
   constructor(
@@ -111,19 +111,19 @@ export class ArrayPanel {
     panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) };
     const html = webviewHtml(panel.webview, extensionUri, 'heatmap', fileName);
     panel.webview.html = html;
+    trace(`${fileName} html set`);
     // A webview created while another is being torn down occasionally never runs its script
     // (seen in code-server when editors are replaced quickly). Reload it if it stays silent.
     let ready = false;
     let reloads = 0;
     const watchdog = setInterval(() => {
-      if (ready || reloads >= 3) return clearInterval(watchdog);
+      if (ready || reloads >= 1) return clearInterval(watchdog);
       reloads++;
       panel.webview.html = `${html}<!-- reload ${reloads} -->`;
     }, READY_TIMEOUT_MS);
-    if (process.env.MATRIX_LENS_DEBUG) console.log(`[ml] panel ${fileName}`);
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: WebviewToHost) => {
-        if (process.env.MATRIX_LENS_DEBUG) console.log(`[ml] got ${this.fileName} ${m.type}`);
+        trace(`${fileName} ← ${m.type}`);
         if (m.type === 'ready') {
           ready = true;
           void this.load();
@@ -141,7 +141,7 @@ export class ArrayPanel {
   }
 
   private post(m: HostToWebview): void {
-    if (process.env.MATRIX_LENS_DEBUG) console.log(`[ml] post ${this.fileName} ${m.type}`);
+    trace(`${this.fileName} → ${m.type}`);
     // a panel closed while the worker was busy: nothing to show it to
     this.panel.webview.postMessage(m).then(undefined, () => undefined);
   }
@@ -169,7 +169,9 @@ export class ArrayPanel {
     const uri = this.content.uri;
     try {
       this.source = await sourceOf(uri);
+      trace(`${this.fileName} listArrays…`);
       const listing = await this.worker.call('listArrays', { source: this.source });
+      trace(`${this.fileName} listArrays done`);
       if (mine !== this.generation) return;
       this.listing = listing;
       if (listing.entries.length === 0)
@@ -457,4 +459,10 @@ export function registerArrayCommands(
       return true;
     }),
   );
+}
+
+const T0 = Date.now();
+/** MATRIX_LENS_TRACE=1: timestamps of the editor's messages on the host log. */
+function trace(what: string): void {
+  if (process.env.MATRIX_LENS_TRACE) console.log(`[trace +${Date.now() - T0} ms] ${what}`);
 }

@@ -33,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi {
   context.subscriptions.push(
     vscode.window.registerCustomEditorProvider(ARRAY_EDITOR_VIEW_TYPE, provider, {
       supportsMultipleEditorsPerDocument: true,
-      webviewOptions: { retainContextWhenHidden: false },
+      webviewOptions: { retainContextWhenHidden: true },
     }),
     vscode.commands.registerCommand('matrixLens.openFile', async () => {
       const picked = await vscode.window.showOpenDialog({

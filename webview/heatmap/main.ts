@@ -5,7 +5,14 @@
  * zoomed region is fetched from the worker at full resolution). After every render it
  * reports what its DOM shows to the host.
  */
-import type { ArrayListing, ArrayView, DriveAction, HeatmapData, HostToWebview, RenderedReport } from '../../src/protocol/messages';
+import type {
+  ArrayListing,
+  ArrayView,
+  DriveAction,
+  HeatmapData,
+  HostToWebview,
+  RenderedReport,
+} from '../../src/protocol/messages';
 import { COLORMAPS, ColormapName, SPECIAL_COLORS } from '../../src/core/color/colormaps';
 import { formatBytes } from '../../src/core/array/ndarray';
 import { niceTicks } from '../../src/core/view/ticks';
@@ -87,7 +94,10 @@ function showLoading(text: string): void {
 
 function errorBox(message: string): HTMLElement {
   const box = el('div', { class: 'error', role: 'alert' });
-  box.append(el('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }), el('span', { id: 'error-text' }, message));
+  box.append(
+    el('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }),
+    el('span', { id: 'error-text' }, message),
+  );
   return box;
 }
 
@@ -105,12 +115,30 @@ function shapeText(shape: readonly number[]): string {
 function buildSidebar(listing: ArrayListing): HTMLElement {
   const nav = el('nav', { class: 'sidebar', 'aria-label': 'Arrays in this file' });
   const n = listing.entries.length;
-  nav.append(el('div', { class: 'sidebar-title' }, `${n} array${n === 1 ? '' : 's'} · .${listing.fileFormat}`));
+  nav.append(
+    el(
+      'div',
+      { class: 'sidebar-title' },
+      `${n} array${n === 1 ? '' : 's'} · .${listing.fileFormat}`,
+    ),
+  );
   const list = el('ul', { id: 'entries', role: 'listbox', tabindex: '0', 'aria-label': 'Arrays' });
   listing.entries.forEach((e, i) => {
-    const li = el('li', { role: 'option', id: `entry-${i}`, 'aria-selected': 'false', title: e.name });
+    const li = el('li', {
+      role: 'option',
+      id: `entry-${i}`,
+      'aria-selected': 'false',
+      title: e.name,
+    });
     li.dataset.name = e.name;
-    li.append(el('span', { class: 'entry-name' }, e.name || '(unnamed)'), el('span', { class: 'entry-meta' }, `${e.dtype} ${shapeText(e.shape)} · ${formatBytes(e.byteLength)}`));
+    li.append(
+      el('span', { class: 'entry-name' }, e.name || '(unnamed)'),
+      el(
+        'span',
+        { class: 'entry-meta' },
+        `${e.dtype} ${shapeText(e.shape)} · ${formatBytes(e.byteLength)}`,
+      ),
+    );
     li.addEventListener('click', () => {
       list.focus();
       selectEntry(e.name);
@@ -124,11 +152,26 @@ function buildSidebar(listing: ArrayListing): HTMLElement {
       0,
       items.findIndex((li) => li.dataset.name === state.selected),
     );
-    const next = ev.key === 'ArrowDown' ? cur + 1 : ev.key === 'ArrowUp' ? cur - 1 : ev.key === 'Home' ? 0 : ev.key === 'End' ? items.length - 1 : ev.key === 'Enter' || ev.key === ' ' ? cur : undefined;
+    const next =
+      ev.key === 'ArrowDown'
+        ? cur + 1
+        : ev.key === 'ArrowUp'
+          ? cur - 1
+          : ev.key === 'Home'
+            ? 0
+            : ev.key === 'End'
+              ? items.length - 1
+              : ev.key === 'Enter' || ev.key === ' '
+                ? cur
+                : undefined;
     if (next === undefined) return;
     ev.preventDefault();
     const target = items[Math.min(items.length - 1, Math.max(0, next))];
-    if (target.dataset.name !== undefined && (target.dataset.name !== state.selected || ev.key === 'Enter')) selectEntry(target.dataset.name);
+    if (
+      target.dataset.name !== undefined &&
+      (target.dataset.name !== state.selected || ev.key === 'Enter')
+    )
+      selectEntry(target.dataset.name);
   });
   nav.append(list);
   const meta = listing.metadata;
@@ -191,12 +234,21 @@ function showArray(s: Shown): void {
     el('span', { class: 'file' }, state.fileName + (view.name ? ` › ${view.name}` : '')),
     metaItem('dtype', view.dtype, 'meta-dtype'),
     metaItem('shape', shapeText(view.shape), 'meta-shape'),
-    metaItem('order', view.shape.length < 2 ? 'C' : view.fortranOrder ? 'Fortran (column-major)' : 'C (row-major)', 'meta-order'),
-    metaItem('size', `${formatBytes(view.byteLength)} (${view.byteLength.toLocaleString('en-US')} bytes)`, 'meta-bytes'),
+    metaItem(
+      'order',
+      view.shape.length < 2 ? 'C' : view.fortranOrder ? 'Fortran (column-major)' : 'C (row-major)',
+      'meta-order',
+    ),
+    metaItem(
+      'size',
+      `${formatBytes(view.byteLength)} (${view.byteLength.toLocaleString('en-US')} bytes)`,
+      'meta-bytes',
+    ),
   );
   const summary = el('div', { class: 'summary', id: 'summary' }, view.summary);
   const children: HTMLElement[] = [meta, summary];
-  if (view.notice) children.push(el('div', { class: 'notice', id: 'notice', role: 'status' }, view.notice));
+  if (view.notice)
+    children.push(el('div', { class: 'notice', id: 'notice', role: 'status' }, view.notice));
   if (s.heatmap && view.shape.length >= 2) children.push(dimPicker(s));
   plotArea = el('div', { class: 'plot-area' });
   children.push(plotArea);
@@ -238,8 +290,24 @@ function dimPicker(s: Shown): HTMLElement {
     if (i === s.rowAxis || i === s.colAxis) continue;
     const n = s.view.shape[i];
     const wrap = el('label', { class: 'dim' });
-    const range = el('input', { type: 'range', id: `index-${i}`, min: '0', max: String(Math.max(0, n - 1)), step: '1', value: String(s.indices[i] ?? 0), 'aria-label': `index along axis ${i}` });
-    const num = el('input', { type: 'number', id: `index-num-${i}`, min: '0', max: String(Math.max(0, n - 1)), step: '1', value: String(s.indices[i] ?? 0), 'aria-label': `index along axis ${i} (number)` });
+    const range = el('input', {
+      type: 'range',
+      id: `index-${i}`,
+      min: '0',
+      max: String(Math.max(0, n - 1)),
+      step: '1',
+      value: String(s.indices[i] ?? 0),
+      'aria-label': `index along axis ${i}`,
+    });
+    const num = el('input', {
+      type: 'number',
+      id: `index-num-${i}`,
+      min: '0',
+      max: String(Math.max(0, n - 1)),
+      step: '1',
+      value: String(s.indices[i] ?? 0),
+      'aria-label': `index along axis ${i} (number)`,
+    });
     const apply = (raw: string, debounce: boolean) => {
       const v = Math.min(n - 1, Math.max(0, Math.floor(Number(raw) || 0)));
       range.value = num.value = String(v);
@@ -284,7 +352,15 @@ function requestSlice(): void {
   const s = state.shown;
   if (!s) return;
   state.seq++;
-  post({ type: 'requestSlice', rowAxis: s.rowAxis, colAxis: s.colAxis, indices: s.indices, ...(s.zoom ? { window: s.zoom } : {}), seq: state.seq, ...(state.selected !== undefined ? { name: state.selected } : {}) });
+  post({
+    type: 'requestSlice',
+    rowAxis: s.rowAxis,
+    colAxis: s.colAxis,
+    indices: s.indices,
+    ...(s.zoom ? { window: s.zoom } : {}),
+    seq: state.seq,
+    ...(state.selected !== undefined ? { name: state.selected } : {}),
+  });
   plotArea?.setAttribute('aria-busy', 'true');
 }
 
@@ -302,8 +378,14 @@ function setZoom(w: Window | undefined): void {
     const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(x)));
     const row0 = clamp(w.row0, 0, h.fullRows - 1);
     const col0 = clamp(w.col0, 0, h.fullCols - 1);
-    w = { row0, col0, row1: clamp(w.row1, row0 + 1, h.fullRows), col1: clamp(w.col1, col0 + 1, h.fullCols) };
-    if (w.row0 === 0 && w.col0 === 0 && w.row1 === h.fullRows && w.col1 === h.fullCols) w = undefined;
+    w = {
+      row0,
+      col0,
+      row1: clamp(w.row1, row0 + 1, h.fullRows),
+      col1: clamp(w.col1, col0 + 1, h.fullCols),
+    };
+    if (w.row0 === 0 && w.col0 === 0 && w.row1 === h.fullRows && w.col1 === h.fullCols)
+      w = undefined;
   }
   s.zoom = w;
   requestSlice();
@@ -360,7 +442,13 @@ function drawPlot(s: Shown): void {
   }
   const zoomed = heatmap.window !== undefined;
   const toolbar = el('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Zoom' });
-  const button = (id: string, icon: string, label: string, onClick: () => void, disabled = false) => {
+  const button = (
+    id: string,
+    icon: string,
+    label: string,
+    onClick: () => void,
+    disabled = false,
+  ) => {
     const b = el('button', { id, type: 'button', title: label, 'aria-label': label });
     b.append(el('span', { class: `codicon codicon-${icon}`, 'aria-hidden': 'true' }));
     if (disabled) b.disabled = true;
@@ -389,9 +477,14 @@ function drawPlot(s: Shown): void {
   if (heatmap.sliceLabel) notes.push(`slice ${heatmap.sliceLabel}`);
   if (heatmap.window) {
     const w = heatmap.window;
-    notes.push(`zoomed to rows ${w.row0}–${w.row1 - 1}, columns ${w.col0}–${w.col1 - 1} of ${heatmap.fullRows}×${heatmap.fullCols}`);
+    notes.push(
+      `zoomed to rows ${w.row0}–${w.row1 - 1}, columns ${w.col0}–${w.col1 - 1} of ${heatmap.fullRows}×${heatmap.fullCols}`,
+    );
   }
-  if (heatmap.rowStep > 1 || heatmap.colStep > 1) notes.push(`reduced ${heatmap.rowStep}×${heatmap.colStep} (${poolingName(heatmap)} pooling) to ${heatmap.rows}×${heatmap.cols}`);
+  if (heatmap.rowStep > 1 || heatmap.colStep > 1)
+    notes.push(
+      `reduced ${heatmap.rowStep}×${heatmap.colStep} (${poolingName(heatmap)} pooling) to ${heatmap.rows}×${heatmap.cols}`,
+    );
   else if (heatmap.window) notes.push('full resolution');
   const legend = el('div', { class: 'legend' });
   for (const [name, rgb] of [
@@ -405,7 +498,14 @@ function drawPlot(s: Shown): void {
     item.append(sw, document.createTextNode(name));
     legend.append(item);
   }
-  if (heatmap.rowStep > 1 || heatmap.colStep > 1) legend.append(el('span', { id: 'pooling-legend' }, `each cell: ${poolingName(heatmap)} of a ${heatmap.rowStep}×${heatmap.colStep} block`));
+  if (heatmap.rowStep > 1 || heatmap.colStep > 1)
+    legend.append(
+      el(
+        'span',
+        { id: 'pooling-legend' },
+        `each cell: ${poolingName(heatmap)} of a ${heatmap.rowStep}×${heatmap.colStep} block`,
+      ),
+    );
   const children: HTMLElement[] = [toolbar, plot];
   const noteText = notes.join(' · ');
   if (notes.length) children.push(el('div', { class: 'note', id: 'slice-note' }, noteText));
@@ -416,7 +516,10 @@ function drawPlot(s: Shown): void {
   const hi = heatmap.max ?? 1;
   paintHeatmap(canvas, heatmap.values, heatmap.rows, heatmap.cols, lo, hi, s.colormap);
   paintColorbar(bar, s.colormap);
-  canvas.setAttribute('aria-label', `heatmap of ${view.dtype} ${heatmap.fullRows}×${heatmap.fullCols}${heatmap.sliceLabel ? ' slice ' + heatmap.sliceLabel : ''}${zoomed ? ' (zoomed)' : ''}, values ${formatNumber(lo)} to ${formatNumber(hi)}`);
+  canvas.setAttribute(
+    'aria-label',
+    `heatmap of ${view.dtype} ${heatmap.fullRows}×${heatmap.fullCols}${heatmap.sliceLabel ? ' slice ' + heatmap.sliceLabel : ''}${zoomed ? ' (zoomed)' : ''}, values ${formatNumber(lo)} to ${formatNumber(hi)}`,
+  );
 
   // Size: fit the panel, square cells.
   const layout = () => {
@@ -493,7 +596,14 @@ function drawPlot(s: Shown): void {
   for (let i = 0; i < Math.min(8, heatmap.values.length); i++) sample.push(heatmap.values[i]);
   report({
     summary,
-    heatmap: { rows: heatmap.rows, cols: heatmap.cols, min: heatmap.min, max: heatmap.max, canvasWidth: size.w, canvasHeight: size.h },
+    heatmap: {
+      rows: heatmap.rows,
+      cols: heatmap.cols,
+      min: heatmap.min,
+      max: heatmap.max,
+      canvasWidth: size.w,
+      canvasHeight: size.h,
+    },
     slice: {
       rowAxis: heatmap.rowAxis,
       colAxis: heatmap.colAxis,
@@ -515,20 +625,36 @@ function drawPlot(s: Shown): void {
 }
 
 /** `[i, j] = value` with the array's full index (N-D arrays include the fixed axes). */
-export function tooltipText(shape: readonly number[], h: HeatmapData, row: number, col: number): string {
+export function tooltipText(
+  shape: readonly number[],
+  h: HeatmapData,
+  row: number,
+  col: number,
+): string {
   const v = h.values[row * h.cols + col];
   const i = h.row0 + row * h.rowStep;
   const j = h.col0 + col * h.colStep;
   const pooled = h.rowStep > 1 || h.colStep > 1;
-  const idx = (a: number, step: number, size: number) => (step > 1 ? `${a}:${Math.min(a + step, size)}` : String(a));
-  const full = shape.map((_, axis) => (axis === h.rowAxis ? idx(i, h.rowStep, h.fullRows) : axis === h.colAxis ? idx(j, h.colStep, h.fullCols) : String(h.indices[axis] ?? 0)));
+  const idx = (a: number, step: number, size: number) =>
+    step > 1 ? `${a}:${Math.min(a + step, size)}` : String(a);
+  const full = shape.map((_, axis) =>
+    axis === h.rowAxis
+      ? idx(i, h.rowStep, h.fullRows)
+      : axis === h.colAxis
+        ? idx(j, h.colStep, h.fullCols)
+        : String(h.indices[axis] ?? 0),
+  );
   return `[${full.join(', ')}] ${pooled ? '≈' : '='} ${formatValue(v)}${pooled ? ` (${h.pooling === 'maxabs' ? 'largest |x|' : 'mean'})` : ''}`;
 }
 
 function drive(a: DriveAction): void {
   switch (a.kind) {
     case 'selectEntry': {
-      const li = sidebar && [...sidebar.querySelectorAll<HTMLElement>('li[role=option]')].find((x) => x.dataset.name === a.name);
+      const li =
+        sidebar &&
+        [...sidebar.querySelectorAll<HTMLElement>('li[role=option]')].find(
+          (x) => x.dataset.name === a.name,
+        );
       if (li) li.click();
       else selectEntry(a.name);
       break;
@@ -550,7 +676,9 @@ onHostMessage((m: HostToWebview) => {
     handle(m);
   } catch (e) {
     // a bug in this page: say so in one line (never a stack trace) rather than show nothing
-    showError(`${state.fileName || 'Matrix Lens'}: the panel failed to draw (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+    showError(
+      `${state.fileName || 'Matrix Lens'}: the panel failed to draw (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`,
+    );
   }
 });
 
@@ -581,7 +709,9 @@ function handle(m: HostToWebview): void {
       showError(m.message);
       break;
     case 'array': {
-      const colormap = (COLORMAPS as string[]).includes(m.settings.colormap) ? (m.settings.colormap as ColormapName) : 'viridis';
+      const colormap = (COLORMAPS as string[]).includes(m.settings.colormap)
+        ? (m.settings.colormap as ColormapName)
+        : 'viridis';
       state.fileName = m.fileName;
       if (state.listing && m.view.name !== state.selected) break; // an answer for an entry no longer selected
       if (!state.listing) {
@@ -589,7 +719,15 @@ function handle(m: HostToWebview): void {
         state.selected = m.view.name;
       }
       const h = m.view.heatmap;
-      state.shown = { view: m.view, heatmap: h, colormap, rowAxis: h?.rowAxis ?? -1, colAxis: h?.colAxis ?? -1, indices: h ? [...h.indices] : [], zoom: undefined };
+      state.shown = {
+        view: m.view,
+        heatmap: h,
+        colormap,
+        rowAxis: h?.rowAxis ?? -1,
+        colAxis: h?.colAxis ?? -1,
+        indices: h ? [...h.indices] : [],
+        zoom: undefined,
+      };
       state.seq++;
       showArray(state.shown);
       break;

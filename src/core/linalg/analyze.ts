@@ -79,11 +79,14 @@ export function analyzeMatrix(
   let approximate: MatrixAnalysis['approximate'];
   let nrm: Norms;
   let lowRankError: number[];
+  // one ticker for the whole phase: a fresh one per call would never report (it waits 50 ms
+  // from its own creation), and reports are where cancellation is noticed
+  const svTicker = t.sub(0, svSpan);
   if (useRandom && topK < minDim) {
     const r = randomizedSvd(m, topK, {
       vectors: false,
       powerIterations: 2,
-      progress: (f) => t.sub(0, svSpan).tick(f),
+      progress: (f) => svTicker.tick(f),
     });
     sv = r.S;
     approximate = {
@@ -102,7 +105,7 @@ export function analyzeMatrix(
       lowRankError.push(Math.sqrt(Math.max(0, fro * fro - acc)));
     }
   } else {
-    sv = singularValues(m, (f) => t.sub(0, svSpan).tick(f));
+    sv = singularValues(m, (f) => svTicker.tick(f));
     nrm = norms(m, sv);
     lowRankError = lowRankErrors(sv);
   }

@@ -12,7 +12,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { AnalyzeResult, AttentionSummary } from '../../../src/protocol/messages';
 import type { CommandOutcome } from '../../../src/extension/analysisCommands';
-import { api, closeAllEditors, python, workspaceDir } from './helpers';
+import { api, closeAllEditors, python, sleep, workspaceDir } from './helpers';
 
 function num(s: string | undefined): number {
   assert.ok(s !== undefined, 'value shown');
@@ -170,6 +170,26 @@ print(json.dumps(dict(r0=int(np.linalg.matrix_rank(a[0])), r1=int(np.linalg.matr
     assert.match(out.report!.title, /pair\.npz#b/);
   });
 
+  it('asks which array to analyze when the active editor shows an .npz with several', async () => {
+    const file = vscode.Uri.joinPath(dir, 'pick.npz');
+    python(
+      `import numpy as np, sys; np.savez(sys.argv[1], first=np.eye(3), second=np.ones((2, 2)))`,
+      file.fsPath,
+    );
+    const { rendered } = await api();
+    await vscode.commands.executeCommand('vscode.openWith', file, 'matrixLens.arrayViewer');
+    await rendered.wait(file, (r) => r.summary !== '' || !!r.error);
+    const run = vscode.commands.executeCommand<CommandOutcome<AnalyzeResult>>('matrixLens.analyze');
+    // the QuickPick lists the members; accept the second one
+    await sleep(1500);
+    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const out = await run;
+    assert.equal(out.state, 'done', out.message);
+    assert.equal(out.result!.name, 'second');
+    assert.equal(num(out.report!.fields.rank), 1);
+  });
+
   it('analyzes the array text selected in a text editor', async () => {
     const doc = await vscode.workspace.openTextDocument({
       language: 'python',
@@ -288,6 +308,38 @@ print(json.dumps(out))
     assert.match(bad.message!, /not divisible by 3 heads \(Q = q\.npy, K = k\.npy\)$/);
   });
 
+  it('attention through the pickers: Q, K, V from an open .npz, heads, causal mask', async () => {
+    const file = vscode.Uri.joinPath(dir, 'qkv.npz');
+    python(
+      `import numpy as np, sys; r = np.random.default_rng(2); np.savez(sys.argv[1], q=r.standard_normal((5, 4)), k=r.standard_normal((5, 4)), v=r.standard_normal((5, 3)))`,
+      file.fsPath,
+    );
+    const { rendered } = await api();
+    await vscode.commands.executeCommand('vscode.openWith', file, 'matrixLens.arrayViewer');
+    await rendered.wait(file, (r) => r.summary !== '' || !!r.error);
+    const run = vscode.commands.executeCommand<CommandOutcome<AttentionSummary>>(
+      'matrixLens.attentionFromQKV',
+    );
+    const step = async (next: number) => {
+      await sleep(1200);
+      for (let i = 0; i < next; i++)
+        await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    };
+    await step(0); // Q = q
+    await step(1); // K = k
+    await step(2); // V = v
+    await step(0); // heads: the default 1
+    await step(1); // mask: causal
+    const out = await run;
+    assert.equal(out.state, 'done', out.message);
+    const f = out.report!.fields;
+    assert.equal(f['weights-shape'], '[1, 5, 5]');
+    assert.equal(f['v-shape'], '[5, 3]');
+    assert.equal(f.mask, 'causal');
+    assert.equal(f['causal-check'], 'passed');
+  });
+
   it('Cancel stops a 1500×1500 analysis within a fraction of a second and the panel says "cancelled"', async () => {
     const file = vscode.Uri.joinPath(dir, 'big.npy');
     python(
@@ -295,6 +347,7 @@ print(json.dumps(out))
       file.fsPath,
     );
     const { worker } = await api();
+    await worker.call('spin', { ms: 1 }); // a worker is running before we count generations
     const generation = worker.generation;
     const cts = new vscode.CancellationTokenSource();
     const started = Date.now();
@@ -315,16 +368,17 @@ print(json.dumps(out))
     );
     assert.equal(out.report?.state, 'cancelled');
     assert.match(out.report!.fields.status, /Cancelled/);
+    // the worker stopped within a fraction of a second of Cancel (CANCEL_GRACE_MS = 400 is the
+    // worst case: a phase that does not tick is cut off by replacing the worker); the panel's
+    // report comes on top of that: not timed here, as a webview in code-server can take
+    // seconds to load when the machine is busy (logged below)
     assert.ok(
-      stoppedAfter < 800,
-      `stopped ${stoppedAfter} ms after Cancel (including the panel's report)`,
+      out.stopMs !== undefined && out.stopMs < 700,
+      `worker stopped ${out.stopMs} ms after Cancel`,
     );
-    // Ideally the decomposition's progress ticks see the flag (no restart); a phase that does
-    // not tick is cut off by the client after CANCEL_GRACE_MS by replacing the worker. Either
-    // way the user sees "cancelled" within the bound above, once, and the next run works.
-    console.log(
-      `    cancel → cancelled report in ${stoppedAfter} ms; worker replaced: ${worker.generation !== generation}`,
-    );
+    // every phase reports progress, which is where the flag is seen: the worker stops by itself
+    // instead of being terminated after the grace period
+    assert.equal(worker.generation, generation, 'the worker noticed Cancel itself (not replaced)');
     const small = vscode.Uri.joinPath(dir, 'small.npy');
     python(`import numpy as np, sys; np.save(sys.argv[1], np.eye(3))`, small.fsPath);
     const again = await vscode.commands.executeCommand<CommandOutcome<AnalyzeResult>>(
@@ -333,5 +387,8 @@ print(json.dumps(out))
     );
     assert.equal(again.state, 'done', again.message);
     assert.equal(num(again.report!.fields.rank), 3);
+    console.log(
+      `    cancel → worker stopped in ${out.stopMs} ms, panel said so in ${stoppedAfter} ms; worker replaced (it did not see the flag in time): ${worker.generation !== generation}`,
+    );
   });
 });

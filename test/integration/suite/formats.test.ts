@@ -67,7 +67,8 @@ function checkSummary(summary: string, ref: Record<string, number | number[] | s
   assert.ok(summary.startsWith(`${ref.dtype as string}[${shape.join(', ')}]`), summary);
   const got = parseSummary(summary);
   assert.equal(got.n, ref.n);
-  for (const k of ['nan', 'posinf', 'neginf', 'zeros']) assert.equal(got[k], ref[k], `${k} in ${summary}`);
+  for (const k of ['nan', 'posinf', 'neginf', 'zeros'])
+    assert.equal(got[k], ref[k], `${k} in ${summary}`);
   for (const k of ['min', 'max', 'mean', 'std']) {
     const want = ref[k] as number;
     const tol = Math.max(Math.abs(want) * 5e-3, k === 'mean' ? 5e-3 * (ref.std as number) : 1e-12);
@@ -75,10 +76,19 @@ function checkSummary(summary: string, ref: Record<string, number | number[] | s
   }
 }
 
-function close(a: readonly (number | null)[] | undefined, b: readonly number[], what: string): void {
+function close(
+  a: readonly (number | null)[] | undefined,
+  b: readonly number[],
+  what: string,
+): void {
   assert.ok(a, `${what}: no sample`);
   assert.equal(a.length, b.length, `${what}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
-  a.forEach((x, i) => assert.ok(x !== null && Math.abs(x - b[i]) <= 1e-6 * Math.max(1, Math.abs(b[i])), `${what}[${i}]: shown ${x}, NumPy ${b[i]}`));
+  a.forEach((x, i) =>
+    assert.ok(
+      x !== null && Math.abs(x - b[i]) <= 1e-6 * Math.max(1, Math.abs(b[i])),
+      `${what}[${i}]: shown ${x}, NumPy ${b[i]}`,
+    ),
+  );
 }
 
 describe('array files: .npz, .safetensors, N-D slices, zoom (inside the real extension host)', function () {
@@ -178,8 +188,18 @@ print(json.dumps({'layer.weight': stats(w), 'layer.bias': stats(b), 'half': stat
   });
 
   for (const [label, name, script, pattern] of [
-    ['a truncated .npz', 'broken.npz', `import numpy as np, sys, io\nb = io.BytesIO(); np.savez(b, a=np.arange(100.0)); d = b.getvalue()\nopen(sys.argv[1], 'wb').write(d[: len(d) - 40])`, /truncated|central directory|end of central/i],
-    ['a .safetensors whose offsets do not match its shape', 'broken.safetensors', `${SAFETENSORS_PY}\nimport json, struct, sys\nh = json.dumps({'t': {'dtype': 'F32', 'shape': [4, 4], 'data_offsets': [0, 60]}}).encode()\nopen(sys.argv[1], 'wb').write(struct.pack('<Q', len(h)) + h + bytes(60))`, /data_offsets/],
+    [
+      'a truncated .npz',
+      'broken.npz',
+      `import numpy as np, sys, io\nb = io.BytesIO(); np.savez(b, a=np.arange(100.0)); d = b.getvalue()\nopen(sys.argv[1], 'wb').write(d[: len(d) - 40])`,
+      /truncated|central directory|end of central/i,
+    ],
+    [
+      'a .safetensors whose offsets do not match its shape',
+      'broken.safetensors',
+      `${SAFETENSORS_PY}\nimport json, struct, sys\nh = json.dumps({'t': {'dtype': 'F32', 'shape': [4, 4], 'data_offsets': [0, 60]}}).encode()\nopen(sys.argv[1], 'wb').write(struct.pack('<Q', len(h)) + h + bytes(60))`,
+      /data_offsets/,
+    ],
   ] as const) {
     it(`shows a clear error naming the file for ${label}`, async () => {
       const file = vscode.Uri.joinPath(dir, name);
@@ -210,11 +230,17 @@ print(json.dumps(dict(first=a[0, 0].ravel()[:8].tolist(), slice=s.ravel()[:8].to
     assert.equal(r0.error, undefined, r0.error);
     assert.equal(r0.slice?.label, '[0, 0, :, :]');
     close(r0.sample, ref.first, 'first slice');
-    arrays.panelsOf(file)[0].drive({ kind: 'setSlice', rowAxis: 1, colAxis: 3, indices: [2, 0, 4, 0] });
+    arrays
+      .panelsOf(file)[0]
+      .drive({ kind: 'setSlice', rowAxis: 1, colAxis: 3, indices: [2, 0, 4, 0] });
     const r1 = await rendered.wait(file, (r) => r.slice?.label === '[2, :, 4, :]');
     assert.deepEqual([r1.heatmap?.rows, r1.heatmap?.cols], [4, 6]);
     close(r1.sample, ref.slice, 'slice [2, :, 4, :]');
-    assert.ok(Math.abs((r1.heatmap?.min ?? NaN) - ref.min) < 1e-6 && Math.abs((r1.heatmap?.max ?? NaN) - ref.max) < 1e-6, JSON.stringify(r1.heatmap));
+    assert.ok(
+      Math.abs((r1.heatmap?.min ?? NaN) - ref.min) < 1e-6 &&
+        Math.abs((r1.heatmap?.max ?? NaN) - ref.max) < 1e-6,
+      JSON.stringify(r1.heatmap),
+    );
   });
 
   it('pools a large slice (saying which pooling), and zooms into a full-resolution region', async () => {
@@ -237,9 +263,20 @@ print(json.dumps(dict(window=a[10, 20:28].tolist())))
       const pooled = await rendered.wait(file, (r) => isShown(r) && r.heatmap?.rows === 64);
       assert.equal(pooled.slice?.rowStep, 4);
       assert.match(pooled.note ?? '', /mean pooling/);
-      arrays.panelsOf(file)[0].drive({ kind: 'zoom', window: { row0: 10, row1: 42, col0: 20, col1: 52 } });
+      arrays
+        .panelsOf(file)[0]
+        .drive({ kind: 'zoom', window: { row0: 10, row1: 42, col0: 20, col1: 52 } });
       const zoomed = await rendered.wait(file, (r) => r.slice?.zoomed === true);
-      assert.deepEqual([zoomed.heatmap?.rows, zoomed.heatmap?.cols, zoomed.slice?.rowStep, zoomed.slice?.row0, zoomed.slice?.col0], [32, 32, 1, 10, 20]);
+      assert.deepEqual(
+        [
+          zoomed.heatmap?.rows,
+          zoomed.heatmap?.cols,
+          zoomed.slice?.rowStep,
+          zoomed.slice?.row0,
+          zoomed.slice?.col0,
+        ],
+        [32, 32, 1, 10, 20],
+      );
       assert.match(zoomed.note ?? '', /full resolution/);
       close(zoomed.sample, ref.window, 'zoomed window');
       arrays.panelsOf(file)[0].drive({ kind: 'resetZoom' });
@@ -298,18 +335,38 @@ with open(sys.argv[1], 'wb') as f:
     const tmp = mkdtempSync(join(tmpdir(), 'ml-big-'));
     try {
       const path = join(tmp, 'big.npy');
-      python(`import numpy as np, sys; np.save(sys.argv[1], np.random.default_rng(0).standard_normal((4096, 4096)).astype(np.float32))`, path);
+      python(
+        `import numpy as np, sys; np.save(sys.argv[1], np.random.default_rng(0).standard_normal((4096, 4096)).astype(np.float32))`,
+        path,
+      );
       const { worker } = await api();
       const t0 = Date.now();
-      const view = await worker.call('openArray', { source: { path }, maxBytes: 2 ** 30, maxCells: 1 << 20, pooling: 'mean' });
+      const view = await worker.call('openArray', {
+        source: { path },
+        maxBytes: 2 ** 30,
+        maxCells: 1 << 20,
+        pooling: 'mean',
+      });
       const ms = Date.now() - t0;
       console.log(`opening a 64 MiB float32[4096, 4096] .npy took ${ms} ms`);
       assert.match(view.summary, /^float32\[4096, 4096\] n=16777216 /);
-      assert.deepEqual([view.heatmap?.rows, view.heatmap?.cols, view.heatmap?.rowStep], [1024, 1024, 4]);
+      assert.deepEqual(
+        [view.heatmap?.rows, view.heatmap?.cols, view.heatmap?.rowStep],
+        [1024, 1024, 4],
+      );
       assert.ok(ms < 5000, `took ${ms} ms`);
       // zooming reads nothing again: the array is cached
       const t1 = Date.now();
-      const z = await worker.call('slice', { source: { path }, maxBytes: 2 ** 30, maxCells: 1 << 20, pooling: 'mean', rowAxis: 0, colAxis: 1, indices: [0, 0], window: { row0: 0, row1: 512, col0: 0, col1: 512 } });
+      const z = await worker.call('slice', {
+        source: { path },
+        maxBytes: 2 ** 30,
+        maxCells: 1 << 20,
+        pooling: 'mean',
+        rowAxis: 0,
+        colAxis: 1,
+        indices: [0, 0],
+        window: { row0: 0, row1: 512, col0: 0, col1: 512 },
+      });
       assert.equal(z.rowStep, 1);
       assert.ok(Date.now() - t1 < 2000);
       await worker.call('releaseArrays', { source: { path } });

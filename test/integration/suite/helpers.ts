@@ -23,8 +23,14 @@ export function python(script: string, ...args: string[]): string {
   return execFileSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
 }
 
+/**
+ * Closes every editor and waits for their webviews to be torn down: in code-server a webview
+ * created while another is being disposed can stall for 30 s (its service-worker requests go
+ * unanswered), which a person never hits but back-to-back tests do.
+ */
 export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  await sleep(750);
 }
 
 export function sleep(ms: number): Promise<void> {

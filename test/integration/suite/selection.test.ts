@@ -17,10 +17,15 @@ async function inspect(): Promise<{ uri: vscode.Uri; report: RenderedReport }> {
   const { rendered, arrays } = await api();
   for (let attempt = 1; ; attempt++) {
     const editor = vscode.window.activeTextEditor;
-    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>('matrixLens.inspectSelection');
+    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(
+      'matrixLens.inspectSelection',
+    );
     assert.ok(uri, 'a panel was opened');
     try {
-      return { uri, report: await rendered.wait(uri, (x) => x.summary !== '' || !!x.error, 15_000) };
+      return {
+        uri,
+        report: await rendered.wait(uri, (x) => x.summary !== '' || !!x.error, 15_000),
+      };
     } catch (e) {
       if (attempt >= 3 || !editor) throw e;
       console.log(`the selection panel did not start (attempt ${attempt}); trying again`);
@@ -41,13 +46,18 @@ async function selectIn(text: string, selected: string): Promise<vscode.TextEdit
   const editor = await vscode.window.showTextDocument(doc);
   const start = text.indexOf(selected);
   assert.ok(start >= 0, 'the selected text is in the document');
-  editor.selection = new vscode.Selection(doc.positionAt(start), doc.positionAt(start + selected.length));
+  editor.selection = new vscode.Selection(
+    doc.positionAt(start),
+    doc.positionAt(start + selected.length),
+  );
   return editor;
 }
 
 describe('Inspect Selection (inside the real extension host)', function () {
   this.timeout(60_000);
-  before(async () => vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(workspaceDir(), 'selection')));
+  before(async () =>
+    vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(workspaceDir(), 'selection')),
+  );
   afterEach(closeAllEditors);
 
   it('is registered', async () => {
@@ -59,23 +69,31 @@ describe('Inspect Selection (inside the real extension host)', function () {
   it('shows the summary and heatmap of a selected np.array(...) literal', async () => {
     const literal = 'np.array([[1.5, -2, 3], [4, 5, 6], [7, 8, 9.25], [0, 0, 1]])';
     const ref = JSON.parse(
-      python(`import numpy as np, json, sys
+      python(
+        `import numpy as np, json, sys
 a = eval(sys.argv[1])
-print(json.dumps(dict(min=float(a.min()), max=float(a.max()), mean=float(a.mean()), std=float(a.std()), zeros=int((a == 0).sum()))))`, literal),
+print(json.dumps(dict(min=float(a.min()), max=float(a.max()), mean=float(a.mean()), std=float(a.std()), zeros=int((a == 0).sum()))))`,
+        literal,
+      ),
     );
     await selectIn(`import numpy as np\nx = ${literal}\nprint(x)\n`, literal);
     const { report: r } = await inspect();
     assert.equal(r.error, undefined, r.error);
     assert.match(r.summary, /^float64\[4, 3\] n=12 /);
     const got = parseSummary(r.summary);
-    for (const k of ['min', 'max', 'mean', 'std'] as const) assert.ok(Math.abs(got[k] - ref[k]) <= Math.abs(ref[k]) * 5e-3 + 1e-9, `${k}: ${got[k]} vs ${ref[k]}`);
+    for (const k of ['min', 'max', 'mean', 'std'] as const)
+      assert.ok(
+        Math.abs(got[k] - ref[k]) <= Math.abs(ref[k]) * 5e-3 + 1e-9,
+        `${k}: ${got[k]} vs ${ref[k]}`,
+      );
     assert.equal(got.zeros, ref.zeros);
     assert.deepEqual([r.heatmap?.rows, r.heatmap?.cols], [4, 3]);
     assert.deepEqual(r.sample?.slice(0, 3), [1.5, -2, 3]);
   });
 
   it('follows PyTorch defaults for a printed tensor, and slices a 3-D selection', async () => {
-    const printed = 'tensor([[[0.5000, 1.0000],\n         [2.0000, 3.0000]],\n\n        [[4.0000, 5.0000],\n         [6.0000, 7.5000]]])';
+    const printed =
+      'tensor([[[0.5000, 1.0000],\n         [2.0000, 3.0000]],\n\n        [[4.0000, 5.0000],\n         [6.0000, 7.5000]]])';
     await selectIn(`# printed by torch\n${printed}\n`, printed);
     const { rendered, arrays } = await api();
     const { uri, report: r } = await inspect();
@@ -90,16 +108,23 @@ print(json.dumps(dict(min=float(a.min()), max=float(a.max()), mean=float(a.mean(
   it('names the row of ragged rows', async () => {
     await selectIn('x = [[1, 2, 3], [4, 5], [6, 7, 8]]\n', '[[1, 2, 3], [4, 5], [6, 7, 8]]');
     const { selection } = await api();
-    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>('matrixLens.inspectSelection');
+    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(
+      'matrixLens.inspectSelection',
+    );
     assert.equal(uri, undefined);
-    assert.match(selection.lastError ?? '', /^Matrix Lens: .*ragged rows: row 2 has 2 values, row 1 has 3/);
+    assert.match(
+      selection.lastError ?? '',
+      /^Matrix Lens: .*ragged rows: row 2 has 2 values, row 1 has 3/,
+    );
   });
 
   it('says a summarised printout (with ...) does not hold all values, and what to do', async () => {
     const printed = 'array([   0,    1,    2, ..., 9997, 9998, 9999])';
     await selectIn(`${printed}\n`, printed);
     const { selection } = await api();
-    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>('matrixLens.inspectSelection');
+    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(
+      'matrixLens.inspectSelection',
+    );
     assert.equal(uri, undefined);
     const msg = selection.lastError ?? '';
     assert.match(msg, /^Matrix Lens: /);

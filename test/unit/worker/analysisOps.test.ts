@@ -1,0 +1,169 @@
+/**
+ * The worker's 'analyze' and 'attention' operations without VS Code: inputs from .npy bytes
+ * and from array text, the errors users see (numeric / unsupported, naming Q/K/V files), the
+ * attention diagnostics, and cooperative cancellation through RequestControl's shared flag.
+ */
+import assert from 'node:assert/strict';
+import { writeNpy } from '../../../src/core/formats/npyWrite';
+import { RequestControl } from '../../../src/worker/cancel';
+import { analyzeOp, attentionOp } from '../../../src/worker/analysisOps';
+import type { AnalyzeResult, ArrayRef, AttentionSummary } from '../../../src/protocol/messages';
+
+const MAX = 1 << 30;
+
+function control(onPost: (f: number, flag: Int32Array) => void = () => {}): {
+  control: RequestControl;
+  flag: Int32Array;
+} {
+  const buf = new SharedArrayBuffer(4);
+  const flag = new Int32Array(buf);
+  return { control: new RequestControl(buf, (f) => onPost(f, flag)), flag };
+}
+
+function npy(name: string, data: number[] | Float64Array, shape: number[]): ArrayRef {
+  return { source: { bytes: writeNpy(data, shape, 'float64'), name } };
+}
+
+function rand(n: number, seed = 1): Float64Array {
+  const out = new Float64Array(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (x * 16807) % 2147483647;
+    out[i] = x / 2147483647 - 0.5;
+  }
+  return out;
+}
+
+async function rejectsWith(p: Promise<unknown>, code: string, re: RegExp): Promise<void> {
+  await assert.rejects(p, (e: Error & { code?: string }) => {
+    assert.equal(e.code, code, e.message);
+    assert.match(e.message, re);
+    assert.ok(!e.message.includes('\n'), 'one line');
+    return true;
+  });
+}
+
+describe('worker analysis operations', function () {
+  this.timeout(60_000);
+
+  it('analyzes a rank-2 matrix from .npy bytes', async () => {
+    // rows: r0, r1, r0 + r1, 2·r0
+    const r0 = [1, 2, 3, 4];
+    const r1 = [0, 1, 0, -1];
+    const rows = [r0, r1, r0.map((v, j) => v + r1[j]), r0.map((v) => 2 * v)];
+    const { result } = await analyzeOp(
+      { input: npy('m.npy', rows.flat(), [4, 4]), maxBytes: MAX },
+      control().control,
+    );
+    const r = result as AnalyzeResult;
+    assert.deepEqual(r.shape, [4, 4]);
+    assert.equal(r.dtype, 'float64');
+    assert.equal(r.analysis.rank, 2);
+    assert.equal(r.analysis.singularValues.length, 4);
+    assert.ok(r.analysis.eigenvalues && r.analysis.eigenvalues.length === 4);
+    assert.equal(r.sliceLabel, '');
+  });
+
+  it('analyzes array text and a chosen slice of a 3-D array', async () => {
+    const text = await analyzeOp(
+      { input: { text: '[[2, 1], [1, 3]]', name: 'sel' }, maxBytes: MAX },
+      control().control,
+    );
+    const t = text.result as AnalyzeResult;
+    assert.equal(t.dtype, 'int64');
+    assert.equal(t.analysis.rank, 2);
+    assert.ok(Math.abs(t.analysis.spectralRadius! - (5 + Math.sqrt(5)) / 2) < 1e-12);
+    const data = [...[1, 0, 0, 1], ...[1, 2, 2, 4]];
+    const nd = await analyzeOp(
+      { input: npy('s.npy', data, [2, 2, 2]), maxBytes: MAX, index: [1] },
+      control().control,
+    );
+    const n = nd.result as AnalyzeResult;
+    assert.equal(n.sliceLabel, '[1, :, :]');
+    assert.equal(n.analysis.rank, 1);
+  });
+
+  it('refuses NaN/Inf (numeric), complex and 1-D input (unsupported) in one line', async () => {
+    await rejectsWith(
+      analyzeOp(
+        { input: npy('n.npy', [1, NaN, Infinity, 2], [2, 2]), maxBytes: MAX },
+        control().control,
+      ),
+      'numeric',
+      /1 NaN and 1 Inf/,
+    );
+    await rejectsWith(
+      analyzeOp(
+        { input: { text: '[[1+2j, 3], [0, 1]]', name: 't' }, maxBytes: MAX },
+        control().control,
+      ),
+      'unsupported',
+      /complex128/,
+    );
+    await rejectsWith(
+      analyzeOp({ input: npy('v.npy', [1, 2, 3], [3]), maxBytes: MAX }, control().control),
+      'unsupported',
+      /2-D/,
+    );
+    await rejectsWith(
+      analyzeOp({ input: npy('big.npy', [1, 2, 3, 4], [2, 2]), maxBytes: 16 }, control().control),
+      'too-large',
+      /maxArrayBytes/,
+    );
+  });
+
+  it('stops at the next progress tick once the cancel flag is set', async () => {
+    let setAt = 0;
+    const { control: c } = control((f, flag) => {
+      if (f > 0.7 && !setAt) {
+        setAt = Date.now();
+        Atomics.store(flag, 0, 1);
+      }
+    });
+    const n = 400;
+    await rejectsWith(
+      analyzeOp({ input: npy('c.npy', rand(n * n), [n, n]), maxBytes: MAX }, c),
+      'cancelled',
+      /cancelled/,
+    );
+    assert.ok(setAt > 0, 'progress was reported');
+    assert.ok(Date.now() - setAt < 250, `stopped ${Date.now() - setAt} ms after the flag`);
+  });
+
+  it('attention: weights [H, T, S], row sums, causal check and entropy', async () => {
+    const T = 6;
+    const H = 2;
+    const d = 3;
+    const q = npy('q.npy', rand(T * H * d, 3), [T, H * d]);
+    const k = npy('k.npy', rand(T * H * d, 5), [T, H * d]);
+    const v = npy('v.npy', rand(T * H * 2, 7), [T, H * 2]);
+    const { result, transfer } = await attentionOp(
+      { q, k, v, heads: H, causal: true, maxBytes: MAX },
+      control().control,
+    );
+    const r = result as AttentionSummary;
+    assert.deepEqual(r.weightsShape, [H, T, T]);
+    assert.equal(r.weights.length, H * T * T);
+    assert.equal(transfer[0], r.weights.buffer);
+    assert.ok(r.rowSumMaxDeviation < 1e-6);
+    assert.equal(r.causalMaxAbove, 0);
+    assert.deepEqual(r.outputShape, [T, H * 2]);
+    // the first query sees one key: entropy 0
+    assert.equal(r.entropy[0], 0);
+    assert.ok(r.headEntropy.every((e) => e > 0 && e <= r.maxEntropy));
+    assert.ok(Math.abs(r.maxEntropy - Math.log(T)) < 1e-15);
+    await rejectsWith(
+      attentionOp({ q, k, heads: 4, causal: false, maxBytes: MAX }, control().control),
+      'invalid',
+      /not divisible by 4 heads \(Q = q\.npy, K = k\.npy\)$/,
+    );
+    await rejectsWith(
+      attentionOp(
+        { q: npy('bad.npy', [NaN, 1], [1, 2]), k, causal: false, maxBytes: MAX },
+        control().control,
+      ),
+      'numeric',
+      /^Q \(bad\.npy\): contains 1 NaN/,
+    );
+  });
+});
