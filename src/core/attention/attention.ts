@@ -8,6 +8,7 @@
  */
 import { LensError } from '../errors';
 import { Progress, Ticker } from '../linalg/progress';
+import { streamingAttentionF32 } from '../linalg/attentionKernel';
 
 export interface Tensor {
   shape: readonly number[];
@@ -150,10 +151,33 @@ export function attention(
   const outHeads: Float64Array[] = [];
   const BLOCK = 128;
   const sc = new Float64Array(Math.max(S, BLOCK));
+  // float32 inputs, output only, no additive mask: the SIMD streaming kernel (float32 arithmetic,
+  // like the inputs); everything else takes the float64 path below
+  const simd =
+    !wantWeights &&
+    !mask &&
+    !!V &&
+    [q, k, v].every((t) => t !== undefined && t.data instanceof Float32Array);
   for (let h = 0; h < H; h++) {
     const qh = Q.heads[h];
     const kh = K.heads[h];
     const vh = V?.heads[h];
+    if (simd && vh) {
+      const r = streamingAttentionF32(
+        Float32Array.from(qh),
+        Float32Array.from(kh),
+        Float32Array.from(vh),
+        T,
+        S,
+        d,
+        dv,
+        { causal, scale },
+      );
+      outHeads.push(Float64Array.from(r.output));
+      entropy.set(r.entropy, h * T);
+      ticker.tick((h + 1) / H);
+      continue;
+    }
     const mh = mask?.(h);
     const oh = vh ? new Float64Array(T * dv) : undefined;
     for (let i = 0; i < T; i++) {

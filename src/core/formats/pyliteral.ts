@@ -4,7 +4,8 @@ import { LensError } from '../errors';
  * A tiny parser for the Python literal in a `.npy` header: dicts, tuples, lists, strings,
  * integers, True/False/None. It is data only: nothing is evaluated.
  */
-export type PyValue = string | number | boolean | null | PyValue[] | PyTuple | { [k: string]: PyValue };
+export type PyValue =
+  string | number | boolean | null | PyValue[] | PyTuple | { [k: string]: PyValue };
 export class PyTuple {
   constructor(readonly items: PyValue[]) {}
 }
