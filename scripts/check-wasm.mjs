@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
-import { compileKernels, moduleText } from './build-wasm.mjs';
+import { compileBoth, moduleText } from './build-wasm.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const committed = readFileSync(resolve(root, 'src/core/linalg/wasm/kernels.wasm.ts'), 'utf8');
-const fresh = moduleText(await compileKernels());
+const fresh = moduleText(...(await compileBoth()));
 if (fresh !== committed) {
   console.error(
     'src/core/linalg/wasm/kernels.wasm.ts is stale: run `npm run build:wasm` and commit the result',

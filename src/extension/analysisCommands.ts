@@ -1,13 +1,11 @@
 /**
- * "Matrix Lens: Analyze" and "Matrix Lens: Attention from Q, K, V". The host only picks
+ * "Matrix Lens: Analyze" ("Attention from Q, K, V" is in attentionCommand.ts). The host only picks
  * inputs and moves results: the numbers are computed in the worker (cancellable, with
  * progress in a notification) and shown in the results panel.
  *
- * Both commands take an optional argument so tests and other extensions can skip the
+ * The command takes an optional argument so tests and other extensions can skip the
  * pickers: `matrixLens.analyze` `{ uri, member?, index?, text?, randomized?, token? }` (or a
- * Uri, as the editor title menu passes), `matrixLens.attentionFromQKV`
- * `{ q, k, v?, heads?, causal?, token? }` where q/k/v are a Uri, a path, or `{ uri, member? }`.
- * They resolve with a {@link CommandOutcome}: the state, the worker's result and what the
+ * Uri, as the editor title menu passes). It resolves with a {@link CommandOutcome}: the state, the worker's result and what the
  * panel rendered.
  */
 import * as vscode from 'vscode';
@@ -18,10 +16,9 @@ import type {
   ArrayEntryInfo,
   ArrayRef,
   ArraySource,
-  AttentionSummary,
 } from '../protocol/messages';
 import { ARRAY_EDITOR_VIEW_TYPE, ArrayEditorProvider, userMessage } from './arrayEditor';
-import { AnalysisPanel, PanelState } from './analysisPanel';
+import { ANALYSIS_PANEL_VIEW_TYPE, AnalysisPanel, PanelState } from './analysisPanel';
 import { CallOptions, WorkerClient, WorkerError } from './workerClient';
 import { readSettings } from './settings';
 import { basename } from './paths';
@@ -37,15 +34,6 @@ export interface AnalyzeArgs {
   /** array text to analyze instead of a file. */
   text?: string;
   randomized?: boolean;
-  token?: vscode.CancellationToken;
-}
-
-export interface AttentionArgs {
-  q: ArrayArg;
-  k: ArrayArg;
-  v?: ArrayArg;
-  heads?: number;
-  causal?: boolean;
   token?: vscode.CancellationToken;
 }
 
@@ -102,9 +90,13 @@ export function registerAnalysisCommands(
   context: vscode.ExtensionContext,
   worker: WorkerClient,
   provider: ArrayEditorProvider,
-): void {
+): AnalysisPanel {
   const panel = new AnalysisPanel(context.extensionUri);
-  context.subscriptions.push(panel);
+  context.subscriptions.push(
+    panel,
+    // after a window reload the panel comes back with the last result it showed
+    vscode.window.registerWebviewPanelSerializer(ANALYSIS_PANEL_VIEW_TYPE, panel),
+  );
 
   /** The arrays in a file (headers only); undefined when the worker cannot list it. */
   async function listing(source: ArraySource): Promise<ArrayEntryInfo[] | undefined> {
@@ -198,13 +190,17 @@ export function registerAnalysisCommands(
     return r && { ref: r.ref, label: r.label };
   }
 
-  /** Runs a worker call under a cancellable progress notification; `token` cancels it too. */
+  /**
+   * Runs a worker call under a cancellable progress notification; `tokens` (the caller's, the
+   * panel's Cancel button) cancel it too. Progress also goes to `onProgress` (the panel's bar).
+   */
   function runWithProgress<R>(
     title: string,
     call: (opts: CallOptions) => Promise<R>,
     /** set to Date.now() when cancellation is requested */
     cancelledAt: { t?: number },
-    token: vscode.CancellationToken | undefined,
+    tokens: (vscode.CancellationToken | undefined)[],
+    onProgress?: (fraction: number) => void,
   ): Thenable<R> {
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
@@ -215,7 +211,8 @@ export function registerAnalysisCommands(
           cts.cancel();
         };
         const subs = [uiToken.onCancellationRequested(cancel)];
-        if (token) {
+        for (const token of tokens) {
+          if (!token) continue;
           if (token.isCancellationRequested) cancel();
           subs.push(token.onCancellationRequested(cancel));
         }
@@ -228,6 +225,7 @@ export function registerAnalysisCommands(
               if (pct > shown) {
                 progress.report({ increment: pct - shown, message: `${pct}%` });
                 shown = pct;
+                onProgress?.(pct / 100);
               }
             },
           });
@@ -252,9 +250,20 @@ export function registerAnalysisCommands(
     const seq = panel.begin();
     const cancelledAt: { t?: number } = {};
     void panel.show(seq, { type: 'running', title, detail });
+    // the panel's Cancel button cancels this run
+    const fromPanel = new vscode.CancellationTokenSource();
+    const panelCancel = panel.onDidRequestCancel((s) => {
+      if (s === seq) fromPanel.cancel();
+    });
     let result: R;
     try {
-      result = await runWithProgress(`Matrix Lens: ${detail}`, call, cancelledAt, token);
+      result = await runWithProgress(
+        `Matrix Lens: ${detail}`,
+        call,
+        cancelledAt,
+        [token, fromPanel.token],
+        (f) => panel.progress(seq, f),
+      );
     } catch (e) {
       if (e instanceof WorkerError && e.code === 'cancelled') {
         const stopMs = cancelledAt.t === undefined ? undefined : Date.now() - cancelledAt.t;
@@ -267,6 +276,9 @@ export function registerAnalysisCommands(
       void vscode.window.showErrorMessage(`Matrix Lens: ${message}`);
       const report = await panel.show(seq, { type: 'error', title, message });
       return { state: 'error', report, message };
+    } finally {
+      panelCancel.dispose();
+      fromPanel.dispose();
     }
     const report = await panel.show(seq, present(result));
     return { state: 'done', result, report };
@@ -305,193 +317,6 @@ export function registerAnalysisCommands(
     );
   }
 
-  /** Q, K or V: from open Matrix Lens editors, or a file picked in a dialog. */
-  async function pickRef(
-    role: 'Q' | 'K' | 'V',
-    optional: boolean,
-  ): Promise<{ ref: ArrayRef; label: string; shape?: number[] } | null | undefined> {
-    type Item = vscode.QuickPickItem & {
-      uri?: vscode.Uri;
-      member?: string;
-      shape?: number[];
-      none?: boolean;
-    };
-    const items: Item[] = [];
-    const seen = new Set<string>();
-    for (const group of vscode.window.tabGroups.all)
-      for (const tab of group.tabs) {
-        const input = tab.input;
-        if (
-          !(input instanceof vscode.TabInputCustom) ||
-          input.viewType !== ARRAY_EDITOR_VIEW_TYPE ||
-          seen.has(input.uri.toString())
-        )
-          continue;
-        seen.add(input.uri.toString());
-        // headers only: shows each array's dtype and shape (and Q's width for the heads check)
-        const entries = await listing(await sourceOf(input.uri));
-        if (entries && entries.length > 1) {
-          for (const e of entries)
-            items.push({
-              label: e.name,
-              description: describe(e),
-              detail: basename(input.uri),
-              uri: input.uri,
-              member: e.name,
-              shape: e.shape,
-            });
-        } else
-          items.push({
-            label: basename(input.uri),
-            description: entries?.[0] ? describe(entries[0]) : undefined,
-            uri: input.uri,
-            shape: entries?.[0]?.shape,
-          });
-      }
-    const browse: Item = {
-      label: '$(folder-opened) Browse…',
-      description: 'an .npy, .npz or .safetensors file',
-    };
-    const none: Item = {
-      label: '$(circle-slash) None',
-      description: 'weights only, no output',
-      none: true,
-    };
-    let picked: Item | undefined = browse;
-    if (items.length || optional) {
-      picked = await vscode.window.showQuickPick([...items, ...(optional ? [none] : []), browse], {
-        title: `Matrix Lens: Attention — ${role}${optional ? ' (optional)' : ''}`,
-        placeHolder: `Pick the ${role} array`,
-      });
-    }
-    if (!picked) return undefined;
-    if (picked.none) return null;
-    if (picked.uri)
-      return {
-        ref: { source: await sourceOf(picked.uri), member: picked.member },
-        label: picked.member ? `${basename(picked.uri)}#${picked.member}` : basename(picked.uri),
-        shape: picked.shape,
-      };
-    const files = await vscode.window.showOpenDialog({
-      canSelectMany: false,
-      filters: ARRAY_FILTERS,
-      openLabel: `Use as ${role}`,
-      title: `Matrix Lens: Attention — ${role}`,
-    });
-    if (!files?.[0]) return undefined;
-    return refOf(files[0], undefined, `Attention ${role}`, true);
-  }
-
-  async function attentionInputs(
-    arg: AttentionArgs | undefined,
-  ): Promise<
-    | { q: ArrayRef; k: ArrayRef; v?: ArrayRef; heads?: number; causal: boolean; label: string }
-    | undefined
-  > {
-    if (arg?.q !== undefined && arg.k !== undefined) {
-      const ref = async (a: ArrayArg) => {
-        const u = typeof a === 'string' || isUri(a) ? { uri: a } : a;
-        const uri = toUri(u.uri);
-        return {
-          ref: { source: await sourceOf(uri), member: u.member },
-          label: u.member ? `${basename(uri)}#${u.member}` : basename(uri),
-        };
-      };
-      const q = await ref(arg.q);
-      const k = await ref(arg.k);
-      const v = arg.v !== undefined ? await ref(arg.v) : undefined;
-      return {
-        q: q.ref,
-        k: k.ref,
-        v: v?.ref,
-        heads: arg.heads,
-        causal: !!arg.causal,
-        label: [q, k, v]
-          .filter((x) => x)
-          .map((x) => x!.label)
-          .join(', '),
-      };
-    }
-    const q = await pickRef('Q', false);
-    if (!q) return undefined;
-    const k = await pickRef('K', false);
-    if (!k) return undefined;
-    const v = await pickRef('V', true);
-    if (v === undefined) return undefined;
-    let heads: number | undefined;
-    if (q.shape?.length !== 3) {
-      const width = q.shape?.length === 2 ? q.shape[1] : undefined;
-      const input = await vscode.window.showInputBox({
-        title: 'Matrix Lens: Attention — number of heads',
-        prompt:
-          width !== undefined
-            ? `Q is [${q.shape!.join(', ')}]: its width ${width} splits into heads of equal size`
-            : 'Q [T, H·d] splits into H heads of equal width',
-        value: '1',
-        validateInput: (s) => {
-          const h = Number(s.trim());
-          if (!/^\d+$/.test(s.trim()) || !Number.isInteger(h) || h < 1)
-            return 'a positive whole number';
-          if (h > 4096) return 'at most 4096 heads';
-          if (width !== undefined && width % h !== 0)
-            return `Q's width ${width} is not divisible by ${h}`;
-          return undefined;
-        },
-      });
-      if (input === undefined) return undefined;
-      heads = Number(input.trim());
-    }
-    const mask = await vscode.window.showQuickPick(
-      [
-        { label: 'None', description: 'every query sees every key', causal: false },
-        { label: 'Causal', description: 'query i sees keys 0…i (torch is_causal)', causal: true },
-      ],
-      { title: 'Matrix Lens: Attention — mask' },
-    );
-    if (!mask) return undefined;
-    return {
-      q: q.ref,
-      k: k.ref,
-      v: v?.ref,
-      heads,
-      causal: mask.causal,
-      label: [q, k, v]
-        .filter((x) => x)
-        .map((x) => x!.label)
-        .join(', '),
-    };
-  }
-
-  async function attentionCommand(arg?: AttentionArgs): Promise<CommandOutcome<AttentionSummary>> {
-    let inputs: Awaited<ReturnType<typeof attentionInputs>>;
-    try {
-      inputs = await attentionInputs(arg && !isUri(arg) ? arg : undefined);
-    } catch (e) {
-      const message = userMessage(e);
-      void vscode.window.showErrorMessage(`Matrix Lens: ${message}`);
-      return { state: 'error', message };
-    }
-    if (!inputs) return { state: 'aborted' };
-    const { label, ...rest } = inputs;
-    const title = `Attention: ${label}`;
-    const params = { ...rest, maxBytes: readSettings().maxArrayBytes };
-    return runAndShow<AttentionSummary>(
-      title,
-      `attention of ${label}`,
-      '', // the worker names Q/K/V and their files
-      (o) => worker.call('attention', params, o),
-      arg?.token,
-      (r) => {
-        // the panel shows numbers only: the weights stay here (returned to the caller)
-        const shown: Partial<AttentionSummary> = { ...r };
-        delete shown.weights;
-        return { type: 'attention', title, result: shown as Omit<AttentionSummary, 'weights'> };
-      },
-    );
-  }
-
-  context.subscriptions.push(
-    vscode.commands.registerCommand('matrixLens.analyze', analyze),
-    vscode.commands.registerCommand('matrixLens.attentionFromQKV', attentionCommand),
-  );
+  context.subscriptions.push(vscode.commands.registerCommand('matrixLens.analyze', analyze));
+  return panel;
 }

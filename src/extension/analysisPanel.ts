@@ -1,11 +1,17 @@
 /**
- * The results panel of "Analyze" and "Attention from Q, K, V": one webview panel (reused),
- * numbers only. The host posts a state (running / results / cancelled / error) and the
- * webview reports back what its DOM shows, which `show` resolves with.
+ * The results panel of "Analyze" and "Attention from Q, K, V": one webview panel (reused)
+ * with uPlot charts and the numbers. The host posts a state (running / results / cancelled /
+ * error) and the webview reports back what it shows, which `show` resolves with. While a run
+ * is going the panel shows the worker's progress and a Cancel button (`onDidRequestCancel`).
+ *
+ * The webview keeps its last finished state with `setState`; after a window reload VS Code
+ * hands that to the serializer (`restore`), which posts it back so the panel shows it again.
  */
 import * as vscode from 'vscode';
 import {
   AnalysisHostToWebview,
+  AnalysisPanelSavedState,
+  AnalysisPanelUpdate,
   AnalysisRenderedReport,
   AnalysisWebviewToHost,
 } from '../protocol/messages';
@@ -28,17 +34,25 @@ interface Current {
   ready: Promise<void>;
 }
 
-export class AnalysisPanel implements vscode.Disposable {
+export class AnalysisPanel implements vscode.Disposable, vscode.WebviewPanelSerializer {
   private current: Current | undefined;
   private seq = 0;
   private lastReport: AnalysisRenderedReport | undefined;
   private readonly reports = new vscode.EventEmitter<AnalysisRenderedReport>();
+  private readonly cancels = new vscode.EventEmitter<number>();
+  /** fires with the run number (`begin`) whose Cancel button was pressed in the panel. */
+  readonly onDidRequestCancel = this.cancels.event;
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
   /** the last report the panel sent (for tests). */
   get report(): AnalysisRenderedReport | undefined {
     return this.lastReport;
+  }
+
+  /** the panel shown now, if any (for tests). */
+  get webviewPanel(): vscode.WebviewPanel | undefined {
+    return this.current?.panel;
   }
 
   /** Starts a new run: later `show` calls of older runs are ignored. */
@@ -79,6 +93,53 @@ export class AnalysisPanel implements vscode.Disposable {
     return undefined;
   }
 
+  /** The worker's progress for run `seq` (0…1), shown on the panel's progress bar. */
+  progress(seq: number, fraction: number): void {
+    const cur = this.current;
+    if (seq !== this.seq || !cur) return;
+    const msg: AnalysisPanelUpdate = { type: 'progress', seq, fraction };
+    void cur.ready.then(
+      () => cur.panel.webview.postMessage(msg),
+      () => undefined,
+    );
+  }
+
+  /**
+   * The serializer: a panel VS Code restored after a window reload. It becomes the panel
+   * (when none is open) and shows the state the webview had saved. Returns at once: VS Code
+   * holds the webview's page back until this resolves, so waiting for it here would deadlock.
+   */
+  deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    void this.restore(panel, state);
+    return Promise.resolve();
+  }
+
+  /** Loads `panel` and shows the saved `state` in it; resolves with what it rendered. */
+  async restore(
+    panel: vscode.WebviewPanel,
+    state: unknown,
+  ): Promise<AnalysisRenderedReport | undefined> {
+    const cur = this.adopt(panel, panel.title || 'Matrix Lens analysis');
+    const saved = state as AnalysisPanelSavedState | undefined;
+    const last = saved?.last;
+    if (!last || typeof last !== 'object' || typeof last.type !== 'string') return undefined;
+    const seq = this.current === cur ? this.begin() : 0;
+    const msg = { ...last, seq } as AnalysisHostToWebview;
+    try {
+      await cur.ready;
+      const settings: AnalysisPanelUpdate = { type: 'settings', histogram: !!saved.histogram };
+      await panel.webview.postMessage(settings);
+      const waiting = this.nextReport((r) => r.seq === seq);
+      if (!(await panel.webview.postMessage(msg))) {
+        waiting.cancel();
+        return undefined;
+      }
+      return await waiting.promise;
+    } catch {
+      return undefined;
+    }
+  }
+
   private nextReport(pred: (r: AnalysisRenderedReport) => boolean): {
     promise: Promise<AnalysisRenderedReport | undefined>;
     cancel(): void;
@@ -113,8 +174,18 @@ export class AnalysisPanel implements vscode.Disposable {
         localResourceRoots: webviewRoots(this.extensionUri),
       },
     );
+    return this.adopt(panel, title);
+  }
+
+  /** Loads the page into `panel` and listens to it; it becomes the current panel if none is. */
+  private adopt(panel: vscode.WebviewPanel, title: string): Current {
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: webviewRoots(this.extensionUri),
+    };
     const html = webviewHtml(panel.webview, this.extensionUri, 'analysis', 'Matrix Lens analysis');
     panel.webview.html = html;
+    panel.title = title;
     let resolveReady!: () => void;
     let rejectReady!: (e: Error) => void;
     const ready = new Promise<void>((res, rej) => {
@@ -123,7 +194,7 @@ export class AnalysisPanel implements vscode.Disposable {
     });
     ready.catch(() => undefined);
     const cur: Current = { panel, ready };
-    this.current = cur;
+    this.current ??= cur;
     // as in the array editor: a webview that never runs its script is reloaded (code-server)
     let isReady = false;
     let reloads = 0;
@@ -140,6 +211,8 @@ export class AnalysisPanel implements vscode.Disposable {
         } else if (m.type === 'rendered') {
           this.lastReport = m.report;
           this.reports.fire(m.report);
+        } else if (m.type === 'cancel') {
+          this.cancels.fire(m.seq);
         } else if (m.type === 'copy') {
           await vscode.env.clipboard.writeText(m.text);
           void vscode.window.setStatusBarMessage(`Matrix Lens: ${m.what} copied`, 2000);
@@ -158,5 +231,6 @@ export class AnalysisPanel implements vscode.Disposable {
   dispose(): void {
     this.current?.panel.dispose();
     this.reports.dispose();
+    this.cancels.dispose();
   }
 }

@@ -12,6 +12,7 @@ import {
   DriveAction,
   HostToWebview,
   RenderedReport,
+  ViewSettings,
   WebviewToHost,
 } from '../protocol/messages';
 import { WorkerClient, WorkerError } from './workerClient';
@@ -22,6 +23,22 @@ import { basename } from './paths';
 export const ARRAY_EDITOR_VIEW_TYPE = 'matrixLens.arrayViewer';
 export const SELECTION_VIEW_TYPE = 'matrixLens.selection';
 const READY_TIMEOUT_MS = 10_000;
+/** CSV export refuses windows with more values than this. */
+export const CSV_MAX_VALUES = 1_000_000;
+type ExportReply = Extract<WebviewToHost, { type: 'exportReply' }>;
+
+/** What the heatmap page needs from the settings. */
+function viewSettings(scope?: vscode.Uri): ViewSettings {
+  const s = readSettings(scope);
+  const r = vscode.workspace
+    .getConfiguration('matrixLens', scope)
+    .get<string>('heatmap.renderer', 'auto');
+  return {
+    colormap: s.colormap,
+    renderer: r === 'webgl2' || r === 'canvas' ? r : 'auto',
+    maxCells: s.maxCells,
+  };
+}
 
 class ArrayDocument implements vscode.CustomDocument {
   constructor(
@@ -96,6 +113,8 @@ export class ArrayPanel {
   private entryGeneration = 0;
   private loading: vscode.CancellationTokenSource | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private exportId = 0;
+  private readonly exports = new Map<number, (r: ExportReply) => void>();
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -126,10 +145,19 @@ export class ArrayPanel {
         trace(`${fileName} ← ${m.type}`);
         if (m.type === 'ready') {
           ready = true;
+          // a reloaded window: show the array the panel showed before
+          if (m.entry !== undefined && this.member === undefined) this.member = m.entry;
           void this.load();
         } else if (m.type === 'rendered') this.rendered.set(this.reportUri, m.report);
         else if (m.type === 'selectEntry') void this.show(m.name);
         else if (m.type === 'requestSlice') void this.slice(m);
+        else if (m.type === 'exportReply') this.exports.get(m.id)?.(m);
+        else if (m.type === 'export')
+          void vscode.commands.executeCommand(
+            m.format === 'png' ? 'matrixLens.exportPng' : 'matrixLens.exportCsv',
+            undefined,
+            this,
+          );
       }),
       panel.onDidDispose(() => {
         clearInterval(watchdog);
@@ -146,6 +174,54 @@ export class ArrayPanel {
     this.panel.webview.postMessage(m).then(undefined, () => undefined);
   }
 
+  /** Asks the webview for what to export (the PNG of its view, or its visible window). */
+  requestExport(format: 'png' | 'csv', timeoutMs = 20_000): Promise<ExportReply> {
+    const id = ++this.exportId;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.exports.delete(id);
+        reject(new Error('the panel did not answer (is a heatmap shown?)'));
+      }, timeoutMs);
+      this.exports.set(id, (r) => {
+        clearTimeout(timer);
+        this.exports.delete(id);
+        resolve(r);
+      });
+      this.post({ type: 'exportRequest', id, format });
+    });
+  }
+
+  /** The visible window as CSV, at full resolution (read by the worker). */
+  async csv(
+    visible: NonNullable<ExportReply['visible']>,
+  ): Promise<{ text: string; rows: number; cols: number }> {
+    const source: ArraySource | undefined =
+      this.content.kind === 'held' ? { held: this.content.key } : this.source;
+    if (!source) throw new WorkerError('the array is not loaded yet', 'invalid');
+    const settings = readSettings(this.content.kind === 'file' ? this.content.uri : undefined);
+    const member = visible.name ?? this.member;
+    return this.worker.call('csv', {
+      source,
+      ...(member !== undefined && this.content.kind === 'file' ? { member } : {}),
+      maxBytes: settings.maxArrayBytes,
+      rowAxis: visible.rowAxis,
+      colAxis: visible.colAxis,
+      indices: visible.indices,
+      window: visible.window,
+      maxValues: CSV_MAX_VALUES,
+    });
+  }
+
+  /** Where exports go by default: next to the file, named after it. */
+  exportName(ext: string): vscode.Uri | undefined {
+    const stem = this.fileName.replace(/\.(npy|npz|safetensors)$/i, '').replace(/[^\w.-]+/g, '_');
+    const suffix = this.member ? `-${this.member.replace(/[^\w.-]+/g, '_')}` : '';
+    const name = `${stem || 'selection'}${suffix}-view.${ext}`;
+    if (this.content.kind === 'file') return vscode.Uri.joinPath(this.content.uri, '..', name);
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    return folder ? vscode.Uri.joinPath(folder, name) : undefined;
+  }
+
   /** Acts in the webview as if the user did it (picks an entry, changes the slice, zooms). */
   drive(action: DriveAction): void {
     this.post({ type: 'drive', action });
@@ -156,12 +232,11 @@ export class ArrayPanel {
     const mine = ++this.generation;
     this.rendered.clear(this.reportUri);
     if (this.content.kind === 'held') {
-      const settings = readSettings();
       this.post({
         type: 'array',
         fileName: this.fileName,
         view: this.content.view,
-        settings: { colormap: settings.colormap },
+        settings: viewSettings(),
       });
       return;
     }
@@ -226,7 +301,7 @@ export class ArrayPanel {
           type: 'array',
           fileName: this.fileName,
           view,
-          settings: { colormap: settings.colormap },
+          settings: viewSettings(this.content.uri),
         });
     } catch (e) {
       if (mine !== this.entryGeneration || (e instanceof WorkerError && e.code === 'cancelled'))
@@ -430,7 +505,61 @@ export function registerArrayCommands(
   context: vscode.ExtensionContext,
   provider: ArrayEditorProvider,
 ): void {
+  /**
+   * `matrixLens.exportPng [target]` / `matrixLens.exportCsv [target]`: the heatmap as drawn, or
+   * the visible values at full resolution, written to `target` (asks where when absent).
+   * Returns the file written, or the error message shown (for tests), or undefined when the
+   * save dialog was cancelled.
+   */
+  const exporter =
+    (format: 'png' | 'csv') =>
+    async (target?: unknown, from?: unknown): Promise<vscode.Uri | string | undefined> => {
+      const p = from instanceof ArrayPanel ? from : provider.activePanel();
+      const fail = (message: string) => {
+        void vscode.window.showErrorMessage(message);
+        return message;
+      };
+      if (!p)
+        return fail('Matrix Lens: open an array (or inspect a selection) to export its heatmap.');
+      const label = p.member ? `${p.fileName} › ${p.member}` : p.fileName;
+      try {
+        const reply = await p.requestExport(format);
+        if (reply.error) return fail(`Matrix Lens: ${label}: cannot export: ${reply.error}`);
+        let bytes: Uint8Array;
+        let what: string;
+        if (format === 'png') {
+          if (!reply.png) return fail(`Matrix Lens: ${label}: the panel sent no image`);
+          bytes = reply.png;
+          what = 'heatmap view';
+        } else {
+          if (!reply.visible) return fail(`Matrix Lens: ${label}: the panel sent no window`);
+          const csv = await p.csv(reply.visible);
+          bytes = new TextEncoder().encode(csv.text);
+          what = `${csv.rows}×${csv.cols} values`;
+        }
+        let uri = target instanceof vscode.Uri ? target : undefined;
+        if (!uri) {
+          const def = p.exportName(format);
+          uri = await vscode.window.showSaveDialog({
+            ...(def ? { defaultUri: def } : {}),
+            filters: format === 'png' ? { 'PNG image': ['png'] } : { CSV: ['csv'] },
+            saveLabel: format === 'png' ? 'Export PNG' : 'Export CSV',
+          });
+          if (!uri) return undefined;
+        }
+        await vscode.workspace.fs.writeFile(uri, bytes);
+        void vscode.window.setStatusBarMessage(
+          `Matrix Lens: exported the ${what} to ${basename(uri)}`,
+          4000,
+        );
+        return uri;
+      } catch (e) {
+        return fail(`Matrix Lens: ${label}: cannot export: ${userMessage(e)}`);
+      }
+    };
   context.subscriptions.push(
+    vscode.commands.registerCommand('matrixLens.exportPng', exporter('png')),
+    vscode.commands.registerCommand('matrixLens.exportCsv', exporter('csv')),
     vscode.commands.registerCommand('matrixLens.selectEntry', async (name?: unknown) => {
       const p = provider.activePanel();
       const entries = p?.listing?.entries ?? [];

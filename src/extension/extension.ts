@@ -13,6 +13,9 @@ import { registerInspectSelection, SelectionInspector } from './inspectSelection
 import { WorkerClient } from './workerClient';
 import { registerShapeFeatures } from './shapes';
 import { registerAnalysisCommands } from './analysisCommands';
+import { registerAttentionCommands } from './attentionCommand';
+import type { AttentionViews } from './attentionPanel';
+import type { AnalysisPanel } from './analysisPanel';
 
 /** What `activate` returns: used by the integration tests (and harmless otherwise). */
 export interface MatrixLensApi {
@@ -22,6 +25,10 @@ export interface MatrixLensApi {
   arrays: ArrayEditorProvider;
   /** Inspect Selection's last error. */
   selection: SelectionInspector;
+  /** the Analyze results panel (its serializer `restore` is tested directly). */
+  analysisPanel: AnalysisPanel;
+  /** the attention views (tests drive them and read what they rendered). */
+  attention: AttentionViews;
 }
 
 export function activate(context: vscode.ExtensionContext): MatrixLensApi {
@@ -56,10 +63,11 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi {
     }),
   );
   registerShapeFeatures(context);
-  registerAnalysisCommands(context, worker, provider);
+  const analysisPanel = registerAnalysisCommands(context, worker, provider);
+  const attention = registerAttentionCommands(context, worker, provider);
   const selection = registerInspectSelection(context, worker, provider);
   registerArrayCommands(context, provider);
-  return { rendered, worker, arrays: provider, selection };
+  return { rendered, worker, arrays: provider, selection, analysisPanel, attention };
 }
 
 export function deactivate(): void {

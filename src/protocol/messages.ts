@@ -6,6 +6,8 @@ import type { DType } from '../core/array/dtype';
 import type { Stats } from '../core/stats/summary';
 import type { Pooling } from '../core/view/slice2d';
 import type { MatrixAnalysis } from '../core/linalg/analyze';
+import type { AttentionDiagnostics } from '../core/attention/diagnostics';
+import type { PooledHead, PooledTiles } from '../core/attention/weights';
 
 // ---------- host ⇄ worker ----------
 
@@ -69,7 +71,15 @@ export type WorkerCall =
   | { kind: 'crash'; params: Record<string, never> }
   /** issue 4: matrix analysis and attention (src/worker/analysisOps.ts) */
   | { kind: 'analyze'; params: AnalyzeParams }
-  | { kind: 'attention'; params: AttentionParams };
+  | { kind: 'attention'; params: AttentionParams }
+  /** issue 5 heatmap: a full-resolution window of a slice as CSV (export). */
+  | { kind: 'csv'; params: CsvParams }
+  /** issue 5: the attention view (src/worker/attentionOps.ts); the weights stay in the worker */
+  | { kind: 'attentionOpen'; params: AttentionOpenParams }
+  | { kind: 'attentionCompute'; params: AttentionComputeParams }
+  | { kind: 'attentionTiles'; params: AttentionTilesParams }
+  | { kind: 'attentionFocus'; params: AttentionFocusParams }
+  | { kind: 'attentionRelease'; params: { key: string } };
 
 export type WorkerRequest = WorkerCall & {
   id: number;
@@ -140,6 +150,12 @@ export type WorkerResultMap = {
   crash: never;
   analyze: AnalyzeResult;
   attention: AttentionSummary;
+  csv: { text: string; rows: number; cols: number };
+  attentionOpen: AttentionViewInfo;
+  attentionCompute: AttentionViewInfo;
+  attentionTiles: AttentionTilesData;
+  attentionFocus: AttentionFocusData;
+  attentionRelease: Record<string, never>;
 };
 
 export type WorkerResponse =
@@ -151,6 +167,32 @@ export type WorkerResponse =
 
 export interface ViewSettings {
   colormap: string;
+  /** matrixLens.heatmap.renderer: 'auto' (WebGL2 when available), 'webgl2' or 'canvas'. */
+  renderer?: 'auto' | 'webgl2' | 'canvas';
+  /** matrixLens.heatmap.maxCells (the worker pools larger slices and windows). */
+  maxCells?: number;
+}
+
+/** A full-resolution window of one 2-D slice (heatmap CSV export). */
+export interface CsvParams {
+  source: ArraySource;
+  member?: string;
+  maxBytes: number;
+  rowAxis: number;
+  colAxis: number;
+  indices: number[];
+  window: { row0: number; row1: number; col0: number; col1: number };
+  /** refuse windows with more values than this. */
+  maxValues: number;
+}
+
+/** What the heatmap shows, for export: the slice and its visible full-resolution window. */
+export interface HeatmapVisible {
+  name?: string;
+  rowAxis: number;
+  colAxis: number;
+  indices: number[];
+  window: { row0: number; row1: number; col0: number; col1: number };
 }
 
 export type HostToWebview =
@@ -163,13 +205,17 @@ export type HostToWebview =
   /** an error about one array of a file: the listing stays usable. */
   | { type: 'entryError'; fileName: string; name: string; message: string }
   /** acts as if the user did it (used by the `matrixLens.selectEntry` command and tests). */
-  | { type: 'drive'; action: DriveAction };
+  | { type: 'drive'; action: DriveAction }
+  /** export: the webview answers with an 'exportReply' of the same id. */
+  | { type: 'exportRequest'; id: number; format: 'png' | 'csv' };
 
 export type DriveAction =
   | { kind: 'selectEntry'; name: string }
   | { kind: 'setSlice'; rowAxis: number; colAxis: number; indices: number[] }
   | { kind: 'zoom'; window: { row0: number; row1: number; col0: number; col1: number } }
-  | { kind: 'resetZoom' };
+  | { kind: 'resetZoom' }
+  | { kind: 'setColormap'; colormap: string }
+  | { kind: 'setRangeMode'; mode: 'minmax' | 'symmetric' | 'percentile' };
 
 export interface RenderedReport {
   summary: string;
@@ -180,6 +226,16 @@ export interface RenderedReport {
     max: number | null;
     canvasWidth: number;
     canvasHeight: number;
+    /** which renderer drew it, and why WebGL2 was not used when it was wanted. */
+    renderer?: 'webgl2' | 'canvas';
+    rendererNote?: string;
+    colormap?: string;
+    rangeMode?: 'minmax' | 'symmetric' | 'percentile';
+    /** the colour range: values ≤ lo get the first colour, ≥ hi the last. */
+    lo?: number;
+    hi?: number;
+    /** colorbar tick labels as shown. */
+    ticks?: string[];
   } | null;
   error?: string;
   /** the array shown (a member/tensor name; '' for a .npy file or a selection). */
@@ -200,6 +256,8 @@ export interface RenderedReport {
     fullCols: number;
     pooling?: Pooling;
     zoomed: boolean;
+    /** the full-resolution cells in view (rows row0..row1-1, columns col0..col1-1). */
+    visible?: { row0: number; row1: number; col0: number; col1: number };
   };
   /** the first (up to 8) values drawn, row-major: lets tests check which slice is shown. */
   sample?: (number | null)[];
@@ -211,7 +269,18 @@ export interface RenderedReport {
 }
 
 export type WebviewToHost =
-  | { type: 'ready' }
+  /** `entry`: the array the panel showed before a reload (restored from its saved state). */
+  | { type: 'ready'; entry?: string }
+  /** the toolbar's export buttons. */
+  | { type: 'export'; format: 'png' | 'csv' }
+  | {
+      type: 'exportReply';
+      id: number;
+      /** the heatmap as drawn (PNG bytes). */
+      png?: Uint8Array;
+      visible?: HeatmapVisible;
+      error?: string;
+    }
   /** what the webview actually shows, read back from its DOM (for tests and accessibility). */
   | { type: 'rendered'; report: RenderedReport }
   | {
@@ -321,9 +390,204 @@ export interface AnalysisRenderedReport {
   /** mean entropy per head as listed (nats). */
   headEntropy?: string[];
   message?: string;
+  /** the uPlot charts drawn, by id (`sv`, `energy`, `error`, `eig`, `eig-real`, `hist`). */
+  plots?: Record<string, AnalysisPlotReport>;
+}
+
+/** One chart of the results panel, as drawn. */
+export interface AnalysisPlotReport {
+  /** points (or bars) of the main series. */
+  points: number;
+  /** singular values below the log axis' floor drawn at the floor (sv only). */
+  clamped?: number;
+  /** the note drawn on the chart (approximate, clamped). */
+  note?: string;
+}
+
+/** Updates that render nothing by themselves (no report comes back). */
+export type AnalysisPanelUpdate =
+  /** the worker's progress while run `seq` is 'running' */
+  | { type: 'progress'; seq: number; fraction: number }
+  /** the saved view settings, sent by the serializer before the saved state */
+  | { type: 'settings'; histogram?: boolean };
+
+/** What the results panel keeps with `setState` (and its serializer restores after a reload). */
+export interface AnalysisPanelSavedState {
+  /** the last finished state shown (analysis, attention, cancelled, error). */
+  last?: AnalysisHostToWebview;
+  /** show the spectral density histogram. */
+  histogram?: boolean;
 }
 
 export type AnalysisWebviewToHost =
   | { type: 'ready' }
   | { type: 'rendered'; report: AnalysisRenderedReport }
-  | { type: 'copy'; what: string; text: string };
+  | { type: 'copy'; what: string; text: string }
+  /** the panel's Cancel button: cancels run `seq` in the worker. */
+  | { type: 'cancel'; seq: number };
+
+// ---------- the attention view (issue 5: webview/attention, src/extension/attentionPanel.ts) ----------
+
+/** Opens attention weights from a file; the worker keeps them under `key`. */
+export interface AttentionOpenParams {
+  key: string;
+  ref: ArrayRef;
+  maxBytes: number;
+}
+
+/** Computes softmax(QKᵀ/√d)·V in the worker and keeps the weights under `key`. */
+export interface AttentionComputeParams extends AttentionParams {
+  key: string;
+}
+
+export interface AttentionViewInfo {
+  key: string;
+  /** member name ('' for a .npy or computed weights) */
+  name: string;
+  /** the stored dtype (computed weights are held as float32) */
+  dtype: DType;
+  shape: number[];
+  diagnostics: AttentionDiagnostics;
+  /** computed from Q, K, V: what went in */
+  computed?: {
+    heads: number;
+    headDim: number;
+    valueDim: number;
+    causal: boolean;
+    qShape: number[];
+    kShape: number[];
+    vShape?: number[];
+    outputShape?: number[];
+  };
+  ms: number;
+}
+
+/** Every head of (layer, batch), max-pooled to at most `size` × `size` cells. */
+export interface AttentionTilesParams {
+  key: string;
+  /** reopened from here if the worker no longer holds `key` (a file-backed view) */
+  ref?: ArrayRef;
+  maxBytes: number;
+  layer: number;
+  batch: number;
+  size: number;
+}
+
+export type AttentionTilesData = PooledTiles;
+
+/** One head, max-pooled to at most `maxCells`; a zoom window is drawn at full resolution when it fits. */
+export interface AttentionFocusParams {
+  key: string;
+  ref?: ArrayRef;
+  maxBytes: number;
+  layer: number;
+  batch: number;
+  head: number;
+  maxCells: number;
+  window?: { row0: number; row1: number; col0: number; col1: number };
+}
+
+export type AttentionFocusData = PooledHead & { layer: number; batch: number; head: number };
+
+/** Where a view's weights come from: restorable after a window reload (webview state). */
+export type AttentionOrigin =
+  | { kind: 'file'; uri: string; member?: string }
+  | {
+      kind: 'computed';
+      q: { uri: string; member?: string };
+      k: { uri: string; member?: string };
+      v?: { uri: string; member?: string };
+      heads?: number;
+      causal: boolean;
+    };
+
+/** What the attention view keeps with `vscode.setState` (and the serializer gets back). */
+export interface AttentionViewState {
+  origin: AttentionOrigin;
+  title: string;
+  layer: number;
+  batch: number;
+  head: number;
+  tokens?: { list: string[]; from: string };
+}
+
+export type AttentionHostToWebview =
+  | { type: 'loading'; title: string; message: string }
+  | {
+      type: 'open';
+      title: string;
+      /** the file (or Q, K, V files) shown under the title */
+      sourceLabel: string;
+      info: AttentionViewInfo;
+      state: AttentionViewState;
+      colormap: string;
+      maxCells: number;
+    }
+  | { type: 'tiles'; seq: number; tiles: AttentionTilesData }
+  | { type: 'focus'; seq: number; focus: AttentionFocusData }
+  | { type: 'tokens'; list: string[]; from: string }
+  /** computed weights that are gone (window reloaded, worker restarted): offer to recompute */
+  | {
+      type: 'gone';
+      title: string;
+      message: string;
+      canRecompute: boolean;
+      state?: AttentionViewState;
+    }
+  | { type: 'error'; title: string; message: string; seq?: number }
+  | { type: 'drive'; action: AttentionDriveAction };
+
+export type AttentionDriveAction =
+  | { kind: 'focus'; layer: number; batch: number; head: number }
+  | { kind: 'tokens'; text: string }
+  | { kind: 'zoom'; window: { row0: number; row1: number; col0: number; col1: number } }
+  | { kind: 'resetZoom' };
+
+export interface AttentionRenderedReport {
+  state: 'loading' | 'open' | 'gone' | 'error';
+  title: string;
+  message?: string;
+  shape?: number[];
+  /** head tiles on screen, and their labels (`L0·B1·H2`) */
+  tiles: number;
+  tileLabels: string[];
+  layer: number;
+  batch: number;
+  /** mean entropy per head as listed in the table, every head (flat order) */
+  headEntropy: string[];
+  rowSums?: { passed: boolean; text: string };
+  causal?: { holds: boolean; text: string };
+  focus?: {
+    layer: number;
+    batch: number;
+    head: number;
+    rows: number;
+    cols: number;
+    row0: number;
+    col0: number;
+    rowStep: number;
+    colStep: number;
+    fullRows: number;
+    fullCols: number;
+    canvasWidth: number;
+    canvasHeight: number;
+  };
+  /** labels in use: 'indices', or where the list came from */
+  tokens: { count: number; from: string };
+}
+
+export type AttentionWebviewToHost =
+  | { type: 'ready' }
+  | { type: 'rendered'; report: AttentionRenderedReport }
+  | { type: 'state'; state: AttentionViewState }
+  | { type: 'requestTiles'; seq: number; layer: number; batch: number; size: number }
+  | {
+      type: 'requestFocus';
+      seq: number;
+      layer: number;
+      batch: number;
+      head: number;
+      window?: { row0: number; row1: number; col0: number; col1: number };
+    }
+  | { type: 'pickTokensFile' }
+  | { type: 'recompute' };

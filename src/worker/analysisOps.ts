@@ -13,7 +13,14 @@ import { openArrayFile } from '../core/formats/open';
 import { parseArrayText } from '../core/formats/selection';
 import { MemorySource } from '../core/io/source';
 import type { ByteSource } from '../core/io/source';
-import { Matrix, analyzeMatrix, attention, countNonFinite, sliceToMatrix } from '../core/linalg';
+import {
+  Matrix,
+  analyzeMatrix,
+  attention,
+  attentionData,
+  countNonFinite,
+  sliceToMatrix,
+} from '../core/linalg';
 import { FileSource } from '../node/fileSource';
 import type {
   AnalyzeParams,
@@ -162,7 +169,7 @@ async function tensorOf(
   role: string,
   ref: ArrayRef,
   maxBytes: number,
-): Promise<{ shape: number[]; data: Float64Array }> {
+): Promise<{ shape: number[]; data: Float64Array | Float32Array }> {
   const label = `${role} (${refLabel(ref)})`;
   try {
     const { raw } = await loadRef(ref, maxBytes);
@@ -175,7 +182,8 @@ async function tensorOf(
         `contains ${nan} NaN and ${inf} Inf values; attention needs finite numbers`,
         'numeric',
       );
-    return { shape: raw.shape, data };
+    // float32 (and narrower) inputs stay float32: attention() then runs the SIMD float32 kernel
+    return { shape: raw.shape, data: attentionData(raw.dtype, data) };
   } catch (e) {
     if (isLensError(e)) throw new LensError(`${label}: ${e.message}`, e.code);
     throw new LensError(`${label}: ${errorMessage(e)}`);
@@ -192,13 +200,15 @@ export async function attentionOp(p: AttentionParams, control: RequestControl): 
   control.tick(0);
   const v = p.v ? await tensorOf('V', p.v, p.maxBytes) : undefined;
   control.tick(0.02);
-  // the weights are [H, T, S] float64 while computing: refuse sizes over the memory limit up front
+  // the weights are [H, T, S] float64 (float32 for float32 inputs) while computing: refuse sizes
+  // over the memory limit up front
   const H = q.shape.length === 3 ? q.shape[0] : (p.heads ?? 1);
   const T = q.shape.length >= 2 ? q.shape[q.shape.length - 2] : 0;
   const S = k.shape.length >= 2 ? k.shape[k.shape.length - 2] : 0;
-  if (H * T * S * 8 > p.maxBytes) {
+  const wBytes = [q, k, v].every((t) => !t || t.data instanceof Float32Array) ? 4 : 8;
+  if (H * T * S * wBytes > p.maxBytes) {
     throw new LensError(
-      `the attention weights [${H}, ${T}, ${S}] would take ${formatBytes(H * T * S * 8)}, over the ${formatBytes(p.maxBytes)} limit set by matrixLens.maxArrayBytes`,
+      `the attention weights [${H}, ${T}, ${S}] would take ${formatBytes(H * T * S * wBytes)}, over the ${formatBytes(p.maxBytes)} limit set by matrixLens.maxArrayBytes`,
       'too-large',
     );
   }
@@ -221,7 +231,7 @@ export async function attentionOp(p: AttentionParams, control: RequestControl): 
     }
     throw e;
   }
-  const weights = Float32Array.from(r.weights!);
+  const weights = r.weights instanceof Float32Array ? r.weights : Float32Array.from(r.weights!);
   control.tick(0.97);
   const rowSums = r.rowSums!;
   let maxDev = 0;

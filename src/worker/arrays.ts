@@ -16,11 +16,13 @@ import { parseArrayText } from '../core/formats/selection';
 import { MemorySource } from '../core/io/source';
 import { Stats, computeStats, summaryLine } from '../core/stats/summary';
 import { Pooling, defaultSlice, extractSlice } from '../core/view/slice2d';
+import { windowCsv } from '../core/view/csv';
 import { FileSource } from '../node/fileSource';
 import {
   ArrayListing,
   ArraySource,
   ArrayView,
+  CsvParams,
   HeatmapData,
   InspectTextParams,
   OpenArrayParams,
@@ -329,3 +331,29 @@ export function inspectText(p: InspectTextParams, tick: Tick): ArrayView {
 }
 
 export type { Pooling };
+
+/** A full-resolution window of a slice as CSV (heatmap export). */
+export async function csvView(p: CsvParams): Promise<{ text: string; rows: number; cols: number }> {
+  const h = await loadArray(p.source, p.member, p.maxBytes);
+  const nd = h.raw.shape.length;
+  const fullRows = p.rowAxis >= 0 ? h.raw.shape[p.rowAxis] : 1;
+  const fullCols = p.colAxis >= 0 ? h.raw.shape[p.colAxis] : 1;
+  if (p.rowAxis >= nd || p.colAxis >= nd)
+    throw new LensError(`rows and columns must be axes of the ${nd}-D array`);
+  const w = clampWindow(p.window, fullRows, fullCols) ?? {
+    row0: 0,
+    row1: fullRows,
+    col0: 0,
+    col1: fullCols,
+  };
+  const indices = h.raw.shape.map((_, i) =>
+    i === p.rowAxis || i === p.colAxis ? 0 : (p.indices[i] ?? 0),
+  );
+  const text = windowCsv(
+    h.raw,
+    { rowAxis: p.rowAxis, colAxis: p.colAxis, indices },
+    w,
+    p.maxValues,
+  );
+  return { text, rows: w.row1 - w.row0, cols: w.col1 - w.col0 };
+}

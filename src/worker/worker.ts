@@ -7,8 +7,24 @@ import { parentPort } from 'node:worker_threads';
 import { errorMessage, isLensError } from '../core/errors';
 import { WorkerRequest, WorkerResponse } from '../protocol/messages';
 import { RequestControl } from './cancel';
-import { inspectText, listingOf, openArrayView, openFile, release, sliceView } from './arrays';
+import {
+  csvView,
+  inspectText,
+  listingOf,
+  openArrayView,
+  openFile,
+  release,
+  sliceView,
+} from './arrays';
 import { analyzeOp, attentionOp } from './analysisOps';
+import { ensurePool } from './pool';
+import {
+  attentionComputeOp,
+  attentionFocusOp,
+  attentionOpenOp,
+  attentionReleaseOp,
+  attentionTilesOp,
+} from './attentionOps';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run in a worker thread');
@@ -17,10 +33,14 @@ function send(msg: WorkerResponse, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
 }
 
+/** Requests whose linear algebra runs on the thread pool (started on the first of them). */
+const POOLED = new Set<WorkerRequest['kind']>(['analyze', 'attention', 'attentionCompute']);
+
 async function handle(
   req: WorkerRequest,
   control: RequestControl,
 ): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
+  if (POOLED.has(req.kind)) ensurePool();
   switch (req.kind) {
     case 'openArray': {
       const view = await openArrayView(req.params, control.tick);
@@ -33,6 +53,8 @@ async function handle(
       const heatmap = await sliceView(req.params);
       return { result: heatmap, transfer: [heatmap.values.buffer as ArrayBuffer] };
     }
+    case 'csv':
+      return { result: await csvView(req.params), transfer: [] };
     case 'listArrays':
       return { result: listingOf(await openFile(req.params.source)), transfer: [] };
     case 'inspectText': {
@@ -61,6 +83,16 @@ async function handle(
       return analyzeOp(req.params, control);
     case 'attention':
       return attentionOp(req.params, control);
+    case 'attentionOpen':
+      return attentionOpenOp(req.params, control);
+    case 'attentionCompute':
+      return attentionComputeOp(req.params, control);
+    case 'attentionTiles':
+      return attentionTilesOp(req.params, control);
+    case 'attentionFocus':
+      return attentionFocusOp(req.params);
+    case 'attentionRelease':
+      return attentionReleaseOp(req.params.key);
     case 'crash':
       // The test hook for crash recovery: the thread dies without replying.
       process.exit(70);

@@ -1,10 +1,22 @@
 /**
- * The results panel of "Analyze" and "Attention from Q, K, V": numbers in tables styled
- * with the VS Code theme. After every render it reads its own DOM back and reports it to
- * the host (`rendered`), as the heatmap does.
+ * The results panel of "Analyze" and "Attention from Q, K, V". An analysis shows uPlot
+ * charts (singular values with the rank tolerance and rank, cumulative energy, the
+ * Eckart–Young error, eigenvalues on the complex plane or sorted for symmetric input, an
+ * optional spectral-density histogram) coloured from the theme, then the numbers in tables.
+ * While a run is going it shows the worker's progress and a Cancel button.
+ *
+ * After every render it reads its own DOM back and reports it to the host (`rendered`), as
+ * the heatmap does. The last finished state is kept with `setState` (the serializer brings
+ * it back after a window reload).
  */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import uplotCss from 'uplot/dist/uPlot.min.css';
 import type {
   AnalysisHostToWebview,
+  AnalysisPanelSavedState,
+  AnalysisPanelUpdate,
   AnalysisRenderedReport,
   AnalysisWebviewToHost,
   AnalyzeResult,
@@ -12,8 +24,24 @@ import type {
   WebviewToHost,
 } from '../../src/protocol/messages';
 import { addStyle, el, vscode } from '../shared/vscode';
+import { complexText, fmt } from './format';
+import {
+  card,
+  Chart,
+  energyChart,
+  errorChart,
+  eigenPlaneChart,
+  eigenRealChart,
+  histogram,
+  histogramChart,
+  planSingularValues,
+  singularValueChart,
+} from './plots';
+import { onThemeChange, readTheme, PlotTheme } from './theme';
 import css from './styles.css';
 
+// uPlot's stylesheet and ours go in under the page's CSP nonce (nothing is fetched)
+addStyle(uplotCss);
 addStyle(css);
 const app = document.getElementById('app')!;
 
@@ -22,22 +50,36 @@ function post(m: AnalysisWebviewToHost): void {
   vscode.postMessage(m as unknown as WebviewToHost);
 }
 
-/** 6 significant digits, exponent form for very large/small magnitudes; '—' for a missing value. */
-function fmt(x: number | null | undefined, digits = 6): string {
-  // webview messages are JSON: ±Infinity and NaN arrive as null
-  if (x === null || x === undefined) return '—';
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === Infinity) return '∞';
-  if (x === -Infinity) return '-∞';
-  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
-  const a = Math.abs(x);
-  if (a >= 1e-4 && a < 1e9) return String(Number(x.toPrecision(digits)));
-  return x.toExponential(digits - 1).replace(/\.?0+e/, 'e');
+const saved: AnalysisPanelSavedState =
+  (vscode.getState() as AnalysisPanelSavedState | undefined) ?? {};
+/** what is shown now */
+let shown: { seq: number; type: AnalysisHostToWebview['type']; title: string } | undefined;
+let charts: Chart[] = [];
+/** rebuilds the charts of the view shown (theme change, histogram toggle) */
+let rebuild: (() => void) | undefined;
+let builds = 0;
+
+/** Test and debugging hook: the uPlot instances and what was drawn. */
+interface DebugHook {
+  charts(): Record<string, Chart>;
+  shown(): typeof shown;
+  theme(): PlotTheme;
+  builds(): number;
+}
+(window as unknown as { __matrixLens: DebugHook }).__matrixLens = {
+  charts: () => Object.fromEntries(charts.map((c) => [c.id, c])),
+  shown: () => shown,
+  theme: readTheme,
+  builds: () => builds,
+};
+
+function clearCharts(): void {
+  for (const c of charts) c.destroy();
+  charts = [];
 }
 
-function complexText(re: number, im: number): string {
-  if (im === 0) return fmt(re);
-  return `${fmt(re)} ${im < 0 ? '-' : '+'} ${fmt(Math.abs(im))}i`;
+function save(): void {
+  vscode.setState(saved);
 }
 
 type Row = [key: string, label: string, value: string, note?: string];
@@ -66,8 +108,8 @@ function section(title: string, ...children: HTMLElement[]): HTMLElement {
   return s;
 }
 
-function copyButton(what: string, text: () => string): HTMLButtonElement {
-  const b = el('button', { type: 'button', title: `Copy ${what} to the clipboard` });
+function copyButton(what: string, text: () => string): HTMLElement {
+  const b = el('vscode-button', { secondary: '', title: `Copy ${what} to the clipboard` });
   b.append(
     el('span', { class: 'codicon codicon-copy', 'aria-hidden': 'true' }),
     document.createTextNode(' Copy all'),
@@ -104,12 +146,23 @@ function heading(title: string, sub?: string): HTMLElement {
   return h;
 }
 
+function stat(key: string, label: string, value: string, note: string): HTMLElement {
+  const c = el('div', { class: 'stat', title: note });
+  c.append(
+    el('div', { class: 'stat-label' }, label),
+    el('div', { class: 'stat-value', 'data-key': `stat-${key}` }, value),
+    el('div', { class: 'stat-note' }, note),
+  );
+  return c;
+}
+
 function showAnalysis(title: string, r: AnalyzeResult): void {
   const a = r.analysis;
   const [m, n] = a.shape;
   const approx = a.approximate;
   const mark = approx ? ' (estimate)' : '';
   const sv = a.singularValues;
+  const cond = approx ? 'n/a' : (a.cond as number | null) === null ? '∞' : fmt(a.cond);
   const overview: Row[] = [
     [
       'shape',
@@ -133,7 +186,7 @@ function showAnalysis(title: string, r: AnalyzeResult): void {
     [
       'cond',
       'Condition number',
-      approx ? 'n/a' : (a.cond as number | null) === null ? '∞' : fmt(a.cond),
+      cond,
       approx
         ? 'needs every singular value; not available from the randomized SVD'
         : 'σ_max / σ_min (2-norm); ∞ for a rank-deficient matrix',
@@ -188,8 +241,73 @@ function showAnalysis(title: string, r: AnalyzeResult): void {
       ),
     );
   }
-  parts.push(section('Summary', table(overview)));
 
+  // the quantities the charts are about, at a glance
+  const stats = el('div', { class: 'stats' });
+  stats.append(
+    stat('rank', 'Numerical rank', String(a.rank) + mark, `σ above tol ${fmt(a.rankTolerance, 3)}`),
+    stat(
+      'effective-rank',
+      'Effective rank',
+      fmt(a.effectiveRank, 4) + mark,
+      'exp(entropy of σ/Σσ)',
+    ),
+    stat('stable-rank', 'Stable rank', fmt(a.stableRank, 4), '‖A‖_F² / ‖A‖₂²'),
+    stat('cond', 'Condition number', cond, 'σ_max / σ_min'),
+  );
+  parts.push(stats);
+
+  // toolbar: the optional histogram
+  const hasEig = !!a.eigenvalues?.length;
+  const histOf = a.symmetric && hasEig ? 'eigenvalues' : 'singular values';
+  const toolbar = el('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Chart options' });
+  const histToggle = el('vscode-checkbox', { id: 'toggle-histogram' });
+  histToggle.textContent = `Spectral density (histogram of the ${histOf})`;
+  histToggle.checked = !!saved.histogram;
+  toolbar.append(histToggle);
+  parts.push(toolbar);
+
+  const plan = planSingularValues(a);
+  const grid = el('div', { class: 'plots', id: 'plots' });
+  const svCard = card(
+    'sv',
+    `Singular values σ_k (log scale)${approx ? ' — approximate' : ''}`,
+    plan?.note,
+  );
+  if (!plan)
+    svCard.append(
+      el(
+        'div',
+        { class: 'plot-note', 'data-key': 'note-sv' },
+        'All singular values are 0: nothing to draw on a log axis.',
+      ),
+    );
+  const energyCard = card('energy', 'Cumulative energy Σᵢ≤k σᵢ² / ‖A‖_F²');
+  const errorCard = card('error', 'Eckart–Young error ‖A − A_k‖_F (right: relative)');
+  grid.append(svCard, energyCard, errorCard);
+  let eigCard: HTMLElement | undefined;
+  if (hasEig) {
+    eigCard = a.symmetric
+      ? card('eig-real', 'Eigenvalues (symmetric, real), sorted')
+      : card('eig', 'Eigenvalues on the complex plane');
+    grid.append(eigCard);
+  } else if (m === n) {
+    const c = el('section', { class: 'card' });
+    c.append(
+      el('h3', {}, 'Eigenvalues'),
+      el(
+        'div',
+        { class: 'sub', 'data-key': 'eigen-skipped' },
+        `not computed for a ${m} × ${n} matrix (over the size limit)`,
+      ),
+    );
+    grid.append(c);
+  }
+  const histCard = card('hist', `Spectral density (histogram of the ${histOf})`);
+  grid.append(histCard);
+  parts.push(grid);
+
+  // the numbers
   const svText = sv.map((x) => fmt(x));
   const svHead = el(
     'div',
@@ -254,20 +372,39 @@ function showAnalysis(title: string, r: AnalyzeResult): void {
         ),
       );
     columns.append(evSection);
-  } else if (m === n) {
-    columns.append(
-      section(
-        'Eigenvalues',
-        el(
-          'div',
-          { class: 'sub', 'data-key': 'eigen-skipped' },
-          `not computed for a ${m} × ${n} matrix (over the size limit)`,
-        ),
-      ),
-    );
   }
-  parts.push(columns);
+  parts.push(section('Summary', table(overview)), columns);
   app.replaceChildren(...parts);
+
+  const build = () => {
+    clearCharts();
+    builds++;
+    const theme = readTheme();
+    const made: (Chart | undefined)[] = [];
+    if (plan) made.push(singularValueChart(svCard, a, plan, theme));
+    made.push(energyChart(energyCard, a, theme), errorChart(errorCard, a, theme));
+    if (eigCard)
+      made.push(
+        a.symmetric ? eigenRealChart(eigCard, a, theme) : eigenPlaneChart(eigCard, a, theme),
+      );
+    histCard.hidden = !saved.histogram;
+    if (saved.histogram) {
+      const h = histogram(
+        histOf === 'eigenvalues' ? a.eigenvalues!.map(([re]) => re) : a.singularValues,
+        histOf,
+      );
+      if (h) made.push(histogramChart(histCard, h, theme));
+    }
+    charts = made.filter((c): c is Chart => !!c);
+  };
+  build();
+  rebuild = build;
+  histToggle.addEventListener('change', () => {
+    saved.histogram = histToggle.checked;
+    save();
+    build();
+    if (shown) report(shown.seq, shown.type, shown.title);
+  });
 }
 
 function showAttention(title: string, r: Omit<AttentionSummary, 'weights'>): void {
@@ -345,7 +482,11 @@ function showAttention(title: string, r: Omit<AttentionSummary, 'weights'>): voi
     copyButton('per-query entropy', () => {
       const lines: string[] = [];
       for (let h = 0; h < r.heads; h++)
-        lines.push(Array.from(r.entropy.subarray(h * r.queries, (h + 1) * r.queries)).join(' '));
+        lines.push(
+          Array.from(r.entropy)
+            .slice(h * r.queries, (h + 1) * r.queries)
+            .join(' '),
+        );
       return lines.join('\n');
     }),
   );
@@ -363,6 +504,45 @@ function showAttention(title: string, r: Omit<AttentionSummary, 'weights'>): voi
     section('Summary', t),
     headSection,
   );
+}
+
+function showRunning(seq: number, title: string, detail: string): void {
+  const s = el('div', { class: 'status', role: 'status', 'data-key': 'status' });
+  s.append(
+    el('span', { class: 'codicon codicon-loading codicon-modifier-spin', 'aria-hidden': 'true' }),
+    el('span', {}, `${detail}…`),
+  );
+  const bar = el('vscode-progress-bar', { id: 'progress', 'aria-label': 'Progress' });
+  const pct = el('span', { id: 'progress-text', class: 'sub', 'data-key': 'progress' }, 'starting');
+  const cancel = el('vscode-button', {
+    id: 'cancel',
+    secondary: '',
+    title: 'Cancel this computation',
+  });
+  cancel.append(
+    el('span', { class: 'codicon codicon-stop-circle', 'aria-hidden': 'true' }),
+    document.createTextNode(' Cancel'),
+  );
+  cancel.addEventListener('click', () => {
+    if (cancel.hasAttribute('disabled')) return;
+    cancel.setAttribute('disabled', '');
+    pct.textContent = 'cancelling…';
+    post({ type: 'cancel', seq });
+  });
+  const row = el('div', { class: 'progress-row' });
+  row.append(pct, cancel);
+  const box = el('div', { class: 'running' });
+  box.append(s, bar, row);
+  app.replaceChildren(heading(title), box);
+}
+
+function onProgress(m: Extract<AnalysisPanelUpdate, { type: 'progress' }>): void {
+  if (!shown || shown.seq !== m.seq || shown.type !== 'running') return;
+  const bar = document.getElementById('progress') as (HTMLElement & { value?: number }) | null;
+  const text = document.getElementById('progress-text');
+  const pct = Math.round(Math.min(1, Math.max(0, m.fraction)) * 100);
+  if (bar) bar.value = pct;
+  if (text && text.textContent !== 'cancelling…') text.textContent = `${pct}%`;
 }
 
 function showStatus(title: string, text: string, icon: string): void {
@@ -401,13 +581,35 @@ function report(
   const he = texts('.head-entropy td.val');
   if (he) r.headEntropy = he;
   if (message !== undefined) r.message = message;
+  if (charts.length) r.plots = Object.fromEntries(charts.map((c) => [c.id, c.report]));
   post({ type: 'rendered', report: r });
 }
 
+/** Attention summaries restored from saved state come back with plain arrays. */
+function withTypedArrays(r: Omit<AttentionSummary, 'weights'>): Omit<AttentionSummary, 'weights'> {
+  return { ...r, entropy: Float64Array.from(r.entropy), rowSums: Float64Array.from(r.rowSums) };
+}
+
+/** What `setState` keeps of a state: JSON-safe (typed arrays as arrays). */
+function persistable(m: AnalysisHostToWebview): AnalysisHostToWebview {
+  if (m.type !== 'attention') return m;
+  return {
+    ...m,
+    result: {
+      ...m.result,
+      entropy: Array.from(m.result.entropy) as unknown as Float64Array,
+      rowSums: Array.from(m.result.rowSums) as unknown as Float64Array,
+    },
+  };
+}
+
 function render(m: AnalysisHostToWebview): void {
+  clearCharts();
+  rebuild = undefined;
+  shown = { seq: m.seq, type: m.type, title: m.title };
   switch (m.type) {
     case 'running':
-      showStatus(m.title, `${m.detail}…`, 'codicon-loading codicon-modifier-spin');
+      showRunning(m.seq, m.title, m.detail);
       report(m.seq, m.type, m.title);
       break;
     case 'cancelled':
@@ -423,22 +625,41 @@ function render(m: AnalysisHostToWebview): void {
       report(m.seq, m.type, m.title);
       break;
     case 'attention':
-      showAttention(m.title, m.result);
+      showAttention(m.title, withTypedArrays(m.result));
       report(m.seq, m.type, m.title);
       break;
   }
 }
 
-window.addEventListener('message', (e: MessageEvent<AnalysisHostToWebview>) => {
-  const m = e.data;
-  try {
-    render(m);
-  } catch (err) {
-    // a bug here must not leave the host waiting: show and report it as one line
-    const message = `could not show the results: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
-    showError(m.title, message);
-    report(m.seq, 'error', m.title, message);
-  }
+window.addEventListener(
+  'message',
+  (e: MessageEvent<AnalysisHostToWebview | AnalysisPanelUpdate>) => {
+    const m = e.data;
+    if (m.type === 'progress') return onProgress(m);
+    if (m.type === 'settings') {
+      saved.histogram = m.histogram;
+      return save();
+    }
+    try {
+      render(m);
+      if (m.type !== 'running') {
+        saved.last = persistable(m);
+        save();
+      }
+    } catch (err) {
+      // a bug here must not leave the host waiting: show and report it as one line
+      const message = `could not show the results: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+      showError(m.title, message);
+      report(m.seq, 'error', m.title, message);
+    }
+  },
+);
+
+// a theme switch recolours the charts (their colours are read from the theme's variables)
+onThemeChange(() => {
+  if (!rebuild) return;
+  rebuild();
+  if (shown) report(shown.seq, shown.type, shown.title);
 });
 
 showStatus('Matrix Lens', 'Waiting for results…', 'codicon-loading codicon-modifier-spin');

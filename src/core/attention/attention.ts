@@ -8,7 +8,8 @@
  */
 import { LensError } from '../errors';
 import { Progress, Ticker } from '../linalg/progress';
-import { streamingAttentionF32 } from '../linalg/attentionKernel';
+import { attentionWeightsF32, streamingAttentionF32 } from '../linalg/attentionKernel';
+import { engine } from '../linalg/wasm/kernels';
 
 export interface Tensor {
   shape: readonly number[];
@@ -33,8 +34,12 @@ export interface AttentionResult {
   keys: number;
   headDim: number;
   valueDim: number;
-  /** [H, T, S] row-stochastic weights (absent when streaming) */
-  weights?: Float64Array;
+  /**
+   * [H, T, S] row-stochastic weights (absent when streaming). Float32Array when Q, K (and V) are
+   * float32 and the SIMD engine runs (float32 arithmetic: |Δw| ≲ 1e-6·max w against float64),
+   * else Float64Array (float64 arithmetic).
+   */
+  weights?: Float64Array | Float32Array;
   /** softmax(…)·V in the layout of Q: [T, H·dv] for 2-D inputs, [H, T, dv] for 3-D (absent without V) */
   output?: Float64Array;
   outputShape?: number[];
@@ -88,6 +93,24 @@ function split(name: string, x: Tensor, heads: number | undefined): Split {
     out.push(a);
   }
   return { H, T, d, heads: out, threeD: false };
+}
+
+/** Floating dtypes whose values are all exactly float32 numbers. */
+const FLOAT32_EXACT = new Set<string>([
+  'float32',
+  'float16',
+  'bfloat16',
+  'float8_e4m3fn',
+  'float8_e5m2',
+]);
+
+/**
+ * The data to pass to {@link attention} for an array of `dtype` decoded to float64: a
+ * Float32Array (exact) for float32 and narrower float dtypes, so attention takes the
+ * float32 SIMD path (weights as Float32Array), else the float64 values unchanged.
+ */
+export function attentionData(dtype: string, values: Float64Array): Float64Array | Float32Array {
+  return FLOAT32_EXACT.has(dtype) ? Float32Array.from(values) : values;
 }
 
 function checkFinite(name: string, x: Tensor): void {
@@ -145,7 +168,14 @@ export function attention(
   const wantWeights = opts.weights !== false;
   const scale = 1 / Math.sqrt(d);
   const ticker = new Ticker(opts.progress);
-  const weights = wantWeights ? new Float64Array(H * T * S) : undefined;
+  const f32 = [q, k, v].every((t) => t === undefined || t.data instanceof Float32Array);
+  // float32 inputs with weights: the SIMD kernel (float32 weights), split over query blocks
+  const simdWeights = wantWeights && f32 && T * S * d > 0 && engine().kind === 'wasm';
+  const weights = wantWeights
+    ? simdWeights
+      ? new Float32Array(H * T * S)
+      : new Float64Array(H * T * S)
+    : undefined;
   const rowSums = wantWeights ? new Float64Array(H * T) : undefined;
   const entropy = new Float64Array(H * T);
   const outHeads: Float64Array[] = [];
@@ -153,15 +183,41 @@ export function attention(
   const sc = new Float64Array(Math.max(S, BLOCK));
   // float32 inputs, output only, no additive mask: the SIMD streaming kernel (float32 arithmetic,
   // like the inputs); everything else takes the float64 path below
-  const simd =
-    !wantWeights &&
-    !mask &&
-    !!V &&
-    [q, k, v].every((t) => t !== undefined && t.data instanceof Float32Array);
+  const simd = !wantWeights && !mask && !!V && f32;
   for (let h = 0; h < H; h++) {
     const qh = Q.heads[h];
     const kh = K.heads[h];
     const vh = V?.heads[h];
+    let blocks = 0;
+    const poll = (): void => ticker.tick((h + Math.min(1, ++blocks / 32)) / H);
+    if (simdWeights) {
+      const mh = mask?.(h);
+      const r = attentionWeightsF32(
+        Float32Array.from(qh),
+        Float32Array.from(kh),
+        vh ? Float32Array.from(vh) : undefined,
+        T,
+        S,
+        d,
+        dv,
+        {
+          causal,
+          scale,
+          mask: mh ? Float32Array.from(mh) : undefined,
+          weightsOut: weights as Float32Array,
+          weightsOffset: h * T * S,
+          poll,
+        },
+      );
+      if (r) {
+        rowSums!.set(r.rowSums, h * T);
+        entropy.set(r.entropy, h * T);
+        if (r.output) outHeads.push(Float64Array.from(r.output));
+        ticker.tick((h + 1) / H);
+        continue;
+      }
+      // no SIMD engine after all (heap exhausted): the float64 loop below writes this head
+    }
     if (simd && vh) {
       const r = streamingAttentionF32(
         Float32Array.from(qh),
@@ -171,7 +227,7 @@ export function attention(
         S,
         d,
         dv,
-        { causal, scale },
+        { causal, scale, poll },
       );
       outHeads.push(Float64Array.from(r.output));
       entropy.set(r.entropy, h * T);

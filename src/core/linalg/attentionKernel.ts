@@ -1,18 +1,97 @@
 /**
- * Streaming scaled dot-product attention for one head over float32 data on the SIMD kernel:
- * out = softmax(Q·Kᵀ/√d)·V with an online softmax over key blocks (no T×S weights), plus the
- * entropy of each query's weights. Reference: Milakov & Gimelshein (2018); Dao et al.,
- * FlashAttention (2022). Float32 arithmetic (exp and the normalizer sums in float32 per key block,
- * the running normalizer in float64); the TypeScript fallback computes in float64.
+ * Scaled dot-product attention for one head over float32 data on the SIMD kernels:
+ * - streaming: out = softmax(Q·Kᵀ/√d)·V with an online softmax over key blocks (no T×S weights),
+ *   plus the entropy of each query's weights (Milakov & Gimelshein 2018; Dao et al.,
+ *   FlashAttention 2022);
+ * - with weights: the exact row softmax W [T,S] (optionally with an additive mask), W·V, entropy
+ *   and row sums.
+ * Both split the queries into blocks (tasks of one partitioned job, ./parallel.ts): serial on
+ * one thread, or over the compute worker's pool. Float32 scores, exp and weights; normalizer and
+ * entropy sums in float64 per 64-key block. The TypeScript fallback (no WebAssembly) of the
+ * streaming kernel computes in float64; the weights kernel has none (callers use their float64
+ * path: {@link attentionWeightsF32} returns undefined).
  */
 import { LensError } from '../errors';
-import { withEngine } from './wasm/kernels';
+import { TASK_FLOPS, rowBlocks, runJob, scratchSlotsFor, threadsFor } from './parallel';
+import { Engine, withEngine } from './wasm/kernels';
 
 export interface StreamingAttentionF32 {
   /** [T, dv] */
   output: Float32Array;
   /** entropy (nats) of each query's weights [T] (0 for a query with no keys) */
   entropy: Float64Array;
+}
+
+export interface AttentionF32Options {
+  causal?: boolean;
+  scale?: number;
+  /** called between query blocks; may throw to cancel */
+  poll?: () => void;
+}
+
+/** Query-block tasks, heaviest (latest, when causal) first. */
+function queryBlocks(
+  e: Engine,
+  T: number,
+  S: number,
+  d: number,
+  dv: number,
+  causal: boolean,
+): [number, number][] {
+  const b = rowBlocks(
+    T,
+    threadsFor(e),
+    5,
+    20,
+    4,
+    Math.floor(TASK_FLOPS / (S * (2 * d + 2 * dv + 20))),
+  );
+  return causal ? b.reverse() : b;
+}
+
+function rowScratch(e: Engine, d: number, dv: number): number[] {
+  const bytes = e.call!('attnRowWorkBytes', [d, dv]);
+  const out: number[] = [];
+  for (let s = scratchSlotsFor(e); s > 0; s--) out.push(e.alloc64(Math.ceil(bytes / 8)) * 8);
+  return out;
+}
+
+/** Copies q, k, v into the heap and packs Kᵀ; returns their f32 indices. */
+function load(
+  e: Engine,
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array | undefined,
+  S: number,
+  d: number,
+  dv: number,
+): { iq: number; iv: number; kt: number } {
+  const iq = e.alloc32(q.length);
+  const ik = e.alloc32(k.length);
+  const iv = v ? e.alloc32(S * dv + 8) : 0;
+  const kt = e.alloc32(Math.ceil(e.call!('attnPackBytes', [S, d]) / 4));
+  e.f32.set(q, iq);
+  e.f32.set(k, ik);
+  if (v) {
+    e.f32.set(v, iv);
+    e.f32.fill(0, iv + S * dv, iv + S * dv + 8);
+  }
+  e.call!('attnPackK', [ik * 4, S, d, kt * 4]);
+  return { iq, iv, kt };
+}
+
+function checkSizes(
+  name: string,
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array | undefined,
+  T: number,
+  S: number,
+  d: number,
+  dv: number,
+): void {
+  if (q.length !== T * d || k.length !== S * d || (v && v.length !== S * dv))
+    throw new LensError(`${name}: sizes do not match shapes`);
 }
 
 /** One head: q [T,d], k [S,d], v [S,dv] row-major float32. */
@@ -24,22 +103,118 @@ export function streamingAttentionF32(
   S: number,
   d: number,
   dv: number,
-  opts: { causal?: boolean; scale?: number } = {},
+  opts: AttentionF32Options = {},
 ): StreamingAttentionF32 {
-  if (q.length !== T * d || k.length !== S * d || v.length !== S * dv)
-    throw new LensError('streamingAttentionF32: sizes do not match shapes');
+  checkSizes('streamingAttentionF32', q, k, v, T, S, d, dv);
   const scale = opts.scale ?? 1 / Math.sqrt(d);
+  const causal = !!opts.causal;
   return withEngine((e) => {
-    const iq = e.alloc32(T * d);
-    const ik = e.alloc32(S * d);
-    const iv = e.alloc32(S * dv + 8);
     const io = e.alloc32(T * dv);
     const ie = e.alloc64(T);
-    e.f32.set(q, iq);
-    e.f32.set(k, ik);
-    e.f32.set(v, iv);
-    e.f32.fill(0, iv + S * dv, iv + S * dv + 8);
-    e.attnF32(iq, ik, iv, io, ie, T, S, d, dv, scale, !!opts.causal);
-    return { output: e.f32.slice(io, io + T * dv), entropy: e.f64.slice(ie, ie + T) };
+    if (e.kind === 'ts' || T === 0 || S === 0 || d === 0) {
+      const iq = e.alloc32(T * d);
+      const ik = e.alloc32(S * d);
+      const iv = e.alloc32(S * dv + 8);
+      e.f32.set(q, iq);
+      e.f32.set(k, ik);
+      e.f32.set(v, iv);
+      e.f32.fill(0, iv + S * dv, iv + S * dv + 8);
+      e.attnF32(iq, ik, iv, io, ie, T, S, d, dv, scale, causal);
+    } else {
+      const { iq, iv, kt } = load(e, q, k, v, S, d, dv);
+      const scratch = rowScratch(e, d, dv);
+      const tasks = queryBlocks(e, T, S, d, dv, causal).map(([r0, r1]) => [
+        kt * 4,
+        (iq + r0 * d) * 4,
+        iv * 4,
+        (io + r0 * dv) * 4,
+        (ie + r0) * 8,
+        r1 - r0,
+        S,
+        d,
+        dv,
+        scale,
+        causal ? 1 : 0,
+        r0,
+      ]);
+      runJob(e, { kernel: 'attnStreamF32', tasks, scratch }, opts.poll);
+    }
+    return { output: e.slice32(io, io + T * dv), entropy: e.slice64(ie, ie + T) };
+  });
+}
+
+export interface AttentionWeightsF32 {
+  /** [T, S] row-stochastic (absent when written into `weightsOut`) */
+  weights?: Float32Array;
+  /** [T, dv] W·V (absent without V) */
+  output?: Float32Array;
+  /** entropy (nats) per query [T] */
+  entropy: Float64Array;
+  /** Σ_j w_ij per query as stored (1 up to float32 rounding; 0 for a fully masked query) */
+  rowSums: Float64Array;
+}
+
+/**
+ * One head with its weights: q [T,d], k [S,d], optional v [S,dv] and additive mask [T,S] (−∞
+ * blocks a key), float32. The weights go to `weightsOut` at `weightsOffset` when given. Returns
+ * undefined where the SIMD engine is unavailable (the caller computes in float64 instead).
+ */
+export function attentionWeightsF32(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array | undefined,
+  T: number,
+  S: number,
+  d: number,
+  dv: number,
+  opts: AttentionF32Options & {
+    mask?: Float32Array;
+    weightsOut?: Float32Array;
+    weightsOffset?: number;
+  } = {},
+): AttentionWeightsF32 | undefined {
+  checkSizes('attentionWeightsF32', q, k, v, T, S, d, dv);
+  if (opts.mask && opts.mask.length !== T * S)
+    throw new LensError('attentionWeightsF32: mask size does not match [T, S]');
+  if (T === 0 || S === 0 || d === 0) return undefined;
+  const scale = opts.scale ?? 1 / Math.sqrt(d);
+  const causal = !!opts.causal;
+  return withEngine((e) => {
+    if (e.kind === 'ts' || !e.call) return undefined;
+    const { iq, iv, kt } = load(e, q, k, v, S, d, dv);
+    const iw = e.alloc32(T * S);
+    const io = v ? e.alloc32(T * dv) : 0;
+    const ie = e.alloc64(T);
+    const irs = e.alloc64(T);
+    const im = opts.mask ? e.alloc32(T * S) : 0;
+    if (opts.mask) e.f32.set(opts.mask, im);
+    const scratch = rowScratch(e, d, dv);
+    const tasks = queryBlocks(e, T, S, d, dv, causal).map(([r0, r1]) => [
+      kt * 4,
+      (iq + r0 * d) * 4,
+      iv * 4,
+      v ? (io + r0 * dv) * 4 : 0,
+      (iw + r0 * S) * 4,
+      (ie + r0) * 8,
+      (irs + r0) * 8,
+      r1 - r0,
+      S,
+      d,
+      dv,
+      scale,
+      causal ? 1 : 0,
+      r0,
+      opts.mask ? (im + r0 * S) * 4 : 0,
+    ]);
+    runJob(e, { kernel: 'attnWeightsF32', tasks, scratch }, opts.poll);
+    let weights: Float32Array | undefined;
+    if (opts.weightsOut) e.slice32(iw, iw + T * S, opts.weightsOut, opts.weightsOffset ?? 0);
+    else weights = e.slice32(iw, iw + T * S);
+    return {
+      weights,
+      output: v ? e.slice32(io, io + T * dv) : undefined,
+      entropy: e.slice64(ie, ie + T),
+      rowSums: e.slice64(irs, irs + T),
+    };
   });
 }

@@ -4,8 +4,11 @@
  * accuracy (what decides rank for matrices like Hilbert 12, σ_min ≈ 1e-16).
  * Reference: J. Demmel & W. Kahan, "Accurate singular values of bidiagonal matrices",
  * SIAM J. Sci. Stat. Comput. 11 (1990); LAPACK dbdsqr (convergence criteria, bulge-chasing
- * direction, 2×2 blocks via dlasv2, shifts via dlas2). Rotations are applied as they are
- * generated to the rows of Vᵀ (right) and of Uᵀ (left), both stored row-major.
+ * direction, 2×2 blocks via dlasv2, shifts via dlas2). Rotations go to the rows of Vᵀ (right)
+ * and of Uᵀ (left), both stored row-major: applied as generated, or, for heap-backed blocks with
+ * a queue, in batches of the SIMD rotSeq64 kernel (as LAPACK's dlasr applies sequences: one
+ * wasm call per batch instead of one per rotation). Deferring is exact: the QR on d, e never
+ * reads the vectors, and rotSeq64 does rot64's arithmetic (identical bits).
  */
 import { LensError } from '../errors';
 import { givens } from './householder';
@@ -148,6 +151,27 @@ export interface RowBlock {
   off?: number;
   /** when data is this engine's heap view, rotations run as its SIMD kernel */
   engine?: Engine;
+  /**
+   * with `engine`: f64 index of room for `queueCap` rotations (4 f64 each). Rotations are then
+   * queued and applied in batches by the rotSeq64 kernel.
+   */
+  queue?: number;
+  queueCap?: number;
+  /** rotations queued (internal) */
+  queued?: number;
+}
+
+/**
+ * Applies the queued rotations of b (in order), in one call of the rotSeq64 kernel on this thread.
+ * (Splitting the columns over the worker's pool was measured slower on the 2-core machine,
+ * 2.65 s vs 2.06 s for a full 1024² SVD: the batches are memory-bound and the threads' column
+ * blocks trade cache lines; see BENCHMARKS.md.)
+ */
+function flush(b: RowBlock | undefined): void {
+  if (!b || !b.engine || !b.queued) return;
+  const count = b.queued;
+  b.queued = 0;
+  b.engine.call!('rotSeq64', [(b.off ?? 0) * 8, b.ld, 0, b.ld, b.queue! * 8, count]);
 }
 
 function rot(b: RowBlock | undefined, p: number, q: number, c: number, s: number): void {
@@ -155,6 +179,18 @@ function rot(b: RowBlock | undefined, p: number, q: number, c: number, s: number
   const ld = b.ld;
   const o = b.off ?? 0;
   if (b.engine) {
+    if (b.queue !== undefined && b.engine.call) {
+      const n = b.queued ?? 0;
+      const i = b.queue + 4 * n;
+      const h = b.engine.f64;
+      h[i] = p;
+      h[i + 1] = q;
+      h[i + 2] = c;
+      h[i + 3] = s;
+      b.queued = n + 1;
+      if (n + 1 >= b.queueCap!) flush(b);
+      return;
+    }
     b.engine.rot(o + p * ld, o + q * ld, ld, c, s);
     return;
   }
@@ -197,6 +233,8 @@ export function bidiagonalSvd(
   const n = d.length;
   if (n === 0) return;
   if (n > 1) qrIterate(d, e, n, vt, ut, ticker);
+  flush(vt);
+  flush(ut);
   // make non-negative
   for (let i = 0; i < n; i++)
     if (d[i] < 0) {

@@ -4,8 +4,10 @@
  */
 import { Matrix } from './matrix';
 import { norm2 } from './householder';
+import { matmulTransB } from './gemm';
+import { Progress } from './progress';
 
-export function cosineSimilarity(a: Matrix): Matrix {
+export function cosineSimilarity(a: Matrix, progress?: Progress): Matrix {
   const { rows: m, cols: n } = a;
   const x = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
@@ -13,13 +15,12 @@ export function cosineSimilarity(a: Matrix): Matrix {
     const s = nr > 0 ? 1 / nr : 0;
     for (let j = 0; j < n; j++) x[i * n + j] = a.data[i * n + j] * s;
   }
-  const out = new Float64Array(m * m);
-  for (let i = 0; i < m; i++)
-    for (let j = i; j < m; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += x[i * n + k] * x[j * n + k];
-      out[i * m + j] = s;
-      out[j * m + i] = s;
-    }
+  // X·Xᵀ on the SIMD GEMM (row blocks split over the worker's pool), then made exactly symmetric
+  const out = matmulTransB(
+    { rows: m, cols: n, data: x },
+    { rows: m, cols: n, data: x },
+    progress,
+  ).data;
+  for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) out[j * m + i] = out[i * m + j];
   return { rows: m, cols: m, data: out };
 }

@@ -6,10 +6,60 @@
 import { LensError } from '../errors';
 import { Matrix } from './matrix';
 import { Progress, Ticker } from './progress';
-import { withEngine } from './wasm/kernels';
+import { TASK_FLOPS, rowBlocks, runJob, scratchSlotsFor, threadsFor } from './parallel';
+import { Engine, withEngine } from './wasm/kernels';
 
-/** Row chunk between progress ticks of the SIMD path. */
-const CHUNK = 240;
+/** Rows of C per task of the SIMD path at least (a multiple of the 5-row register tile). */
+const MIN_ROWS = 40;
+
+/**
+ * C (m×n at ic, f64 or f32 element indices) += A·B as one partitioned job: tasks are row blocks
+ * of C (each packs B itself), run in order or by the parallel executor. A(i,p) at
+ * ia + i·ars + p·acs, B(p,j) at ib + p·brs + j·bcs.
+ */
+function gemmJob(
+  e: Engine,
+  f32: boolean,
+  m: number,
+  n: number,
+  k: number,
+  ia: number,
+  ars: number,
+  acs: number,
+  ib: number,
+  brs: number,
+  bcs: number,
+  ic: number,
+  t: Ticker,
+): void {
+  if (m <= 0 || n <= 0 || k <= 0) return;
+  const bytes = f32 ? 4 : 8;
+  const slots = scratchSlotsFor(e);
+  const wb = e.call!('gemmWorkBytes', []);
+  const scratch: number[] = [];
+  for (let s = 0; s < slots; s++) scratch.push(e.alloc64(Math.ceil(wb / 8)) * 8);
+  // about 2 blocks per thread (each block re-packs B: more blocks cost more packing)
+  const blocks = rowBlocks(
+    m,
+    threadsFor(e),
+    5,
+    MIN_ROWS,
+    threadsFor(e) > 1 ? 2 : 4,
+    Math.floor(TASK_FLOPS / (2 * n * k)),
+  );
+  const tasks = blocks.map(([r0, r1]) => {
+    const a = (ia + r0 * ars) * bytes;
+    const b = ib * bytes;
+    const c = (ic + r0 * n) * bytes;
+    return f32
+      ? [r1 - r0, n, k, a, ars, acs, b, brs, bcs, c, n]
+      : [r1 - r0, n, k, 1, a, ars, acs, b, brs, bcs, c, n];
+  });
+  let done = 0;
+  runJob(e, { kernel: f32 ? 'sgemm' : 'dgemm', tasks, scratch }, () =>
+    t.tick(Math.min(1, ++done / tasks.length)),
+  );
+}
 
 const KC = 128;
 const NC = 512;
@@ -130,12 +180,8 @@ export function matmul(a: Matrix, b: Matrix, progress?: Progress): Matrix {
     e.f64.set(a.data, ia);
     e.f64.set(b.data, ib);
     e.f64.fill(0, ic, ic + m * n);
-    for (let i0 = 0; i0 < m; i0 += CHUNK) {
-      const rows = Math.min(CHUNK, m - i0);
-      e.dgemm(rows, n, k, 1, ia + i0 * k, k, 1, ib, n, 1, ic + i0 * n, n);
-      t.tick((i0 + rows) / m);
-    }
-    return e.f64.slice(ic, ic + m * n);
+    gemmJob(e, false, m, n, k, ia, k, 1, ib, n, 1, ic, t);
+    return e.slice64(ic, ic + m * n);
   });
   return { rows: m, cols: n, data };
 }
@@ -165,17 +211,13 @@ export function matmulF32(
     e.f32.set(a, ia);
     e.f32.set(b, ib);
     e.f32.fill(0, ic, ic + m * n);
-    for (let i0 = 0; i0 < m; i0 += CHUNK) {
-      const rows = Math.min(CHUNK, m - i0);
-      e.sgemm(rows, n, k, ia + i0 * k, k, 1, ib, n, 1, ic + i0 * n, n);
-      t.tick((i0 + rows) / m);
-    }
-    return e.f32.slice(ic, ic + m * n);
+    gemmJob(e, true, m, n, k, ia, k, 1, ib, n, 1, ic, t);
+    return e.slice32(ic, ic + m * n);
   });
 }
 
 /** A·Bᵀ (rows of A against rows of B), float64. */
-export function matmulTransB(a: Matrix, b: Matrix): Matrix {
+export function matmulTransB(a: Matrix, b: Matrix, progress?: Progress): Matrix {
   check(a.rows, a.cols, b.cols, b.rows);
   const m = a.rows;
   const n = b.rows;
@@ -200,8 +242,8 @@ export function matmulTransB(a: Matrix, b: Matrix): Matrix {
     e.f64.set(a.data, ia);
     e.f64.set(b.data, ib);
     e.f64.fill(0, ic, ic + m * n);
-    e.dgemm(m, n, k, 1, ia, k, 1, ib, 1, k, ic, n);
-    return e.f64.slice(ic, ic + m * n);
+    gemmJob(e, false, m, n, k, ia, k, 1, ib, 1, k, ic, new Ticker(progress));
+    return e.slice64(ic, ic + m * n);
   });
   return { rows: m, cols: n, data };
 }

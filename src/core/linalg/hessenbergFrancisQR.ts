@@ -104,7 +104,7 @@ function hessenberg(
     for (let i = 1; i < len; i++) f[Hh + (k + 1 + i) * n + k] = 0;
     ticker.tick(1 - ((n - k) / n) ** 3);
   }
-  h.set(f.subarray(Hh, Hh + n * n));
+  h.set(eng.slice64(Hh, Hh + n * n)); // (a byte copy: fast out of a shared heap)
   if (!wantV) return undefined;
   // V = H_0 H_1 ··· H_{n-3}, formed right to left: V = H_k·(…), touching rows/cols ≥ k+1
   f.fill(0, Vm, Vm + n * n);
@@ -116,7 +116,7 @@ function hessenberg(
     eng.gemvT(blk, n, len, len, R + k * n, X);
     eng.ger(blk, n, len, len, -taus[k], R + k * n, X);
   }
-  return f.slice(Vm, Vm + n * n);
+  return eng.slice64(Vm, Vm + n * n);
 }
 
 /** (a + ib)/(c + id) → out[0], out[1] (Smith's algorithm). */
@@ -525,8 +525,8 @@ function schur(
     francisQR(hv, n, re, im, vv, ticker, (m, nAct, l, iStart, jEnd, p, q, r) =>
       eng.francisSweep!(Hh, n, m, nAct, l, iStart, jEnd, Vh, p, q, r, ws),
     );
-    h.set(hv);
-    if (V) V.set(vv!);
+    h.set(eng.slice64(Hh, Hh + n * n));
+    if (V) V.set(eng.slice64(Vh, Vh + n * n));
   });
 }
 

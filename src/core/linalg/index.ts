@@ -43,4 +43,4 @@ export { softmaxRows, rowEntropy } from './softmax';
 export type { MatrixAnalysis, AnalyzeOptions } from './analyze';
 export { analyzeMatrix } from './analyze';
 export type { Tensor, AttentionOptions, AttentionResult } from '../attention/attention';
-export { attention } from '../attention/attention';
+export { attention, attentionData } from '../attention/attention';

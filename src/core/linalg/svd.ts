@@ -63,17 +63,21 @@ export function svd(a: Matrix, opts: SvdOptions = {}): SvdResult {
     const b = bidiagonalize(eng, tall.data, m, n, t.sub(0, 0.45));
     const Q = formQt(b, qRows, t.sub(0.45, 0.6));
     const P = formPt(b, t.sub(0.6, 0.65));
+    // rotation queues (batches applied by the rotSeq64 kernel, split over the pool)
+    const cap = 16 * n + 64;
+    const qv = eng.call ? eng.alloc64(4 * cap) : undefined;
+    const qu = eng.call ? eng.alloc64(4 * cap) : undefined;
     const f = eng.f64; // no allocation after this point
     bidiagonalSvd(
       b.d,
       b.e,
-      { data: f, ld: n, off: P, engine: eng },
-      { data: f, ld: m, off: Q, engine: eng },
+      { data: f, ld: n, off: P, engine: eng, queue: qv, queueCap: cap },
+      { data: f, ld: m, off: Q, engine: eng, queue: qu, queueCap: cap },
       t.sub(0.65, 1),
     );
     // tall: U = Qtᵀ (m×qRows), Vt = pt (n×n)
-    const ut: Matrix = { rows: qRows, cols: m, data: f.slice(Q, Q + qRows * m) };
-    const vt: Matrix = { rows: n, cols: n, data: f.slice(P, P + n * n) };
+    const ut: Matrix = { rows: qRows, cols: m, data: eng.slice64(Q, Q + qRows * m) };
+    const vt: Matrix = { rows: n, cols: n, data: eng.slice64(P, P + n * n) };
     return { S: b.d, Ut: ut, Vt: vt };
   });
   t.done();

@@ -105,7 +105,7 @@ function tridiagonalize(
     const len = n - k - 1;
     eng.reflRight(Q + (k + 1) * n + k + 1, n, n - k - 1, len, W + k * n + k + 1, taus[k]);
   }
-  return { d, e, qt: w.slice(Q, Q + n * n) };
+  return { d, e, qt: eng.slice64(Q, Q + n * n) };
 }
 
 /**

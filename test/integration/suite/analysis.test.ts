@@ -5,13 +5,14 @@
  *
  * Tolerances: the panel prints 6 significant digits, so shown values are compared with
  * NumPy at a relative 1e-5 (plus an absolute 1e-12·σ_max for singular values that are zero
- * up to rounding). The attention weights (float32, returned by the command) are compared
- * with a float64 NumPy softmax at 1e-6 absolute.
+ * up to rounding). The attention weights (float32, held by the worker for the attention view)
+ * are compared with a float64 NumPy softmax at 1e-6 absolute.
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { AnalyzeResult, AttentionSummary } from '../../../src/protocol/messages';
+import type { AnalyzeResult } from '../../../src/protocol/messages';
 import type { CommandOutcome } from '../../../src/extension/analysisCommands';
+import type { AttentionOutcome } from '../../../src/extension/attentionCommand';
 import { api, closeAllEditors, python, sleep, workspaceDir } from './helpers';
 
 function num(s: string | undefined): number {
@@ -93,6 +94,13 @@ print(json.dumps(dict(rank=int(np.linalg.matrix_rank(a)), tol=float(s.max() * ma
       close(x, s[i], 1e-9, 1e-12 * s[0], `σ#${i}`),
     );
     assert.equal(f.approximate, undefined, 'exact path');
+    // the charts: one point per singular value; energy and Eckart–Young over k = 0…30
+    assert.equal(rep.plots?.sv?.points, s.length);
+    assert.equal(rep.plots?.sv?.clamped, 0);
+    assert.equal(rep.plots?.energy?.points, s.length + 1);
+    assert.equal(rep.plots?.error?.points, s.length + 1);
+    assert.equal(rep.plots?.eig, undefined, 'no eigenvalue chart for a 40 × 30 matrix');
+    assert.equal(f['stat-rank'], String(ref.rank));
   });
 
   it('square float32 matrix: condition number, norms, eigenvalues and spectral radius match NumPy', async () => {
@@ -279,28 +287,45 @@ print(json.dumps(out))
     );
     for (const causal of [false, true]) {
       const ref = refs[String(causal)];
-      const out = await vscode.commands.executeCommand<CommandOutcome<AttentionSummary>>(
+      const out = await vscode.commands.executeCommand<AttentionOutcome>(
         'matrixLens.attentionFromQKV',
         { q, k, v, heads: 2, causal },
       );
       assert.equal(out.state, 'done', out.message);
       const r = out.result!;
-      assert.deepEqual(r.weightsShape, [2, 9, 9]);
-      assert.equal(r.weights.length, ref.w.length);
-      r.weights.forEach((x, i) => close(x, ref.w[i], 0, 1e-6, `w[${i}]`));
-      const f = out.report!.fields;
-      assert.equal(f['weights-shape'], '[2, 9, 9]');
-      assert.equal(f.heads, '2');
-      assert.equal(f['row-sums'], 'passed');
-      assert.equal(f['causal-check'], causal ? 'passed' : 'not applicable');
-      assert.equal(f.mask, causal ? 'causal' : 'none');
-      assert.equal(f['output-shape'], '[9, 6]');
-      const he = out.report!.headEntropy!;
+      assert.deepEqual(r.shape, [2, 9, 9]);
+      // the weights stay in the worker (the attention view draws from there): read them back
+      // at full resolution, head by head
+      const { worker } = await api();
+      const w: number[] = [];
+      for (let h = 0; h < 2; h++) {
+        const f = await worker.call('attentionFocus', {
+          key: r.key,
+          maxBytes: 2 ** 30,
+          layer: 0,
+          batch: 0,
+          head: h,
+          maxCells: 1 << 20,
+        });
+        assert.equal(f.rowStep, 1);
+        w.push(...f.values);
+      }
+      assert.equal(w.length, ref.w.length);
+      w.forEach((x, i) => close(x, ref.w[i], 0, 1e-6, `w[${i}]`));
+      assert.equal(r.computed!.heads, 2);
+      assert.equal(r.computed!.causal, causal);
+      assert.deepEqual(r.computed!.outputShape, [9, 6]);
+      const rep = out.report!;
+      assert.equal(rep.state, 'open');
+      assert.equal(rep.tiles, 2);
+      assert.equal(rep.rowSums!.passed, true);
+      assert.equal(rep.causal!.holds, causal);
+      const he = rep.headEntropy;
       assert.equal(he.length, 2);
       he.forEach((x, h) => close(num(x), ref.headEntropy[h], 1e-5, 1e-9, `head ${h} entropy`));
     }
     // a head count that does not divide the width: one clear line
-    const bad = await vscode.commands.executeCommand<CommandOutcome<AttentionSummary>>(
+    const bad = await vscode.commands.executeCommand<AttentionOutcome>(
       'matrixLens.attentionFromQKV',
       { q, k, heads: 3 },
     );
@@ -317,9 +342,7 @@ print(json.dumps(out))
     const { rendered } = await api();
     await vscode.commands.executeCommand('vscode.openWith', file, 'matrixLens.arrayViewer');
     await rendered.wait(file, (r) => r.summary !== '' || !!r.error);
-    const run = vscode.commands.executeCommand<CommandOutcome<AttentionSummary>>(
-      'matrixLens.attentionFromQKV',
-    );
+    const run = vscode.commands.executeCommand<AttentionOutcome>('matrixLens.attentionFromQKV');
     const step = async (next: number) => {
       await sleep(1200);
       for (let i = 0; i < next; i++)
@@ -333,11 +356,11 @@ print(json.dumps(out))
     await step(1); // mask: causal
     const out = await run;
     assert.equal(out.state, 'done', out.message);
-    const f = out.report!.fields;
-    assert.equal(f['weights-shape'], '[1, 5, 5]');
-    assert.equal(f['v-shape'], '[5, 3]');
-    assert.equal(f.mask, 'causal');
-    assert.equal(f['causal-check'], 'passed');
+    assert.deepEqual(out.result!.shape, [1, 5, 5]);
+    assert.deepEqual(out.result!.computed!.vShape, [5, 3]);
+    assert.equal(out.result!.computed!.causal, true);
+    assert.equal(out.report!.tiles, 1);
+    assert.equal(out.report!.causal!.holds, true);
   });
 
   it('Cancel stops a 1500×1500 analysis within a fraction of a second and the panel says "cancelled"', async () => {
@@ -390,5 +413,87 @@ print(json.dumps(out))
     console.log(
       `    cancel → worker stopped in ${out.stopMs} ms, panel said so in ${stoppedAfter} ms; worker replaced (it did not see the flag in time): ${worker.generation !== generation}`,
     );
+  });
+
+  it('exact zero singular values are drawn at a floor on the log axis and the chart says so', async () => {
+    const file = vscode.Uri.joinPath(dir, 'zeros.npy');
+    const ref = JSON.parse(
+      python(
+        `
+import numpy as np, json, sys
+a = np.diag([3.0, 2.0, 1.0, 0.0, 0.0])
+np.save(sys.argv[1], a)
+print(json.dumps(dict(rank=int(np.linalg.matrix_rank(a)), s=np.linalg.svd(a, compute_uv=False).tolist())))
+`,
+        file.fsPath,
+      ),
+    );
+    const out = await vscode.commands.executeCommand<CommandOutcome<AnalyzeResult>>(
+      'matrixLens.analyze',
+      { uri: file },
+    );
+    assert.equal(out.state, 'done', out.message);
+    const rep = out.report!;
+    assert.equal(num(rep.fields.rank), ref.rank);
+    const zeros = (ref.s as number[]).filter((x) => x === 0).length;
+    assert.equal(zeros, 2, 'NumPy: two exact zeros');
+    assert.equal(rep.plots?.sv?.points, 5);
+    assert.equal(rep.plots?.sv?.clamped, zeros);
+    assert.match(rep.fields['note-sv'], /^2 singular values below \S+ .*drawn at that floor$/);
+    // symmetric input: the sorted real eigenvalue chart, not the complex plane
+    assert.equal(rep.plots?.['eig-real']?.points, 5);
+    assert.equal(rep.plots?.eig, undefined);
+  });
+
+  it('the serializer restores a panel from saved state (as after a window reload)', async () => {
+    const file = vscode.Uri.joinPath(dir, 'restore.npy');
+    python(
+      `import numpy as np, sys; np.save(sys.argv[1], np.random.default_rng(3).standard_normal((6, 6)))`,
+      file.fsPath,
+    );
+    const first = await vscode.commands.executeCommand<CommandOutcome<AnalyzeResult>>(
+      'matrixLens.analyze',
+      { uri: file },
+    );
+    assert.equal(first.state, 'done', first.message);
+    await closeAllEditors();
+    // what the webview kept with setState, through JSON as VS Code stores it
+    const saved = JSON.parse(
+      JSON.stringify({
+        last: { type: 'analysis', seq: 1, title: 'Analysis: restore.npy', result: first.result },
+        histogram: true,
+      }),
+    );
+    const { analysisPanel } = await api();
+    const webviewPanel = vscode.window.createWebviewPanel(
+      'matrixLens.analysis',
+      'Analysis: restore.npy',
+      vscode.ViewColumn.One,
+    );
+    const rep = await analysisPanel.restore(webviewPanel, saved);
+    assert.ok(rep, 'the restored panel rendered');
+    assert.equal(rep.state, 'analysis');
+    assert.equal(rep.title, 'Analysis: restore.npy');
+    for (const key of ['rank', 'cond', 'norm-fro', 'spectral-radius'])
+      assert.equal(rep.fields[key], first.report!.fields[key], key);
+    assert.deepEqual(rep.singularValues, first.report!.singularValues);
+    assert.equal(rep.plots?.eig?.points, 6, 'eigenvalue chart back');
+    assert.equal(rep.plots?.hist?.points !== undefined, true, 'the histogram setting came back');
+    // the restored panel is the one the next analysis uses
+    assert.equal(analysisPanel.webviewPanel, webviewPanel);
+    const again = await vscode.commands.executeCommand<CommandOutcome<AnalyzeResult>>(
+      'matrixLens.analyze',
+      { uri: file },
+    );
+    assert.equal(again.state, 'done', again.message);
+    assert.equal(analysisPanel.webviewPanel, webviewPanel);
+    // nothing saved: nothing to show, and no error
+    const empty = vscode.window.createWebviewPanel(
+      'matrixLens.analysis',
+      'x',
+      vscode.ViewColumn.One,
+    );
+    assert.equal(await analysisPanel.restore(empty, undefined), undefined);
+    empty.dispose();
   });
 });

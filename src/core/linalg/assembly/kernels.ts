@@ -650,18 +650,65 @@ export function rot64(x: usize, y: usize, n: i32, c: f64, s: f64): void {
   }
 }
 
+/**
+ * A queued sequence of plane rotations applied in order to columns c0..c0+w-1 of a row-major
+ * block at a (row stride ld elements): entry r of rots is (p, q, c, s) as f64 and does
+ * row_p ← c·row_p + s·row_q, row_q ← c·row_q − s·row_p (the same arithmetic as rot64, so any
+ * split of the columns gives identical bits).
+ */
+export function rotSeq64(a: usize, ld: i32, c0: i32, w: i32, rots: usize, count: i32): void {
+  const base = a + ((<usize>c0) << 3);
+  for (let r = 0; r < count; r++) {
+    const e = rots + ((<usize>r) << 5);
+    const p = <i32>load<f64>(e);
+    const q = <i32>load<f64>(e, 8);
+    const c = load<f64>(e, 16);
+    const s = load<f64>(e, 24);
+    rot64(base + ((<usize>(p * ld)) << 3), base + ((<usize>(q * ld)) << 3), w, c, s);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Streaming attention, f32: out = softmax(scale·Q·Kᵀ)·V row block by row block (5 queries),
 // key blocks of 64 with the online softmax (Milakov & Gimelshein 2018; FlashAttention), never
 // materializing the T×S scores. Also the entropy of each query's weights (f64).
 // Q [T,d], K [S,d], V [S,dv] (V needs 8 floats of readable padding after it), out [T,dv] f32,
 // ent [T] f64. work: attnWorkBytes(S, d, dv).
+// The row-range entry points (attnStreamF32, attnWeightsF32) take Kᵀ packed once by attnPackK
+// and the global index g0 of their first query (for the causal mask), so threads can split the
+// queries of one head.
 
 const BC: i32 = 64;
 
-export function attnWorkBytes(S: i32, d: i32, dv: i32): i32 {
+/** Bytes of Kᵀ packed in panels of 8 keys (attnPackK). */
+export function attnPackBytes(S: i32, d: i32): i32 {
+  return d * (S + 8) * 4;
+}
+
+/** Bytes of per-thread scratch for attnStreamF32 / attnWeightsF32. */
+export function attnRowWorkBytes(d: i32, dv: i32): i32 {
   const dvp = (dv + 7) & ~7;
-  return (d * (S + 8) + 5 * d + 5 * BC + 5 * dvp) * 4 + 3 * 5 * 8 + 64;
+  return (5 * d + 5 * BC + 5 * dvp + 40) * 4 + 3 * 5 * 8 + 64;
+}
+
+export function attnWorkBytes(S: i32, d: i32, dv: i32): i32 {
+  return attnPackBytes(S, d) + attnRowWorkBytes(d, dv);
+}
+
+/** Packs Kᵀ [S,d] into panels of 8 keys ([S/8][d][8], zero-padded) at kt. */
+export function attnPackK(k: usize, S: i32, d: i32, kt: usize): void {
+  for (let jb = 0; jb < S; jb += 8) {
+    const cols = min(8, S - jb);
+    let dst = kt + ((<usize>(jb * d)) << 2);
+    for (let c = 0; c < d; c++) {
+      for (let j = 0; j < 8; j++)
+        store<f32>(
+          dst + ((<usize>j) << 2),
+          j < cols ? load<f32>(k + ((<usize>((jb + j) * d + c)) << 2)) : 0,
+        );
+      dst += 32;
+    }
+  }
 }
 
 export function attnF32(
@@ -678,98 +725,196 @@ export function attnF32(
   causal: i32,
   work: usize,
 ): void {
+  attnPackK(k, S, d, work);
+  attnStreamF32(
+    work,
+    q,
+    v,
+    out,
+    ent,
+    T,
+    S,
+    d,
+    dv,
+    scale,
+    causal,
+    0,
+    work + <usize>attnPackBytes(S, d),
+  );
+}
+
+/** Copies rows×8 scaled queries into qa as [d][5] (rows beyond `rows` are zero). */
+
+function packQ5(q: usize, i0: i32, rows: i32, d: i32, scale: f32, qa: usize): void {
+  for (let c = 0; c < d; c++)
+    for (let r = 0; r < 5; r++)
+      store<f32>(
+        qa + ((<usize>(c * 5 + r)) << 2),
+        r < rows ? scale * load<f32>(q + ((<usize>((i0 + r) * d + c)) << 2)) : 0,
+      );
+}
+
+/** st [5][ldst] (+ offset jb) = qa (5×d) · Kᵀ panel at pb (d×8): one 5×8 tile. */
+
+function scoreTile(d: i32, qa: usize, pb: usize, st: usize, RB: usize): void {
+  let c00 = f32x4.splat(0);
+  let c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0);
+  let c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0);
+  let c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0);
+  let c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0);
+  let c41 = f32x4.splat(0);
+  let pa = qa;
+  for (let c = 0; c < d; c++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = f32x4.splat(load<f32>(pa));
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa, 4));
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa, 8));
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa, 12));
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa, 16));
+    c40 = f32x4.add(c40, f32x4.mul(a, b0));
+    c41 = f32x4.add(c41, f32x4.mul(a, b1));
+    pa += 20;
+    pb += 32;
+  }
+  v128.store(st, c00);
+  v128.store(st, c01, 16);
+  v128.store(st + RB, c10);
+  v128.store(st + RB, c11, 16);
+  v128.store(st + 2 * RB, c20);
+  v128.store(st + 2 * RB, c21, 16);
+  v128.store(st + 3 * RB, c30);
+  v128.store(st + 3 * RB, c31, 16);
+  v128.store(st + 4 * RB, c40);
+  v128.store(st + 4 * RB, c41, 16);
+}
+
+/**
+ * ob (5 rows, stride RO bytes) += E (5 rows at e0..e4, f32 per key) · V[0:jn] (row stride vrow
+ * bytes), over dvp columns in 5×8 tiles.
+ */
+
+function accumulateEV(
+  ob: usize,
+  RO: usize,
+  dvp: i32,
+  v: usize,
+  vrow: usize,
+  jn: i32,
+  e0: usize,
+  e1: usize,
+  e2: usize,
+  e3: usize,
+  e4: usize,
+): void {
+  for (let c = 0; c < dvp; c += 8) {
+    const o0 = ob + ((<usize>c) << 2);
+    let c00 = v128.load(o0);
+    let c01 = v128.load(o0, 16);
+    let c10 = v128.load(o0 + RO);
+    let c11 = v128.load(o0 + RO, 16);
+    let c20 = v128.load(o0 + 2 * RO);
+    let c21 = v128.load(o0 + 2 * RO, 16);
+    let c30 = v128.load(o0 + 3 * RO);
+    let c31 = v128.load(o0 + 3 * RO, 16);
+    let c40 = v128.load(o0 + 4 * RO);
+    let c41 = v128.load(o0 + 4 * RO, 16);
+    let pb = v + ((<usize>c) << 2);
+    let o: usize = 0;
+    for (let j = 0; j < jn; j++) {
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      let a = f32x4.splat(load<f32>(e0 + o));
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      a = f32x4.splat(load<f32>(e1 + o));
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      a = f32x4.splat(load<f32>(e2 + o));
+      c20 = f32x4.add(c20, f32x4.mul(a, b0));
+      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      a = f32x4.splat(load<f32>(e3 + o));
+      c30 = f32x4.add(c30, f32x4.mul(a, b0));
+      c31 = f32x4.add(c31, f32x4.mul(a, b1));
+      a = f32x4.splat(load<f32>(e4 + o));
+      c40 = f32x4.add(c40, f32x4.mul(a, b0));
+      c41 = f32x4.add(c41, f32x4.mul(a, b1));
+      pb += vrow;
+      o += 4;
+    }
+    v128.store(o0, c00);
+    v128.store(o0, c01, 16);
+    v128.store(o0 + RO, c10);
+    v128.store(o0 + RO, c11, 16);
+    v128.store(o0 + 2 * RO, c20);
+    v128.store(o0 + 2 * RO, c21, 16);
+    v128.store(o0 + 3 * RO, c30);
+    v128.store(o0 + 3 * RO, c31, 16);
+    v128.store(o0 + 4 * RO, c40);
+    v128.store(o0 + 4 * RO, c41, 16);
+  }
+}
+
+/**
+ * Streaming attention for queries g0..g0+T-1 (q, out, ent point at the first of them) with Kᵀ
+ * packed by attnPackK at kt. work: attnRowWorkBytes(d, dv).
+ */
+export function attnStreamF32(
+  kt: usize,
+  q: usize,
+  v: usize,
+  out: usize,
+  ent: usize,
+  T: i32,
+  S: i32,
+  d: i32,
+  dv: i32,
+  scale: f32,
+  causal: i32,
+  g0: i32,
+  work: usize,
+): void {
   const dvp = (dv + 7) & ~7;
-  const kt = work; // [S/8 panels][d][8]
-  const qa = kt + ((<usize>(d * (S + 8))) << 2); // [d][5]
+  const qa = (work + 15) & ~15; // [d][5]
   const st = qa + ((<usize>(5 * d)) << 2); // [5][BC]
   const ob = st + ((<usize>(5 * BC)) << 2); // [5][dvp]
   const ms = (ob + ((<usize>(5 * dvp)) << 2) + 15) & ~15; // m, l, u per row (f64)
   const ls = ms + 40;
   const us = ls + 40;
-  // pack Kᵀ in panels of 8 keys, zero-padded
-  for (let jb = 0; jb < S; jb += 8) {
-    const cols = min(8, S - jb);
-    let dst = kt + ((<usize>(jb * d)) << 2);
-    for (let c = 0; c < d; c++) {
-      for (let j = 0; j < 8; j++)
-        store<f32>(
-          dst + ((<usize>j) << 2),
-          j < cols ? load<f32>(k + ((<usize>((jb + j) * d + c)) << 2)) : 0,
-        );
-      dst += 32;
-    }
-  }
   const vrow = (<usize>dv) << 2;
+  const RB: usize = (<usize>BC) << 2;
   for (let i0 = 0; i0 < T; i0 += 5) {
     const rows = min(5, T - i0);
-    for (let c = 0; c < d; c++)
-      for (let r = 0; r < 5; r++)
-        store<f32>(
-          qa + ((<usize>(c * 5 + r)) << 2),
-          r < rows ? scale * load<f32>(q + ((<usize>((i0 + r) * d + c)) << 2)) : 0,
-        );
+    packQ5(q, i0, rows, d, scale, qa);
     memory.fill(ob, 0, (<usize>(5 * dvp)) << 2);
     for (let r = 0; r < 5; r++) {
       store<f64>(ms + ((<usize>r) << 3), -Infinity);
       store<f64>(ls + ((<usize>r) << 3), 0);
       store<f64>(us + ((<usize>r) << 3), 0);
     }
-    const limit = causal ? min(S, i0 + rows) : S;
+    const limit = causal ? min(S, g0 + i0 + rows) : S;
     for (let j0 = 0; j0 < limit; j0 += BC) {
       const jn = min(BC, limit - j0);
       // scores: 5×8 tiles over d
-      for (let jb = 0; jb < jn; jb += 8) {
-        let c00 = f32x4.splat(0);
-        let c01 = f32x4.splat(0);
-        let c10 = f32x4.splat(0);
-        let c11 = f32x4.splat(0);
-        let c20 = f32x4.splat(0);
-        let c21 = f32x4.splat(0);
-        let c30 = f32x4.splat(0);
-        let c31 = f32x4.splat(0);
-        let c40 = f32x4.splat(0);
-        let c41 = f32x4.splat(0);
-        let pa = qa;
-        let pb = kt + ((<usize>((j0 + jb) * d)) << 2);
-        for (let c = 0; c < d; c++) {
-          const b0 = v128.load(pb);
-          const b1 = v128.load(pb, 16);
-          let a = f32x4.splat(load<f32>(pa));
-          c00 = f32x4.add(c00, f32x4.mul(a, b0));
-          c01 = f32x4.add(c01, f32x4.mul(a, b1));
-          a = f32x4.splat(load<f32>(pa, 4));
-          c10 = f32x4.add(c10, f32x4.mul(a, b0));
-          c11 = f32x4.add(c11, f32x4.mul(a, b1));
-          a = f32x4.splat(load<f32>(pa, 8));
-          c20 = f32x4.add(c20, f32x4.mul(a, b0));
-          c21 = f32x4.add(c21, f32x4.mul(a, b1));
-          a = f32x4.splat(load<f32>(pa, 12));
-          c30 = f32x4.add(c30, f32x4.mul(a, b0));
-          c31 = f32x4.add(c31, f32x4.mul(a, b1));
-          a = f32x4.splat(load<f32>(pa, 16));
-          c40 = f32x4.add(c40, f32x4.mul(a, b0));
-          c41 = f32x4.add(c41, f32x4.mul(a, b1));
-          pa += 20;
-          pb += 32;
-        }
-        const s0 = st + ((<usize>jb) << 2);
-        const RB: usize = (<usize>BC) << 2;
-        v128.store(s0, c00);
-        v128.store(s0, c01, 16);
-        v128.store(s0 + RB, c10);
-        v128.store(s0 + RB, c11, 16);
-        v128.store(s0 + 2 * RB, c20);
-        v128.store(s0 + 2 * RB, c21, 16);
-        v128.store(s0 + 3 * RB, c30);
-        v128.store(s0 + 3 * RB, c31, 16);
-        v128.store(s0 + 4 * RB, c40);
-        v128.store(s0 + 4 * RB, c41, 16);
-      }
+      for (let jb = 0; jb < jn; jb += 8)
+        scoreTile(d, qa, kt + ((<usize>((j0 + jb) * d)) << 2), st + ((<usize>jb) << 2), RB);
       // online softmax per row: st becomes e = exp(s − m)
       for (let r = 0; r < 5; r++) {
         const srow = st + ((<usize>(r * BC)) << 2);
         let rlim = r < rows ? jn : 0;
-        if (causal) rlim = min(rlim, i0 + r + 1 - j0);
+        if (causal) rlim = min(rlim, g0 + i0 + r + 1 - j0);
         if (rlim <= 0) {
           memory.fill(srow, 0, (<usize>BC) << 2);
           continue;
@@ -813,54 +958,19 @@ export function attnF32(
         store<f64>(us + ((<usize>r) << 3), u + <f64>ub);
       }
       // ob += E·V[j0:j0+jn]
-      const RO: usize = (<usize>dvp) << 2;
-      const RB: usize = (<usize>BC) << 2;
-      for (let c = 0; c < dvp; c += 8) {
-        const o0 = ob + ((<usize>c) << 2);
-        let c00 = v128.load(o0);
-        let c01 = v128.load(o0, 16);
-        let c10 = v128.load(o0 + RO);
-        let c11 = v128.load(o0 + RO, 16);
-        let c20 = v128.load(o0 + 2 * RO);
-        let c21 = v128.load(o0 + 2 * RO, 16);
-        let c30 = v128.load(o0 + 3 * RO);
-        let c31 = v128.load(o0 + 3 * RO, 16);
-        let c40 = v128.load(o0 + 4 * RO);
-        let c41 = v128.load(o0 + 4 * RO, 16);
-        let pb = v + <usize>j0 * vrow + ((<usize>c) << 2);
-        let pe = st;
-        for (let j = 0; j < jn; j++) {
-          const b0 = v128.load(pb);
-          const b1 = v128.load(pb, 16);
-          let a = f32x4.splat(load<f32>(pe));
-          c00 = f32x4.add(c00, f32x4.mul(a, b0));
-          c01 = f32x4.add(c01, f32x4.mul(a, b1));
-          a = f32x4.splat(load<f32>(pe + RB));
-          c10 = f32x4.add(c10, f32x4.mul(a, b0));
-          c11 = f32x4.add(c11, f32x4.mul(a, b1));
-          a = f32x4.splat(load<f32>(pe + 2 * RB));
-          c20 = f32x4.add(c20, f32x4.mul(a, b0));
-          c21 = f32x4.add(c21, f32x4.mul(a, b1));
-          a = f32x4.splat(load<f32>(pe + 3 * RB));
-          c30 = f32x4.add(c30, f32x4.mul(a, b0));
-          c31 = f32x4.add(c31, f32x4.mul(a, b1));
-          a = f32x4.splat(load<f32>(pe + 4 * RB));
-          c40 = f32x4.add(c40, f32x4.mul(a, b0));
-          c41 = f32x4.add(c41, f32x4.mul(a, b1));
-          pb += vrow;
-          pe += 4;
-        }
-        v128.store(o0, c00);
-        v128.store(o0, c01, 16);
-        v128.store(o0 + RO, c10);
-        v128.store(o0 + RO, c11, 16);
-        v128.store(o0 + 2 * RO, c20);
-        v128.store(o0 + 2 * RO, c21, 16);
-        v128.store(o0 + 3 * RO, c30);
-        v128.store(o0 + 3 * RO, c31, 16);
-        v128.store(o0 + 4 * RO, c40);
-        v128.store(o0 + 4 * RO, c41, 16);
-      }
+      accumulateEV(
+        ob,
+        (<usize>dvp) << 2,
+        dvp,
+        v + <usize>j0 * vrow,
+        vrow,
+        jn,
+        st,
+        st + RB,
+        st + 2 * RB,
+        st + 3 * RB,
+        st + 4 * RB,
+      );
     }
     for (let r = 0; r < rows; r++) {
       const l = load<f64>(ls + ((<usize>r) << 3));
@@ -871,6 +981,153 @@ export function attnF32(
       for (let c = 0; c < dv; c++)
         store<f32>(dst + ((<usize>c) << 2), inv * load<f32>(orow + ((<usize>c) << 2)));
       store<f64>(ent + ((<usize>(i0 + r)) << 3), l > 0 ? Math.log(l) - u / l : 0);
+    }
+  }
+}
+
+/**
+ * Attention with weights for queries g0..g0+T-1: w [T,S] f32 (row stride S) gets the exact
+ * softmax of scale·Q·Kᵀ (+ mask [T,S] f32 when mask != 0; −∞ blocks a key; causal blocks keys
+ * j > g0+i), rowSum [T] f64 Σ_j w_ij as stored, ent [T] f64 the entropy (nats), and, when
+ * out != 0, out [T,dv] = W·V (V needs 8 floats of readable padding). A fully masked query gets
+ * zero weights, output, sum and entropy. Kᵀ packed by attnPackK at kt; q, w, out, ent, rowSum and
+ * mask point at the first of the T queries. work: attnRowWorkBytes(d, dv).
+ * Float32 scores, exp and weights; the normalizer and entropy sums in f64 per 64-key block.
+ */
+export function attnWeightsF32(
+  kt: usize,
+  q: usize,
+  v: usize,
+  out: usize,
+  w: usize,
+  ent: usize,
+  rowSum: usize,
+  T: i32,
+  S: i32,
+  d: i32,
+  dv: i32,
+  scale: f32,
+  causal: i32,
+  g0: i32,
+  mask: usize,
+  work: usize,
+): void {
+  const dvp = (dv + 7) & ~7;
+  const qa = (work + 15) & ~15; // [d][5]
+  const st = qa + ((<usize>(5 * d)) << 2); // [5][8] score tile (stride 8)
+  const ob = st + 160; // [5][dvp]
+  const zero = ob + ((<usize>(5 * dvp)) << 2); // 8 zero floats
+  const wrow = (<usize>S) << 2;
+  const vrow = (<usize>dv) << 2;
+  memory.fill(zero, 0, 32);
+  for (let i0 = 0; i0 < T; i0 += 5) {
+    const rows = min(5, T - i0);
+    packQ5(q, i0, rows, d, scale, qa);
+    const limit = causal ? min(S, g0 + i0 + rows) : S;
+    // 1. scores into the rows of w
+    for (let jb = 0; jb < limit; jb += 8) {
+      scoreTile(d, qa, kt + ((<usize>(jb * d)) << 2), st, 32);
+      const cols = min(8, limit - jb);
+      for (let r = 0; r < rows; r++) {
+        const dst = w + <usize>(i0 + r) * wrow + ((<usize>jb) << 2);
+        const src = st + ((<usize>r) << 5);
+        if (cols == 8) {
+          v128.store(dst, v128.load(src));
+          v128.store(dst, v128.load(src, 16), 16);
+        } else {
+          for (let j = 0; j < cols; j++)
+            store<f32>(dst + ((<usize>j) << 2), load<f32>(src + ((<usize>j) << 2)));
+        }
+      }
+    }
+    // 2. exact softmax per row (mask added), entropy, row sum
+    for (let r = 0; r < rows; r++) {
+      const gi = g0 + i0 + r;
+      const wr = w + <usize>(i0 + r) * wrow;
+      const rlim = causal ? min(S, gi + 1) : S;
+      const mr = mask != 0 ? mask + <usize>(i0 + r) * wrow : 0;
+      let mx: f32 = -Infinity;
+      if (mr != 0) {
+        for (let j = 0; j < rlim; j++) {
+          const p = wr + ((<usize>j) << 2);
+          const s = load<f32>(p) + load<f32>(mr + ((<usize>j) << 2));
+          store<f32>(p, s);
+          mx = max(mx, s);
+        }
+      } else {
+        for (let j = 0; j < rlim; j++) mx = max(mx, load<f32>(wr + ((<usize>j) << 2)));
+      }
+      if (rlim < S) memory.fill(wr + ((<usize>rlim) << 2), 0, (<usize>(S - rlim)) << 2);
+      if (mx == -Infinity) {
+        memory.fill(wr, 0, (<usize>rlim) << 2);
+        store<f64>(ent + ((<usize>(i0 + r)) << 3), 0);
+        store<f64>(rowSum + ((<usize>(i0 + r)) << 3), 0);
+        continue;
+      }
+      let l: f64 = 0;
+      let u: f64 = 0;
+      for (let j0 = 0; j0 < rlim; j0 += BC) {
+        const j1 = min(rlim, j0 + BC);
+        let lb: f32 = 0;
+        let ub: f32 = 0;
+        for (let j = j0; j < j1; j++) {
+          const p = wr + ((<usize>j) << 2);
+          const x = load<f32>(p) - mx;
+          const e = Mathf.exp(x);
+          store<f32>(p, e);
+          lb += e;
+          if (e > 0) ub += e * x;
+        }
+        l += <f64>lb;
+        u += <f64>ub;
+      }
+      const inv = <f32>(1 / l);
+      const iv = f32x4.splat(inv);
+      let j = 0;
+      let rs0 = f32x4.splat(0);
+      for (; j + 4 <= rlim; j += 4) {
+        const p = wr + ((<usize>j) << 2);
+        const x = f32x4.mul(iv, v128.load(p));
+        v128.store(p, x);
+        rs0 = f32x4.add(rs0, x);
+      }
+      let rs: f64 =
+        <f64>f32x4.extract_lane(rs0, 0) +
+        <f64>f32x4.extract_lane(rs0, 1) +
+        <f64>f32x4.extract_lane(rs0, 2) +
+        <f64>f32x4.extract_lane(rs0, 3);
+      for (; j < rlim; j++) {
+        const p = wr + ((<usize>j) << 2);
+        const x = inv * load<f32>(p);
+        store<f32>(p, x);
+        rs += <f64>x;
+      }
+      store<f64>(ent + ((<usize>(i0 + r)) << 3), Math.log(l) - u / l);
+      store<f64>(rowSum + ((<usize>(i0 + r)) << 3), rs);
+    }
+    // 3. out = W·V over keys 0..limit-1 (rows past `rows` read row 0 and are dropped)
+    if (out != 0) {
+      memory.fill(ob, 0, (<usize>(5 * dvp)) << 2);
+      const w0 = w + <usize>i0 * wrow;
+      accumulateEV(
+        ob,
+        (<usize>dvp) << 2,
+        dvp,
+        v,
+        vrow,
+        limit,
+        w0,
+        rows > 1 ? w0 + wrow : w0,
+        rows > 2 ? w0 + 2 * wrow : w0,
+        rows > 3 ? w0 + 3 * wrow : w0,
+        rows > 4 ? w0 + 4 * wrow : w0,
+      );
+      for (let r = 0; r < rows; r++) {
+        const orow = ob + ((<usize>(r * dvp)) << 2);
+        const dst = out + <usize>(i0 + r) * vrow;
+        for (let c = 0; c < dv; c++)
+          store<f32>(dst + ((<usize>c) << 2), load<f32>(orow + ((<usize>c) << 2)));
+      }
     }
   }
 }

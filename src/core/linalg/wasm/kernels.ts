@@ -4,12 +4,21 @@
  * WebAssembly. Both expose one interface over a private heap: callers allocate in it, write
  * through the typed-array views `f64`/`f32` (re-read them after every allocation: growing the
  * memory replaces the views), call kernels with element indices, and release in stack order.
- * Single-threaded; no shared memory. Uses only the global `WebAssembly` (Node workers, browsers).
+ * Uses only the global `WebAssembly` (Node workers, browsers). By default single-threaded with a
+ * private memory; {@link createSharedWasmEngine} builds the same engine over a shared memory
+ * (the second build of the module) so a parallel executor's threads can run kernels by name on
+ * one heap (see ../parallel.ts; the compute worker installs one with {@link installEngine}).
  */
-import { KERNELS_WASM_BASE64 } from './kernels.wasm';
+import {
+  KERNELS_SHARED_MAX_PAGES,
+  KERNELS_SHARED_WASM_BASE64,
+  KERNELS_WASM_BASE64,
+} from './kernels.wasm';
 
 export interface Engine {
   readonly kind: 'wasm' | 'ts';
+  /** wasm only: calls the module's export `name` with raw (byte-address) arguments */
+  call?(name: string, args: readonly number[]): number;
   /** views of the heap (replaced when it grows) */
   readonly f64: Float64Array;
   readonly f32: Float32Array;
@@ -19,6 +28,13 @@ export interface Engine {
   /** n float64 (resp. float32) slots, 16-byte aligned; returns the element index */
   alloc64(n: number): number;
   alloc32(n: number): number;
+  /**
+   * Copies f64[i, end) (resp. f32) out of the heap, into `into` at `at` when given. Use these,
+   * not `f64.slice`: on a shared memory V8 copies float views element by element (~5 ms/MB)
+   * while a byte copy is a memcpy.
+   */
+  slice64(i: number, end: number): Float64Array;
+  slice32(i: number, end: number, into?: Float32Array, at?: number): Float32Array;
   /** C (m×n, row stride ldc) += alpha·A·B, A(i,p) = f64[a + i·ars + p·acs], B(p,j) = f64[b + p·brs + j·bcs] */
   dgemm(
     m: number,
@@ -156,6 +172,8 @@ interface Exports {
   attnWorkBytes(S: number, d: number, dv: number): number;
   attnF32(...args: number[]): void;
   francisSweep(...args: number[]): void;
+  attnPackBytes(S: number, d: number): number;
+  attnRowWorkBytes(d: number, dv: number): number;
 }
 
 const PAGE = 65536;
@@ -191,6 +209,20 @@ abstract class Heap {
   alloc32(n: number): number {
     return this.allocBytes(n * 4) / 4;
   }
+  slice64(i: number, end: number): Float64Array {
+    const out = new Float64Array(Math.max(0, end - i));
+    new Uint8Array(out.buffer).set(new Uint8Array(this.f64.buffer, i * 8, out.length * 8));
+    return out;
+  }
+  slice32(i: number, end: number, into?: Float32Array, at = 0): Float32Array {
+    const n = Math.max(0, end - i);
+    const out = into ?? new Float32Array(n);
+    const o = into ? at : 0;
+    new Uint8Array(out.buffer, out.byteOffset + o * 4, n * 4).set(
+      new Uint8Array(this.f32.buffer, i * 4, n * 4),
+    );
+    return out;
+  }
 }
 
 class WasmEngine extends Heap implements Engine {
@@ -198,18 +230,35 @@ class WasmEngine extends Heap implements Engine {
   f64: Float64Array;
   f32: Float32Array;
   private work = -1;
-  constructor(private readonly x: Exports) {
+  private readonly memory: WebAssembly.Memory;
+  constructor(
+    private readonly x: Exports,
+    memory?: WebAssembly.Memory,
+  ) {
     super((x.heapBase() + 15) & ~15);
-    this.f64 = new Float64Array(x.memory.buffer);
-    this.f32 = new Float32Array(x.memory.buffer);
+    this.memory = memory ?? x.memory;
+    this.f64 = new Float64Array(this.memory.buffer);
+    this.f32 = new Float32Array(this.memory.buffer);
   }
   protected ensure(end: number): void {
-    const have = this.x.memory.buffer.byteLength;
-    if (end > have) this.x.memory.grow(Math.ceil((end - have) / PAGE));
-    if (this.f64.buffer !== this.x.memory.buffer) {
-      this.f64 = new Float64Array(this.x.memory.buffer);
-      this.f32 = new Float32Array(this.x.memory.buffer);
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      try {
+        this.memory.grow(Math.ceil((end - have) / PAGE));
+      } catch {
+        throw new RangeError('linalg heap: cannot grow the WebAssembly memory');
+      }
     }
+    // a shared memory's buffer object may be new on every read: compare sizes
+    if (this.f64.byteLength !== this.memory.buffer.byteLength) {
+      this.f64 = new Float64Array(this.memory.buffer);
+      this.f32 = new Float32Array(this.memory.buffer);
+    }
+  }
+  call(name: string, args: readonly number[]): number {
+    const f = (this.x as unknown as Record<string, (...a: number[]) => number>)[name];
+    if (typeof f !== 'function') throw new Error(`no kernel named ${name}`);
+    return f(...args);
   }
   /** The GEMM scratch, kept at the bottom of the heap once allocated. */
   private gemmWork(): number {
@@ -630,6 +679,33 @@ function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
 let wasmEngine: WasmEngine | null | undefined;
 let tsEngine: TsEngine | undefined;
 let preferWasm = true;
+let installed: Engine | undefined;
+let sharedModule: WebAssembly.Module | undefined;
+
+/** The compiled shared-memory build (imports `env.memory`: shared, maximum KERNELS_SHARED_MAX_PAGES). */
+export function sharedKernelsModule(): WebAssembly.Module {
+  return (sharedModule ??= new WebAssembly.Module(decodeBase64(KERNELS_SHARED_WASM_BASE64)));
+}
+
+/** A new shared WebAssembly memory the shared build accepts. */
+export function newSharedKernelsMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: 2, maximum: KERNELS_SHARED_MAX_PAGES, shared: true });
+}
+
+/**
+ * A WebAssembly engine whose heap is `memory` (shared), for a parallel executor: other threads
+ * instantiate {@link sharedKernelsModule} over the same memory and call kernels on this heap.
+ * Throws where shared memory or SIMD is unavailable.
+ */
+export function createSharedWasmEngine(memory: WebAssembly.Memory): Engine {
+  const inst = new WebAssembly.Instance(sharedKernelsModule(), { env: { memory } });
+  return new WasmEngine(inst.exports as unknown as Exports, memory);
+}
+
+/** Makes `e` the engine {@link engine} returns while WebAssembly is preferred (undefined: the default). */
+export function installEngine(e: Engine | undefined): void {
+  installed = e;
+}
 
 function loadWasm(): WasmEngine | null {
   if (wasmEngine !== undefined) return wasmEngine;
@@ -649,6 +725,7 @@ function loadWasm(): WasmEngine | null {
 /** The WebAssembly engine when available (and not switched off), else the TypeScript one. */
 export function engine(): Engine {
   if (preferWasm) {
+    if (installed) return installed;
     const w = loadWasm();
     if (w) return w;
   }
@@ -660,9 +737,9 @@ export function tsKernels(): Engine {
   return tsEngine ?? (tsEngine = new TsEngine());
 }
 
-/** The WebAssembly engine, or undefined where WebAssembly (SIMD) is unavailable. */
+/** The WebAssembly engine (the installed one if any), or undefined where WebAssembly (SIMD) is unavailable. */
 export function wasmKernels(): Engine | undefined {
-  return loadWasm() ?? undefined;
+  return installed ?? loadWasm() ?? undefined;
 }
 
 /** Switches the engine the decompositions use (tests compare both); returns the previous setting. */

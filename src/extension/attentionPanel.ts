@@ -1,0 +1,350 @@
+/**
+ * The attention view's host side: one webview panel per opened set of weights. The weights
+ * stay in the worker under the view's key; the panel asks for pooled tiles and focus windows
+ * and the host only moves those messages. Panels are restored after a window reload by a
+ * WebviewPanelSerializer from the webview's `setState` state: file-backed weights are
+ * reopened from the file, computed weights (gone with the old worker) get a Recompute button.
+ */
+import * as vscode from 'vscode';
+import type {
+  ArrayRef,
+  AttentionDriveAction,
+  AttentionHostToWebview,
+  AttentionOrigin,
+  AttentionRenderedReport,
+  AttentionViewInfo,
+  AttentionViewState,
+  AttentionWebviewToHost,
+} from '../protocol/messages';
+import { userMessage } from './arrayEditor';
+import { readSettings } from './settings';
+import { webviewHtml, webviewRoots } from './webviewHtml';
+import type { WorkerClient } from './workerClient';
+
+export const ATTENTION_VIEW_TYPE = 'matrixLens.attention';
+const READY_TIMEOUT_MS = 10_000;
+const REPORT_TIMEOUT_MS = 60_000;
+/** largest token file read (one token per line) */
+const TOKEN_FILE_BYTES = 16 * 2 ** 20;
+
+/** Loads (or computes) the weights of `origin` into the worker under `key`. */
+export type AttentionLoader = (
+  origin: AttentionOrigin,
+  key: string,
+  token?: vscode.CancellationToken,
+) => Promise<{ info: AttentionViewInfo; ref?: ArrayRef; sourceLabel: string }>;
+
+let keys = 0;
+export function newAttentionKey(): string {
+  return `attention:${Date.now().toString(36)}:${++keys}`;
+}
+
+/** Token labels from a text file: one per line when there are several lines, else split on whitespace. */
+export function parseTokenFile(text: string): string[] {
+  const lines = text.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n');
+  if (lines.length >= 2) return lines;
+  return text.split(/\s+/).filter((t) => t !== '');
+}
+
+export class AttentionView {
+  key = '';
+  private ref: ArrayRef | undefined;
+  info: AttentionViewInfo | undefined;
+  state: AttentionViewState;
+  lastReport: AttentionRenderedReport | undefined;
+  private readonly reports = new vscode.EventEmitter<AttentionRenderedReport>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private pendingOpen: AttentionHostToWebview | undefined;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    state: AttentionViewState,
+    private readonly worker: WorkerClient,
+    private readonly load: AttentionLoader,
+    extensionUri: vscode.Uri,
+    onDispose: () => void,
+    /** restored after a reload: load on 'ready' */
+    private restoring = false,
+  ) {
+    this.state = state;
+    panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) };
+    const html = webviewHtml(panel.webview, extensionUri, 'attention', 'Matrix Lens attention');
+    panel.webview.html = html;
+    // as in the array editor: a webview that never runs its script is reloaded once (code-server)
+    let reloads = 0;
+    const watchdog = setInterval(() => {
+      if (this.ready || reloads >= 1) return clearInterval(watchdog);
+      reloads++;
+      panel.webview.html = `${html}<!-- reload ${reloads} -->`;
+    }, READY_TIMEOUT_MS);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: AttentionWebviewToHost) => void this.onMessage(m)),
+      panel.onDidDispose(() => {
+        clearInterval(watchdog);
+        if (this.key) void this.worker.call('attentionRelease', { key: this.key }).catch(() => {});
+        this.reports.dispose();
+        this.disposables.forEach((d) => d.dispose());
+        onDispose();
+      }),
+    );
+  }
+
+  private post(m: AttentionHostToWebview): void {
+    this.panel.webview.postMessage(m).then(undefined, () => undefined);
+  }
+
+  /** Shows weights already loaded under `key`. */
+  attach(
+    key: string,
+    info: AttentionViewInfo,
+    ref: ArrayRef | undefined,
+    sourceLabel: string,
+  ): void {
+    if (this.key && this.key !== key)
+      void this.worker.call('attentionRelease', { key: this.key }).catch(() => {});
+    this.key = key;
+    this.info = info;
+    this.ref = ref;
+    const s = readSettings();
+    const msg: AttentionHostToWebview = {
+      type: 'open',
+      title: this.state.title,
+      sourceLabel,
+      info,
+      state: this.state,
+      colormap: s.colormap,
+      maxCells: s.maxCells,
+    };
+    if (this.ready) this.post(msg);
+    else this.pendingOpen = msg;
+  }
+
+  /** Acts in the webview as if the user did it (tests). */
+  drive(action: AttentionDriveAction): void {
+    this.post({ type: 'drive', action });
+  }
+
+  /** The next report satisfying `pred` (or the current one); undefined after the timeout. */
+  waitReport(
+    pred: (r: AttentionRenderedReport) => boolean,
+    timeoutMs = REPORT_TIMEOUT_MS,
+  ): Promise<AttentionRenderedReport | undefined> {
+    if (this.lastReport && pred(this.lastReport)) return Promise.resolve(this.lastReport);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        sub.dispose();
+        resolve(undefined);
+      }, timeoutMs);
+      const sub = this.reports.event((r) => {
+        if (!pred(r)) return;
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(r);
+      });
+    });
+  }
+
+  private async onMessage(m: AttentionWebviewToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        if (this.pendingOpen) {
+          this.post(this.pendingOpen);
+          this.pendingOpen = undefined;
+        } else if (this.restoring) {
+          this.restoring = false;
+          await this.reload(false);
+        } else if (this.info) this.attach(this.key, this.info, this.ref, this.panel.title);
+        return;
+      case 'rendered':
+        this.lastReport = m.report;
+        this.reports.fire(m.report);
+        return;
+      case 'state':
+        this.state = m.state;
+        return;
+      case 'requestTiles':
+        try {
+          const s = readSettings();
+          const tiles = await this.worker.call('attentionTiles', {
+            key: this.key,
+            ref: this.ref,
+            maxBytes: s.maxArrayBytes,
+            layer: m.layer,
+            batch: m.batch,
+            size: m.size,
+          });
+          this.post({ type: 'tiles', seq: m.seq, tiles });
+        } catch (e) {
+          this.failed(e, m.seq);
+        }
+        return;
+      case 'requestFocus':
+        try {
+          const s = readSettings();
+          const focus = await this.worker.call('attentionFocus', {
+            key: this.key,
+            ref: this.ref,
+            maxBytes: s.maxArrayBytes,
+            layer: m.layer,
+            batch: m.batch,
+            head: m.head,
+            maxCells: s.maxCells,
+            window: m.window,
+          });
+          this.post({ type: 'focus', seq: m.seq, focus });
+        } catch (e) {
+          this.failed(e, m.seq);
+        }
+        return;
+      case 'pickTokensFile': {
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          openLabel: 'Use as token labels',
+          title: 'Matrix Lens: token labels — one token per line, or separated by whitespace',
+          filters: { 'Text files': ['txt', 'tok', 'tokens', 'csv', 'tsv'], 'All files': ['*'] },
+        });
+        if (!picked?.[0]) return;
+        await this.tokensFromFile(picked[0]);
+        return;
+      }
+      case 'recompute':
+        await this.recompute();
+        return;
+    }
+  }
+
+  /** Computes the weights again from the same Q, K, V files (the view's Recompute button). */
+  recompute(): Promise<void> {
+    return this.reload(true);
+  }
+
+  /** Token labels from a text file (also used by tests, which cannot click a file dialog). */
+  async tokensFromFile(uri: vscode.Uri): Promise<void> {
+    const name = uri.path.split('/').pop() ?? uri.toString();
+    try {
+      const st = await vscode.workspace.fs.stat(uri);
+      if (st.size > TOKEN_FILE_BYTES)
+        throw new Error(`is ${st.size} bytes; token files are read up to 16 MiB`);
+      const text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+      this.post({ type: 'tokens', list: parseTokenFile(text), from: name });
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Matrix Lens: ${name}: ${userMessage(e)}`);
+    }
+  }
+
+  private failed(e: unknown, seq: number): void {
+    const message = userMessage(e);
+    if (/no longer held/.test(message)) {
+      this.post({
+        type: 'gone',
+        title: this.state.title,
+        message: `The attention weights computed from Q, K, V are gone: ${message}.`,
+        canRecompute: this.state.origin.kind === 'computed',
+        state: this.state,
+      });
+    } else this.post({ type: 'error', title: this.state.title, message, seq });
+  }
+
+  /** Reopens the weights (after a reload), or recomputes them when `recompute`. */
+  private async reload(recompute: boolean): Promise<void> {
+    const origin = this.state.origin;
+    if (origin.kind === 'computed' && !recompute) {
+      this.post({
+        type: 'gone',
+        title: this.state.title,
+        message:
+          'These attention weights were computed from Q, K, V and lived in the compute worker, which did not survive the window reload.',
+        canRecompute: true,
+        state: this.state,
+      });
+      return;
+    }
+    this.post({
+      type: 'loading',
+      title: this.state.title,
+      message: origin.kind === 'computed' ? 'recomputing from Q, K, V…' : 'reopening the file…',
+    });
+    const key = newAttentionKey();
+    try {
+      const r = await this.load(origin, key);
+      this.attach(key, r.info, r.ref, r.sourceLabel);
+    } catch (e) {
+      this.post({ type: 'error', title: this.state.title, message: userMessage(e) });
+    }
+  }
+}
+
+/** Every open attention view; the serializer restores them after a reload. */
+export class AttentionViews implements vscode.Disposable {
+  readonly views = new Set<AttentionView>();
+  private readonly reg: vscode.Disposable;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly worker: WorkerClient,
+    private readonly load: AttentionLoader,
+  ) {
+    this.reg = vscode.window.registerWebviewPanelSerializer(ATTENTION_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state: unknown) => {
+        this.restore(panel, state);
+      },
+    });
+  }
+
+  /** The serializer's work: a panel from before a window reload, with its webview state. */
+  restore(panel: vscode.WebviewPanel, state: unknown): AttentionView | undefined {
+    const s = state as AttentionViewState | undefined;
+    if (!s?.origin) {
+      panel.dispose();
+      return undefined;
+    }
+    panel.title = s.title;
+    return this.track(
+      new AttentionView(panel, s, this.worker, this.load, this.extensionUri, () => {}, true),
+    );
+  }
+
+  private track(v: AttentionView): AttentionView {
+    this.views.add(v);
+    v.panel.onDidDispose(() => this.views.delete(v));
+    return v;
+  }
+
+  /** A new panel on weights loaded under `key`. */
+  create(
+    state: AttentionViewState,
+    key: string,
+    info: AttentionViewInfo,
+    ref: ArrayRef | undefined,
+    sourceLabel: string,
+  ): AttentionView {
+    const panel = vscode.window.createWebviewPanel(
+      ATTENTION_VIEW_TYPE,
+      state.title,
+      { viewColumn: vscode.ViewColumn.Active },
+      {
+        enableScripts: true,
+        retainContextWhenHidden: true,
+        localResourceRoots: webviewRoots(this.extensionUri),
+      },
+    );
+    const v = this.track(
+      new AttentionView(panel, state, this.worker, this.load, this.extensionUri, () => {}),
+    );
+    v.attach(key, info, ref, sourceLabel);
+    return v;
+  }
+
+  /** The active view, else the newest. */
+  active(): AttentionView | undefined {
+    const all = [...this.views];
+    return all.find((v) => v.panel.active) ?? all.at(-1);
+  }
+
+  dispose(): void {
+    this.reg.dispose();
+    for (const v of this.views) v.panel.dispose();
+  }
+}

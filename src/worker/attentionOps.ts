@@ -1,0 +1,229 @@
+/**
+ * The attention view's worker operations. Weights (from a file, or computed from Q, K, V)
+ * stay here under the view's key; the view asks for what it draws: every head of a
+ * (layer, batch) max-pooled to a small tile, and one head pooled to at most ~1M cells or a
+ * zoom window at full resolution. Diagnostics (entropy, row sums, causal check) are computed
+ * once, when the weights are opened.
+ */
+import { toFloat64C } from '../core/array/decode';
+import { DType, isComplex } from '../core/array/dtype';
+import { formatBytes } from '../core/array/ndarray';
+import { attention } from '../core/attention/attention';
+import { attentionDiagnostics } from '../core/attention/diagnostics';
+import {
+  AttentionLayout,
+  attentionLayout,
+  headIndex,
+  poolHead,
+  poolTiles,
+  weightsValues,
+} from '../core/attention/weights';
+import { LensError, errorMessage, isLensError } from '../core/errors';
+import { countNonFinite } from '../core/linalg';
+import type {
+  ArrayRef,
+  AttentionComputeParams,
+  AttentionFocusData,
+  AttentionFocusParams,
+  AttentionOpenParams,
+  AttentionTilesParams,
+  AttentionViewInfo,
+} from '../protocol/messages';
+import { loadRef, refLabel, type OpResult } from './analysisOps';
+import { loadArray } from './arrays';
+import type { RequestControl } from './cancel';
+
+interface Held {
+  /** float64 for float64 data, else float32 */
+  w: Float32Array | Float64Array;
+  layout: AttentionLayout;
+  dtype: DType;
+}
+
+/** views kept at once; the bytes of computed weights are only here (file-backed ones reopen). */
+const VIEWS = 4;
+const BYTES = 3 * 2 ** 30;
+const views = new Map<string, Held>();
+
+function keep(key: string, h: Held): void {
+  views.delete(key);
+  views.set(key, h);
+  let total = 0;
+  for (const v of views.values()) total += v.w.byteLength;
+  while (views.size > 1 && (views.size > VIEWS || total > BYTES)) {
+    const oldest = views.keys().next().value as string;
+    total -= views.get(oldest)!.w.byteLength;
+    views.delete(oldest);
+  }
+}
+
+/** The weights held under `key`, reopened from `ref` when they were dropped. */
+async function heldOf(key: string, ref: ArrayRef | undefined, maxBytes: number): Promise<Held> {
+  const h = views.get(key);
+  if (h) {
+    views.delete(key);
+    views.set(key, h);
+    return h;
+  }
+  if (!ref)
+    throw new LensError(
+      'the computed attention weights are no longer held by the worker (it was restarted or they were released): recompute them',
+      'invalid',
+    );
+  const { w, layout, dtype } = await loadWeights(ref, maxBytes);
+  const held = { w, layout, dtype };
+  keep(key, held);
+  return held;
+}
+
+async function loadWeights(ref: ArrayRef, maxBytes: number): Promise<Held & { name: string }> {
+  const h = await loadArray(ref.source, ref.member, maxBytes);
+  const raw = h.raw;
+  if (isComplex(raw.dtype))
+    throw new LensError(`is ${raw.dtype}; attention weights must be real`, 'unsupported');
+  const layout = attentionLayout(raw.shape);
+  return { w: weightsValues(raw), layout, dtype: raw.dtype, name: h.entry?.name ?? '' };
+}
+
+/** Attention weights from a file: held under `p.key`, with their diagnostics. */
+export async function attentionOpenOp(
+  p: AttentionOpenParams,
+  control: RequestControl,
+): Promise<OpResult> {
+  const started = Date.now();
+  const { w, layout, dtype, name } = await loadWeights(p.ref, p.maxBytes);
+  control.tick(0.2);
+  const diagnostics = attentionDiagnostics(w, layout.shape, dtype, (f) =>
+    control.tick(0.2 + 0.8 * f),
+  );
+  keep(p.key, { w, layout, dtype });
+  const info: AttentionViewInfo = {
+    key: p.key,
+    name,
+    dtype,
+    shape: layout.shape,
+    diagnostics,
+    ms: Date.now() - started,
+  };
+  return { result: info, transfer: [] };
+}
+
+async function tensorOf(role: string, ref: ArrayRef, maxBytes: number) {
+  try {
+    const { raw } = await loadRef(ref, maxBytes);
+    if (isComplex(raw.dtype))
+      throw new LensError(`is ${raw.dtype}; attention needs real values`, 'unsupported');
+    const data = toFloat64C(raw);
+    const { nan, inf } = countNonFinite(data);
+    if (nan || inf)
+      throw new LensError(
+        `contains ${nan} NaN and ${inf} Inf values; attention needs finite numbers`,
+        'numeric',
+      );
+    return { shape: raw.shape, data };
+  } catch (e) {
+    const label = `${role} (${refLabel(ref)})`;
+    if (isLensError(e)) throw new LensError(`${label}: ${e.message}`, e.code);
+    throw new LensError(`${label}: ${errorMessage(e)}`);
+  }
+}
+
+/** softmax(QKᵀ/√d)·V per head; the weights [H, T, S] are held (float32) under `p.key`. */
+export async function attentionComputeOp(
+  p: AttentionComputeParams,
+  control: RequestControl,
+): Promise<OpResult> {
+  const started = Date.now();
+  if (p.heads !== undefined && (!Number.isInteger(p.heads) || p.heads < 1))
+    throw new LensError(`heads must be a positive integer, got ${p.heads}`);
+  const q = await tensorOf('Q', p.q, p.maxBytes);
+  control.tick(0);
+  const k = await tensorOf('K', p.k, p.maxBytes);
+  control.tick(0);
+  const v = p.v ? await tensorOf('V', p.v, p.maxBytes) : undefined;
+  control.tick(0.02);
+  const H = q.shape.length === 3 ? q.shape[0] : (p.heads ?? 1);
+  const T = q.shape.length >= 2 ? q.shape[q.shape.length - 2] : 0;
+  const S = k.shape.length >= 2 ? k.shape[k.shape.length - 2] : 0;
+  if (H * T * S * 8 > p.maxBytes)
+    throw new LensError(
+      `the attention weights [${H}, ${T}, ${S}] would take ${formatBytes(H * T * S * 8)} while computing, over the ${formatBytes(p.maxBytes)} limit set by matrixLens.maxArrayBytes`,
+      'too-large',
+    );
+  let r: ReturnType<typeof attention>;
+  try {
+    r = attention(q, k, v, {
+      heads: p.heads,
+      causal: p.causal,
+      progress: (f) => control.tick(0.02 + 0.83 * f),
+    });
+  } catch (e) {
+    if (isLensError(e) && e.code !== 'cancelled') {
+      const files = [
+        `Q = ${refLabel(p.q)}`,
+        `K = ${refLabel(p.k)}`,
+        ...(p.v ? [`V = ${refLabel(p.v)}`] : []),
+      ];
+      throw new LensError(`${e.message} (${files.join(', ')})`, e.code);
+    }
+    throw e;
+  }
+  const shape = [r.heads, r.queries, r.keys];
+  // checked on the float64 weights as computed; held as float32 for drawing
+  const diagnostics = attentionDiagnostics(r.weights!, shape, 'float64', (f) =>
+    control.tick(0.85 + 0.1 * f),
+  );
+  const w = Float32Array.from(r.weights!);
+  keep(p.key, { w, layout: attentionLayout(shape), dtype: 'float32' });
+  const info: AttentionViewInfo = {
+    key: p.key,
+    name: '',
+    dtype: 'float32',
+    shape,
+    diagnostics,
+    computed: {
+      heads: r.heads,
+      headDim: r.headDim,
+      valueDim: r.valueDim,
+      causal: p.causal,
+      qShape: q.shape,
+      kShape: k.shape,
+      vShape: v?.shape,
+      outputShape: r.outputShape,
+    },
+    ms: Date.now() - started,
+  };
+  return { result: info, transfer: [] };
+}
+
+export async function attentionTilesOp(
+  p: AttentionTilesParams,
+  control: RequestControl,
+): Promise<OpResult> {
+  const h = await heldOf(p.key, p.ref, p.maxBytes);
+  const tiles = poolTiles(h.w, h.layout, p.layer, p.batch, Math.min(512, p.size), (f) =>
+    control.tick(f),
+  );
+  return { result: tiles, transfer: [tiles.values.buffer as ArrayBuffer] };
+}
+
+export async function attentionFocusOp(p: AttentionFocusParams): Promise<OpResult> {
+  const h = await heldOf(p.key, p.ref, p.maxBytes);
+  const l = h.layout;
+  if (
+    ![p.layer < l.layers, p.batch < l.batches, p.head < l.heads].every(Boolean) ||
+    [p.layer, p.batch, p.head].some((x) => !Number.isInteger(x) || x < 0)
+  )
+    throw new LensError(
+      `head (layer ${p.layer}, batch ${p.batch}, head ${p.head}) is outside shape [${l.shape.join(', ')}]`,
+    );
+  const g = headIndex(l, p.layer, p.batch, p.head);
+  const pooled = poolHead(h.w, l, g, Math.min(4 * 2 ** 20, Math.max(64, p.maxCells)), p.window);
+  const focus: AttentionFocusData = { ...pooled, layer: p.layer, batch: p.batch, head: p.head };
+  return { result: focus, transfer: [focus.values.buffer as ArrayBuffer] };
+}
+
+export function attentionReleaseOp(key: string): OpResult {
+  views.delete(key);
+  return { result: {}, transfer: [] };
+}

@@ -1,0 +1,230 @@
+/**
+ * The compute worker's thread pool (src/worker/pool.ts) in this process: one helper thread over
+ * the shared WebAssembly memory. Partitioned jobs must give the same bits as the serial path
+ * (each output row is computed by the same kernel code whatever the split), and NumPy's product
+ * to float32/float64 rounding; cancellation must stop a job within a fraction of a second; a
+ * crashed or killed helper must fail the job with a clear error, and the next job must work.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pythonJson, runPython, tempDir } from '../../helpers/python';
+import { attention } from '../../../src/core/attention/attention';
+import { matmul, matmulF32, matmulTransB } from '../../../src/core/linalg/gemm';
+import { cosineSimilarity } from '../../../src/core/linalg/cosineSimilarity';
+import { svd } from '../../../src/core/linalg/svd';
+import { parallelExecutor, threadsFor } from '../../../src/core/linalg/parallel';
+import { engine } from '../../../src/core/linalg/wasm/kernels';
+import { WorkerPool, closePool, ensurePool } from '../../../src/worker/pool';
+
+function rand(n: number, seed: number): Float64Array {
+  let x = seed;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    out[i] = (x / 2147483648) * 4 - 2;
+  }
+  return out;
+}
+
+function sameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  assert.equal(a.length, b.length, `${what}: length`);
+  for (let i = 0; i < a.length; i++)
+    if (!Object.is(a[i], b[i])) assert.fail(`${what}: element ${i} ${a[i]} ≠ ${b[i]}`);
+}
+
+describe('worker pool (two threads over shared memory)', function () {
+  this.timeout(120_000);
+  let pool: WorkerPool;
+
+  before(async () => {
+    const p = ensurePool(1);
+    assert.ok(p, 'pool starts (shared WebAssembly memory available)');
+    pool = p;
+    assert.ok(await pool.ready(), 'helper ready');
+    assert.equal(threadsFor(engine()), 2);
+  });
+  after(async () => {
+    await closePool();
+  });
+
+  /** Runs fn serially (executor removed) and pooled. */
+  function both<T>(fn: () => T): { serial: T; pooled: T } {
+    const x = parallelExecutor()!;
+    const p = pool as unknown as { threads: number };
+    const desc = Object.getOwnPropertyDescriptor(WorkerPool.prototype, 'threads')!;
+    Object.defineProperty(p, 'threads', { get: () => 1, configurable: true });
+    let serial: T;
+    try {
+      serial = fn();
+    } finally {
+      delete (p as { threads?: number }).threads;
+    }
+    assert.equal(desc.get!.call(x), 2);
+    return { serial, pooled: fn() };
+  }
+
+  it('f32 and f64 matmul (odd sizes) give the serial bits and match NumPy', () => {
+    const dir = tempDir();
+    const m = 203;
+    const k = 77;
+    const n = 131;
+    const a = rand(m * k, 3);
+    const b = rand(k * n, 4);
+    const { serial, pooled } = both(() => ({
+      f64: matmul({ rows: m, cols: k, data: a }, { rows: k, cols: n, data: b }).data,
+      f32: matmulF32(Float32Array.from(a), Float32Array.from(b), m, k, n),
+      tb: matmulTransB({ rows: m, cols: k, data: a }, { rows: n, cols: k, data: rand(n * k, 5) })
+        .data,
+    }));
+    sameBits(pooled.f64, serial.f64, 'f64');
+    sameBits(pooled.f32, serial.f32, 'f32');
+    sameBits(pooled.tb, serial.tb, 'A·Bᵀ');
+    writeFileSync(join(dir, 'ab.bin'), Buffer.from(a.buffer));
+    writeFileSync(join(dir, 'b.bin'), Buffer.from(b.buffer));
+    runPython(
+      `import numpy as np, sys
+a = np.fromfile(sys.argv[1] + '/ab.bin').reshape(${m}, ${k}); b = np.fromfile(sys.argv[1] + '/b.bin').reshape(${k}, ${n})
+(a @ b).tofile(sys.argv[1] + '/c64.bin'); (a.astype(np.float32) @ b.astype(np.float32)).astype(np.float64).tofile(sys.argv[1] + '/c32.bin')`,
+      [dir],
+    );
+    const c64 = new Float64Array(readFileSync(join(dir, 'c64.bin')).buffer.slice(0));
+    const c32 = new Float64Array(readFileSync(join(dir, 'c32.bin')).buffer.slice(0));
+    // |Δ| ≤ k·eps·max|a|·max|b|·(…): 77 terms of |a_ip b_pj| ≤ 4
+    for (let i = 0; i < c64.length; i++) {
+      assert.ok(Math.abs(pooled.f64[i] - c64[i]) <= k * 4 * 2.3e-16 * 4, `f64 ${i}`);
+      assert.ok(Math.abs(pooled.f32[i] - c32[i]) <= k * 4 * 1.2e-7 * 4, `f32 ${i}`);
+    }
+  });
+
+  it('cosine similarity matrix (pooled GEMM) matches NumPy to 1e-13', () => {
+    const m = 157;
+    const n = 33;
+    const a = rand(m * n, 9);
+    a.fill(0, 5 * n, 6 * n); // a zero row: similarity 0
+    const ref = pythonJson<number[]>(
+      `import numpy as np, json, sys
+a = np.array(json.loads(sys.argv[1])).reshape(${m}, ${n})
+nr = np.linalg.norm(a, axis=1); x = a / np.where(nr > 0, nr, 1)[:, None]
+print(json.dumps((x @ x.T).flatten().tolist()))`,
+      [JSON.stringify(Array.from(a))],
+    );
+    const { serial, pooled } = both(() => cosineSimilarity({ rows: m, cols: n, data: a }).data);
+    sameBits(pooled, serial, 'cosine');
+    for (let i = 0; i < ref.length; i++)
+      assert.ok(Math.abs(pooled[i] - ref[i]) <= 1e-13, `cosine ${i}: ${pooled[i]} vs ${ref[i]}`);
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < i; j++) assert.equal(pooled[i * m + j], pooled[j * m + i]);
+  });
+
+  it('attention with weights and streaming attention (float32) give the serial bits', () => {
+    for (const [T, S, H, d, causal] of [
+      [301, 257, 3, 64, false],
+      [222, 222, 2, 32, true],
+    ] as const) {
+      const t = (seed: number, rows: number) => ({
+        shape: [rows, H * d],
+        data: Float32Array.from(rand(rows * H * d, seed)),
+      });
+      const q = t(1, T);
+      const k = t(2, S);
+      const v = t(3, S);
+      const { serial, pooled } = both(() => ({
+        w: attention(q, k, v, { heads: H, causal }),
+        s: attention(q, k, v, { heads: H, causal, weights: false }),
+      }));
+      sameBits(pooled.w.weights!, serial.w.weights!, 'weights');
+      sameBits(pooled.w.output!, serial.w.output!, 'output');
+      sameBits(pooled.w.entropy, serial.w.entropy, 'entropy');
+      sameBits(pooled.w.rowSums!, serial.w.rowSums!, 'row sums');
+      sameBits(pooled.s.output!, serial.s.output!, 'streaming output');
+      sameBits(pooled.s.entropy, serial.s.entropy, 'streaming entropy');
+    }
+  });
+
+  it("full SVD on the pool's shared engine (batched rotations) gives the serial bits; A = U·S·Vᵀ", () => {
+    for (const [m, n] of [
+      [300, 211],
+      [90, 260],
+    ]) {
+      const a = rand(m * n, m + n);
+      const { serial, pooled } = both(() => svd({ rows: m, cols: n, data: a }, { full: true }));
+      sameBits(pooled.S, serial.S, 'S');
+      sameBits(pooled.U.data, serial.U.data, 'U');
+      sameBits(pooled.Vt.data, serial.Vt.data, 'Vt');
+      // reconstruction: |A − U·S·Vᵀ| ≤ 50·max(m,n)·eps·σ_max elementwise
+      const k = pooled.S.length;
+      const U = pooled.U;
+      const V = pooled.Vt;
+      let worst = 0;
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) {
+          let x = 0;
+          for (let p = 0; p < k; p++) x += U.data[i * U.cols + p] * pooled.S[p] * V.data[p * n + j];
+          worst = Math.max(worst, Math.abs(x - a[i * n + j]));
+        }
+      assert.ok(worst <= 50 * Math.max(m, n) * 2.2e-16 * pooled.S[0], `|A − USVᵀ| ${worst}`);
+    }
+  });
+
+  it('cancel stops a pooled job within 200 ms', () => {
+    // 400 tasks of 10 ms: 2 s of work on two threads; poll throws 50 ms in
+    const tasks = Array.from({ length: 400 }, () => [10]);
+    const t0 = Date.now();
+    assert.throws(
+      () =>
+        pool.run({ kernel: '__sleep', tasks }, () => {
+          if (Date.now() - t0 > 50) throw new Error('cancelled (test)');
+        }),
+      /cancelled \(test\)/,
+    );
+    const ms = Date.now() - t0;
+    assert.ok(ms < 200, `stopped after ${ms} ms`);
+    // and a real computation: a 1536² f32 product cancelled from its progress callback
+    const n = 1536;
+    const a = Float32Array.from(rand(n * n, 7));
+    const t1 = Date.now();
+    let calls = 0;
+    assert.throws(
+      () =>
+        matmulF32(a, a, n, n, n, () => {
+          if (++calls === 1) throw new Error('cancelled (matmul)');
+        }),
+      /cancelled \(matmul\)/,
+    );
+    assert.ok(Date.now() - t1 < 1000, `matmul stopped after ${Date.now() - t1} ms`);
+  });
+
+  it('a helper that crashes mid-job fails the job clearly; the next job works', async () => {
+    const tasks = Array.from({ length: 20 }, () => [20]);
+    assert.throws(
+      () => pool.run({ kernel: '__crashHelper', tasks }),
+      /helper thread of the compute worker stopped during the computation \(exit code 70\)/,
+    );
+    // the next job works at once (on this thread while the helper respawns) …
+    const n = 150;
+    const a = rand(n * n, 11);
+    const ref = matmul({ rows: n, cols: n, data: a }, { rows: n, cols: n, data: a }).data;
+    assert.ok(await pool.ready(), 'helper respawned');
+    assert.equal(pool.threads, 2);
+    // … and on both threads once the helper is back
+    sameBits(
+      matmul({ rows: n, cols: n, data: a }, { rows: n, cols: n, data: a }).data,
+      ref,
+      'after',
+    );
+  });
+
+  it('a helper killed (terminated) mid-job fails the job clearly; the next job works', async () => {
+    pool.killHelper(0, 30);
+    const tasks = Array.from({ length: 100 }, () => [10]);
+    const t0 = Date.now();
+    assert.throws(
+      () => pool.run({ kernel: '__sleep', tasks }),
+      /helper thread of the compute worker stopped during the computation/,
+    );
+    assert.ok(Date.now() - t0 < 300, `failed after ${Date.now() - t0} ms`);
+    assert.ok(await pool.ready(), 'helper respawned');
+    pool.run({ kernel: '__sleep', tasks: [[1], [1], [1], [1]] });
+  });
+});
