@@ -69,9 +69,8 @@ export type WorkerCall =
   /** test hooks: a long cancellable computation, and a crash */
   | { kind: 'spin'; params: { ms: number } }
   | { kind: 'crash'; params: Record<string, never> }
-  /** issue 4: matrix analysis and attention (src/worker/analysisOps.ts) */
+  /** issue 4: matrix analysis (src/worker/analysisOps.ts) */
   | { kind: 'analyze'; params: AnalyzeParams }
-  | { kind: 'attention'; params: AttentionParams }
   /** issue 5 heatmap: a full-resolution window of a slice as CSV (export). */
   | { kind: 'csv'; params: CsvParams }
   /** issue 5: the attention view (src/worker/attentionOps.ts); the weights stay in the worker */
@@ -149,7 +148,6 @@ export type WorkerResultMap = {
   spin: { iterations: number };
   crash: never;
   analyze: AnalyzeResult;
-  attention: AttentionSummary;
   csv: { text: string; rows: number; cols: number };
   attentionOpen: AttentionViewInfo;
   attentionCompute: AttentionViewInfo;
@@ -336,43 +334,11 @@ export interface AttentionParams {
   maxBytes: number;
 }
 
-export interface AttentionSummary {
-  heads: number;
-  queries: number;
-  keys: number;
-  headDim: number;
-  valueDim: number;
-  causal: boolean;
-  qShape: number[];
-  kShape: number[];
-  vShape?: number[];
-  weightsShape: [number, number, number];
-  /** [H, T, S] row-major. */
-  weights: Float32Array;
-  /** Σ_j w_ij per head and query, [H, T]. */
-  rowSums: Float64Array;
-  /** largest |row sum − 1| over rows with at least one visible key. */
-  rowSumMaxDeviation: number;
-  /** rows whose every key is masked (their weights are all 0). */
-  fullyMaskedRows: number;
-  /** entropy (nats) of each query's weights, [H, T]. */
-  entropy: Float64Array;
-  /** mean query entropy per head. */
-  headEntropy: number[];
-  /** ln S: the entropy of uniform weights. */
-  maxEntropy: number;
-  /** causal only: the largest weight on a key after its query (0 when the mask holds). */
-  causalMaxAbove?: number;
-  outputShape?: number[];
-  ms: number;
-}
-
 // host ⇄ analysis results panel (webview/analysis)
 
 export type AnalysisHostToWebview =
   | { type: 'running'; seq: number; title: string; detail: string }
   | { type: 'analysis'; seq: number; title: string; result: AnalyzeResult }
-  | { type: 'attention'; seq: number; title: string; result: Omit<AttentionSummary, 'weights'> }
   | { type: 'cancelled'; seq: number; title: string }
   | { type: 'error'; seq: number; title: string; message: string };
 
@@ -387,8 +353,6 @@ export interface AnalysisRenderedReport {
   singularValues?: string[];
   /** eigenvalues as listed, `re` or `re ± im i`. */
   eigenvalues?: string[];
-  /** mean entropy per head as listed (nats). */
-  headEntropy?: string[];
   message?: string;
   /** the uPlot charts drawn, by id (`sv`, `energy`, `error`, `eig`, `eig-real`, `hist`). */
   plots?: Record<string, AnalysisPlotReport>;
@@ -413,7 +377,7 @@ export type AnalysisPanelUpdate =
 
 /** What the results panel keeps with `setState` (and its serializer restores after a reload). */
 export interface AnalysisPanelSavedState {
-  /** the last finished state shown (analysis, attention, cancelled, error). */
+  /** the last finished state shown (analysis, cancelled, error). */
   last?: AnalysisHostToWebview;
   /** show the spectral density histogram. */
   histogram?: boolean;

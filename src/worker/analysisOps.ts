@@ -16,19 +16,12 @@ import type { ByteSource } from '../core/io/source';
 import {
   Matrix,
   analyzeMatrix,
-  attention,
   attentionData,
   countNonFinite,
   sliceToMatrix,
 } from '../core/linalg';
 import { FileSource } from '../node/fileSource';
-import type {
-  AnalyzeParams,
-  AnalyzeResult,
-  ArrayRef,
-  AttentionParams,
-  AttentionSummary,
-} from '../protocol/messages';
+import type { AnalyzeParams, AnalyzeResult, ArrayRef } from '../protocol/messages';
 import type { RequestControl } from './cancel';
 
 export interface OpResult {
@@ -165,7 +158,8 @@ export async function analyzeOp(p: AnalyzeParams, control: RequestControl): Prom
   return { result, transfer: [] };
 }
 
-async function tensorOf(
+/** Q, K or V as attention() wants it: real, finite; float32 (and narrower) inputs stay float32. */
+export async function tensorOf(
   role: string,
   ref: ArrayRef,
   maxBytes: number,
@@ -188,90 +182,4 @@ async function tensorOf(
     if (isLensError(e)) throw new LensError(`${label}: ${e.message}`, e.code);
     throw new LensError(`${label}: ${errorMessage(e)}`);
   }
-}
-
-export async function attentionOp(p: AttentionParams, control: RequestControl): Promise<OpResult> {
-  const started = Date.now();
-  if (p.heads !== undefined && (!Number.isInteger(p.heads) || p.heads < 1))
-    throw new LensError(`heads must be a positive integer, got ${p.heads}`);
-  const q = await tensorOf('Q', p.q, p.maxBytes);
-  control.tick(0);
-  const k = await tensorOf('K', p.k, p.maxBytes);
-  control.tick(0);
-  const v = p.v ? await tensorOf('V', p.v, p.maxBytes) : undefined;
-  control.tick(0.02);
-  // the weights are [H, T, S] float64 (float32 for float32 inputs) while computing: refuse sizes
-  // over the memory limit up front
-  const H = q.shape.length === 3 ? q.shape[0] : (p.heads ?? 1);
-  const T = q.shape.length >= 2 ? q.shape[q.shape.length - 2] : 0;
-  const S = k.shape.length >= 2 ? k.shape[k.shape.length - 2] : 0;
-  const wBytes = [q, k, v].every((t) => !t || t.data instanceof Float32Array) ? 4 : 8;
-  if (H * T * S * wBytes > p.maxBytes) {
-    throw new LensError(
-      `the attention weights [${H}, ${T}, ${S}] would take ${formatBytes(H * T * S * wBytes)}, over the ${formatBytes(p.maxBytes)} limit set by matrixLens.maxArrayBytes`,
-      'too-large',
-    );
-  }
-  let r: ReturnType<typeof attention>;
-  try {
-    r = attention(q, k, v, {
-      heads: p.heads,
-      causal: p.causal,
-      progress: (f) => control.tick(0.02 + 0.93 * f),
-    });
-  } catch (e) {
-    // shape errors name Q/K/V: add which files those are
-    if (isLensError(e) && e.code !== 'cancelled') {
-      const files = [
-        `Q = ${refLabel(p.q)}`,
-        `K = ${refLabel(p.k)}`,
-        ...(p.v ? [`V = ${refLabel(p.v)}`] : []),
-      ];
-      throw new LensError(`${e.message} (${files.join(', ')})`, e.code);
-    }
-    throw e;
-  }
-  const weights = r.weights instanceof Float32Array ? r.weights : Float32Array.from(r.weights!);
-  control.tick(0.97);
-  const rowSums = r.rowSums!;
-  let maxDev = 0;
-  let fullyMasked = 0;
-  for (const s of rowSums) {
-    if (s === 0) fullyMasked++;
-    else maxDev = Math.max(maxDev, Math.abs(s - 1));
-  }
-  let causalMaxAbove: number | undefined;
-  if (p.causal) {
-    causalMaxAbove = 0;
-    const w = r.weights!;
-    for (let h = 0; h < r.heads; h++)
-      for (let i = 0; i < r.queries; i++) {
-        const base = (h * r.queries + i) * r.keys;
-        for (let j = i + 1; j < r.keys; j++)
-          if (w[base + j] > causalMaxAbove) causalMaxAbove = w[base + j];
-      }
-  }
-  const result: AttentionSummary = {
-    heads: r.heads,
-    queries: r.queries,
-    keys: r.keys,
-    headDim: r.headDim,
-    valueDim: r.valueDim,
-    causal: p.causal,
-    qShape: q.shape,
-    kShape: k.shape,
-    vShape: v?.shape,
-    weightsShape: [r.heads, r.queries, r.keys],
-    weights,
-    rowSums,
-    rowSumMaxDeviation: maxDev,
-    fullyMaskedRows: fullyMasked,
-    entropy: r.entropy,
-    headEntropy: Array.from(r.headEntropy),
-    maxEntropy: r.keys > 0 ? Math.log(r.keys) : 0,
-    causalMaxAbove,
-    outputShape: r.outputShape,
-    ms: Date.now() - started,
-  };
-  return { result, transfer: [weights.buffer as ArrayBuffer] };
 }

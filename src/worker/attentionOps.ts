@@ -5,7 +5,6 @@
  * zoom window at full resolution. Diagnostics (entropy, row sums, causal check) are computed
  * once, when the weights are opened.
  */
-import { toFloat64C } from '../core/array/decode';
 import { DType, isComplex } from '../core/array/dtype';
 import { formatBytes } from '../core/array/ndarray';
 import { attention } from '../core/attention/attention';
@@ -18,8 +17,7 @@ import {
   poolTiles,
   weightsValues,
 } from '../core/attention/weights';
-import { LensError, errorMessage, isLensError } from '../core/errors';
-import { countNonFinite } from '../core/linalg';
+import { LensError, isLensError } from '../core/errors';
 import type {
   ArrayRef,
   AttentionComputeParams,
@@ -29,7 +27,7 @@ import type {
   AttentionTilesParams,
   AttentionViewInfo,
 } from '../protocol/messages';
-import { loadRef, refLabel, type OpResult } from './analysisOps';
+import { refLabel, tensorOf, type OpResult } from './analysisOps';
 import { loadArray } from './arrays';
 import type { RequestControl } from './cancel';
 
@@ -108,26 +106,6 @@ export async function attentionOpenOp(
   return { result: info, transfer: [] };
 }
 
-async function tensorOf(role: string, ref: ArrayRef, maxBytes: number) {
-  try {
-    const { raw } = await loadRef(ref, maxBytes);
-    if (isComplex(raw.dtype))
-      throw new LensError(`is ${raw.dtype}; attention needs real values`, 'unsupported');
-    const data = toFloat64C(raw);
-    const { nan, inf } = countNonFinite(data);
-    if (nan || inf)
-      throw new LensError(
-        `contains ${nan} NaN and ${inf} Inf values; attention needs finite numbers`,
-        'numeric',
-      );
-    return { shape: raw.shape, data };
-  } catch (e) {
-    const label = `${role} (${refLabel(ref)})`;
-    if (isLensError(e)) throw new LensError(`${label}: ${e.message}`, e.code);
-    throw new LensError(`${label}: ${errorMessage(e)}`);
-  }
-}
-
 /** softmax(QKᵀ/√d)·V per head; the weights [H, T, S] are held (float32) under `p.key`. */
 export async function attentionComputeOp(
   p: AttentionComputeParams,
@@ -145,9 +123,11 @@ export async function attentionComputeOp(
   const H = q.shape.length === 3 ? q.shape[0] : (p.heads ?? 1);
   const T = q.shape.length >= 2 ? q.shape[q.shape.length - 2] : 0;
   const S = k.shape.length >= 2 ? k.shape[k.shape.length - 2] : 0;
-  if (H * T * S * 8 > p.maxBytes)
+  // float32 weights when Q, K and V are float32 (the SIMD kernel), else float64 while computing
+  const bytesPerWeight = [q, k, v].every((t) => !t || t.data instanceof Float32Array) ? 4 : 8;
+  if (H * T * S * bytesPerWeight > p.maxBytes)
     throw new LensError(
-      `the attention weights [${H}, ${T}, ${S}] would take ${formatBytes(H * T * S * 8)} while computing, over the ${formatBytes(p.maxBytes)} limit set by matrixLens.maxArrayBytes`,
+      `the attention weights [${H}, ${T}, ${S}] would take ${formatBytes(H * T * S * bytesPerWeight)} while computing, over the ${formatBytes(p.maxBytes)} limit set by matrixLens.maxArrayBytes`,
       'too-large',
     );
   let r: ReturnType<typeof attention>;
@@ -169,11 +149,13 @@ export async function attentionComputeOp(
     throw e;
   }
   const shape = [r.heads, r.queries, r.keys];
-  // checked on the float64 weights as computed; held as float32 for drawing
-  const diagnostics = attentionDiagnostics(r.weights!, shape, 'float64', (f) =>
+  // checked on the weights as computed (float32 for float32 inputs); held as float32 for drawing
+  const weights = r.weights!;
+  const computedDtype: DType = weights instanceof Float32Array ? 'float32' : 'float64';
+  const diagnostics = attentionDiagnostics(weights, shape, computedDtype, (f) =>
     control.tick(0.85 + 0.1 * f),
   );
-  const w = Float32Array.from(r.weights!);
+  const w = weights instanceof Float32Array ? weights : Float32Array.from(weights);
   keep(p.key, { w, layout: attentionLayout(shape), dtype: 'float32' });
   const info: AttentionViewInfo = {
     key: p.key,

@@ -16,7 +16,7 @@ import {
   release,
   sliceView,
 } from './arrays';
-import { analyzeOp, attentionOp } from './analysisOps';
+import { analyzeOp } from './analysisOps';
 import { ensurePool } from './pool';
 import {
   attentionComputeOp,
@@ -34,7 +34,7 @@ function send(msg: WorkerResponse, transfer: ArrayBuffer[] = []): void {
 }
 
 /** Requests whose linear algebra runs on the thread pool (started on the first of them). */
-const POOLED = new Set<WorkerRequest['kind']>(['analyze', 'attention', 'attentionCompute']);
+const POOLED = new Set<WorkerRequest['kind']>(['analyze', 'attentionCompute']);
 
 async function handle(
   req: WorkerRequest,
@@ -81,8 +81,6 @@ async function handle(
     }
     case 'analyze':
       return analyzeOp(req.params, control);
-    case 'attention':
-      return attentionOp(req.params, control);
     case 'attentionOpen':
       return attentionOpenOp(req.params, control);
     case 'attentionCompute':

@@ -188,7 +188,6 @@ print(json.dumps(dict(lowrank=low, eig=dict(ev=[[float(z.real), float(z.imag)] f
   }
 
   /** Quick Open the file, run Analyze from the palette, wait for the panel to show `type`. */
-  let lastShown = '';
   async function analyze(file: string, type = 'analysis'): Promise<Frame> {
     // Quick Open from the first group: files open there, the panel stays beside them
     await command(file, undefined, true);
@@ -197,7 +196,6 @@ print(json.dumps(dict(lowrank=low, eig=dict(ev=[[float(z.real), float(z.imag)] f
     await command('Matrix Lens: Analyze', file);
     const f = await panel();
     await waitShown(f, type, file);
-    if (type === 'analysis') lastShown = file;
     return f;
   }
 

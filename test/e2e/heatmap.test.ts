@@ -163,6 +163,11 @@ print(json.dumps(dict(values=[[j(v) for v in row] for row in f], min=float(fin.m
       assert.deepEqual(at(...ref.nanCell), [...SPECIAL_COLORS.nan], 'NaN is magenta');
       assert.deepEqual(at(...ref.posInfCell), [...SPECIAL_COLORS.posinf], '+Inf is white');
       assert.deepEqual(at(...ref.negInfCell), [...SPECIAL_COLORS.neginf], '−Inf is black');
+      if (renderer === 'canvas') {
+        // the tests below run on WebGL2
+        settings({ 'matrixLens.heatmap.renderer': 'webgl2' });
+        await frame.waitForSelector('#heatmap[data-renderer="webgl2"]', { timeout: 30_000 });
+      }
     });
   }
 

@@ -1,5 +1,5 @@
 /**
- * The results panel of "Analyze" and "Attention from Q, K, V". An analysis shows uPlot
+ * The results panel of "Analyze". An analysis shows uPlot
  * charts (singular values with the rank tolerance and rank, cumulative energy, the
  * Eckart–Young error, eigenvalues on the complex plane or sorted for symmetric input, an
  * optional spectral-density histogram) coloured from the theme, then the numbers in tables.
@@ -20,7 +20,6 @@ import type {
   AnalysisRenderedReport,
   AnalysisWebviewToHost,
   AnalyzeResult,
-  AttentionSummary,
   WebviewToHost,
 } from '../../src/protocol/messages';
 import { addStyle, el, vscode } from '../shared/vscode';
@@ -407,105 +406,6 @@ function showAnalysis(title: string, r: AnalyzeResult): void {
   });
 }
 
-function showAttention(title: string, r: Omit<AttentionSummary, 'weights'>): void {
-  const shape = (s: number[] | undefined) => (s ? `[${s.join(', ')}]` : '—');
-  const rowOk = r.rowSumMaxDeviation <= 1e-6;
-  const rows: Row[] = [
-    ['q-shape', 'Q', shape(r.qShape)],
-    ['k-shape', 'K', shape(r.kShape)],
-    ['v-shape', 'V', shape(r.vShape), r.vShape ? '' : 'none: weights only'],
-    ['heads', 'Heads', String(r.heads)],
-    ['queries', 'Queries (T)', String(r.queries)],
-    ['keys', 'Keys (S)', String(r.keys)],
-    ['head-dim', 'Head size d', String(r.headDim), `scores scaled by 1/√${r.headDim}`],
-    ['mask', 'Mask', r.causal ? 'causal' : 'none'],
-    ['weights-shape', 'Weights shape', shape(r.weightsShape), '[heads, queries, keys]'],
-    ['output-shape', 'Output shape', shape(r.outputShape)],
-    [
-      'row-sums',
-      'Row-sum check',
-      rowOk ? 'passed' : 'FAILED',
-      `every row of weights sums to 1 within ${r.rowSumMaxDeviation.toExponential(2)}${r.fullyMaskedRows ? `; ${r.fullyMaskedRows} fully masked row(s) are all zero` : ''}`,
-    ],
-    [
-      'causal-check',
-      'Causal-mask check',
-      r.causalMaxAbove === undefined
-        ? 'not applicable'
-        : r.causalMaxAbove === 0
-          ? 'passed'
-          : 'FAILED',
-      r.causalMaxAbove === undefined
-        ? 'no mask'
-        : `largest weight on a later key: ${fmt(r.causalMaxAbove)}`,
-    ],
-    ['max-entropy', 'Uniform entropy ln S', fmt(r.maxEntropy), 'nats'],
-    ['time', 'Computed in', `${r.ms} ms`],
-  ];
-  const heads = el('table', { class: 'values head-entropy' });
-  const hh = el('thead');
-  const hr = el('tr');
-  hr.append(
-    el('th', {}, 'head'),
-    el('th', {}, 'mean entropy (nats)'),
-    el('th', {}, '÷ ln S'),
-    el('th', {}, 'min query'),
-    el('th', {}, 'max query'),
-  );
-  hh.append(hr);
-  const hb = el('tbody');
-  for (let h = 0; h < r.heads; h++) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < r.queries; i++) {
-      const e = r.entropy[h * r.queries + i];
-      lo = Math.min(lo, e);
-      hi = Math.max(hi, e);
-    }
-    const tr = el('tr');
-    tr.append(
-      el('td', { class: 'idx' }, String(h)),
-      el('td', { class: 'val' }, fmt(r.headEntropy[h])),
-      el('td', {}, r.maxEntropy > 0 ? fmt(r.headEntropy[h] / r.maxEntropy, 4) : '—'),
-      el('td', {}, r.queries ? fmt(lo) : '—'),
-      el('td', {}, r.queries ? fmt(hi) : '—'),
-    );
-    hb.append(tr);
-  }
-  heads.append(hh, hb);
-  const headSection = section(
-    'Entropy per head',
-    el('div', { class: 'sub' }, 'mean over queries of −Σ w log w; 0 = one key, ln S = uniform'),
-    heads,
-  );
-  headSection.querySelector('h2')!.append(
-    copyButton('per-query entropy', () => {
-      const lines: string[] = [];
-      for (let h = 0; h < r.heads; h++)
-        lines.push(
-          Array.from(r.entropy)
-            .slice(h * r.queries, (h + 1) * r.queries)
-            .join(' '),
-        );
-      return lines.join('\n');
-    }),
-  );
-  const t = table(rows);
-  for (const key of ['row-sums', 'causal-check']) {
-    const cell = t.querySelector(`[data-key="${key}"]`);
-    if (cell && cell.textContent !== 'not applicable')
-      cell.classList.add(cell.textContent === 'passed' ? 'ok' : 'bad');
-  }
-  app.replaceChildren(
-    heading(
-      title,
-      `softmax(Q·Kᵀ/√d${r.causal ? ' + causal mask' : ''})${r.vShape ? '·V' : ''} per head`,
-    ),
-    section('Summary', t),
-    headSection,
-  );
-}
-
 function showRunning(seq: number, title: string, detail: string): void {
   const s = el('div', { class: 'status', role: 'status', 'data-key': 'status' });
   s.append(
@@ -578,29 +478,9 @@ function report(
   if (sv) r.singularValues = sv;
   const ev = texts('.ev-list td.val');
   if (ev) r.eigenvalues = ev;
-  const he = texts('.head-entropy td.val');
-  if (he) r.headEntropy = he;
   if (message !== undefined) r.message = message;
   if (charts.length) r.plots = Object.fromEntries(charts.map((c) => [c.id, c.report]));
   post({ type: 'rendered', report: r });
-}
-
-/** Attention summaries restored from saved state come back with plain arrays. */
-function withTypedArrays(r: Omit<AttentionSummary, 'weights'>): Omit<AttentionSummary, 'weights'> {
-  return { ...r, entropy: Float64Array.from(r.entropy), rowSums: Float64Array.from(r.rowSums) };
-}
-
-/** What `setState` keeps of a state: JSON-safe (typed arrays as arrays). */
-function persistable(m: AnalysisHostToWebview): AnalysisHostToWebview {
-  if (m.type !== 'attention') return m;
-  return {
-    ...m,
-    result: {
-      ...m.result,
-      entropy: Array.from(m.result.entropy) as unknown as Float64Array,
-      rowSums: Array.from(m.result.rowSums) as unknown as Float64Array,
-    },
-  };
 }
 
 function render(m: AnalysisHostToWebview): void {
@@ -624,10 +504,6 @@ function render(m: AnalysisHostToWebview): void {
       showAnalysis(m.title, m.result);
       report(m.seq, m.type, m.title);
       break;
-    case 'attention':
-      showAttention(m.title, withTypedArrays(m.result));
-      report(m.seq, m.type, m.title);
-      break;
   }
 }
 
@@ -643,7 +519,7 @@ window.addEventListener(
     try {
       render(m);
       if (m.type !== 'running') {
-        saved.last = persistable(m);
+        saved.last = m;
         save();
       }
     } catch (err) {

@@ -311,7 +311,8 @@ print(json.dumps(out))
         w.push(...f.values);
       }
       assert.equal(w.length, ref.w.length);
-      w.forEach((x, i) => close(x, ref.w[i], 0, 1e-6, `w[${i}]`));
+      // float32 inputs run the float32 SIMD kernel: weights within 2e-6 of NumPy's float64
+      w.forEach((x, i) => close(x, ref.w[i], 0, 2e-6, `w[${i}]`));
       assert.equal(r.computed!.heads, 2);
       assert.equal(r.computed!.causal, causal);
       assert.deepEqual(r.computed!.outputShape, [9, 6]);

@@ -1,13 +1,24 @@
 /**
- * The worker's 'analyze' and 'attention' operations without VS Code: inputs from .npy bytes
+ * The worker's 'analyze' and 'attentionCompute' operations without VS Code: inputs from .npy bytes
  * and from array text, the errors users see (numeric / unsupported, naming Q/K/V files), the
  * attention diagnostics, and cooperative cancellation through RequestControl's shared flag.
  */
 import assert from 'node:assert/strict';
 import { writeNpy } from '../../../src/core/formats/npyWrite';
 import { RequestControl } from '../../../src/worker/cancel';
-import { analyzeOp, attentionOp } from '../../../src/worker/analysisOps';
-import type { AnalyzeResult, ArrayRef, AttentionSummary } from '../../../src/protocol/messages';
+import { analyzeOp } from '../../../src/worker/analysisOps';
+import {
+  attentionComputeOp,
+  attentionFocusOp,
+  attentionReleaseOp,
+} from '../../../src/worker/attentionOps';
+import type {
+  AnalyzeResult,
+  ArrayRef,
+  AttentionComputeParams,
+  AttentionFocusData,
+  AttentionViewInfo,
+} from '../../../src/protocol/messages';
 
 const MAX = 1 << 30;
 
@@ -20,8 +31,13 @@ function control(onPost: (f: number, flag: Int32Array) => void = () => {}): {
   return { control: new RequestControl(buf, (f) => onPost(f, flag)), flag };
 }
 
-function npy(name: string, data: number[] | Float64Array, shape: number[]): ArrayRef {
-  return { source: { bytes: writeNpy(data, shape, 'float64'), name } };
+function npy(
+  name: string,
+  data: number[] | Float64Array,
+  shape: number[],
+  dtype: 'float64' | 'float32' = 'float64',
+): ArrayRef {
+  return { source: { bytes: writeNpy(data, shape, dtype), name } };
 }
 
 function rand(n: number, seed = 1): Float64Array {
@@ -130,40 +146,81 @@ describe('worker analysis operations', function () {
     assert.ok(Date.now() - setAt < 250, `stopped ${Date.now() - setAt} ms after the flag`);
   });
 
-  it('attention: weights [H, T, S], row sums, causal check and entropy', async () => {
+  it('attention: weights [H, T, S] held in the worker, row sums, causal check and entropy', async () => {
     const T = 6;
     const H = 2;
     const d = 3;
     const q = npy('q.npy', rand(T * H * d, 3), [T, H * d]);
     const k = npy('k.npy', rand(T * H * d, 5), [T, H * d]);
     const v = npy('v.npy', rand(T * H * 2, 7), [T, H * 2]);
-    const { result, transfer } = await attentionOp(
-      { q, k, v, heads: H, causal: true, maxBytes: MAX },
-      control().control,
-    );
-    const r = result as AttentionSummary;
-    assert.deepEqual(r.weightsShape, [H, T, T]);
-    assert.equal(r.weights.length, H * T * T);
-    assert.equal(transfer[0], r.weights.buffer);
-    assert.ok(r.rowSumMaxDeviation < 1e-6);
-    assert.equal(r.causalMaxAbove, 0);
-    assert.deepEqual(r.outputShape, [T, H * 2]);
-    // the first query sees one key: entropy 0
-    assert.equal(r.entropy[0], 0);
-    assert.ok(r.headEntropy.every((e) => e > 0 && e <= r.maxEntropy));
-    assert.ok(Math.abs(r.maxEntropy - Math.log(T)) < 1e-15);
+    const params = (over: Partial<AttentionComputeParams>): AttentionComputeParams => ({
+      key: 'unit-attn',
+      q,
+      k,
+      v,
+      heads: H,
+      causal: true,
+      maxBytes: MAX,
+      ...over,
+    });
+    const { result } = await attentionComputeOp(params({}), control().control);
+    const r = result as AttentionViewInfo;
+    assert.deepEqual(r.shape, [H, T, T]);
+    assert.equal(r.dtype, 'float32');
+    assert.ok(r.diagnostics.rowSums.maxDeviation < 1e-6);
+    assert.equal(r.diagnostics.rowSums.failingRows, 0);
+    assert.equal(r.diagnostics.causal.holds, true);
+    assert.equal(r.diagnostics.causal.maxAbove, 0);
+    assert.deepEqual(r.computed?.outputShape, [T, H * 2]);
+    assert.ok(Math.abs(r.diagnostics.maxEntropy - Math.log(T)) < 1e-15);
+    assert.ok(r.diagnostics.heads.every((h) => h.entropy > 0 && h.entropy <= Math.log(T)));
+    // the weights stay in the worker: the first query of a causal head sees only key 0
+    const focus = (await attentionFocusOp({
+      key: 'unit-attn',
+      maxBytes: MAX,
+      layer: 0,
+      batch: 0,
+      head: 1,
+      maxCells: 1 << 20,
+    })) as { result: AttentionFocusData };
+    assert.equal(focus.result.rowStep, 1);
+    assert.deepEqual(Array.from(focus.result.values.subarray(0, T)), [1, 0, 0, 0, 0, 0]);
+    attentionReleaseOp('unit-attn');
+
+    // float32 inputs take the SIMD float32 kernel: same weights to float32 accuracy
+    const q32 = npy('q32.npy', rand(T * H * d, 3), [T, H * d], 'float32');
+    const k32 = npy('k32.npy', rand(T * H * d, 5), [T, H * d], 'float32');
+    const r32 = (
+      await attentionComputeOp(
+        params({ key: 'unit-attn-32', q: q32, k: k32, v: undefined }),
+        control().control,
+      )
+    ).result as AttentionViewInfo;
+    assert.ok(r32.diagnostics.rowSums.maxDeviation < 1e-5);
+    for (let h = 0; h < H; h++)
+      assert.ok(
+        Math.abs(r32.diagnostics.heads[h].entropy - r.diagnostics.heads[h].entropy) < 1e-5,
+        `head ${h} entropy ${r32.diagnostics.heads[h].entropy} vs ${r.diagnostics.heads[h].entropy}`,
+      );
+    attentionReleaseOp('unit-attn-32');
+
     await rejectsWith(
-      attentionOp({ q, k, heads: 4, causal: false, maxBytes: MAX }, control().control),
+      attentionComputeOp(params({ v: undefined, heads: 4, causal: false }), control().control),
       'invalid',
       /not divisible by 4 heads \(Q = q\.npy, K = k\.npy\)$/,
     );
     await rejectsWith(
-      attentionOp(
-        { q: npy('bad.npy', [NaN, 1], [1, 2]), k, causal: false, maxBytes: MAX },
+      attentionComputeOp(
+        params({ q: npy('bad.npy', [NaN, 1], [1, 2]), v: undefined, causal: false }),
         control().control,
       ),
       'numeric',
       /^Q \(bad\.npy\): contains 1 NaN/,
+    );
+    await rejectsWith(
+      attentionComputeOp(params({ maxBytes: H * T * T * 8 - 1 }), control().control),
+      'too-large',
+      /attention weights \[2, 6, 6\] would take .* over the .* limit set by matrixLens\.maxArrayBytes$/,
     );
   });
 });

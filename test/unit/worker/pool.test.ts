@@ -167,7 +167,7 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
     }
   });
 
-  it('cancel stops a pooled job within 200 ms', () => {
+  it('cancel stops a pooled job within 300 ms', () => {
     // 400 tasks of 10 ms: 2 s of work on two threads; poll throws 50 ms in
     const tasks = Array.from({ length: 400 }, () => [10]);
     const t0 = Date.now();
@@ -179,7 +179,7 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
       /cancelled \(test\)/,
     );
     const ms = Date.now() - t0;
-    assert.ok(ms < 200, `stopped after ${ms} ms`);
+    assert.ok(ms < 300, `stopped after ${ms} ms`);
     // and a real computation: a 1536² f32 product cancelled from its progress callback
     const n = 1536;
     const a = Float32Array.from(rand(n * n, 7));
@@ -223,7 +223,7 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
       () => pool.run({ kernel: '__sleep', tasks }),
       /helper thread of the compute worker stopped during the computation/,
     );
-    assert.ok(Date.now() - t0 < 300, `failed after ${Date.now() - t0} ms`);
+    assert.ok(Date.now() - t0 < 500, `failed after ${Date.now() - t0} ms`);
     assert.ok(await pool.ready(), 'helper respawned');
     pool.run({ kernel: '__sleep', tasks: [[1], [1], [1], [1]] });
   });

@@ -14,7 +14,6 @@ export class Canvas2DRenderer implements HeatmapRenderer {
   private lut: Uint8Array = new Uint8Array(256 * 3);
   private lo = 0;
   private hi = 1;
-  private lastView: ViewWindow | undefined;
   private readonly ctx: CanvasRenderingContext2D;
   private readonly off = document.createElement('canvas');
   private readonly offCtx: CanvasRenderingContext2D;
@@ -32,9 +31,6 @@ export class Canvas2DRenderer implements HeatmapRenderer {
 
   setBase(layer: Layer): void {
     this.pyramid = new Pyramid(layer);
-    this.pyramid.build(() => {
-      if (this.lastView) this.draw(this.lastView);
-    });
   }
 
   setDetail(layer: Layer | null): void {
@@ -60,7 +56,6 @@ export class Canvas2DRenderer implements HeatmapRenderer {
   }
 
   draw(view: ViewWindow): void {
-    this.lastView = view;
     if (!this.pyramid) return;
     const W = this.canvas.width;
     const H = this.canvas.height;

@@ -89,48 +89,35 @@ export function halve(l: Layer): Layer {
   };
 }
 
-/** Levels of `base` (level 0 is `base`) down to about `minCells` cells on the longer side. */
+/**
+ * Levels of `base` (level 0 is `base`), each half the size of the one before, built when a
+ * draw first needs them: a 4096² slice shown on an 800-pixel canvas builds 2048² and 1024²
+ * (a few tens of ms) and draws from 1024², never touching level 0 until zoomed in.
+ */
 export class Pyramid {
   readonly levels: Layer[];
-  private building = false;
-  constructor(
-    readonly base: Layer,
-    private readonly minCells = 256,
-  ) {
+  constructor(readonly base: Layer) {
     this.levels = [base];
   }
 
-  get complete(): boolean {
-    const top = this.levels[this.levels.length - 1];
-    return Math.max(top.rows, top.cols) <= this.minCells;
-  }
-
-  /** Builds the missing levels (a few tens of ms for 4096²); calls `done` after each. */
-  build(done: () => void): void {
-    if (this.building || this.complete) return;
-    this.building = true;
-    const step = () => {
-      if (this.complete) {
-        this.building = false;
-        return;
-      }
-      this.levels.push(halve(this.levels[this.levels.length - 1]));
-      done();
-      setTimeout(step, 0);
-    };
-    setTimeout(step, 0);
+  private level(k: number): Layer {
+    while (this.levels.length <= k) {
+      const top = this.levels[this.levels.length - 1];
+      if (top.rows <= 1 && top.cols <= 1) break;
+      this.levels.push(halve(top));
+    }
+    return this.levels[Math.min(k, this.levels.length - 1)];
   }
 
   /**
-   * The level to draw `view` with on a `w`×`h` pixel canvas: the finest whose cells are
-   * still at least about a pixel (`round` = 'down' picks the finer, 'up' the coarser).
+   * The level to draw `view` with on a `w`×`h` pixel canvas: the finest whose cells are still
+   * at least about a pixel (`round` = 'down' picks the finer, 'up' the coarser).
    */
   levelFor(view: ViewWindow, w: number, h: number, round: 'down' | 'up'): Layer {
     const b = this.base;
     const tpp = Math.max((view.r1 - view.r0) / b.rowStep / h, (view.c1 - view.c0) / b.colStep / w);
     if (!(tpp > 1)) return b;
     const l = Math.log2(tpp);
-    const want = Math.max(0, round === 'down' ? Math.floor(l) : Math.ceil(l));
-    return this.levels[Math.min(want, this.levels.length - 1)];
+    return this.level(Math.max(0, round === 'down' ? Math.floor(l) : Math.ceil(l)));
   }
 }

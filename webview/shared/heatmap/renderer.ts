@@ -35,8 +35,8 @@ export interface SpecialColors {
 }
 
 /**
- * A renderer on `canvas`: WebGL2 when asked for (or 'auto') and available, else canvas 2D.
- * `why` says why WebGL2 was not used.
+ * A renderer on `canvas`: WebGL2 when asked for, or for 'auto' when it is available and runs on
+ * a GPU; else canvas 2D. `why` says why WebGL2 was not used.
  */
 export function createRenderer(
   canvas: HTMLCanvasElement,
@@ -45,7 +45,17 @@ export function createRenderer(
 ): { renderer: HeatmapRenderer; why?: string } {
   if (preference !== 'canvas') {
     const gl = WebGL2Renderer.create(canvas, special);
-    if ('renderer' in gl) return { renderer: gl.renderer };
+    if ('renderer' in gl) {
+      if (preference === 'webgl2' || !gl.renderer.software) return { renderer: gl.renderer };
+      // 'auto' on a CPU rasterizer: canvas 2D pans and zooms faster (BENCHMARKS.md)
+      gl.renderer.dispose();
+      const fresh = canvas.cloneNode(false) as HTMLCanvasElement;
+      canvas.replaceWith(fresh);
+      return {
+        renderer: new Canvas2DRenderer(fresh, special),
+        why: 'WebGL2 is software-rendered here (no GPU); canvas 2D is faster',
+      };
+    }
     let target = canvas;
     if (gl.tainted) {
       // the canvas is bound to a WebGL context now: draw on a fresh one in its place

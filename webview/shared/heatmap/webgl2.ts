@@ -82,7 +82,7 @@ export class WebGL2Renderer implements HeatmapRenderer {
   private detail: Layer | null = null;
   private readonly textures = new Map<Layer, Tex>();
   private range: [number, number] = [0, 1];
-  private lastView: ViewWindow | undefined;
+  private warmTimer: ReturnType<typeof setTimeout> | undefined;
   private lutTex: WebGLTexture | null = null;
   private readonly loc: Record<string, WebGLUniformLocation | null> = {};
 
@@ -107,6 +107,16 @@ export class WebGL2Renderer implements HeatmapRenderer {
     } catch (e) {
       return { why: e instanceof Error ? e.message : String(e), tainted: true };
     }
+  }
+
+  /** Whether WebGL runs on a CPU rasterizer (SwiftShader, llvmpipe): canvas 2D is faster there. */
+  get software(): boolean {
+    const gl = this.gl;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(
+      ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER),
+    );
+    return /swiftshader|llvmpipe|softpipe|software/i.test(name);
   }
 
   private constructor(
@@ -164,15 +174,18 @@ export class WebGL2Renderer implements HeatmapRenderer {
     gl.uniform3f(this.loc.uNan, ...c(special.nan));
     gl.uniform3f(this.loc.uPosInf, ...c(special.posinf));
     gl.uniform3f(this.loc.uNegInf, ...c(special.neginf));
-    // an empty 1×1 detail texture so that the sampler is always complete
-    gl.activeTexture(gl.TEXTURE1);
-    gl.bindTexture(gl.TEXTURE_2D, this.makeTexture(new Float32Array(1), 1, 1));
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    // an empty 1×1 detail texture so that the sampler is always complete
+    const empty = this.makeTexture(new Float32Array(1), 1, 1);
+    gl.activeTexture(gl.TEXTURE1);
+    gl.bindTexture(gl.TEXTURE_2D, empty);
   }
 
   private makeTexture(values: Float32Array, width: number, height: number): WebGLTexture {
     const gl = this.gl;
     const tex = gl.createTexture()!;
+    // units 0–2 hold what the shader reads (base, detail, colormap): upload through unit 3
+    gl.activeTexture(gl.TEXTURE3);
     gl.bindTexture(gl.TEXTURE_2D, tex);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
@@ -227,11 +240,13 @@ export class WebGL2Renderer implements HeatmapRenderer {
   setBase(layer: Layer): void {
     this.pyramid = new Pyramid(layer);
     this.dropTextures((l) => l === this.detail);
-    this.textureOf(layer);
-    // levels for minification are built after the first paint, then used on the next draw
-    this.pyramid.build(() => {
-      if (this.lastView) this.draw(this.lastView);
-    });
+    // the first paint uploads only the level it draws; the full-resolution texture follows
+    // shortly after, so that the first zoom does not wait for it
+    if (this.warmTimer) clearTimeout(this.warmTimer);
+    const p = this.pyramid;
+    this.warmTimer = setTimeout(() => {
+      if (this.pyramid === p) this.textureOf(layer);
+    }, 250);
   }
 
   setDetail(layer: Layer | null): void {
@@ -274,7 +289,6 @@ export class WebGL2Renderer implements HeatmapRenderer {
 
   draw(view: ViewWindow): void {
     const gl = this.gl;
-    this.lastView = view;
     if (!this.pyramid) return;
     const W = this.canvas.width;
     const H = this.canvas.height;
@@ -311,6 +325,7 @@ export class WebGL2Renderer implements HeatmapRenderer {
   }
 
   dispose(): void {
+    if (this.warmTimer) clearTimeout(this.warmTimer);
     this.dropTextures(() => false);
     this.gl.getExtension('WEBGL_lose_context')?.loseContext();
   }
