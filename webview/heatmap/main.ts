@@ -1187,6 +1187,9 @@ function drive(a: DriveAction): void {
 }
 
 async function answerExport(id: number, format: 'png' | 'csv'): Promise<void> {
+  // the array may be being (re)read (the file changed on disk): wait for it to be drawn
+  for (let waited = 0; !plot && waited < 10_000; waited += 100)
+    await new Promise((r) => setTimeout(r, 100));
   const s = state.shown;
   if (!plot || !s?.base) {
     post({ type: 'exportReply', id, error: 'no heatmap is shown' });
