@@ -98,7 +98,8 @@ export class RenderedRegistry {
 
 /** What an {@link ArrayPanel} shows: a file (listed, then one array at a time) or one held array. */
 type PanelContent =
-  { kind: 'file'; uri: vscode.Uri } | { kind: 'held'; key: string; view: ArrayView };
+  | { kind: 'file'; uri: vscode.Uri }
+  | { kind: 'held'; key: string; view: ArrayView; restoreToken?: string };
 
 /**
  * One webview showing arrays: wires the heatmap page to the worker. Used by the custom editor
@@ -237,6 +238,9 @@ export class ArrayPanel {
         fileName: this.fileName,
         view: this.content.view,
         settings: viewSettings(),
+        ...(this.content.restoreToken !== undefined
+          ? { restoreToken: this.content.restoreToken }
+          : {}),
       });
       return;
     }
@@ -448,25 +452,33 @@ export class ArrayEditorProvider implements vscode.CustomReadonlyEditorProvider<
   }
 
   /** Opens a panel beside the editor showing an array the worker holds under `key`. */
-  openHeld(key: string, title: string, view: ArrayView): ArrayPanel {
+  openHeld(
+    key: string,
+    title: string,
+    view: ArrayView,
+    opts: { restoreToken?: string; panel?: vscode.WebviewPanel; onDispose?: () => void } = {},
+  ): ArrayPanel {
     const reportUri = vscode.Uri.from({ scheme: 'matrix-lens-selection', path: `/${key}` });
-    const panel = vscode.window.createWebviewPanel(
-      SELECTION_VIEW_TYPE,
-      title,
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      { enableScripts: true },
-    );
+    const panel =
+      opts.panel ??
+      vscode.window.createWebviewPanel(
+        SELECTION_VIEW_TYPE,
+        title,
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { enableScripts: true, retainContextWhenHidden: true },
+      );
     let untrack = () => {};
     const p = new ArrayPanel(
       panel,
       reportUri,
       title,
-      { kind: 'held', key, view },
+      { kind: 'held', key, view, restoreToken: opts.restoreToken },
       this.worker,
       this.rendered,
       this.context.extensionUri,
       () => {
         untrack();
+        opts.onDispose?.();
         void this.worker.call('releaseArrays', { source: { held: key } }).catch(() => undefined);
       },
     );

@@ -195,7 +195,15 @@ export interface HeatmapVisible {
 
 export type HostToWebview =
   | { type: 'loading'; fileName: string }
-  | { type: 'array'; fileName: string; view: ArrayView; settings: ViewSettings }
+  | {
+      type: 'array';
+      fileName: string;
+      view: ArrayView;
+      settings: ViewSettings;
+      /** Inspect Selection panels: the webview keeps this in its state; after a window reload
+       *  the host's serializer finds the selection text under it and parses it again. */
+      restoreToken?: string;
+    }
   | { type: 'slice'; heatmap: HeatmapData; seq?: number }
   | { type: 'error'; fileName: string; message: string }
   /** the arrays in a multi-array file (sent before the first array is read). */

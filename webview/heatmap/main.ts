@@ -79,6 +79,8 @@ interface Saved {
   indices?: number[];
   shape?: number[];
   zoom?: ViewWindow;
+  /** Inspect Selection panels: the host's key for the selection text (window reload). */
+  restoreToken?: string;
 }
 
 const state: State = { fileName: '', seq: 0, detailSeq: 0 };
@@ -93,6 +95,8 @@ const ui = {
   settingsColormap: saved.settingsColormap,
   renderer: 'auto' as RendererPreference,
 };
+/** Inspect Selection panels: kept so the host can bring the selection back after a reload. */
+let restoreToken: string | undefined = saved.restoreToken;
 /** the slice and zoom to restore when the saved entry is shown again. */
 let restore: Saved | undefined = saved.entry !== undefined || saved.shape ? saved : undefined;
 
@@ -103,6 +107,7 @@ function persist(): void {
     rangeMode: ui.rangeMode,
     ...(ui.settingsColormap !== undefined ? { settingsColormap: ui.settingsColormap } : {}),
     ...(state.selected !== undefined ? { entry: state.selected } : {}),
+    ...(restoreToken !== undefined ? { restoreToken } : {}),
   };
   if (s?.base) {
     out.rowAxis = s.rowAxis;
@@ -1272,6 +1277,7 @@ function handle(m: HostToWebview): void {
       break;
     case 'array': {
       state.fileName = m.fileName;
+      if (m.restoreToken !== undefined) restoreToken = m.restoreToken;
       if (state.listing && m.view.name !== state.selected) break; // an answer for an entry no longer selected
       if (!state.listing) {
         sidebar = undefined;

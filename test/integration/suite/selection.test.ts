@@ -105,6 +105,44 @@ print(json.dumps(dict(min=float(a.min()), max=float(a.max()), mean=float(a.mean(
     assert.deepEqual(r1.sample, [4, 5, 6, 7.5]);
   });
 
+  it('comes back after a window reload: the serializer parses the kept text into the revived panel', async () => {
+    const literal = '[[1.25, 2, 3, 4], [5, 6, 7, 8.5]]';
+    await selectIn(`x = ${literal}\n`, literal);
+    const { uri, report: first } = await inspect();
+    const { selection, rendered, arrays } = await api();
+    const token = selection.lastRestoreToken;
+    assert.ok(token, 'a small selection is kept for a reload');
+    // what VS Code does after a reload: a fresh panel of the view type, with the webview's state
+    const revived = vscode.window.createWebviewPanel('matrixLens.selection', 'restored', {
+      viewColumn: vscode.ViewColumn.Beside,
+      preserveFocus: true,
+    });
+    const uri2 = await selection.revive(revived, { restoreToken: token, colormap: 'magma' });
+    assert.ok(uri2 && uri2.toString() !== uri.toString(), 'a new report URI');
+    const back = await rendered.wait(uri2, (x) => x.summary !== '' || !!x.error, 20_000);
+    assert.equal(back.error, undefined, back.error);
+    assert.equal(back.summary, first.summary);
+    assert.deepEqual(back.sample?.slice(0, 4), [1.25, 2, 3, 4]);
+    // a token with nothing kept: the panel says so instead of showing a stale or empty view
+    const orphan = vscode.window.createWebviewPanel('matrixLens.selection', 'orphan', {
+      viewColumn: vscode.ViewColumn.Beside,
+      preserveFocus: true,
+    });
+    assert.equal(await selection.revive(orphan, { restoreToken: 'no-such-token' }), undefined);
+    assert.match(orphan.webview.html, /was not kept across the window reload/);
+    orphan.dispose();
+    // closing the panels forgets the text: a later reload has nothing to bring back
+    arrays.panelsOf(uri).forEach((p) => p.dispose());
+    arrays.panelsOf(uri2).forEach((p) => p.dispose());
+    await sleep(200);
+    const late = vscode.window.createWebviewPanel('matrixLens.selection', 'late', {
+      viewColumn: vscode.ViewColumn.Beside,
+      preserveFocus: true,
+    });
+    assert.equal(await selection.revive(late, { restoreToken: token }), undefined);
+    late.dispose();
+  });
+
   it('names the row of ragged rows', async () => {
     await selectIn('x = [[1, 2, 3], [4, 5], [6, 7, 8]]\n', '[[1, 2, 3], [4, 5], [6, 7, 8]]');
     const { selection } = await api();
