@@ -22,9 +22,18 @@ import { ANALYSIS_PANEL_VIEW_TYPE, AnalysisPanel, PanelState } from './analysisP
 import { CallOptions, WorkerClient, WorkerError } from './workerClient';
 import { readSettings } from './settings';
 import { basename } from './paths';
+import {
+  ARRAY_FILTERS,
+  ArrayArg,
+  UriLike,
+  describeEntry,
+  isUri,
+  runWithProgress,
+  sourceOf,
+  toUri,
+} from './arrayRefs';
 
-type UriLike = vscode.Uri | string;
-export type ArrayArg = UriLike | { uri: UriLike; member?: string };
+export type { ArrayArg };
 
 export interface AnalyzeArgs {
   uri?: UriLike;
@@ -51,35 +60,6 @@ interface Target {
   ref?: ArrayRef;
   text?: string;
   label: string;
-}
-
-const ARRAY_FILTERS = { 'Array files': ['npy', 'npz', 'safetensors'] };
-
-function toUri(u: UriLike): vscode.Uri {
-  if (typeof u !== 'string') return u;
-  return /^[a-z][\w+.-]+:/i.test(u) && !/^[a-z]:[\\/]/i.test(u)
-    ? vscode.Uri.parse(u)
-    : vscode.Uri.file(u);
-}
-
-function isUri(x: unknown): x is vscode.Uri {
-  return x instanceof vscode.Uri;
-}
-
-async function sourceOf(uri: vscode.Uri): Promise<ArraySource> {
-  if (uri.scheme === 'file') return { path: uri.fsPath };
-  const { maxArrayBytes } = readSettings(uri);
-  const stat = await vscode.workspace.fs.stat(uri);
-  if (stat.size > maxArrayBytes)
-    throw new WorkerError(
-      `is ${stat.size} bytes, over the matrixLens.maxArrayBytes limit`,
-      'too-large',
-    );
-  return { bytes: await vscode.workspace.fs.readFile(uri), name: basename(uri) };
-}
-
-function describe(e: ArrayEntryInfo): string {
-  return `${e.dtype}[${e.shape.join(', ')}]`;
 }
 
 function isSingleArrayFile(uri: vscode.Uri): boolean {
@@ -132,7 +112,7 @@ export function registerAnalysisCommands(
       };
     }
     const picked = await vscode.window.showQuickPick(
-      entries.map((e) => ({ label: e.name, description: describe(e), entry: e })),
+      entries.map((e) => ({ label: e.name, description: describeEntry(e), entry: e })),
       {
         title: `Matrix Lens: ${role} — ${file} holds ${entries.length} arrays`,
         placeHolder: 'Pick an array',
@@ -194,48 +174,6 @@ export function registerAnalysisCommands(
    * Runs a worker call under a cancellable progress notification; `tokens` (the caller's, the
    * panel's Cancel button) cancel it too. Progress also goes to `onProgress` (the panel's bar).
    */
-  function runWithProgress<R>(
-    title: string,
-    call: (opts: CallOptions) => Promise<R>,
-    /** set to Date.now() when cancellation is requested */
-    cancelledAt: { t?: number },
-    tokens: (vscode.CancellationToken | undefined)[],
-    onProgress?: (fraction: number) => void,
-  ): Thenable<R> {
-    return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-      async (progress, uiToken) => {
-        const cts = new vscode.CancellationTokenSource();
-        const cancel = () => {
-          cancelledAt.t ??= Date.now();
-          cts.cancel();
-        };
-        const subs = [uiToken.onCancellationRequested(cancel)];
-        for (const token of tokens) {
-          if (!token) continue;
-          if (token.isCancellationRequested) cancel();
-          subs.push(token.onCancellationRequested(cancel));
-        }
-        let shown = 0;
-        try {
-          return await call({
-            token: cts.token,
-            onProgress: (f) => {
-              const pct = Math.floor(Math.min(1, Math.max(0, f)) * 100);
-              if (pct > shown) {
-                progress.report({ increment: pct - shown, message: `${pct}%` });
-                shown = pct;
-                onProgress?.(pct / 100);
-              }
-            },
-          });
-        } finally {
-          subs.forEach((s) => s.dispose());
-          cts.dispose();
-        }
-      },
-    );
-  }
 
   /** Runs, then shows the result / "cancelled" / the error (one line, one dialog) in the panel. */
   async function runAndShow<R>(

@@ -22,10 +22,19 @@ import { ARRAY_EDITOR_VIEW_TYPE, ArrayEditorProvider, userMessage } from './arra
 import { AttentionView, AttentionViews, newAttentionKey } from './attentionPanel';
 import { basename } from './paths';
 import { readSettings } from './settings';
-import { CallOptions, WorkerClient, WorkerError } from './workerClient';
+import { WorkerClient, WorkerError } from './workerClient';
+import {
+  ARRAY_FILTERS,
+  ArrayArg,
+  UriLike,
+  describeEntry,
+  isUri,
+  runWithProgress,
+  sourceOf,
+  toUri,
+} from './arrayRefs';
 
-type UriLike = vscode.Uri | string;
-export type ArrayArg = UriLike | { uri: UriLike; member?: string };
+export type { ArrayArg };
 
 export interface AttentionArgs {
   q: ArrayArg;
@@ -55,39 +64,6 @@ export interface AttentionOutcome {
   view?: AttentionView;
 }
 
-const ARRAY_FILTERS = { 'Array files': ['npy', 'npz', 'safetensors'] };
-
-function toUri(u: UriLike): vscode.Uri {
-  if (typeof u !== 'string') return u;
-  return /^[a-z][\w+.-]+:/i.test(u) && !/^[a-z]:[\\/]/i.test(u)
-    ? vscode.Uri.parse(u)
-    : vscode.Uri.file(u);
-}
-
-function isUri(x: unknown): x is vscode.Uri {
-  return x instanceof vscode.Uri;
-}
-
-async function sourceOf(uri: vscode.Uri): Promise<ArraySource> {
-  if (uri.scheme === 'file') return { path: uri.fsPath };
-  const { maxArrayBytes } = readSettings(uri);
-  const stat = await vscode.workspace.fs.stat(uri);
-  if (stat.size > maxArrayBytes)
-    throw new WorkerError(
-      `is ${stat.size} bytes, over the matrixLens.maxArrayBytes limit`,
-      'too-large',
-    );
-  return {
-    bytes: await vscode.workspace.fs.readFile(uri),
-    name: basename(uri),
-    key: `${uri.toString()}:${stat.mtime}:${stat.size}`,
-  };
-}
-
-function describe(e: ArrayEntryInfo): string {
-  return `${e.dtype}[${e.shape.join(', ')}]`;
-}
-
 function labelOf(r: { uri: string; member?: string }): string {
   const name = basename(vscode.Uri.parse(r.uri));
   return r.member ? `${name}#${r.member}` : name;
@@ -114,7 +90,7 @@ export function registerAttentionCommands(
         `Matrix Lens: reading attention weights ${label}`,
         (o) => worker.call('attentionOpen', { key, ref, maxBytes }, o),
         cancelledAt,
-        token,
+        [token],
       ).catch((e: unknown) => {
         if (e instanceof WorkerError && e.code !== 'cancelled' && !e.message.startsWith(label))
           throw new WorkerError(`${label}: ${e.message}`, e.code);
@@ -139,7 +115,7 @@ export function registerAttentionCommands(
           o,
         ),
       cancelledAt,
-      token,
+      [token],
     );
     const c = info.computed!;
     const sourceLabel = `Q = ${names[0]} · K = ${names[1]}${origin.v ? ` · V = ${names[2]}` : ''} · ${c.heads} head${c.heads === 1 ? '' : 's'} · ${c.causal ? 'causal mask' : 'no mask'}`;
@@ -152,46 +128,6 @@ export function registerAttentionCommands(
   context.subscriptions.push(views);
 
   /** Runs a worker call under a cancellable progress notification; `token` cancels it too. */
-  function runWithProgress<R>(
-    title: string,
-    call: (opts: CallOptions) => Promise<R>,
-    cancelledAt: { t?: number },
-    token: vscode.CancellationToken | undefined,
-  ): Promise<R> {
-    return Promise.resolve(
-      vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-        async (progress, uiToken) => {
-          const cts = new vscode.CancellationTokenSource();
-          const cancel = () => {
-            cancelledAt.t ??= Date.now();
-            cts.cancel();
-          };
-          const subs = [uiToken.onCancellationRequested(cancel)];
-          if (token) {
-            if (token.isCancellationRequested) cancel();
-            subs.push(token.onCancellationRequested(cancel));
-          }
-          let shown = 0;
-          try {
-            return await call({
-              token: cts.token,
-              onProgress: (f) => {
-                const pct = Math.floor(Math.min(1, Math.max(0, f)) * 100);
-                if (pct > shown) {
-                  progress.report({ increment: pct - shown, message: `${pct}%` });
-                  shown = pct;
-                }
-              },
-            });
-          } finally {
-            subs.forEach((s) => s.dispose());
-            cts.dispose();
-          }
-        },
-      ),
-    );
-  }
 
   /** Loads `origin`, opens a view on it and waits until it has drawn its tiles and focus head. */
   async function openView(
@@ -271,7 +207,7 @@ export function registerAttentionCommands(
           for (const e of entries)
             items.push({
               label: e.name,
-              description: describe(e),
+              description: describeEntry(e),
               detail: basename(input.uri),
               uri: input.uri,
               member: e.name,
@@ -280,7 +216,7 @@ export function registerAttentionCommands(
         } else
           items.push({
             label: basename(input.uri),
-            description: entries?.[0] ? describe(entries[0]) : undefined,
+            description: entries?.[0] ? describeEntry(entries[0]) : undefined,
             uri: input.uri,
             shape: entries?.[0]?.shape,
           });
@@ -314,7 +250,7 @@ export function registerAttentionCommands(
     const entries = await listing(await sourceOf(files[0]));
     if (!entries || entries.length <= 1) return { uri: files[0], shape: entries?.[0]?.shape };
     const one = await vscode.window.showQuickPick(
-      entries.map((e) => ({ label: e.name, description: describe(e), entry: e })),
+      entries.map((e) => ({ label: e.name, description: describeEntry(e), entry: e })),
       {
         title: `Matrix Lens: Attention ${role} — ${basename(files[0])} holds ${entries.length} arrays`,
         placeHolder: 'Pick an array',

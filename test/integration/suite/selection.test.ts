@@ -119,7 +119,8 @@ print(json.dumps(dict(min=float(a.min()), max=float(a.max()), mean=float(a.mean(
     });
     const uri2 = await selection.revive(revived, { restoreToken: token, colormap: 'magma' });
     assert.ok(uri2 && uri2.toString() !== uri.toString(), 'a new report URI');
-    const back = await rendered.wait(uri2, (x) => x.summary !== '' || !!x.error, 20_000);
+    // the summary is reported first, the drawn heatmap (its sample) once painted
+    const back = await rendered.wait(uri2, (x) => !!x.sample?.length || !!x.error, 20_000);
     assert.equal(back.error, undefined, back.error);
     assert.equal(back.summary, first.summary);
     assert.deepEqual(back.sample?.slice(0, 4), [1.25, 2, 3, 4]);

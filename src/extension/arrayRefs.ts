@@ -1,0 +1,97 @@
+/**
+ * What the Analyze and attention commands share: how they take array arguments (a Uri, a path,
+ * or `{ uri, member? }`), how a file becomes a worker `ArraySource`, and running a worker call
+ * under a cancellable progress notification.
+ */
+import * as vscode from 'vscode';
+import type { ArrayEntryInfo, ArraySource } from '../protocol/messages';
+import { basename } from './paths';
+import { readSettings } from './settings';
+import { CallOptions, WorkerError } from './workerClient';
+
+export type UriLike = vscode.Uri | string;
+export type ArrayArg = UriLike | { uri: UriLike; member?: string };
+
+export const ARRAY_FILTERS = { 'Array files': ['npy', 'npz', 'safetensors'] };
+
+/** A Uri, a `scheme:` string, or a file path (Windows drive letters are paths). */
+export function toUri(u: UriLike): vscode.Uri {
+  if (typeof u !== 'string') return u;
+  return /^[a-z][\w+.-]+:/i.test(u) && !/^[a-z]:[\\/]/i.test(u)
+    ? vscode.Uri.parse(u)
+    : vscode.Uri.file(u);
+}
+
+export function isUri(x: unknown): x is vscode.Uri {
+  return x instanceof vscode.Uri;
+}
+
+/** Local files are read by the worker in pieces; other file systems are read whole here. */
+export async function sourceOf(uri: vscode.Uri): Promise<ArraySource> {
+  if (uri.scheme === 'file') return { path: uri.fsPath };
+  const { maxArrayBytes } = readSettings(uri);
+  const stat = await vscode.workspace.fs.stat(uri);
+  if (stat.size > maxArrayBytes)
+    throw new WorkerError(
+      `is ${stat.size} bytes, over the matrixLens.maxArrayBytes limit`,
+      'too-large',
+    );
+  return {
+    bytes: await vscode.workspace.fs.readFile(uri),
+    name: basename(uri),
+    key: `${uri.toString()}:${stat.mtime}:${stat.size}`,
+  };
+}
+
+/** `float32[3, 4]` */
+export function describeEntry(e: ArrayEntryInfo): string {
+  return `${e.dtype}[${e.shape.join(', ')}]`;
+}
+
+/**
+ * Runs a worker call under a cancellable progress notification. Cancel from the notification
+ * or from any of `tokens` cancels the call; `cancelledAt.t` records when it was first asked.
+ */
+export function runWithProgress<R>(
+  title: string,
+  call: (opts: CallOptions) => Promise<R>,
+  cancelledAt: { t?: number },
+  tokens: (vscode.CancellationToken | undefined)[],
+  onProgress?: (fraction: number) => void,
+): Promise<R> {
+  return Promise.resolve(
+    vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, uiToken) => {
+        const cts = new vscode.CancellationTokenSource();
+        const cancel = () => {
+          cancelledAt.t ??= Date.now();
+          cts.cancel();
+        };
+        const subs = [uiToken.onCancellationRequested(cancel)];
+        for (const token of tokens) {
+          if (!token) continue;
+          if (token.isCancellationRequested) cancel();
+          subs.push(token.onCancellationRequested(cancel));
+        }
+        let shown = 0;
+        try {
+          return await call({
+            token: cts.token,
+            onProgress: (f) => {
+              const pct = Math.floor(Math.min(1, Math.max(0, f)) * 100);
+              if (pct > shown) {
+                progress.report({ increment: pct - shown, message: `${pct}%` });
+                shown = pct;
+                onProgress?.(pct / 100);
+              }
+            },
+          });
+        } finally {
+          subs.forEach((s) => s.dispose());
+          cts.dispose();
+        }
+      },
+    ),
+  );
+}
