@@ -27,8 +27,9 @@ export interface SelectionInspector {
   /** the token the last inspected selection is kept under for a window reload (tests). */
   lastRestoreToken?: string;
   /** what the serializer does after a window reload: returns the revived panel's report URI,
-   *  or undefined when the selection was not kept (the panel then says so). */
-  revive(panel: vscode.WebviewPanel, saved: unknown): Promise<vscode.Uri | undefined>;
+   *  or undefined when the selection was not kept (the panel then says so). Without a panel,
+   *  one is created as VS Code creates it for the serializer (tests). */
+  revive(panel: vscode.WebviewPanel | undefined, saved: unknown): Promise<vscode.Uri | undefined>;
 }
 
 let counter = 0;
@@ -39,7 +40,15 @@ export function registerInspectSelection(
   provider: ArrayEditorProvider,
 ): SelectionInspector {
   const state: SelectionInspector = {
-    revive: (panel, saved) => revive(panel, saved),
+    revive: (panel, saved) =>
+      revive(
+        panel ??
+          vscode.window.createWebviewPanel(SELECTION_VIEW_TYPE, 'Selection', {
+            viewColumn: vscode.ViewColumn.Beside,
+            preserveFocus: true,
+          }),
+        saved,
+      ),
   };
   const fail = (message: string): undefined => {
     state.lastError = `Matrix Lens: ${message}`;

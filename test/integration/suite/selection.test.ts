@@ -112,12 +112,9 @@ print(json.dumps(dict(min=float(a.min()), max=float(a.max()), mean=float(a.mean(
     const { selection, rendered, arrays } = await api();
     const token = selection.lastRestoreToken;
     assert.ok(token, 'a small selection is kept for a reload');
-    // what VS Code does after a reload: a fresh panel of the view type, with the webview's state
-    const revived = vscode.window.createWebviewPanel('matrixLens.selection', 'restored', {
-      viewColumn: vscode.ViewColumn.Beside,
-      preserveFocus: true,
-    });
-    const uri2 = await selection.revive(revived, { restoreToken: token, colormap: 'magma' });
+    // what VS Code does after a reload: a fresh panel of the view type (created by Matrix Lens,
+    // as VS Code creates it for the extension's serializer), with the webview's saved state
+    const uri2 = await selection.revive(undefined, { restoreToken: token, colormap: 'magma' });
     assert.ok(uri2 && uri2.toString() !== uri.toString(), 'a new report URI');
     // the summary is reported first, the drawn heatmap (its sample) once painted
     const back = await rendered.wait(uri2, (x) => !!x.sample?.length || !!x.error, 20_000);
