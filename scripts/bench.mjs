@@ -1,11 +1,16 @@
-// Times the linear-algebra engine against NumPy on the same matrices (median of several runs).
+// Times the linear-algebra engine against the NumPy users have, on the same matrices (median of
+// several runs).
 //   node scripts/bench.mjs [--n 1024] [--reps 5] [--np-reps 5] [--only sv,matmul32,...] [--json]
-// Builds src/core/linalg with esbuild into a temporary folder; NumPy runs through Debian's
-// /usr/bin/python3 (or $MATRIX_LENS_PYTHON). Matrices are written once as .npy and read by both.
+// The reference is a pip NumPy linked to OpenBLAS (the first `python3` on PATH whose NumPy links
+// OpenBLAS, or $MATRIX_LENS_BENCH_PYTHON), timed twice in the same run: one thread
+// (OPENBLAS_NUM_THREADS=1) and all threads. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed
+// from those two commands' environment only, so OpenBLAS runs its native kernels; the kernel it
+// picked is printed. Debian's NumPy (reference BLAS) is timed too, for comparison with older
+// entries of BENCHMARKS.md. Matrices are written once as .npy and read by every side.
 // Ours runs as the compute worker does: with its thread pool (src/worker/pool.ts, one helper per
 // extra core) installed; rows marked "1 thread" remove the executor to show the serial time.
 import * as esbuild from 'esbuild';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, loadavg, availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,21 +25,38 @@ const REPS = opt('--reps', 5);
 const NP_REPS = opt('--np-reps', 5);
 const T_ATT = opt('--attn', 2048);
 const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : '';
-const PY =
-  process.env.MATRIX_LENS_PYTHON ??
-  (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+const DEBIAN_PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : undefined;
+// the interpreter whose NumPy links OpenBLAS: $MATRIX_LENS_BENCH_PYTHON, else `python3` on PATH
+function blasOf(py) {
+  const r = spawnSync(
+    py,
+    [
+      '-c',
+      'import numpy, json; c = numpy.show_config(mode="dicts"); print(json.dumps(c["Build Dependencies"]["blas"]))',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) return undefined;
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    return undefined;
+  }
+}
+const candidates = [process.env.MATRIX_LENS_BENCH_PYTHON, 'python3'].filter(Boolean);
+const PIP_PY = candidates.find((py) => /openblas/i.test(blasOf(py)?.name ?? ''));
 const dir = mkdtempSync(join(tmpdir(), 'matrix-lens-bench-'));
 const load0 = loadavg();
 
 // 1. the matrices and NumPy's timings
-const py = `
+const py_src = `
 import numpy as np, time, json, sys, os
-d, n, T, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+d, n, T, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])\nwrite = sys.argv[5] == 'write'
 rng = np.random.default_rng(1)
 A = rng.standard_normal((n, n)); S = (A + A.T) / 2
 A32 = rng.standard_normal((n, n)).astype(np.float32); B32 = rng.standard_normal((n, n)).astype(np.float32)
 Q = rng.standard_normal((T, 64)).astype(np.float32); K = rng.standard_normal((T, 64)).astype(np.float32); V = rng.standard_normal((T, 64)).astype(np.float32)
-for name, x in dict(A=A, S=S, A32=A32, B32=B32, Q=Q, K=K, V=V).items(): np.save(os.path.join(d, name + '.npy'), x)
+if write:\n    for name, x in dict(A=A, S=S, A32=A32, B32=B32, Q=Q, K=K, V=V).items(): np.save(os.path.join(d, name + '.npy'), x)\ndef blas_core():\n    import ctypes, glob\n    libs = glob.glob(os.path.join(os.path.dirname(np.__file__), '..', 'numpy.libs', '*openblas*')) + glob.glob(os.path.join(os.path.dirname(np.__file__), '..', 'scipy_openblas*', 'lib', '*.so*'))\n    for lib in libs:\n        try: L = ctypes.CDLL(lib)\n        except OSError: continue\n        for sym in ('scipy_openblas_get_corename64_', 'scipy_openblas_get_corename', 'openblas_get_corename64_', 'openblas_get_corename'):\n            f = getattr(L, sym, None)\n            if f is not None: f.restype = ctypes.c_char_p; return f().decode()\n    return None
 def attn():
     s = (Q @ K.T) * np.float32(1 / 8.0); s = np.exp(s - s.max(1, keepdims=True)); return (s / s.sum(1, keepdims=True)) @ V
 ops = {
@@ -53,15 +75,44 @@ for k, f in ops.items():
     out[k] = float(np.median(ts))
 s0 = (Q[:1] @ K.T) * np.float32(1 / 8.0); w0 = np.exp(s0 - s0.max()); w0 /= w0.sum()
 ref = dict(sv=np.linalg.svd(A, compute_uv=False)[[0, -1]].tolist(), attn=attn()[0, :4].astype(float).tolist(), w=w0[0, :4].astype(float).tolist())
-print(json.dumps(dict(times=out, version=np.__version__, ref=ref, threads=os.environ.get('OMP_NUM_THREADS'))))
+try: blas = np.show_config(mode='dicts')['Build Dependencies']['blas']
+except Exception: blas = {'name': ','.join(np.__config__.get_info('blas_opt_info').get('libraries', ['?']))}\nprint(json.dumps(dict(times=out, version=np.__version__, ref=ref, threads=os.environ.get('OPENBLAS_NUM_THREADS'), blas=blas.get('name'), core=blas_core())))
 `;
-process.stderr.write(`NumPy: ${N}×${N}, attention T=${T_ATT} d=64 …\n`);
-const np = JSON.parse(
-  execFileSync(PY, ['-c', py, dir, String(N), String(T_ATT), String(NP_REPS)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  }),
-);
+function numpy(py, label, extraEnv, write) {
+  process.stderr.write(`NumPy (${label}): ${N}×${N}, attention T=${T_ATT} d=64 …\n`);
+  const env = { ...process.env, ...extraEnv };
+  delete env.OPENBLAS_CORETYPE; // these two slow a current OpenBLAS here: unset for this command only
+  delete env.OPENBLAS_L2_SIZE;
+  if (extraEnv.OPENBLAS_NUM_THREADS === undefined) {
+    delete env.OPENBLAS_NUM_THREADS;
+    delete env.OMP_NUM_THREADS;
+  }
+  return JSON.parse(
+    execFileSync(
+      py,
+      ['-c', py_src, dir, String(N), String(T_ATT), String(NP_REPS), write ? 'write' : 'time'],
+      { encoding: 'utf8', maxBuffer: 1 << 28, env },
+    ),
+  );
+}
+const refs = [];
+if (PIP_PY) {
+  refs.push({
+    key: 'ob1',
+    label: 'OpenBLAS, 1 thread',
+    py: PIP_PY,
+    env: { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
+  });
+  refs.push({ key: 'obN', label: `OpenBLAS, all threads`, py: PIP_PY, env: {} });
+}
+if (DEBIAN_PY) refs.push({ key: 'deb', label: 'Debian, reference BLAS', py: DEBIAN_PY, env: {} });
+if (refs.length === 0) throw new Error('no python3 with NumPy found');
+if (!PIP_PY)
+  process.stderr.write(
+    '! no pip NumPy with OpenBLAS found (set MATRIX_LENS_BENCH_PYTHON): comparing with Debian NumPy only\n',
+  );
+for (const [i, r] of refs.entries()) r.result = numpy(r.py, r.label, r.env, i === 0);
+const np = refs[0].result; // the primary reference: OpenBLAS on one thread when present
 
 // 2. our side, bundled
 const entry = `
@@ -164,15 +215,16 @@ const rows = [
     'attention32',
   ],
 ].filter(([k]) => ours.times[k] !== undefined);
+const refCols = refs.map((r) => r.label);
 const table = [
-  '| operation | NumPy ms | Matrix Lens ms | ratio | goal | met |',
-  '| --- | ---: | ---: | ---: | ---: | :---: |',
+  `| operation | ${refCols.map((l) => `NumPy ${l} ms`).join(' | ')} | Matrix Lens ms | ${refs.map((r) => `ratio vs ${r.key}`).join(' | ')} | goal (vs ${refs[0].key}) | met |`,
+  `| --- | ${refs.map(() => '---:').join(' | ')} | ---: | ${refs.map(() => '---:').join(' | ')} | ---: | :---: |`,
   ...rows.map(([k, label, goal, npKey]) => {
-    const a = np.times[npKey ?? k];
     const b = ours.times[k];
-    const r = b / a;
-    const met = typeof goal === 'number' ? (r <= goal ? 'yes' : 'no') : '—';
-    return `| ${label} | ${a.toFixed(1)} | ${b.toFixed(0)} | ${r.toFixed(2)}× | ${typeof goal === 'number' ? `≤${goal}×` : goal} | ${met} |`;
+    const ms = refs.map((r) => r.result.times[npKey ?? k]);
+    const ratios = ms.map((a) => b / a);
+    const met = typeof goal === 'number' ? (ratios[0] <= goal ? 'yes' : 'no') : '—';
+    return `| ${label} | ${ms.map((a) => a.toFixed(1)).join(' | ')} | ${b.toFixed(0)} | ${ratios.map((r) => `${r.toFixed(2)}×`).join(' | ')} | ${typeof goal === 'number' ? `≤${goal}×` : goal} | ${met} |`;
   }),
 ];
 const maxDiff = (xs, ref) =>
@@ -181,7 +233,11 @@ const svErr = ours.check.sv
   ? (Math.abs(ours.check.sv[1] - np.ref.sv[1]) / np.ref.sv[0]).toExponential(1)
   : '—';
 const lines = [
-  `NumPy ${np.version} (${PY}, OMP_NUM_THREADS=${np.threads ?? 'unset'}), Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), availableParallelism ${availableParallelism()}, our threads ${ours.threads}`,
+  ...refs.map(
+    (r) =>
+      `NumPy ${r.key} = ${r.label}: NumPy ${r.result.version} (${r.py}), BLAS ${r.result.blas ?? '?'}${r.result.core ? `, kernel ${r.result.core}` : ''}, OPENBLAS_NUM_THREADS=${r.result.threads ?? 'unset'}`,
+  ),
+  `Matrix Lens: Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), availableParallelism ${availableParallelism()}, our threads ${ours.threads}`,
   `load average before: ${load0.map((x) => x.toFixed(2)).join(' ')}; after: ${loadavg()
     .map((x) => x.toFixed(2))
     .join(' ')}`,
@@ -191,6 +247,9 @@ const lines = [
   '',
   `sanity: |Δσ_min|/σ_max = ${svErr}, attention output max |Δ| (first row) = ${maxDiff(ours.check.attn, np.ref.attn)}, with weights: output ${maxDiff(ours.check.attnw, np.ref.attn)}, weights ${maxDiff(ours.check.w, np.ref.w)}`,
 ];
-if (argv.includes('--json')) console.log(JSON.stringify({ numpy: np, ours }));
+if (argv.includes('--json'))
+  console.log(
+    JSON.stringify({ numpy: Object.fromEntries(refs.map((r) => [r.key, r.result])), ours }),
+  );
 else console.log(lines.join('\n'));
 rmSync(dir, { recursive: true, force: true });
