@@ -9,14 +9,9 @@
  * panel rendered.
  */
 import * as vscode from 'vscode';
-import type {
-  AnalysisRenderedReport,
-  AnalyzeParams,
-  AnalyzeResult,
-  ArrayEntryInfo,
-  ArrayRef,
-  ArraySource,
-} from '../protocol/messages';
+import type { AnalysisRenderedReport } from '../protocol/testing';
+import type { AnalyzeParams, AnalyzeResult } from '../protocol/worker';
+import type { ArrayEntryInfo, ArrayRef, ArraySource } from '../protocol/common';
 import { ARRAY_EDITOR_VIEW_TYPE, ArrayEditorProvider, userMessage } from './arrayEditor';
 import { ANALYSIS_PANEL_VIEW_TYPE, AnalysisPanel, PanelState } from './analysisPanel';
 import { CallOptions, WorkerClient, WorkerError } from './workerClient';

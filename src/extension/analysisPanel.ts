@@ -12,9 +12,9 @@ import {
   AnalysisHostToWebview,
   AnalysisPanelSavedState,
   AnalysisPanelUpdate,
-  AnalysisRenderedReport,
   AnalysisWebviewToHost,
-} from '../protocol/messages';
+} from '../protocol/analysis';
+import { AnalysisRenderedReport } from '../protocol/testing';
 import { webviewHtml, webviewRoots } from './webviewHtml';
 
 export const ANALYSIS_PANEL_VIEW_TYPE = 'matrixLens.analysis';

@@ -5,16 +5,9 @@
  * records what the webview reports it rendered.
  */
 import * as vscode from 'vscode';
-import {
-  ArrayListing,
-  ArraySource,
-  ArrayView,
-  DriveAction,
-  HostToWebview,
-  RenderedReport,
-  ViewSettings,
-  WebviewToHost,
-} from '../protocol/messages';
+import { ArrayListing, ArraySource, ArrayView } from '../protocol/common';
+import { DriveAction, HostToWebview, ViewSettings, WebviewToHost } from '../protocol/heatmap';
+import { RenderedReport } from '../protocol/testing';
 import { WorkerClient, WorkerError } from './workerClient';
 import { readSettings } from './settings';
 import { webviewHtml, webviewRoots } from './webviewHtml';

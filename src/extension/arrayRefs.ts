@@ -4,7 +4,7 @@
  * under a cancellable progress notification.
  */
 import * as vscode from 'vscode';
-import type { ArrayEntryInfo, ArraySource } from '../protocol/messages';
+import type { ArrayEntryInfo, ArraySource } from '../protocol/common';
 import { basename } from './paths';
 import { readSettings } from './settings';
 import { CallOptions, WorkerError } from './workerClient';

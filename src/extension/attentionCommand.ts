@@ -10,14 +10,10 @@
  * worker's summary (shape, diagnostics) and what the view rendered.
  */
 import * as vscode from 'vscode';
-import type {
-  ArrayEntryInfo,
-  ArrayRef,
-  ArraySource,
-  AttentionOrigin,
-  AttentionRenderedReport,
-  AttentionViewInfo,
-} from '../protocol/messages';
+import type { ArrayEntryInfo, ArrayRef, ArraySource } from '../protocol/common';
+import type { AttentionOrigin } from '../protocol/attention';
+import type { AttentionRenderedReport } from '../protocol/testing';
+import type { AttentionViewInfo } from '../protocol/worker';
 import { ARRAY_EDITOR_VIEW_TYPE, ArrayEditorProvider, userMessage } from './arrayEditor';
 import { AttentionView, AttentionViews, newAttentionKey } from './attentionPanel';
 import { basename } from './paths';

@@ -6,16 +6,16 @@
  * reopened from the file, computed weights (gone with the old worker) get a Recompute button.
  */
 import * as vscode from 'vscode';
+import type { ArrayRef } from '../protocol/common';
 import type {
-  ArrayRef,
   AttentionDriveAction,
   AttentionHostToWebview,
   AttentionOrigin,
-  AttentionRenderedReport,
-  AttentionViewInfo,
   AttentionViewState,
   AttentionWebviewToHost,
-} from '../protocol/messages';
+} from '../protocol/attention';
+import type { AttentionRenderedReport } from '../protocol/testing';
+import type { AttentionViewInfo } from '../protocol/worker';
 import { userMessage } from './arrayEditor';
 import { readSettings } from './settings';
 import { webviewHtml, webviewRoots } from './webviewHtml';

@@ -8,14 +8,8 @@ import { decodeRun } from '../array/decode';
 import { isComplex } from '../array/dtype';
 import { RawArray, stridesOf } from '../array/ndarray';
 import { LensError } from '../errors';
+import type { CellWindow } from './cellWindow';
 import { SliceSpec } from './slice2d';
-
-export interface CsvWindow {
-  row0: number;
-  row1: number;
-  col0: number;
-  col1: number;
-}
 
 function num(v: number): string {
   if (Number.isNaN(v)) return 'nan';
@@ -24,7 +18,7 @@ function num(v: number): string {
   return String(v);
 }
 
-export function windowCsv(a: RawArray, spec: SliceSpec, w: CsvWindow, maxCells: number): string {
+export function windowCsv(a: RawArray, spec: SliceSpec, w: CellWindow, maxCells: number): string {
   const nr = w.row1 - w.row0;
   const nc = w.col1 - w.col0;
   if (!(nr > 0 && nc > 0)) throw new LensError('the window to export is empty');

@@ -8,6 +8,7 @@ import { decodeRun } from '../array/decode';
 import { isComplex } from '../array/dtype';
 import { RawArray, stridesOf } from '../array/ndarray';
 import { LensError } from '../errors';
+import type { CellWindow } from './cellWindow';
 
 export type Pooling = 'mean' | 'maxabs';
 
@@ -51,7 +52,7 @@ export function extractSlice(
   spec: SliceSpec,
   maxCells: number,
   pooling: Pooling = 'mean',
-  range?: { row0: number; row1: number; col0: number; col1: number },
+  range?: CellWindow,
 ): Slice2D {
   const nd = a.shape.length;
   const fullRows = spec.rowAxis >= 0 ? a.shape[spec.rowAxis] : 1;
