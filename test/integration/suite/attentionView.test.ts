@@ -8,7 +8,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { AttentionOutcome } from '../../../src/extension/attentionCommand';
-import { ATTENTION_VIEW_TYPE } from '../../../src/extension/attentionPanel';
+import { ATTENTION_VIEW_TYPE } from '../../../src/extension/panels/attentionPanel';
 import type { AttentionViewState } from '../../../src/protocol/attention';
 import { api, closeAllEditors, python, workspaceDir } from './helpers';
 
