@@ -60,6 +60,12 @@ const builds = [
     external: ['vscode'],
   },
   { ...node, entryPoints: ['src/worker/worker.ts'], outfile: join(dist, 'worker.js') },
+  // the worker pool's threads, started by path next to worker.js (src/worker/pool.ts)
+  ...['poolSupervisor', 'poolHelper'].map((name) => ({
+    ...node,
+    entryPoints: [`src/worker/${name}.ts`],
+    outfile: join(dist, `${name}.js`),
+  })),
   {
     ...node,
     entryPoints: ['src/cli/cli.ts'],
