@@ -8,6 +8,18 @@ import type { CellWindow } from './common';
 import type { Pooling } from '../core/view/slice2d';
 import type { AnalysisHostToWebview } from './analysis';
 
+/** Where a drawn grid lies in its full-resolution slice (a heatmap slice, an attention head). */
+export interface DrawnGrid {
+  /** first full-resolution row/column drawn */
+  row0: number;
+  col0: number;
+  /** source rows/columns per drawn cell (1 = full resolution) */
+  rowStep: number;
+  colStep: number;
+  fullRows: number;
+  fullCols: number;
+}
+
 /** A webview → host message carrying what the page shows. */
 export interface Rendered<R> {
   type: 'rendered';
@@ -51,17 +63,11 @@ export interface RenderedReport {
   /** names of the arrays listed in the side list (multi-array files). */
   entries?: string[];
   /** the 2-D slice shown: axes, fixed indices, zoom window and pooling. */
-  slice?: {
+  slice?: DrawnGrid & {
     rowAxis: number;
     colAxis: number;
     indices: number[];
     label: string;
-    row0: number;
-    col0: number;
-    rowStep: number;
-    colStep: number;
-    fullRows: number;
-    fullCols: number;
     pooling?: Pooling;
     zoomed: boolean;
     /** the full-resolution cells in view. */
@@ -117,18 +123,12 @@ export interface AttentionRenderedReport {
   headEntropy: string[];
   rowSums?: { passed: boolean; text: string };
   causal?: { holds: boolean; text: string };
-  focus?: {
+  focus?: DrawnGrid & {
     layer: number;
     batch: number;
     head: number;
     rows: number;
     cols: number;
-    row0: number;
-    col0: number;
-    rowStep: number;
-    colStep: number;
-    fullRows: number;
-    fullCols: number;
     canvasWidth: number;
     canvasHeight: number;
   };

@@ -17,11 +17,7 @@ function num(x: number): number | null {
 function analyzeOne(a: NamedArray, ops: Set<Op>): Record<string, unknown> {
   const { raw, name } = a;
   const shape = raw.shape;
-  try {
-    require2d(shape, 'analyze');
-  } catch (e) {
-    throw new LensError(`${name || 'array'}: ${errorMessage(e)}`, 'unsupported');
-  }
+  require2d(shape, 'analyze');
   let note: string | undefined;
   if (shape.length > 2)
     note = `analyzed the first 2-D slice ${sliceLabel(shape)} of shape [${shape.join(', ')}]`;

@@ -13,13 +13,8 @@ export function require2d(shape: readonly number[], what = 'analysis'): void {
     );
 }
 
-/** The leading index used: `index`, or the first slice (all zeros). */
-export function leadingIndex(shape: readonly number[], index?: readonly number[]): number[] {
-  return index ? [...index] : shape.slice(0, -2).map(() => 0);
-}
-
-/** `[1, 0, :, :]` for an N-D array, '' for a 2-D one. */
+/** `[1, 0, :, :]` for an N-D array (`index` over the leading axes, default all zeros), '' for a 2-D one. */
 export function sliceLabel(shape: readonly number[], index?: readonly number[]): string {
   if (shape.length <= 2) return '';
-  return `[${[...leadingIndex(shape, index).map(String), ':', ':'].join(', ')}]`;
+  return `[${[...(index ?? shape.slice(0, -2).map(() => 0)), ':', ':'].join(', ')}]`;
 }
