@@ -1,5 +1,8 @@
 // Builds every bundle: extension host, worker, CLI, webviews, and the tests.
-//   node esbuild.mjs [--production] [--no-typecheck] [--no-tests] [--watch]
+//   node esbuild.mjs [--production] [--test-hooks] [--no-typecheck] [--no-tests] [--watch] [--outdir DIR]
+// Test hooks (the worker's `spin`/`crash`, the pool's test kernels, the host's handling of the
+// webviews' rendered reports) are in the development build; a production build drops them
+// unless `--test-hooks` (the .vsix the integration tests install) asks for them.
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import {
@@ -17,6 +20,11 @@ import { join, relative } from 'node:path';
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 const withTests = !args.has('--no-tests') && !production;
+const testHooks = !production || args.has('--test-hooks');
+const outIndex = process.argv.indexOf('--outdir');
+/** where the bundles go (tests build a production copy elsewhere to inspect it) */
+const dist = outIndex > 0 ? process.argv[outIndex + 1] : 'dist';
+if (outIndex > 0) args.delete(dist);
 
 const common = {
   bundle: true,
@@ -25,6 +33,7 @@ const common = {
   logLevel: 'warning',
   target: 'es2022',
   legalComments: 'none',
+  define: { TEST_HOOKS: String(testHooks) },
 };
 
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
@@ -47,14 +56,20 @@ const builds = [
   {
     ...node,
     entryPoints: ['src/extension/extension.ts'],
-    outfile: 'dist/extension.js',
+    outfile: join(dist, 'extension.js'),
     external: ['vscode'],
   },
-  { ...node, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
+  { ...node, entryPoints: ['src/worker/worker.ts'], outfile: join(dist, 'worker.js') },
+  // the worker pool's threads, started by path next to worker.js (src/worker/pool.ts)
+  ...['poolSupervisor', 'poolHelper'].map((name) => ({
+    ...node,
+    entryPoints: [`src/worker/${name}.ts`],
+    outfile: join(dist, `${name}.js`),
+  })),
   {
     ...node,
     entryPoints: ['src/cli/cli.ts'],
-    outfile: 'dist/cli.js',
+    outfile: join(dist, 'cli.js'),
     banner: { js: '#!/usr/bin/env node' },
   },
   ...webviewEntries.map((entry) => ({
@@ -62,7 +77,7 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     entryPoints: [entry],
-    outfile: join('dist/webview', `${entry.split('/')[1]}.js`),
+    outfile: join(dist, 'webview', `${entry.split('/')[1]}.js`),
     loader: { '.css': 'text' },
   })),
 ];
@@ -109,7 +124,7 @@ if (args.has('--watch')) {
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
   // Static webview assets that are loaded by URL rather than bundled.
-  mkdirSync('dist/webview', { recursive: true });
+  mkdirSync(join(dist, 'webview'), { recursive: true });
   // Codicons with the font embedded as a data: URL. Webviews inline this stylesheet so that
   // they fetch nothing: in code-server a webview fetch left pending when a panel closes holds up
   // the next webview's start for 30 s (see src/extension/webviewHtml.ts).
@@ -119,14 +134,17 @@ if (args.has('--watch')) {
     `url("data:font/ttf;base64,${font}")`,
   );
   if (!codiconCss.includes('data:font/ttf')) throw new Error('codicon.css: font URL not found');
-  writeFileSync('dist/webview/codicon-inline.css', codiconCss);
+  writeFileSync(join(dist, 'webview', 'codicon-inline.css'), codiconCss);
   // Shape checker: tree-sitter runtime and Python grammar, loaded next to dist/extension.js and dist/cli.js.
-  copyFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/web-tree-sitter.wasm');
+  copyFileSync(
+    'node_modules/web-tree-sitter/web-tree-sitter.wasm',
+    join(dist, 'web-tree-sitter.wasm'),
+  );
   copyFileSync(
     'node_modules/tree-sitter-python/tree-sitter-python.wasm',
-    'dist/tree-sitter-python.wasm',
+    join(dist, 'tree-sitter-python.wasm'),
   );
-  for (const f of walk('dist', () => true)) if (f.endsWith('cli.js')) spawnSync('chmod', ['+x', f]);
+  for (const f of walk(dist, () => true)) if (f.endsWith('cli.js')) spawnSync('chmod', ['+x', f]);
   if (!args.has('--no-typecheck')) {
     const r = spawnSync(
       process.execPath,
@@ -139,6 +157,6 @@ if (args.has('--watch')) {
     }
   }
   console.log(
-    `built ${builds.length} bundles${withTests ? ' (with tests)' : ''} in ${relative(process.cwd(), 'dist')}/`,
+    `built ${builds.length} bundles${withTests ? ' (with tests)' : ''}${testHooks ? ' (test hooks)' : ''} in ${relative(process.cwd(), dist)}/`,
   );
 }

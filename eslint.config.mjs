@@ -8,7 +8,6 @@ export default tseslint.config(
       'out/**',
       '.vscode-test/**',
       'test-results/**',
-      'media/**',
       'demo/**',
       '**/assembly/**',
       '**/*.wasm.ts',

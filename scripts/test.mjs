@@ -60,11 +60,12 @@ function mochaSuite(label, files, timeout) {
   record(label, r);
 }
 
-// 1. Build: the .vsix from a production build, then the development build with tests.
+// 1. Build: the .vsix from a production build with test hooks (the shipped one, `npm run package`,
+//    has none), then the development build with tests.
 console.log('▸ building');
 const needVsix = want('integration') || want('e2e') || wanted.has('package');
 if (needVsix) {
-  sh(process.execPath, ['esbuild.mjs', '--production', '--no-typecheck']);
+  sh(process.execPath, ['esbuild.mjs', '--production', '--test-hooks', '--no-typecheck']);
   sh(
     process.execPath,
     [

@@ -4,6 +4,7 @@
 import { RawArray } from '../core/array/ndarray';
 import { LensError, isLensError } from '../core/errors';
 import { ArrayFile, openArrayFile } from '../core/formats/open';
+import { findEntry } from '../core/formats/findEntry';
 import { FileSource } from '../node/fileSource';
 
 export interface NamedArray {
@@ -52,18 +53,9 @@ export async function loadArray(spec: string): Promise<NamedArray & { file: stri
   const file = hash > 0 ? spec.slice(0, hash) : spec;
   const name = hash > 0 ? spec.slice(hash + 1) : undefined;
   return withArrayFile(file, async (f) => {
-    const names = f.entries.map((x) => x.name);
-    const pick =
-      name !== undefined
-        ? f.entries.find((x) => x.name === name)
-        : f.entries.length === 1
-          ? f.entries[0]
-          : undefined;
-    if (!pick) {
-      if (name !== undefined)
-        throw new LensError(`no array named '${name}' (has: ${names.join(', ')})`);
+    if (name === undefined && f.entries.length > 1)
       throw new LensError(`holds ${f.entries.length} arrays; pick one with ${file}#NAME`);
-    }
+    const pick = findEntry(f, name);
     return { name: pick.name, raw: await pick.load(), file };
   });
 }

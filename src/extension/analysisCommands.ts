@@ -9,16 +9,11 @@
  * panel rendered.
  */
 import * as vscode from 'vscode';
-import type {
-  AnalysisRenderedReport,
-  AnalyzeParams,
-  AnalyzeResult,
-  ArrayEntryInfo,
-  ArrayRef,
-  ArraySource,
-} from '../protocol/messages';
-import { ARRAY_EDITOR_VIEW_TYPE, ArrayEditorProvider, userMessage } from './arrayEditor';
-import { ANALYSIS_PANEL_VIEW_TYPE, AnalysisPanel, PanelState } from './analysisPanel';
+import type { AnalysisRenderedReport } from '../protocol/testing';
+import type { AnalyzeParams, AnalyzeResult } from '../protocol/worker';
+import type { ArrayRef } from '../protocol/common';
+import { ARRAY_EDITOR_VIEW_TYPE, ArrayEditorProvider } from './arrayEditor';
+import { ANALYSIS_PANEL_VIEW_TYPE, AnalysisPanel, PanelState } from './panels/analysisPanel';
 import { CallOptions, WorkerClient, WorkerError } from './workerClient';
 import { readSettings } from './settings';
 import { basename } from './paths';
@@ -29,7 +24,9 @@ import {
   describeEntry,
   isUri,
   runWithProgress,
+  listEntries,
   sourceOf,
+  userMessage,
   toUri,
 } from './arrayRefs';
 
@@ -78,15 +75,6 @@ export function registerAnalysisCommands(
     vscode.window.registerWebviewPanelSerializer(ANALYSIS_PANEL_VIEW_TYPE, panel),
   );
 
-  /** The arrays in a file (headers only); undefined when the worker cannot list it. */
-  async function listing(source: ArraySource): Promise<ArrayEntryInfo[] | undefined> {
-    try {
-      return (await worker.call('listArrays', { source })).entries;
-    } catch {
-      return undefined;
-    }
-  }
-
   /** A member of `uri`: the given one, the only one, or the user's pick (undefined: dismissed). */
   async function refOf(
     uri: vscode.Uri,
@@ -100,7 +88,7 @@ export function registerAnalysisCommands(
     const entries =
       member === undefined && isSingleArrayFile(uri) && !needShape
         ? undefined
-        : await listing(source);
+        : await listEntries(worker, source);
     if (member !== undefined || !entries || entries.length <= 1) {
       const e =
         entries?.find((x) => x.name === member) ??

@@ -1,13 +1,14 @@
 /**
- * What the Analyze and attention commands share: how they take array arguments (a Uri, a path,
- * or `{ uri, member? }`), how a file becomes a worker `ArraySource`, and running a worker call
- * under a cancellable progress notification.
+ * What the array editor and the Analyze and attention commands share: how they take array
+ * arguments (a Uri, a path, or `{ uri, member? }`), how a file becomes a worker `ArraySource`,
+ * listing a file's arrays, one-line error messages, and running a worker call under a
+ * cancellable progress notification.
  */
 import * as vscode from 'vscode';
-import type { ArrayEntryInfo, ArraySource } from '../protocol/messages';
+import type { ArrayEntryInfo, ArraySource } from '../protocol/common';
 import { basename } from './paths';
 import { readSettings } from './settings';
-import { CallOptions, WorkerError } from './workerClient';
+import { CallOptions, WorkerClient, WorkerError } from './workerClient';
 
 export type UriLike = vscode.Uri | string;
 export type ArrayArg = UriLike | { uri: UriLike; member?: string };
@@ -26,14 +27,19 @@ export function isUri(x: unknown): x is vscode.Uri {
   return x instanceof vscode.Uri;
 }
 
-/** Local files are read by the worker in pieces; other file systems are read whole here. */
+/**
+ * The one host-side way a file becomes a worker `ArraySource`: local files are read by the
+ * worker in pieces; other file systems (remote, virtual) are read whole here and parsed in
+ * memory by the worker, which reuses them while uri, mtime and size stay the same. The limit
+ * leaves room for headers and other members around an array of up to matrixLens.maxArrayBytes.
+ */
 export async function sourceOf(uri: vscode.Uri): Promise<ArraySource> {
   if (uri.scheme === 'file') return { path: uri.fsPath };
-  const { maxArrayBytes } = readSettings(uri);
   const stat = await vscode.workspace.fs.stat(uri);
-  if (stat.size > maxArrayBytes)
+  const limit = readSettings(uri).maxArrayBytes;
+  if (stat.size > limit + (64 << 20))
     throw new WorkerError(
-      `is ${stat.size} bytes, over the matrixLens.maxArrayBytes limit`,
+      `is ${stat.size} bytes, over the matrixLens.maxArrayBytes limit (files that are not on the local disk are read whole)`,
       'too-large',
     );
   return {
@@ -41,6 +47,25 @@ export async function sourceOf(uri: vscode.Uri): Promise<ArraySource> {
     name: basename(uri),
     key: `${uri.toString()}:${stat.mtime}:${stat.size}`,
   };
+}
+
+/** The arrays in a file (headers only); undefined when the worker cannot list it. */
+export async function listEntries(
+  worker: WorkerClient,
+  source: ArraySource,
+): Promise<ArrayEntryInfo[] | undefined> {
+  try {
+    return (await worker.call('listArrays', { source })).entries;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A one-line message for the UI: never a stack trace. */
+export function userMessage(e: unknown): string {
+  if (e instanceof WorkerError) return e.message;
+  if (e instanceof Error) return e.message.split('\n')[0];
+  return String(e);
 }
 
 /** `float32[3, 4]` */

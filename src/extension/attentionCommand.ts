@@ -10,16 +10,12 @@
  * worker's summary (shape, diagnostics) and what the view rendered.
  */
 import * as vscode from 'vscode';
-import type {
-  ArrayEntryInfo,
-  ArrayRef,
-  ArraySource,
-  AttentionOrigin,
-  AttentionRenderedReport,
-  AttentionViewInfo,
-} from '../protocol/messages';
-import { ARRAY_EDITOR_VIEW_TYPE, ArrayEditorProvider, userMessage } from './arrayEditor';
-import { AttentionView, AttentionViews, newAttentionKey } from './attentionPanel';
+import type { ArrayRef } from '../protocol/common';
+import type { AttentionOrigin } from '../protocol/attention';
+import type { AttentionRenderedReport } from '../protocol/testing';
+import type { AttentionViewInfo } from '../protocol/worker';
+import { ARRAY_EDITOR_VIEW_TYPE, ArrayEditorProvider } from './arrayEditor';
+import { AttentionView, AttentionViews, newAttentionKey } from './panels/attentionPanel';
 import { basename } from './paths';
 import { readSettings } from './settings';
 import { WorkerClient, WorkerError } from './workerClient';
@@ -30,7 +26,9 @@ import {
   describeEntry,
   isUri,
   runWithProgress,
+  listEntries,
   sourceOf,
+  userMessage,
   toUri,
 } from './arrayRefs';
 
@@ -165,14 +163,6 @@ export function registerAttentionCommands(
 
   // ---------- Attention from Q, K, V ----------
 
-  async function listing(source: ArraySource): Promise<ArrayEntryInfo[] | undefined> {
-    try {
-      return (await worker.call('listArrays', { source })).entries;
-    } catch {
-      return undefined;
-    }
-  }
-
   interface Picked {
     uri: vscode.Uri;
     member?: string;
@@ -202,7 +192,7 @@ export function registerAttentionCommands(
         )
           continue;
         seen.add(input.uri.toString());
-        const entries = await listing(await sourceOf(input.uri));
+        const entries = await listEntries(worker, await sourceOf(input.uri));
         if (entries && entries.length > 1) {
           for (const e of entries)
             items.push({
@@ -247,7 +237,7 @@ export function registerAttentionCommands(
       title: `Matrix Lens: Attention — ${role}`,
     });
     if (!files?.[0]) return undefined;
-    const entries = await listing(await sourceOf(files[0]));
+    const entries = await listEntries(worker, await sourceOf(files[0]));
     if (!entries || entries.length <= 1) return { uri: files[0], shape: entries?.[0]?.shape };
     const one = await vscode.window.showQuickPick(
       entries.map((e) => ({ label: e.name, description: describeEntry(e), entry: e })),
@@ -392,7 +382,7 @@ export function registerAttentionCommands(
     let ndim = 0;
     if (input instanceof vscode.TabInputCustom && input.viewType === ARRAY_EDITOR_VIEW_TYPE) {
       try {
-        const entries = await listing(await sourceOf(input.uri));
+        const entries = await listEntries(worker, await sourceOf(input.uri));
         ndim = Math.max(0, ...(entries ?? []).map((e) => e.shape.length));
       } catch {
         ndim = 0;

@@ -14,10 +14,10 @@ import { WorkerClient } from './workerClient';
 import { registerShapeFeatures } from './shapes';
 import { registerAnalysisCommands } from './analysisCommands';
 import { registerAttentionCommands } from './attentionCommand';
-import type { AttentionViews } from './attentionPanel';
-import type { AnalysisPanel } from './analysisPanel';
+import type { AttentionViews } from './panels/attentionPanel';
+import type { AnalysisPanel } from './panels/analysisPanel';
 
-/** What `activate` returns: used by the integration tests (and harmless otherwise). */
+/** What `activate` returns in builds with test hooks: the integration tests' handle. */
 export interface MatrixLensApi {
   rendered: RenderedRegistry;
   worker: WorkerClient;
@@ -31,10 +31,10 @@ export interface MatrixLensApi {
   attention: AttentionViews;
 }
 
-export function activate(context: vscode.ExtensionContext): MatrixLensApi {
+export function activate(context: vscode.ExtensionContext): MatrixLensApi | undefined {
   const worker = new WorkerClient(context.asAbsolutePath('dist/worker.js'));
   context.subscriptions.push({ dispose: () => worker.dispose() });
-  const rendered = new RenderedRegistry();
+  const rendered = TEST_HOOKS ? new RenderedRegistry() : undefined;
   const provider = new ArrayEditorProvider(context, worker, rendered);
 
   context.subscriptions.push(
@@ -53,12 +53,12 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi {
     }),
     vscode.commands.registerCommand('matrixLens.copySummary', async () => {
       const uri = provider.activeUri;
-      const report = uri && rendered.get(uri);
-      if (!report?.summary) {
+      const summary = uri && provider.panelsOf(uri).at(-1)?.summary;
+      if (!summary) {
         void vscode.window.showInformationMessage('Matrix Lens: open an array file first.');
         return;
       }
-      await vscode.env.clipboard.writeText(report.summary);
+      await vscode.env.clipboard.writeText(summary);
       void vscode.window.setStatusBarMessage('Matrix Lens: summary copied', 2000);
     }),
   );
@@ -67,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi {
   const attention = registerAttentionCommands(context, worker, provider);
   const selection = registerInspectSelection(context, worker, provider);
   registerArrayCommands(context, provider);
+  if (!TEST_HOOKS || !rendered) return undefined;
   return { rendered, worker, arrays: provider, selection, analysisPanel, attention };
 }
 

@@ -4,7 +4,8 @@
  * summary and heatmap in a panel beside the editor. Nothing is evaluated.
  */
 import * as vscode from 'vscode';
-import { ArrayEditorProvider, SELECTION_VIEW_TYPE, userMessage } from './arrayEditor';
+import { ArrayEditorProvider, SELECTION_VIEW_TYPE } from './arrayEditor';
+import { userMessage } from './arrayRefs';
 import { WorkerClient } from './workerClient';
 import { readSettings } from './settings';
 import { basename } from './paths';

@@ -1,42 +1,40 @@
 /**
- * The extension host's handle on the compute worker. Requests are cancellable (a shared flag
- * the worker polls; if it does not answer within CANCEL_GRACE_MS the thread is terminated and
- * replaced) and a crashed worker is replaced on the next request.
+ * The extension host's handle on the compute worker: an {@link RpcClient} over
+ * {@link WorkerCalls}. Requests are cancellable (a shared flag the worker polls; if it does
+ * not answer within CANCEL_GRACE_MS the thread is terminated and replaced) and a crashed
+ * worker is replaced on the next request.
  */
 import { Worker } from 'node:worker_threads';
-import { WorkerCall, WorkerRequest, WorkerResponse, WorkerResultMap } from '../protocol/messages';
+import {
+  RpcClient,
+  RpcError,
+  type CallOptions,
+  type ParamsOf,
+  type ResultOf,
+} from '../protocol/rpc';
+import type { WorkerCalls, WorkerRequest, WorkerResponse } from '../protocol/worker';
 
 export const CANCEL_GRACE_MS = 400;
 
-export class WorkerError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-  }
-}
-
-interface Pending {
-  resolve(v: unknown): void;
-  reject(e: Error): void;
-  onProgress?: (fraction: number) => void;
-  flag: Int32Array;
-}
-
-export interface CallOptions {
-  onProgress?: (fraction: number) => void;
-  /** anything with `isCancellationRequested` + `onCancellationRequested` (a vscode CancellationToken). */
-  token?: {
-    isCancellationRequested: boolean;
-    onCancellationRequested(cb: () => void): { dispose(): void };
-  };
-}
+/** A failed worker call (`code`: 'cancelled', 'crashed', or the worker's LensError code). */
+export const WorkerError = RpcError;
+export type WorkerError = RpcError;
+export type { CallOptions };
 
 export class WorkerClient {
   private worker: Worker | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  /** each waiting call's cancel flag */
+  private readonly flags = new Map<number, Int32Array>();
+  private readonly rpc = new RpcClient<WorkerCalls>({
+    send: (id, method, params) => {
+      const cancelFlag = new SharedArrayBuffer(4);
+      this.flags.set(id, new Int32Array(cancelFlag));
+      const req: WorkerRequest = { id, method, params, cancelFlag };
+      this.ensure().postMessage(req);
+    },
+    cancel: (id) => this.cancel(id),
+    settled: (id) => this.flags.delete(id),
+  });
   /** how many workers were started (tests check that a crash leads to a replacement). */
   generation = 0;
 
@@ -46,7 +44,7 @@ export class WorkerClient {
     if (this.worker) return this.worker;
     const w = new Worker(this.scriptPath, { resourceLimits: { maxOldGenerationSizeMb: 4096 } });
     this.generation++;
-    w.on('message', (m: WorkerResponse) => this.onMessage(m));
+    w.on('message', (m: WorkerResponse) => this.rpc.receive(m));
     w.on('error', (e) => this.fail(w, `the compute worker failed: ${e.message}`));
     w.on('exit', (code) =>
       this.fail(
@@ -62,85 +60,40 @@ export class WorkerClient {
   private fail(w: Worker, message: string): void {
     if (this.worker !== w) return;
     this.worker = undefined;
-    const pending = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of pending) p.reject(new WorkerError(message, 'crashed'));
+    this.rpc.rejectAll(() => new RpcError(message, 'crashed'));
   }
 
-  private onMessage(m: WorkerResponse): void {
-    const p = this.pending.get(m.id);
-    if (!p) return;
-    if (m.type === 'progress') {
-      p.onProgress?.(m.fraction);
-      return;
-    }
-    this.pending.delete(m.id);
-    if (m.type === 'result') p.resolve(m.result);
-    else p.reject(new WorkerError(m.message, m.code));
-  }
-
-  call<K extends WorkerCall['kind']>(
-    kind: K,
-    params: Extract<WorkerCall, { kind: K }>['params'],
+  call<K extends keyof WorkerCalls>(
+    method: K,
+    params: ParamsOf<WorkerCalls, K>,
     opts: CallOptions = {},
-  ): Promise<WorkerResultMap[K]> {
-    const w = this.ensure();
-    const id = this.nextId++;
-    const cancelFlag = new SharedArrayBuffer(4);
-    const flag = new Int32Array(cancelFlag);
-    return new Promise<WorkerResultMap[K]>((resolve, reject) => {
-      let sub: { dispose(): void } | undefined;
-      const done = () => sub?.dispose();
-      this.pending.set(id, {
-        resolve: (v) => {
-          done();
-          resolve(v as WorkerResultMap[K]);
-        },
-        reject: (e) => {
-          done();
-          reject(e);
-        },
-        onProgress: opts.onProgress,
-        flag,
-      });
-      if (opts.token) {
-        const cancel = () => this.cancel(id);
-        if (opts.token.isCancellationRequested) cancel();
-        else sub = opts.token.onCancellationRequested(cancel);
-      }
-      w.postMessage({ id, kind, params, cancelFlag } as WorkerRequest);
-    });
+  ): Promise<ResultOf<WorkerCalls, K>> {
+    return this.rpc.call(method, params, opts);
   }
 
   /** Asks the worker to stop request `id`; replaces the worker if it does not stop in time. */
-  cancel(id: number): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    Atomics.store(p.flag, 0, 1);
+  private cancel(id: number): void {
+    const flag = this.flags.get(id);
+    if (!flag) return;
+    Atomics.store(flag, 0, 1);
     const w = this.worker;
     setTimeout(() => {
-      if (!this.pending.has(id) || this.worker !== w || !w) return;
+      if (!this.rpc.has(id) || this.worker !== w || !w) return;
       // it did not notice the flag: a stuck loop. Replace the thread.
       this.worker = undefined;
       void w.terminate();
-      const pending = [...this.pending.entries()];
-      this.pending.clear();
-      for (const [pid, q] of pending)
-        q.reject(
-          new WorkerError(
-            pid === id ? 'cancelled' : 'the compute worker was restarted; try again',
-            pid === id ? 'cancelled' : 'crashed',
-          ),
-        );
+      this.rpc.rejectAll((pid) =>
+        pid === id
+          ? new RpcError('cancelled', 'cancelled')
+          : new RpcError('the compute worker was restarted; try again', 'crashed'),
+      );
     }, CANCEL_GRACE_MS).unref();
   }
 
   dispose(): void {
     const w = this.worker;
     this.worker = undefined;
-    for (const p of this.pending.values())
-      p.reject(new WorkerError('Matrix Lens is shutting down', 'cancelled'));
-    this.pending.clear();
+    this.rpc.rejectAll(() => new RpcError('Matrix Lens is shutting down', 'cancelled'));
     void w?.terminate();
   }
 }

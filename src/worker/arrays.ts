@@ -11,23 +11,23 @@ import { RawArray, byteLength, formatBytes } from '../core/array/ndarray';
 import { DType } from '../core/array/dtype';
 import { LensError, isLensError } from '../core/errors';
 import { ArrayEntry, ArrayFile, openArrayFile } from '../core/formats/open';
+import { findEntry } from '../core/formats/findEntry';
 import { computeEntryStats } from '../core/formats/entryStats';
-import { parseArrayText } from '../core/formats/selection';
+import { ParsedArray, parseArrayText } from '../core/formats/selection';
 import { MemorySource } from '../core/io/source';
 import { Stats, computeStats, summaryLine } from '../core/stats/summary';
 import { Pooling, defaultSlice, extractSlice } from '../core/view/slice2d';
 import { windowCsv } from '../core/view/csv';
+import { CellWindow, clampCellWindow, isWholeSlice } from '../core/view/cellWindow';
 import { FileSource } from '../node/fileSource';
-import {
-  ArrayListing,
-  ArraySource,
-  ArrayView,
+import type { ArrayListing, ArraySource, ArrayView, HeatmapData } from '../protocol/common';
+import type {
   CsvParams,
-  HeatmapData,
+  CsvResult,
   InspectTextParams,
   OpenArrayParams,
   SliceParams,
-} from '../protocol/messages';
+} from '../protocol/worker';
 
 /** An opened file: its listing plus the handle its arrays are read through. */
 export interface OpenFile {
@@ -126,18 +126,7 @@ export function listingOf(f: OpenFile): ArrayListing {
   };
 }
 
-export function entryOf(f: OpenFile, member: string | undefined): ArrayEntry {
-  if (f.file.entries.length === 0)
-    throw new LensError(
-      f.file.format === 'npz' ? 'the archive holds no arrays' : 'the file holds no tensors',
-    );
-  if (member === undefined) return f.file.entries[0];
-  const e = f.file.entries.find((x) => x.name === member);
-  if (!e) throw new LensError(`has no array named '${member}'`);
-  return e;
-}
-
-/** The array `member` of `source`, read (once) within `maxBytes`. */
+/** The array `member` of `source` (the first when undefined), read (once) within `maxBytes`. */
 export async function loadArray(
   source: ArraySource,
   member: string | undefined,
@@ -152,7 +141,7 @@ export async function loadArray(
     return h;
   }
   const f = await openFile(source);
-  const entry = entryOf(f, member);
+  const entry = findEntry(f.file, member);
   const key = `${f.key}\0${entry.name}`;
   const hit = raws.get(key);
   // a smaller limit set since it was read still applies
@@ -170,7 +159,6 @@ export async function loadArray(
   return { ...h, entry };
 }
 
-type Window = NonNullable<SliceParams['window']>;
 type Tick = (fraction?: number) => void;
 
 export function heatmapOf(
@@ -229,15 +217,10 @@ export function heatmapOf(
   };
 }
 
-function clampWindow(w: Window, rows: number, cols: number): Window | undefined {
-  const int = (x: number, lo: number, hi: number) =>
-    Math.min(hi, Math.max(lo, Math.floor(Number.isFinite(x) ? x : lo)));
-  const row0 = int(w.row0, 0, Math.max(0, rows - 1));
-  const col0 = int(w.col0, 0, Math.max(0, cols - 1));
-  const row1 = int(w.row1, row0 + 1, rows);
-  const col1 = int(w.col1, col0 + 1, cols);
-  if (row0 === 0 && col0 === 0 && row1 === rows && col1 === cols) return undefined;
-  return { row0, row1, col0, col1 };
+/** `w` clamped to the slice; undefined when that is the whole slice. */
+function clampWindow(w: CellWindow, rows: number, cols: number): CellWindow | undefined {
+  const c = clampCellWindow(w, rows, cols);
+  return isWholeSlice(c, rows, cols) ? undefined : c;
 }
 
 function viewOf(
@@ -268,7 +251,7 @@ function viewOf(
  */
 export async function openArrayView(p: OpenArrayParams, tick: Tick): Promise<ArrayView> {
   const f = await openFile(p.source);
-  const entry = entryOf(f, p.member);
+  const entry = findEntry(f.file, p.member);
   const listing = listingOf(f);
   const extra = {
     entries: listing.entries,
@@ -306,19 +289,23 @@ export async function sliceView(p: SliceParams): Promise<HeatmapData> {
   return heatmapOf(h.raw, p);
 }
 
-/** Parses selected text, keeps the array under `p.key`, and summarises it. */
-export function inspectText(p: InspectTextParams, tick: Tick): ArrayView {
-  const parsed = parseArrayText(p.text);
+/** Parsed array text as an array in memory (float64 or complex128 values, C order). */
+export function rawOfParsed(parsed: ParsedArray): RawArray {
   const complex = parsed.dtype === 'complex64' || parsed.dtype === 'complex128';
   const v = parsed.values;
-  const raw: RawArray = {
+  return {
     dtype: complex ? 'complex128' : 'float64',
     shape: parsed.shape,
     fortranOrder: false,
-    littleEndian: true,
+    littleEndian: new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f,
     bytes: new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
   };
-  if (new Uint8Array(new Float64Array([1]).buffer)[7] !== 0x3f) raw.littleEndian = false;
+}
+
+/** Parses selected text, keeps the array under `p.key`, and summarises it. */
+export function inspectText(p: InspectTextParams, tick: Tick): ArrayView {
+  const parsed = parseArrayText(p.text);
+  const raw = rawOfParsed(parsed);
   const stats = computeStats(raw, (done) => tick(done));
   touch(held, p.key, { raw, stats, dtype: parsed.dtype });
   while (held.size > HELD) held.delete(held.keys().next().value as string);
@@ -333,7 +320,7 @@ export function inspectText(p: InspectTextParams, tick: Tick): ArrayView {
 export type { Pooling };
 
 /** A full-resolution window of a slice as CSV (heatmap export). */
-export async function csvView(p: CsvParams): Promise<{ text: string; rows: number; cols: number }> {
+export async function csvView(p: CsvParams): Promise<CsvResult> {
   const h = await loadArray(p.source, p.member, p.maxBytes);
   const nd = h.raw.shape.length;
   const fullRows = p.rowAxis >= 0 ? h.raw.shape[p.rowAxis] : 1;

@@ -18,16 +18,17 @@ import {
   weightsValues,
 } from '../core/attention/weights';
 import { LensError, isLensError } from '../core/errors';
+import type { ArrayRef } from '../protocol/common';
 import type {
-  ArrayRef,
   AttentionComputeParams,
   AttentionFocusData,
   AttentionFocusParams,
   AttentionOpenParams,
+  AttentionTilesData,
   AttentionTilesParams,
   AttentionViewInfo,
-} from '../protocol/messages';
-import { refLabel, tensorOf, type OpResult } from './analysisOps';
+} from '../protocol/worker';
+import { refLabel, tensorOf } from './analysisOps';
 import { loadArray } from './arrays';
 import type { RequestControl } from './cancel';
 
@@ -87,7 +88,7 @@ async function loadWeights(ref: ArrayRef, maxBytes: number): Promise<Held & { na
 export async function attentionOpenOp(
   p: AttentionOpenParams,
   control: RequestControl,
-): Promise<OpResult> {
+): Promise<AttentionViewInfo> {
   const started = Date.now();
   const { w, layout, dtype, name } = await loadWeights(p.ref, p.maxBytes);
   control.tick(0.2);
@@ -103,14 +104,14 @@ export async function attentionOpenOp(
     diagnostics,
     ms: Date.now() - started,
   };
-  return { result: info, transfer: [] };
+  return info;
 }
 
 /** softmax(QKᵀ/√d)·V per head; the weights [H, T, S] are held (float32) under `p.key`. */
 export async function attentionComputeOp(
   p: AttentionComputeParams,
   control: RequestControl,
-): Promise<OpResult> {
+): Promise<AttentionViewInfo> {
   const started = Date.now();
   if (p.heads !== undefined && (!Number.isInteger(p.heads) || p.heads < 1))
     throw new LensError(`heads must be a positive integer, got ${p.heads}`);
@@ -175,21 +176,29 @@ export async function attentionComputeOp(
     },
     ms: Date.now() - started,
   };
-  return { result: info, transfer: [] };
+  return info;
 }
+
+/** `transfer` receives the buffers the reply can hand over instead of copying. */
+type Transfer = (buffer: ArrayBufferLike) => void;
 
 export async function attentionTilesOp(
   p: AttentionTilesParams,
   control: RequestControl,
-): Promise<OpResult> {
+  transfer: Transfer = () => {},
+): Promise<AttentionTilesData> {
   const h = await heldOf(p.key, p.ref, p.maxBytes);
   const tiles = poolTiles(h.w, h.layout, p.layer, p.batch, Math.min(512, p.size), (f) =>
     control.tick(f),
   );
-  return { result: tiles, transfer: [tiles.values.buffer as ArrayBuffer] };
+  transfer(tiles.values.buffer);
+  return tiles;
 }
 
-export async function attentionFocusOp(p: AttentionFocusParams): Promise<OpResult> {
+export async function attentionFocusOp(
+  p: AttentionFocusParams,
+  transfer: Transfer = () => {},
+): Promise<AttentionFocusData> {
   const h = await heldOf(p.key, p.ref, p.maxBytes);
   const l = h.layout;
   if (
@@ -202,10 +211,11 @@ export async function attentionFocusOp(p: AttentionFocusParams): Promise<OpResul
   const g = headIndex(l, p.layer, p.batch, p.head);
   const pooled = poolHead(h.w, l, g, Math.min(4 * 2 ** 20, Math.max(64, p.maxCells)), p.window);
   const focus: AttentionFocusData = { ...pooled, layer: p.layer, batch: p.batch, head: p.head };
-  return { result: focus, transfer: [focus.values.buffer as ArrayBuffer] };
+  transfer(focus.values.buffer);
+  return focus;
 }
 
-export function attentionReleaseOp(key: string): OpResult {
+export function attentionReleaseOp(key: string): Record<string, never> {
   views.delete(key);
-  return { result: {}, transfer: [] };
+  return {};
 }

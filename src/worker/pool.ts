@@ -16,6 +16,7 @@
  * task starts any more and the running ones (a few ms each) finish before the error propagates.
  */
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   PARALLEL_KERNELS,
@@ -32,21 +33,29 @@ import {
 } from '../core/linalg/wasm/kernels';
 import {
   CTL,
-  HELPER_SOURCE,
   MAX_ARGS,
   MAX_HELPERS,
   MAX_TASKS,
   MSG_BYTES,
+  PoolTestKernel,
+  PoolThreadData,
   SPIN_MS,
-  SUPERVISOR_SOURCE,
+  SupervisorMessage,
+  TEST_KERNELS,
+  spinFor,
 } from './poolThreads';
 
 const WAIT_SLICE_MS = 20;
 
-function sleepHere(ms: number): void {
-  const end = Date.now() + ms;
-  while (Date.now() < end);
-}
+/** Kernel names by index, as the helpers get them (test kernels only in test builds). */
+const KERNEL_NAMES: readonly string[] = TEST_HOOKS
+  ? [...PARALLEL_KERNELS, ...TEST_KERNELS]
+  : PARALLEL_KERNELS;
+
+/** A job the pool runs: a parallel job of core, or (test builds) one of the test kernels. */
+export type PoolJob = Omit<ParallelJob, 'kernel'> & {
+  kernel: ParallelJob['kernel'] | PoolTestKernel;
+};
 
 export class WorkerPool implements ParallelExecutor {
   readonly engine: Engine;
@@ -58,7 +67,11 @@ export class WorkerPool implements ParallelExecutor {
   private gen = 0;
   private closed = false;
 
-  constructor(helpers: number) {
+  /**
+   * @param helpers helper threads to start
+   * @param scripts the folder of poolSupervisor.js and poolHelper.js (next to worker.js)
+   */
+  constructor(helpers: number, scripts: string = __dirname) {
     const n = Math.max(0, Math.min(MAX_HELPERS, Math.floor(helpers)));
     const memory = newSharedKernelsMemory();
     this.engine = createSharedWasmEngine(memory);
@@ -71,19 +84,17 @@ export class WorkerPool implements ParallelExecutor {
     this.msg = new Uint8Array(msgBuf);
     this.ctl[CTL.JOB] = 0xffff;
     for (let i = 0; i < n; i++) this.ctl[CTL.CUR0 + 2 * i] = -1;
-    this.supervisor = new Worker(SUPERVISOR_SOURCE, {
-      eval: true,
-      workerData: {
-        helpers: n,
-        helperSource: HELPER_SOURCE,
-        module: sharedKernelsModule(),
-        memory,
-        ctl: ctlBuf,
-        args: argsBuf,
-        msg: msgBuf,
-        names: [...PARALLEL_KERNELS],
-      },
-    });
+    const workerData: PoolThreadData = {
+      helpers: n,
+      helperScript: join(scripts, 'poolHelper.js'),
+      module: sharedKernelsModule(),
+      memory,
+      ctl: ctlBuf,
+      args: argsBuf,
+      msg: msgBuf,
+      names: [...KERNEL_NAMES],
+    };
+    this.supervisor = new Worker(join(scripts, 'poolSupervisor.js'), { workerData });
     this.supervisor.unref();
     this.supervisor.on('error', () => {
       // the supervisor itself failed: helpers may be gone; jobs run on this thread alone
@@ -107,6 +118,13 @@ export class WorkerPool implements ParallelExecutor {
     return 1 + this.helperStates().filter((s) => s === 1).length;
   }
 
+  /** Tasks each thread has run since the pool started (slot 0: this thread, then the helpers). */
+  tasksTaken(): number[] {
+    return Array.from({ length: this.maxThreads }, (_, s) =>
+      Atomics.load(this.ctl, CTL.TAKEN0 + s),
+    );
+  }
+
   /** Resolves once every helper is ready (or after timeoutMs). */
   async ready(timeoutMs = 10000): Promise<boolean> {
     const end = Date.now() + timeoutMs;
@@ -117,14 +135,16 @@ export class WorkerPool implements ParallelExecutor {
     return this.threads === this.maxThreads;
   }
 
-  /** Test hook: the supervisor terminates helper i after `afterMs`. */
+  /** Test hook (test builds): the supervisor terminates helper i after `afterMs`. */
   killHelper(i: number, afterMs = 0): void {
-    this.supervisor.postMessage({ kill: i, afterMs });
+    const m: SupervisorMessage = { kill: i, afterMs };
+    if (TEST_HOOKS) this.supervisor.postMessage(m);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.supervisor.postMessage({ close: true });
+    const m: SupervisorMessage = { close: true };
+    this.supervisor.postMessage(m);
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => void this.supervisor.terminate().then(() => resolve()), 2000);
       this.supervisor.once('exit', () => {
@@ -135,14 +155,13 @@ export class WorkerPool implements ParallelExecutor {
   }
 
   private runLocal(kernel: string, args: readonly number[]): void {
-    if (kernel === '__sleep') sleepHere(args[0]);
-    else if (kernel === '__crashHelper') sleepHere(args[0] ?? 0);
+    if (TEST_HOOKS && (kernel === '__sleep' || kernel === '__crashHelper')) spinFor(args[0] ?? 0);
     else this.engine.call!(kernel, args);
   }
 
-  run(job: ParallelJob, poll?: () => void): void {
+  run(job: PoolJob, poll?: () => void): void {
     const c = this.ctl;
-    const kernel = PARALLEL_KERNELS.indexOf(job.kernel);
+    const kernel = KERNEL_NAMES.indexOf(job.kernel);
     if (kernel < 0) throw new Error(`unknown parallel kernel ${job.kernel}`);
     const n = job.tasks.length;
     if (n === 0) return;
@@ -177,6 +196,7 @@ export class WorkerPool implements ParallelExecutor {
       if ((v & 0xffff) >= n) break;
       if (Atomics.compareExchange(c, CTL.JOB, v, v + 1) !== v) continue;
       const t = job.tasks[v & 0xffff];
+      Atomics.add(c, CTL.TAKEN0, 1);
       try {
         this.runLocal(job.kernel, scratch0.length ? [...t, ...scratch0] : t);
         poll?.();
@@ -229,12 +249,15 @@ let pool: WorkerPool | null | undefined;
  * for core's kernels. Returns null (single-threaded, default engine) where shared WebAssembly
  * memory is unavailable or there is no extra core.
  */
-export function ensurePool(helpers = availableParallelism() - 1): WorkerPool | null {
+export function ensurePool(
+  helpers = availableParallelism() - 1,
+  scripts = __dirname,
+): WorkerPool | null {
   if (pool !== undefined) return pool;
   pool = null;
   if (helpers < 1) return pool;
   try {
-    pool = new WorkerPool(helpers);
+    pool = new WorkerPool(helpers, scripts);
   } catch {
     return (pool = null); // no shared memory / SIMD: stay on the single-threaded engine
   }

@@ -1,11 +1,12 @@
 /**
  * The compute worker (worker_threads). Every computation on array data runs here, never on
  * the extension host's thread. Requests carry a shared cancel flag; long loops call
- * `control.tick()` which throws once it is set.
+ * `ctx.tick()` which throws once it is set. {@link handlers} is the worker: one function per
+ * method of {@link WorkerApi}.
  */
 import { parentPort } from 'node:worker_threads';
-import { errorMessage, isLensError } from '../core/errors';
-import { WorkerRequest, WorkerResponse } from '../protocol/messages';
+import { answer, type Handlers } from '../protocol/rpc';
+import type { WorkerApi, WorkerRequest, WorkerResponse } from '../protocol/worker';
 import { RequestControl } from './cancel';
 import {
   csvView,
@@ -25,90 +26,60 @@ import {
   attentionReleaseOp,
   attentionTilesOp,
 } from './attentionOps';
+import { workerTestHandlers } from './testHooks';
+
+/** What a handler gets besides its parameters. */
+export interface WorkerContext {
+  control: RequestControl;
+  /** hands `buffer` over with the reply instead of copying it */
+  transfer(buffer: ArrayBufferLike): void;
+}
+
+const handlers: Handlers<WorkerApi, WorkerContext> = {
+  openArray: async (p, { control, transfer }) => {
+    const view = await openArrayView(p, control.tick);
+    if (view.heatmap) transfer(view.heatmap.values.buffer);
+    return view;
+  },
+  slice: async (p, { transfer }) => {
+    const heatmap = await sliceView(p);
+    transfer(heatmap.values.buffer);
+    return heatmap;
+  },
+  csv: (p) => csvView(p),
+  listArrays: async (p) => listingOf(await openFile(p.source)),
+  inspectText: (p, { control, transfer }) => {
+    const view = inspectText(p, control.tick);
+    if (view.heatmap) transfer(view.heatmap.values.buffer);
+    return view;
+  },
+  releaseArrays: (p) => {
+    release(p.source);
+    return {};
+  },
+  // the linear algebra of these runs on the thread pool (started on the first of them)
+  analyze: (p, { control }) => (ensurePool(), analyzeOp(p, control)),
+  attentionCompute: (p, { control }) => (ensurePool(), attentionComputeOp(p, control)),
+  attentionOpen: (p, { control }) => attentionOpenOp(p, control),
+  attentionTiles: (p, { control, transfer }) => attentionTilesOp(p, control, transfer),
+  attentionFocus: (p, { transfer }) => attentionFocusOp(p, transfer),
+  attentionRelease: (p) => attentionReleaseOp(p.key),
+};
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run in a worker thread');
-
-function send(msg: WorkerResponse, transfer: ArrayBuffer[] = []): void {
-  port!.postMessage(msg, transfer);
-}
-
-/** Requests whose linear algebra runs on the thread pool (started on the first of them). */
-const POOLED = new Set<WorkerRequest['kind']>(['analyze', 'attentionCompute']);
-
-async function handle(
-  req: WorkerRequest,
-  control: RequestControl,
-): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
-  if (POOLED.has(req.kind)) ensurePool();
-  switch (req.kind) {
-    case 'openArray': {
-      const view = await openArrayView(req.params, control.tick);
-      return {
-        result: view,
-        transfer: view.heatmap ? [view.heatmap.values.buffer as ArrayBuffer] : [],
-      };
-    }
-    case 'slice': {
-      const heatmap = await sliceView(req.params);
-      return { result: heatmap, transfer: [heatmap.values.buffer as ArrayBuffer] };
-    }
-    case 'csv':
-      return { result: await csvView(req.params), transfer: [] };
-    case 'listArrays':
-      return { result: listingOf(await openFile(req.params.source)), transfer: [] };
-    case 'inspectText': {
-      const view = inspectText(req.params, control.tick);
-      return {
-        result: view,
-        transfer: view.heatmap ? [view.heatmap.values.buffer as ArrayBuffer] : [],
-      };
-    }
-    case 'releaseArrays':
-      release(req.params.source);
-      return { result: {}, transfer: [] };
-    case 'spin': {
-      // A cancellable busy loop: the test hook for cancellation.
-      const end = Date.now() + req.params.ms;
-      let iterations = 0;
-      let x = 0;
-      while (Date.now() < end) {
-        for (let i = 0; i < 1e5; i++) x += Math.sqrt(i);
-        iterations++;
-        control.tick((req.params.ms - (end - Date.now())) / req.params.ms);
-      }
-      return { result: { iterations: iterations + (x < 0 ? 1 : 0) }, transfer: [] };
-    }
-    case 'analyze':
-      return analyzeOp(req.params, control);
-    case 'attentionOpen':
-      return attentionOpenOp(req.params, control);
-    case 'attentionCompute':
-      return attentionComputeOp(req.params, control);
-    case 'attentionTiles':
-      return attentionTilesOp(req.params, control);
-    case 'attentionFocus':
-      return attentionFocusOp(req.params);
-    case 'attentionRelease':
-      return attentionReleaseOp(req.params.key);
-    case 'crash':
-      // The test hook for crash recovery: the thread dies without replying.
-      process.exit(70);
-  }
-}
+const send = (msg: WorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
+const all = TEST_HOOKS ? { ...handlers, ...workerTestHandlers } : handlers;
 
 port.on('message', (req: WorkerRequest) => {
-  const control = new RequestControl(req.cancelFlag, (fraction) =>
-    send({ id: req.id, type: 'progress', fraction }),
-  );
-  handle(req, control).then(
-    ({ result, transfer }) => send({ id: req.id, type: 'result', result }, transfer),
-    (e: unknown) =>
-      send({
-        id: req.id,
-        type: 'error',
-        message: isLensError(e) ? e.message : `internal error: ${errorMessage(e)}`,
-        code: isLensError(e) ? e.code : 'internal',
-      }),
+  const buffers: ArrayBuffer[] = [];
+  const ctx: WorkerContext = {
+    control: new RequestControl(req.cancelFlag, (fraction) =>
+      send({ id: req.id, type: 'progress', fraction }),
+    ),
+    transfer: (b) => void buffers.push(b as ArrayBuffer),
+  };
+  void answer(all, req.id, req.method, req.params, ctx).then((reply) =>
+    send(reply, reply.type === 'result' ? buffers : []),
   );
 });

@@ -17,11 +17,11 @@ import type {
   AnalysisHostToWebview,
   AnalysisPanelSavedState,
   AnalysisPanelUpdate,
-  AnalysisRenderedReport,
   AnalysisWebviewToHost,
-  AnalyzeResult,
-  WebviewToHost,
-} from '../../src/protocol/messages';
+} from '../../src/protocol/analysis';
+import type { AnalysisRenderedReport } from '../../src/protocol/testing';
+import type { AnalyzeResult } from '../../src/protocol/worker';
+import type { WebviewToHost } from '../../src/protocol/heatmap';
 import { addStyle, el, vscode } from '../shared/vscode';
 import { complexText, fmt } from './format';
 import {

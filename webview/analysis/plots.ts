@@ -10,7 +10,7 @@
  * plot area's top-left) so tests can compare them with `valToPos`.
  */
 import uPlot from 'uplot';
-import type { AnalysisPlotReport } from '../../src/protocol/messages';
+import type { AnalysisPlotReport } from '../../src/protocol/testing';
 import type { MatrixAnalysis } from '../../src/core/linalg/analyze';
 import { el } from '../shared/vscode';
 import { fmt, tick } from './format';

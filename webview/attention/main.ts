@@ -21,15 +21,17 @@ import { describeCausal, describeRowSums, fmtSmall } from '../../src/core/attent
 import { AttentionLayout, attentionLayout, headIndex } from '../../src/core/attention/weights';
 import type {
   AttentionDriveAction,
-  AttentionFocusData,
   AttentionHostToWebview,
-  AttentionRenderedReport,
-  AttentionTilesData,
-  AttentionViewInfo,
   AttentionViewState,
   AttentionWebviewToHost,
-  WebviewToHost,
-} from '../../src/protocol/messages';
+} from '../../src/protocol/attention';
+import type {
+  AttentionFocusData,
+  AttentionTilesData,
+  AttentionViewInfo,
+} from '../../src/protocol/worker';
+import type { AttentionRenderedReport } from '../../src/protocol/testing';
+import type { WebviewToHost } from '../../src/protocol/heatmap';
 import { addStyle, el, vscode } from '../shared/vscode';
 import css from './styles.css';
 

@@ -12,14 +12,9 @@
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
-import type {
-  ArrayListing,
-  ArrayView,
-  DriveAction,
-  HeatmapData,
-  HostToWebview,
-  RenderedReport,
-} from '../../src/protocol/messages';
+import type { ArrayListing, ArrayView, HeatmapData } from '../../src/protocol/common';
+import type { DriveAction, HostToWebview } from '../../src/protocol/heatmap';
+import type { RenderedReport } from '../../src/protocol/testing';
 import {
   COLORMAPS,
   ColormapName,

@@ -1,4 +1,4 @@
-import type { HostToWebview, WebviewToHost } from '../../src/protocol/messages';
+import type { HostToWebview, WebviewToHost } from '../../src/protocol/heatmap';
 
 interface VsCodeApi {
   postMessage(m: WebviewToHost): void;

@@ -3,6 +3,7 @@ import { NamedArray, loadArray, loadArrays } from '../load';
 import { LensError, errorMessage, isLensError } from '../../core/errors';
 import { analyzeMatrix, sliceToMatrix } from '../../core/linalg';
 import type { MatrixAnalysis } from '../../core/linalg';
+import { require2d, sliceLabel } from '../../core/view/matrixSlice';
 
 const OPS = ['rank', 'svd', 'norms', 'eig', 'lowrank'] as const;
 type Op = (typeof OPS)[number];
@@ -16,17 +17,10 @@ function num(x: number): number | null {
 function analyzeOne(a: NamedArray, ops: Set<Op>): Record<string, unknown> {
   const { raw, name } = a;
   const shape = raw.shape;
-  if (shape.length < 2)
-    throw new LensError(
-      `${name || 'array'}: analyze needs a 2-D array, got ${shape.length}-D shape [${shape.join(', ')}]`,
-      'unsupported',
-    );
+  require2d(shape, 'analyze');
   let note: string | undefined;
   if (shape.length > 2)
-    note = `analyzed the first 2-D slice [${shape
-      .slice(0, -2)
-      .map(() => '0')
-      .join(', ')}, :, :] of shape [${shape.join(', ')}]`;
+    note = `analyzed the first 2-D slice ${sliceLabel(shape)} of shape [${shape.join(', ')}]`;
   const m = sliceToMatrix(raw);
   const r: MatrixAnalysis = analyzeMatrix(m, raw.dtype, {
     eigenvalues: ops.has('eig') ? undefined : false,

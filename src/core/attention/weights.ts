@@ -8,6 +8,7 @@ import { toFloat64C } from '../array/decode';
 import { isComplex } from '../array/dtype';
 import { RawArray, sizeOf } from '../array/ndarray';
 import { LensError } from '../errors';
+import { CellWindow, clampCellWindow } from '../view/cellWindow';
 
 export interface AttentionLayout {
   shape: number[];
@@ -74,13 +75,6 @@ export function weightsValues(raw: RawArray): Float32Array | Float64Array {
   return raw.dtype === 'float64' ? f64 : Float32Array.from(f64);
 }
 
-export interface Window {
-  row0: number;
-  row1: number;
-  col0: number;
-  col1: number;
-}
-
 export interface PooledHead {
   rows: number;
   cols: number;
@@ -97,13 +91,8 @@ export interface PooledHead {
   values: Float32Array;
 }
 
-function clampWindow(w: Window | undefined, T: number, S: number): Window {
-  if (!w) return { row0: 0, row1: T, col0: 0, col1: S };
-  const int = (x: number, lo: number, hi: number) =>
-    Math.min(hi, Math.max(lo, Math.floor(Number.isFinite(x) ? x : lo)));
-  const row0 = int(w.row0, 0, T - 1);
-  const col0 = int(w.col0, 0, S - 1);
-  return { row0, row1: int(w.row1, row0 + 1, T), col0, col1: int(w.col1, col0 + 1, S) };
+function clampWindow(w: CellWindow | undefined, T: number, S: number): CellWindow {
+  return w ? clampCellWindow(w, T, S) : { row0: 0, row1: T, col0: 0, col1: S };
 }
 
 /** Smallest steps with ceil(rows/rs)·ceil(cols/cs) ≤ maxCells, keeping cells roughly square. */
@@ -123,7 +112,7 @@ export function poolHead(
   l: AttentionLayout,
   g: number,
   maxCells: number,
-  window?: Window,
+  window?: CellWindow,
 ): PooledHead {
   const T = l.queries;
   const S = l.keys;

@@ -15,9 +15,6 @@ export const PARALLEL_KERNELS = [
   'attnPackK',
   'attnStreamF32',
   'attnWeightsF32',
-  // test hooks (src/worker/pool.ts): sleep ms on any thread / exit if run by a helper thread
-  '__sleep',
-  '__crashHelper',
 ] as const;
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 

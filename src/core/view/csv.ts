@@ -6,16 +6,10 @@
  */
 import { decodeRun } from '../array/decode';
 import { isComplex } from '../array/dtype';
-import { RawArray, stridesOf } from '../array/ndarray';
+import { RawArray } from '../array/ndarray';
 import { LensError } from '../errors';
-import { SliceSpec } from './slice2d';
-
-export interface CsvWindow {
-  row0: number;
-  row1: number;
-  col0: number;
-  col1: number;
-}
+import type { CellWindow } from './cellWindow';
+import { SliceSpec, sliceLayout } from './slice2d';
 
 function num(v: number): string {
   if (Number.isNaN(v)) return 'nan';
@@ -24,7 +18,7 @@ function num(v: number): string {
   return String(v);
 }
 
-export function windowCsv(a: RawArray, spec: SliceSpec, w: CsvWindow, maxCells: number): string {
+export function windowCsv(a: RawArray, spec: SliceSpec, w: CellWindow, maxCells: number): string {
   const nr = w.row1 - w.row0;
   const nc = w.col1 - w.col0;
   if (!(nr > 0 && nc > 0)) throw new LensError('the window to export is empty');
@@ -32,19 +26,7 @@ export function windowCsv(a: RawArray, spec: SliceSpec, w: CsvWindow, maxCells: 
     throw new LensError(
       `the visible window is ${nr.toLocaleString('en-US')} × ${nc.toLocaleString('en-US')} = ${(nr * nc).toLocaleString('en-US')} values; CSV export is limited to ${maxCells.toLocaleString('en-US')}: zoom in first`,
     );
-  const nd = a.shape.length;
-  for (let i = 0; i < nd; i++) {
-    if (i === spec.rowAxis || i === spec.colAxis) continue;
-    const idx = spec.indices[i] ?? 0;
-    if (!Number.isInteger(idx) || idx < 0 || idx >= a.shape[i])
-      throw new LensError(`index ${idx} is out of range for axis ${i} of size ${a.shape[i]}`);
-  }
-  const strides = stridesOf(a);
-  let base = 0;
-  for (let i = 0; i < nd; i++)
-    if (i !== spec.rowAxis && i !== spec.colAxis) base += (spec.indices[i] ?? 0) * strides[i];
-  const rs = spec.rowAxis >= 0 ? strides[spec.rowAxis] : 0;
-  const cs = spec.colAxis >= 0 ? strides[spec.colAxis] : 0;
+  const { base, rs, cs } = sliceLayout(a, spec);
   const complex = isComplex(a.dtype);
   const comps = complex ? 2 : 1;
   const buf = new Float64Array(comps);

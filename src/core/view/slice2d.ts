@@ -8,6 +8,7 @@ import { decodeRun } from '../array/decode';
 import { isComplex } from '../array/dtype';
 import { RawArray, stridesOf } from '../array/ndarray';
 import { LensError } from '../errors';
+import type { CellWindow } from './cellWindow';
 
 export type Pooling = 'mean' | 'maxabs';
 
@@ -43,6 +44,30 @@ export function sliceLabel(shape: readonly number[], spec: SliceSpec): string {
 }
 
 /**
+ * Where slice `spec` of `a` lies in its element data: the first element, and the steps (in
+ * elements) between rows and between columns. Throws when a fixed index is out of range.
+ */
+export function sliceLayout(
+  a: RawArray,
+  spec: SliceSpec,
+): { base: number; rs: number; cs: number } {
+  const nd = a.shape.length;
+  for (let i = 0; i < nd; i++) {
+    if (i === spec.rowAxis || i === spec.colAxis) continue;
+    const idx = spec.indices[i] ?? 0;
+    if (!Number.isInteger(idx) || idx < 0 || idx >= a.shape[i])
+      throw new LensError(`index ${idx} is out of range for axis ${i} of size ${a.shape[i]}`);
+  }
+  const strides = stridesOf(a);
+  let base = 0;
+  for (let i = 0; i < nd; i++)
+    if (i !== spec.rowAxis && i !== spec.colAxis) base += (spec.indices[i] ?? 0) * strides[i];
+  const rs = spec.rowAxis >= 0 ? strides[spec.rowAxis] : 0;
+  const cs = spec.colAxis >= 0 ? strides[spec.colAxis] : 0;
+  return { base, rs, cs };
+}
+
+/**
  * Extracts (and pools) a slice. `maxCells` bounds rows×cols of the output; pooling steps are
  * chosen as the smallest integer factors that fit. Complex arrays show |z|.
  */
@@ -51,17 +76,10 @@ export function extractSlice(
   spec: SliceSpec,
   maxCells: number,
   pooling: Pooling = 'mean',
-  range?: { row0: number; row1: number; col0: number; col1: number },
+  range?: CellWindow,
 ): Slice2D {
-  const nd = a.shape.length;
   const fullRows = spec.rowAxis >= 0 ? a.shape[spec.rowAxis] : 1;
   const fullCols = spec.colAxis >= 0 ? a.shape[spec.colAxis] : 1;
-  for (let i = 0; i < nd; i++) {
-    if (i === spec.rowAxis || i === spec.colAxis) continue;
-    const idx = spec.indices[i] ?? 0;
-    if (!Number.isInteger(idx) || idx < 0 || idx >= a.shape[i])
-      throw new LensError(`index ${idx} is out of range for axis ${i} of size ${a.shape[i]}`);
-  }
   const r0 = range?.row0 ?? 0;
   const r1 = Math.min(range?.row1 ?? fullRows, fullRows);
   const c0 = range?.col0 ?? 0;
@@ -83,12 +101,7 @@ export function extractSlice(
   const acc = counts ? new Float64Array(rows * cols) : undefined;
   if (pooling === 'maxabs') values.fill(NaN);
 
-  const strides = stridesOf(a);
-  let base = 0;
-  for (let i = 0; i < nd; i++)
-    if (i !== spec.rowAxis && i !== spec.colAxis) base += (spec.indices[i] ?? 0) * strides[i];
-  const rs = spec.rowAxis >= 0 ? strides[spec.rowAxis] : 0;
-  const cs = spec.colAxis >= 0 ? strides[spec.colAxis] : 0;
+  const { base, rs, cs } = sliceLayout(a, spec);
   const complex = isComplex(a.dtype);
   const comps = complex ? 2 : 1;
   const rowBuf = new Float64Array(nc * comps);

@@ -10,7 +10,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { AnalyzeResult } from '../../../src/protocol/messages';
+import type { AnalyzeResult } from '../../../src/protocol/worker';
 import type { CommandOutcome } from '../../../src/extension/analysisCommands';
 import type { AttentionOutcome } from '../../../src/extension/attentionCommand';
 import { api, closeAllEditors, python, sleep, workspaceDir } from './helpers';

@@ -8,8 +8,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { AttentionOutcome } from '../../../src/extension/attentionCommand';
-import { ATTENTION_VIEW_TYPE } from '../../../src/extension/attentionPanel';
-import type { AttentionViewState } from '../../../src/protocol/messages';
+import { ATTENTION_VIEW_TYPE } from '../../../src/extension/panels/attentionPanel';
+import type { AttentionViewState } from '../../../src/protocol/attention';
 import { api, closeAllEditors, python, workspaceDir } from './helpers';
 
 function close(got: number, want: number, rel: number, what: string): void {

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RenderedReport } from '../../../src/protocol/messages';
+import type { RenderedReport } from '../../../src/protocol/testing';
 import { api, closeAllEditors, parseSummary, python, sleep, workspaceDir } from './helpers';
 
 /** Statistics NumPy computes for `expr` (printed as JSON). */

@@ -7,9 +7,11 @@ export const EXTENSION_ID = 'matrix-lens.matrix-lens';
 export const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 export async function api(): Promise<MatrixLensApi> {
-  const ext = vscode.extensions.getExtension<MatrixLensApi>(EXTENSION_ID);
+  const ext = vscode.extensions.getExtension<MatrixLensApi | undefined>(EXTENSION_ID);
   if (!ext) throw new Error(`extension ${EXTENSION_ID} is not installed in this host`);
-  return ext.activate();
+  const a = await ext.activate();
+  if (!a) throw new Error('this build has no test hooks: build it with esbuild.mjs --test-hooks');
+  return a;
 }
 
 export function workspaceDir(): vscode.Uri {

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { RenderedReport } from '../../../src/protocol/messages';
+import type { RenderedReport } from '../../../src/protocol/testing';
 import { api, closeAllEditors, parseSummary, python, sleep, workspaceDir } from './helpers';
 
 /**

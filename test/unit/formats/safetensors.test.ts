@@ -103,7 +103,7 @@ print(json.dumps(out))
     }
   });
 
-  it('lists a 2 GB file from its header alone, in well under a second', async () => {
+  it('lists a 2 GB file from its header alone', async () => {
     const n = 1 << 29; // float32 × 2^29 = 2 GiB
     const json = JSON.stringify({ big: { dtype: 'F32', shape: [n], data_offsets: [0, 4 * n] } });
     const h = new TextEncoder().encode(json);
@@ -125,9 +125,7 @@ print(json.dumps(out))
         return Promise.resolve(out);
       },
     };
-    const t0 = performance.now();
     const f = await openArrayFile('big.safetensors', source);
-    assert.ok(performance.now() - t0 < 500);
     assert.deepEqual(f.entries[0].shape, [n]);
     assert.equal(f.entries[0].byteLength, 4 * n);
     assert.ok(read < 1000, `read ${read} bytes`);

@@ -1,5 +1,38 @@
 import assert from 'node:assert/strict';
 import { attention } from '../../../src/core/attention/attention';
+import { Engine, installEngine, wasmKernels } from '../../../src/core/linalg/wasm/kernels';
+
+/**
+ * Runs `fn` with the WebAssembly engine wrapped so that the kernel exports it calls are
+ * recorded: the test then knows which route attention() took, not only that the numbers agree.
+ */
+function kernelsCalledBy<T>(fn: () => T): { result: T; kernels: Set<string> } {
+  const wasm = wasmKernels();
+  assert.ok(wasm && wasm.kind === 'wasm', 'the SIMD WebAssembly engine is available');
+  const kernels = new Set<string>();
+  const spy = new Proxy(wasm, {
+    get(target, key) {
+      const v = Reflect.get(target, key, target) as unknown;
+      if (key === 'call' && typeof v === 'function')
+        return (name: string, args: readonly number[]) => {
+          kernels.add(name);
+          return (v as Engine['call'])!.call(target, name, args);
+        };
+      if (typeof v === 'function')
+        return (...a: unknown[]) => {
+          kernels.add(String(key));
+          return (v as (...x: unknown[]) => unknown).apply(target, a);
+        };
+      return v;
+    },
+  });
+  installEngine(spy);
+  try {
+    return { result: fn(), kernels };
+  } finally {
+    installEngine(undefined);
+  }
+}
 
 /** attention() routes float32, output-only, unmasked inputs through the SIMD streaming kernel. */
 describe('attention: float32 SIMD route agrees with the float64 path', () => {
@@ -34,7 +67,11 @@ describe('attention: float32 SIMD route agrees with the float64 path', () => {
         t(Float64Array.from(v32), S),
         { heads: H, causal, weights: false },
       );
-      const fast = attention(t(q32, T), t(k32, S), t(v32, S), { heads: H, causal, weights: false });
+      const { result: fast, kernels } = kernelsCalledBy(() =>
+        attention(t(q32, T), t(k32, S), t(v32, S), { heads: H, causal, weights: false }),
+      );
+      // the route taken: the streaming SIMD kernel ran
+      assert.ok(kernels.has('attnStreamF32'), `SIMD kernel called (${[...kernels].join(', ')})`);
       assert.deepEqual(fast.outputShape, exact.outputShape);
       let worst = 0;
       for (let i = 0; i < ref.output!.length; i++)

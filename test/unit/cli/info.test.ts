@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pythonJson, tempDir } from '../../helpers/python';
-import { PY_ENCODE, RefStats, safetensorsFile, statsMatch } from './helpers';
+import { PY_ENCODE, RefStats, safetensorsFile, statsMatch } from '../formats/helpers';
 
 const CLI = resolve(process.env.MATRIX_LENS_CLI ?? 'dist/cli.js');
 

@@ -8,18 +8,17 @@
  * hands that to the serializer (`restore`), which posts it back so the panel shows it again.
  */
 import * as vscode from 'vscode';
-import {
+import type {
   AnalysisHostToWebview,
   AnalysisPanelSavedState,
   AnalysisPanelUpdate,
-  AnalysisRenderedReport,
   AnalysisWebviewToHost,
-} from '../protocol/messages';
-import { webviewHtml, webviewRoots } from './webviewHtml';
+} from '../../protocol/analysis';
+import type { AnalysisRenderedReport } from '../../protocol/testing';
+import { PanelHost } from './panelBase';
+import { webviewRoots } from './webviewHtml';
 
 export const ANALYSIS_PANEL_VIEW_TYPE = 'matrixLens.analysis';
-const READY_TIMEOUT_MS = 10_000;
-const REPORT_TIMEOUT_MS = 20_000;
 
 /** A message to the panel, before it is numbered. */
 export type PanelState = AnalysisHostToWebview extends infer M
@@ -28,24 +27,28 @@ export type PanelState = AnalysisHostToWebview extends infer M
     : never
   : never;
 
+type Host = PanelHost<
+  AnalysisHostToWebview | AnalysisPanelUpdate,
+  AnalysisWebviewToHost,
+  AnalysisRenderedReport
+>;
+
 interface Current {
   panel: vscode.WebviewPanel;
-  /** resolves on the webview's first 'ready'; rejects if the panel is closed before. */
-  ready: Promise<void>;
+  host: Host;
 }
 
 export class AnalysisPanel implements vscode.Disposable, vscode.WebviewPanelSerializer {
   private current: Current | undefined;
   private seq = 0;
   private lastReport: AnalysisRenderedReport | undefined;
-  private readonly reports = new vscode.EventEmitter<AnalysisRenderedReport>();
   private readonly cancels = new vscode.EventEmitter<number>();
   /** fires with the run number (`begin`) whose Cancel button was pressed in the panel. */
   readonly onDidRequestCancel = this.cancels.event;
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
-  /** the last report the panel sent (for tests). */
+  /** the last report the panel sent (test builds). */
   get report(): AnalysisRenderedReport | undefined {
     return this.lastReport;
   }
@@ -61,9 +64,10 @@ export class AnalysisPanel implements vscode.Disposable, vscode.WebviewPanelSeri
   }
 
   /**
-   * Shows `state` for run `seq` (from `begin`) and resolves with what the panel rendered,
-   * or undefined when the run was superseded or the panel did not answer in time. A panel
-   * closed meanwhile (even one whose close event has not arrived yet) is replaced once.
+   * Shows `state` for run `seq` (from `begin`). Test builds resolve with what the panel
+   * rendered (undefined when the run was superseded or the panel did not answer in time); the
+   * shipped build resolves once the message is delivered. A panel closed meanwhile (even one
+   * whose close event has not arrived yet) is replaced once.
    */
   async show(seq: number, state: PanelState): Promise<AnalysisRenderedReport | undefined> {
     const msg = { ...state, seq } as AnalysisHostToWebview;
@@ -75,14 +79,14 @@ export class AnalysisPanel implements vscode.Disposable, vscode.WebviewPanelSeri
       try {
         cur.panel.title = state.title;
         if (!cur.panel.visible) cur.panel.reveal(undefined, true);
-        await cur.ready;
+        await cur.host.ready;
         if (seq !== this.seq) return undefined;
         if (this.current !== cur) continue;
         // any state: a panel that fails to render reports an error instead
-        waiting = this.nextReport(
+        waiting = cur.host.nextReport(
           (r) => r.seq === seq && (r.state === state.type || r.state === 'error'),
         );
-        if (!(await cur.panel.webview.postMessage(msg))) throw new Error('not delivered');
+        if (!(await cur.host.post(msg))) throw new Error('not delivered');
         return await waiting.promise;
       } catch {
         // the panel was closed under us: forget it and open a new one
@@ -98,8 +102,8 @@ export class AnalysisPanel implements vscode.Disposable, vscode.WebviewPanelSeri
     const cur = this.current;
     if (seq !== this.seq || !cur) return;
     const msg: AnalysisPanelUpdate = { type: 'progress', seq, fraction };
-    void cur.ready.then(
-      () => cur.panel.webview.postMessage(msg),
+    void cur.host.ready.then(
+      () => cur.host.post(msg),
       () => undefined,
     );
   }
@@ -126,11 +130,11 @@ export class AnalysisPanel implements vscode.Disposable, vscode.WebviewPanelSeri
     const seq = this.current === cur ? this.begin() : 0;
     const msg = { ...last, seq } as AnalysisHostToWebview;
     try {
-      await cur.ready;
+      await cur.host.ready;
       const settings: AnalysisPanelUpdate = { type: 'settings', histogram: !!saved.histogram };
-      await panel.webview.postMessage(settings);
-      const waiting = this.nextReport((r) => r.seq === seq);
-      if (!(await panel.webview.postMessage(msg))) {
+      await cur.host.post(settings);
+      const waiting = cur.host.nextReport((r) => r.seq === seq);
+      if (!(await cur.host.post(msg))) {
         waiting.cancel();
         return undefined;
       }
@@ -138,28 +142,6 @@ export class AnalysisPanel implements vscode.Disposable, vscode.WebviewPanelSeri
     } catch {
       return undefined;
     }
-  }
-
-  private nextReport(pred: (r: AnalysisRenderedReport) => boolean): {
-    promise: Promise<AnalysisRenderedReport | undefined>;
-    cancel(): void;
-  } {
-    let cancel = () => {};
-    const promise = new Promise<AnalysisRenderedReport | undefined>((resolve) => {
-      const timer = setTimeout(() => cancel(), REPORT_TIMEOUT_MS);
-      const sub = this.reports.event((r) => {
-        if (!pred(r)) return;
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(r);
-      });
-      cancel = () => {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(undefined);
-      };
-    });
-    return { promise, cancel };
   }
 
   private ensure(title: string): Current {
@@ -179,58 +161,30 @@ export class AnalysisPanel implements vscode.Disposable, vscode.WebviewPanelSeri
 
   /** Loads the page into `panel` and listens to it; it becomes the current panel if none is. */
   private adopt(panel: vscode.WebviewPanel, title: string): Current {
-    panel.webview.options = {
-      enableScripts: true,
-      localResourceRoots: webviewRoots(this.extensionUri),
-    };
-    const html = webviewHtml(panel.webview, this.extensionUri, 'analysis', 'Matrix Lens analysis');
-    panel.webview.html = html;
-    panel.title = title;
-    let resolveReady!: () => void;
-    let rejectReady!: (e: Error) => void;
-    const ready = new Promise<void>((res, rej) => {
-      resolveReady = res;
-      rejectReady = rej;
-    });
-    ready.catch(() => undefined);
-    const cur: Current = { panel, ready };
-    this.current ??= cur;
-    // as in the array editor: a webview that never runs its script is reloaded (code-server)
-    let isReady = false;
-    let reloads = 0;
-    const watchdog = setInterval(() => {
-      if (isReady || reloads >= 1) return clearInterval(watchdog);
-      reloads++;
-      panel.webview.html = `${html}<!-- reload ${reloads} -->`;
-    }, READY_TIMEOUT_MS);
-    const subs: vscode.Disposable[] = [
-      panel.webview.onDidReceiveMessage(async (m: AnalysisWebviewToHost) => {
-        if (m.type === 'ready') {
-          isReady = true;
-          resolveReady();
-        } else if (m.type === 'rendered') {
-          this.lastReport = m.report;
-          this.reports.fire(m.report);
-        } else if (m.type === 'cancel') {
-          this.cancels.fire(m.seq);
-        } else if (m.type === 'copy') {
+    const host: Host = new PanelHost(panel, {
+      bundle: 'analysis',
+      pageTitle: 'Matrix Lens analysis',
+      extensionUri: this.extensionUri,
+      onMessage: async (m) => {
+        if (m.type === 'cancel') this.cancels.fire(m.seq);
+        else if (m.type === 'copy') {
           await vscode.env.clipboard.writeText(m.text);
           void vscode.window.setStatusBarMessage(`Matrix Lens: ${m.what} copied`, 2000);
         }
-      }),
-      panel.onDidDispose(() => {
-        clearInterval(watchdog);
+      },
+      onDispose: () => {
         if (this.current === cur) this.current = undefined;
-        rejectReady(new Error('panel closed'));
-        subs.forEach((d) => d.dispose());
-      }),
-    ];
+      },
+    });
+    if (TEST_HOOKS) host.onReport((r) => (this.lastReport = r));
+    panel.title = title;
+    const cur: Current = { panel, host };
+    this.current ??= cur;
     return cur;
   }
 
   dispose(): void {
     this.current?.panel.dispose();
-    this.reports.dispose();
     this.cancels.dispose();
   }
 }

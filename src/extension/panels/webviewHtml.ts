@@ -29,12 +29,9 @@ function nonce(): string {
   return s;
 }
 
-/** Folders a webview may load from: the built bundles and static media, nothing else. */
+/** Folders a webview may load from: the built bundles, nothing else. */
 export function webviewRoots(extensionUri: vscode.Uri): vscode.Uri[] {
-  return [
-    vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
-    vscode.Uri.joinPath(extensionUri, 'media'),
-  ];
+  return [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')];
 }
 
 /**

@@ -6,24 +6,23 @@
  * reopened from the file, computed weights (gone with the old worker) get a Recompute button.
  */
 import * as vscode from 'vscode';
+import type { ArrayRef } from '../../protocol/common';
 import type {
-  ArrayRef,
   AttentionDriveAction,
   AttentionHostToWebview,
   AttentionOrigin,
-  AttentionRenderedReport,
-  AttentionViewInfo,
   AttentionViewState,
   AttentionWebviewToHost,
-} from '../protocol/messages';
-import { userMessage } from './arrayEditor';
-import { readSettings } from './settings';
-import { webviewHtml, webviewRoots } from './webviewHtml';
-import type { WorkerClient } from './workerClient';
+} from '../../protocol/attention';
+import type { AttentionRenderedReport } from '../../protocol/testing';
+import type { AttentionViewInfo } from '../../protocol/worker';
+import { userMessage } from '../arrayRefs';
+import { readSettings } from '../settings';
+import type { WorkerClient } from '../workerClient';
+import { PanelHost } from './panelBase';
+import { webviewRoots } from './webviewHtml';
 
 export const ATTENTION_VIEW_TYPE = 'matrixLens.attention';
-const READY_TIMEOUT_MS = 10_000;
-const REPORT_TIMEOUT_MS = 60_000;
 /** largest token file read (one token per line) */
 const TOKEN_FILE_BYTES = 16 * 2 ** 20;
 
@@ -51,10 +50,11 @@ export class AttentionView {
   private ref: ArrayRef | undefined;
   info: AttentionViewInfo | undefined;
   state: AttentionViewState;
-  lastReport: AttentionRenderedReport | undefined;
-  private readonly reports = new vscode.EventEmitter<AttentionRenderedReport>();
-  private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
+  private readonly host: PanelHost<
+    AttentionHostToWebview,
+    AttentionWebviewToHost,
+    AttentionRenderedReport
+  >;
   private pendingOpen: AttentionHostToWebview | undefined;
 
   constructor(
@@ -68,30 +68,25 @@ export class AttentionView {
     private restoring = false,
   ) {
     this.state = state;
-    panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) };
-    const html = webviewHtml(panel.webview, extensionUri, 'attention', 'Matrix Lens attention');
-    panel.webview.html = html;
-    // as in the array editor: a webview that never runs its script is reloaded once (code-server)
-    let reloads = 0;
-    const watchdog = setInterval(() => {
-      if (this.ready || reloads >= 1) return clearInterval(watchdog);
-      reloads++;
-      panel.webview.html = `${html}<!-- reload ${reloads} -->`;
-    }, READY_TIMEOUT_MS);
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: AttentionWebviewToHost) => void this.onMessage(m)),
-      panel.onDidDispose(() => {
-        clearInterval(watchdog);
+    this.host = new PanelHost(panel, {
+      bundle: 'attention',
+      pageTitle: 'Matrix Lens attention',
+      extensionUri,
+      onMessage: (m) => this.onMessage(m),
+      onDispose: () => {
         if (this.key) void this.worker.call('attentionRelease', { key: this.key }).catch(() => {});
-        this.reports.dispose();
-        this.disposables.forEach((d) => d.dispose());
         onDispose();
-      }),
-    );
+      },
+    });
+  }
+
+  /** the last report the page sent (test builds). */
+  get lastReport(): AttentionRenderedReport | undefined {
+    return this.host.lastReport;
   }
 
   private post(m: AttentionHostToWebview): void {
-    this.panel.webview.postMessage(m).then(undefined, () => undefined);
+    void this.host.post(m);
   }
 
   /** Shows weights already loaded under `key`. */
@@ -116,7 +111,7 @@ export class AttentionView {
       colormap: s.colormap,
       maxCells: s.maxCells,
     };
-    if (this.ready) this.post(msg);
+    if (this.host.isReady) this.post(msg);
     else this.pendingOpen = msg;
   }
 
@@ -125,30 +120,19 @@ export class AttentionView {
     this.post({ type: 'drive', action });
   }
 
-  /** The next report satisfying `pred` (or the current one); undefined after the timeout. */
+  /**
+   * The next report satisfying `pred` (or the last one, if it does): test builds; undefined
+   * after the panel base's timeout, and at once in the shipped build.
+   */
   waitReport(
     pred: (r: AttentionRenderedReport) => boolean,
-    timeoutMs = REPORT_TIMEOUT_MS,
   ): Promise<AttentionRenderedReport | undefined> {
-    if (this.lastReport && pred(this.lastReport)) return Promise.resolve(this.lastReport);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        sub.dispose();
-        resolve(undefined);
-      }, timeoutMs);
-      const sub = this.reports.event((r) => {
-        if (!pred(r)) return;
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(r);
-      });
-    });
+    return this.host.nextReport(pred, { includeLast: true }).promise;
   }
 
   private async onMessage(m: AttentionWebviewToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
-        this.ready = true;
         if (this.pendingOpen) {
           this.post(this.pendingOpen);
           this.pendingOpen = undefined;
@@ -156,10 +140,6 @@ export class AttentionView {
           this.restoring = false;
           await this.reload(false);
         } else if (this.info) this.attach(this.key, this.info, this.ref, this.panel.title);
-        return;
-      case 'rendered':
-        this.lastReport = m.report;
-        this.reports.fire(m.report);
         return;
       case 'state':
         this.state = m.state;

@@ -1,0 +1,294 @@
+/**
+ * One webview showing arrays (webview/heatmap): used by the custom editor (one per editor) and
+ * by Inspect Selection (one per inspected selection). The host only moves data: it asks the
+ * worker to list the file and to open and summarise the chosen array, forwards the results to
+ * the webview, and asks the webview what to export.
+ */
+import * as vscode from 'vscode';
+import type { ArrayListing, ArraySource, ArrayView } from '../../protocol/common';
+import type {
+  DriveAction,
+  ExportAnswer,
+  HeatmapVisible,
+  HeatmapWebviewApi,
+  HostToWebview,
+  ViewSettings,
+  WebviewToHost,
+} from '../../protocol/heatmap';
+import type { CsvResult } from '../../protocol/worker';
+import type { RenderedReport } from '../../protocol/testing';
+import { RpcClient } from '../../protocol/rpc';
+import { WorkerClient, WorkerError } from '../workerClient';
+import { readSettings } from '../settings';
+import { sourceOf, userMessage } from '../arrayRefs';
+import { PanelHost } from './panelBase';
+
+/** CSV export refuses windows with more values than this. */
+export const CSV_MAX_VALUES = 1_000_000;
+/** How long the page may take to say what to export. */
+const EXPORT_TIMEOUT_MS = 20_000;
+
+/** What the heatmap page needs from the settings. */
+function viewSettings(scope?: vscode.Uri): ViewSettings {
+  const s = readSettings(scope);
+  const r = vscode.workspace
+    .getConfiguration('matrixLens', scope)
+    .get<string>('heatmap.renderer', 'auto');
+  return {
+    colormap: s.colormap,
+    renderer: r === 'webgl2' || r === 'canvas' ? r : 'auto',
+    maxCells: s.maxCells,
+  };
+}
+
+/** What an {@link ArrayPanel} shows: a file (listed, then one array at a time) or one held array. */
+export type PanelContent =
+  | { kind: 'file'; uri: vscode.Uri }
+  | { kind: 'held'; key: string; view: ArrayView; restoreToken?: string };
+
+export class ArrayPanel {
+  /** the array shown (member/tensor name). */
+  member: string | undefined;
+  listing: ArrayListing | undefined;
+  /** the summary line of the array last sent to the page ("Copy Array Summary"). */
+  summary: string | undefined;
+  private source: ArraySource | undefined;
+  private generation = 0;
+  private entryGeneration = 0;
+  private loading: vscode.CancellationTokenSource | undefined;
+  private readonly host: PanelHost<HostToWebview, WebviewToHost, RenderedReport>;
+  /** the page's export answers, matched to requests by id */
+  private readonly exports = new RpcClient<HeatmapWebviewApi>({
+    send: (id, _method, { format }: { format: 'png' | 'csv' }) =>
+      void this.post({ type: 'exportRequest', id, format }),
+    timeoutMs: EXPORT_TIMEOUT_MS,
+    timeoutMessage: () => 'the panel did not answer (is a heatmap shown?)',
+  });
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    /** the key reports are filed under (the file's URI, or a synthetic one). */
+    readonly reportUri: vscode.Uri,
+    readonly fileName: string,
+    private readonly content: PanelContent,
+    private readonly worker: WorkerClient,
+    extensionUri: vscode.Uri,
+    onDispose: () => void,
+    /** test builds: where the page's rendered reports are filed (cleared on each load) */
+    private readonly reports?: { set(r: RenderedReport): void; clear(): void },
+  ) {
+    this.host = new PanelHost(panel, {
+      bundle: 'heatmap',
+      pageTitle: fileName,
+      extensionUri,
+      onMessage: (m) => this.onMessage(m),
+      onDispose: () => {
+        this.loading?.cancel();
+        onDispose();
+      },
+    });
+    if (TEST_HOOKS && reports) this.host.onReport((r) => reports.set(r));
+    trace(`${fileName} html set`);
+  }
+
+  private onMessage(m: WebviewToHost): void {
+    trace(`${this.fileName} ← ${m.type}`);
+    if (m.type === 'ready') {
+      // a reloaded window: show the array the panel showed before
+      if (m.entry !== undefined && this.member === undefined) this.member = m.entry;
+      void this.load();
+    } else if (m.type === 'selectEntry') void this.show(m.name);
+    else if (m.type === 'requestSlice') void this.slice(m);
+    else if (m.type === 'exportReply') {
+      const answer: ExportAnswer = { png: m.png, visible: m.visible, error: m.error };
+      this.exports.settle(m.id, answer);
+    } else if (m.type === 'export')
+      void vscode.commands.executeCommand(
+        m.format === 'png' ? 'matrixLens.exportPng' : 'matrixLens.exportCsv',
+        undefined,
+        this,
+      );
+  }
+
+  private post(m: HostToWebview): Promise<boolean> {
+    trace(`${this.fileName} → ${m.type}`);
+    if (m.type === 'array') this.summary = m.view.summary;
+    return this.host.post(m);
+  }
+
+  /** Asks the webview for what to export (the PNG of its view, or its visible window). */
+  requestExport(format: 'png' | 'csv'): Promise<ExportAnswer> {
+    return this.exports.call('export', { format });
+  }
+
+  /** The visible window as CSV, at full resolution (read by the worker). */
+  async csv(visible: HeatmapVisible): Promise<CsvResult> {
+    const source: ArraySource | undefined =
+      this.content.kind === 'held' ? { held: this.content.key } : this.source;
+    if (!source) throw new WorkerError('the array is not loaded yet', 'invalid');
+    const settings = readSettings(this.content.kind === 'file' ? this.content.uri : undefined);
+    const member = visible.name ?? this.member;
+    return this.worker.call('csv', {
+      source,
+      ...(member !== undefined && this.content.kind === 'file' ? { member } : {}),
+      maxBytes: settings.maxArrayBytes,
+      rowAxis: visible.rowAxis,
+      colAxis: visible.colAxis,
+      indices: visible.indices,
+      window: visible.window,
+      maxValues: CSV_MAX_VALUES,
+    });
+  }
+
+  /** Where exports go by default: next to the file, named after it. */
+  exportName(ext: string): vscode.Uri | undefined {
+    const stem = this.fileName.replace(/\.(npy|npz|safetensors)$/i, '').replace(/[^\w.-]+/g, '_');
+    const suffix = this.member ? `-${this.member.replace(/[^\w.-]+/g, '_')}` : '';
+    const name = `${stem || 'selection'}${suffix}-view.${ext}`;
+    if (this.content.kind === 'file') return vscode.Uri.joinPath(this.content.uri, '..', name);
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    return folder ? vscode.Uri.joinPath(folder, name) : undefined;
+  }
+
+  /** Acts in the webview as if the user did it (picks an entry, changes the slice, zooms). */
+  drive(action: DriveAction): void {
+    void this.post({ type: 'drive', action });
+  }
+
+  /** (Re)reads the file: lists it, then shows the current (or first) array. */
+  async load(): Promise<void> {
+    const mine = ++this.generation;
+    if (TEST_HOOKS) this.reports?.clear();
+    if (this.content.kind === 'held') {
+      void this.post({
+        type: 'array',
+        fileName: this.fileName,
+        view: this.content.view,
+        settings: viewSettings(),
+        ...(this.content.restoreToken !== undefined
+          ? { restoreToken: this.content.restoreToken }
+          : {}),
+      });
+      return;
+    }
+    void this.post({ type: 'loading', fileName: this.fileName });
+    const uri = this.content.uri;
+    try {
+      this.source = await sourceOf(uri);
+      trace(`${this.fileName} listArrays…`);
+      const listing = await this.worker.call('listArrays', { source: this.source });
+      trace(`${this.fileName} listArrays done`);
+      if (mine !== this.generation) return;
+      this.listing = listing;
+      if (listing.entries.length === 0)
+        throw new WorkerError(
+          listing.fileFormat === 'npz' ? 'the archive holds no arrays' : 'the file holds no arrays',
+          'invalid',
+        );
+      const keep = this.member !== undefined && listing.entries.some((e) => e.name === this.member);
+      const selected = keep ? this.member! : listing.entries[0].name;
+      if (listing.fileFormat !== 'npy')
+        void this.post({ type: 'listing', fileName: this.fileName, listing, selected });
+      await this.show(selected);
+    } catch (e) {
+      if (mine === this.generation)
+        void this.post({
+          type: 'error',
+          fileName: this.fileName,
+          message: `${this.fileName}: ${userMessage(e)}`,
+        });
+    }
+  }
+
+  /** Reads and shows array `name` of the file. */
+  async show(name: string): Promise<void> {
+    if (this.content.kind !== 'file' || !this.source) return;
+    const mine = ++this.entryGeneration;
+    this.member = name;
+    this.loading?.cancel();
+    const cts = new vscode.CancellationTokenSource();
+    this.loading = cts;
+    const settings = readSettings(this.content.uri);
+    const multi = this.listing !== undefined && this.listing.fileFormat !== 'npy';
+    const label = multi ? `${this.fileName} › ${name}` : this.fileName;
+    try {
+      const view = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `Matrix Lens: reading ${label}` },
+        () =>
+          this.worker.call(
+            'openArray',
+            {
+              source: this.source!,
+              member: name,
+              maxBytes: settings.maxArrayBytes,
+              maxCells: settings.maxCells,
+              pooling: settings.pooling,
+            },
+            { token: cts.token },
+          ),
+      );
+      if (mine === this.entryGeneration)
+        void this.post({
+          type: 'array',
+          fileName: this.fileName,
+          view,
+          settings: viewSettings(this.content.uri),
+        });
+    } catch (e) {
+      if (mine !== this.entryGeneration || (e instanceof WorkerError && e.code === 'cancelled'))
+        return;
+      const message = `${label}: ${userMessage(e)}`;
+      void this.post(
+        multi
+          ? { type: 'entryError', fileName: this.fileName, name, message }
+          : { type: 'error', fileName: this.fileName, message },
+      );
+    } finally {
+      cts.dispose();
+      if (this.loading === cts) this.loading = undefined;
+    }
+  }
+
+  private async slice(m: Extract<WebviewToHost, { type: 'requestSlice' }>): Promise<void> {
+    const source: ArraySource | undefined =
+      this.content.kind === 'held' ? { held: this.content.key } : this.source;
+    if (!source) return;
+    const settings = readSettings(this.content.kind === 'file' ? this.content.uri : undefined);
+    const member = m.name ?? this.member;
+    try {
+      const heatmap = await this.worker.call('slice', {
+        source,
+        ...(member !== undefined ? { member } : {}),
+        maxBytes: settings.maxArrayBytes,
+        maxCells: settings.maxCells,
+        pooling: settings.pooling,
+        rowAxis: m.rowAxis,
+        colAxis: m.colAxis,
+        indices: m.indices,
+        ...(m.window ? { window: m.window } : {}),
+      });
+      void this.post({ type: 'slice', heatmap, ...(m.seq !== undefined ? { seq: m.seq } : {}) });
+    } catch (e) {
+      const label =
+        this.listing && this.listing.fileFormat !== 'npy' && member
+          ? `${this.fileName} › ${member}`
+          : this.fileName;
+      const message = `${label}: ${userMessage(e)}`;
+      void this.post(
+        member !== undefined && this.listing?.fileFormat !== 'npy'
+          ? { type: 'entryError', fileName: this.fileName, name: member, message }
+          : { type: 'error', fileName: this.fileName, message },
+      );
+    }
+  }
+
+  dispose(): void {
+    this.panel.dispose();
+  }
+}
+
+const T0 = Date.now();
+/** MATRIX_LENS_TRACE=1: timestamps of the editor's messages on the host log. */
+function trace(what: string): void {
+  if (process.env.MATRIX_LENS_TRACE) console.log(`[trace +${Date.now() - T0} ms] ${what}`);
+}
