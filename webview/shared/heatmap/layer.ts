@@ -3,6 +3,8 @@
  * at some resolution (each cell stands for rowStep × colStep full-resolution cells), plus
  * the reduced-resolution pyramid used when one screen pixel covers several cells.
  */
+import type { ViewWindow } from '../viewWindow';
+
 export interface Layer {
   values: Float32Array;
   rows: number;
@@ -17,13 +19,7 @@ export interface Layer {
   colStep: number;
 }
 
-/** A region of the slice in full-resolution coordinates (fractional while zooming). */
-export interface ViewWindow {
-  r0: number;
-  r1: number;
-  c0: number;
-  c1: number;
-}
+export type { ViewWindow };
 
 /** The cell of `layer` at full-resolution point (R, C), or undefined outside it. */
 export function cellOf(layer: Layer, R: number, C: number): { i: number; j: number } | undefined {
