@@ -136,7 +136,8 @@ export interface HeatmapData {
   pooling?: Pooling;
   /** the full-resolution window shown, when zoomed. */
   window?: { row0: number; row1: number; col0: number; col1: number };
-  values: Float32Array;
+  /** float32, or float64 when float32 cannot hold the values (src/core/view/slice2d.ts). */
+  values: Float32Array | Float64Array;
 }
 
 export type WorkerResultMap = {

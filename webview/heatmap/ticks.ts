@@ -15,7 +15,8 @@ export interface Tick {
 export function colorbarTicks(lo: number, hi: number, px: number): Tick[] {
   return niceTicks(lo, hi, Math.max(2, Math.floor(px / 40))).map((t) => ({
     text: formatNumber(t),
-    at: hi > lo ? ((hi - t) / (hi - lo)) * px : px / 2,
+    // halves: hi − lo overflows for ranges wider than 1.8e308
+    at: hi > lo ? ((hi * 0.5 - t * 0.5) / (hi * 0.5 - lo * 0.5)) * px : px / 2,
   }));
 }
 
