@@ -8,6 +8,7 @@ import { SPECIAL_COLORS } from '../../src/core/color/colormaps';
 import { fmtSmall } from '../../src/core/attention/diagnostics';
 import { headIndex, headLabel } from '../../src/core/attention/weights';
 import type { AttentionFocusData } from '../../src/protocol/messages';
+import { paintColorbar } from '../shared/heatmap/colorbar';
 import { cellOf, type Layer } from '../shared/heatmap/layer';
 import { createRenderer, type HeatmapRenderer } from '../shared/heatmap/renderer';
 import { attachPlotInput } from '../shared/plotInput';
@@ -187,20 +188,10 @@ export class FocusView {
     this.canvas.dataset.cells = `${f.rows}×${f.cols}`;
     this.title.textContent = `${headLabel(l, g)} · entropy ${fmt6(p.info.diagnostics.heads[g].entropy)} nats`;
     this.note.textContent = focusNote(f);
-    this.paintColorbar(lut);
+    paintColorbar(this.colorbar, lut, 'right');
     this.cbMin.textContent = fmtSmall(lo);
     this.cbMax.textContent = fmtSmall(hi);
     this.drawLabels(f, w, h);
-  }
-
-  private paintColorbar(lut: Uint8Array): void {
-    const cb = this.colorbar.getContext('2d');
-    if (!cb) return;
-    const img = cb.createImageData(256, 1);
-    for (let i = 0; i < 256; i++) {
-      img.data.set([lut[i * 3], lut[i * 3 + 1], lut[i * 3 + 2], 255], i * 4);
-    }
-    cb.putImageData(img, 0, 0);
   }
 
   private drawLabels(f: AttentionFocusData, w: number, h: number): void {

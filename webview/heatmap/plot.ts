@@ -10,6 +10,7 @@ import type { RenderedReport } from '../../src/protocol/messages';
 import { formatNumber } from '../../src/core/stats/summary';
 import { ColorRange, RangeMode, colorRange } from '../../src/core/view/range';
 import { el } from '../shared/vscode';
+import { paintColorbar } from '../shared/heatmap/colorbar';
 import { covers } from '../shared/heatmap/layer';
 import {
   createRenderer,
@@ -28,7 +29,6 @@ import {
   type ViewWindow,
 } from '../shared/viewWindow';
 import { layerOf, poolingName } from './data';
-import { paintColorbar } from './render';
 import type { Drawable, Prefs } from './state';
 import { cellTicks, colorbarTicks, type Tick } from './ticks';
 import { Toolbar, type ToolbarActions } from './toolbar';
@@ -218,7 +218,7 @@ export class Plot {
     this.range = rangeOf(this.s.base, prefs);
     this.renderer.setColormap(colormapLut(prefs.colormap));
     this.renderer.setRange(this.range.lo, this.range.hi);
-    paintColorbar(this.bar, prefs.colormap);
+    paintColorbar(this.bar, colormapLut(prefs.colormap), 'up');
     this.caption.textContent =
       prefs.colormap === 'rdbu' && prefs.rangeMode !== 'symmetric'
         ? `${RANGE_CAPTIONS[prefs.rangeMode]}, centred at 0`

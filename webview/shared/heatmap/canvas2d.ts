@@ -9,7 +9,6 @@ import type { HeatmapRenderer, SpecialColors } from './renderer';
 
 export class Canvas2DRenderer implements HeatmapRenderer {
   readonly kind = 'canvas' as const;
-  lastDrawn: Layer | undefined;
   private pyramid: Pyramid | undefined;
   private detail: Layer | null = null;
   private lut: Uint8Array = new Uint8Array(256 * 3);
@@ -64,12 +63,8 @@ export class Canvas2DRenderer implements HeatmapRenderer {
     this.ctx.imageSmoothingEnabled = false;
     const base = this.pyramid.levelFor(view, W, H, 'up');
     this.paintLayer(base, view, W, H);
-    this.lastDrawn = base;
     const d = this.detail;
-    if (d && d.rowStep <= base.rowStep && d.colStep <= base.colStep) {
-      this.paintLayer(d, view, W, H);
-      this.lastDrawn = d;
-    }
+    if (d && d.rowStep <= base.rowStep && d.colStep <= base.colStep) this.paintLayer(d, view, W, H);
   }
 
   /** Colours the cells of `l` inside `view` and draws them where they fall on the canvas. */

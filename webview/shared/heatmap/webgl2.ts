@@ -87,7 +87,6 @@ interface Tex {
 
 export class WebGL2Renderer implements HeatmapRenderer {
   readonly kind = 'webgl2' as const;
-  lastDrawn: Layer | undefined;
   private pyramid: Pyramid | undefined;
   private detail: Layer | null = null;
   private readonly textures = new Map<Layer, Tex>();
@@ -332,7 +331,6 @@ export class WebGL2Renderer implements HeatmapRenderer {
       gl.bindTexture(gl.TEXTURE_2D, dt.tex);
       this.setLayerUniforms('Det', d, dt);
     }
-    this.lastDrawn = useDetail ? d : base;
     gl.uniform4f(this.loc.uView, view.r0, view.c0, view.r1, view.c1);
     gl.uniform2f(this.loc.uSize, W, H);
     gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
