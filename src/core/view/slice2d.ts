@@ -114,6 +114,7 @@ function extract(
   const cols = Math.ceil(nc / colStep);
   const values = out === 'f64' ? new Float64Array(rows * cols) : new Float32Array(rows * cols);
   const check = out === 'check';
+  const running = out === 'f64';
   const counts =
     pooling === 'mean' && (rowStep > 1 || colStep > 1) ? new Float64Array(rows * cols) : undefined;
   const acc = counts ? new Float64Array(rows * cols) : undefined;
@@ -152,15 +153,22 @@ function extract(
         const s = special[o];
         if (!Number.isNaN(s)) special[o] = Number.isNaN(v) ? NaN : s === 0 ? v : s;
       } else if (acc && counts) {
-        acc[o] += v;
-        counts[o]++;
+        if (running) {
+          // a running mean: a sum of values near the float64 maximum would overflow
+          const n = ++counts[o];
+          acc[o] += v / n - acc[o] / n;
+        } else {
+          acc[o] += v;
+          counts[o]++;
+        }
       } else if (!(Math.abs(values[o]) >= Math.abs(v))) values[o] = v;
     }
   }
   if (special) {
     for (let o = 0; o < values.length; o++) {
       if (special[o] !== 0) values[o] = special[o];
-      else if (acc && counts) values[o] = counts[o] > 0 ? acc[o] / counts[o] : NaN;
+      else if (acc && counts)
+        values[o] = counts[o] > 0 ? (running ? acc[o] : acc[o] / counts[o]) : NaN;
     }
   }
   return {

@@ -23,7 +23,7 @@ function lutIndexOf(v: number, lo: number, hi: number): number {
  */
 describe('float64 values beyond float32 in the heatmap slice (src/core/view) vs NumPy', () => {
   const dir = tempDir('ml-wide-');
-  const ref = pythonJson<Record<string, { values: number[]; repr: string[] }>>(
+  const ref = pythonJson<Record<string, { values: number[]; repr: string[]; means?: number[] }>>(
     `
 import numpy as np, json, sys
 out = {}
@@ -31,9 +31,13 @@ for name, a in [('huge', np.arange(1, 10).reshape(3, 3) * 1e200),
                 ('tiny', np.arange(1, 10).reshape(3, 3) * 1e-300),
                 ('subnormal', np.arange(1, 10).reshape(3, 3) * 5e-324),
                 ('mixed', np.array([[-1.7e308, 0.0, 1.7e308], [np.nan, np.inf, 1e-320]])),
-                ('normal', np.arange(1, 10).reshape(3, 3) * 0.5)]:
+                ('normal', np.arange(1, 10).reshape(3, 3) * 0.5),
+                ('hugepool', np.array([[1.5e308, 1.7e308, -1e308, 2.0], [1.6e308, 1.7e308, -1e308, -2.0]]))]:
     np.save(sys.argv[1] + '/' + name + '.npy', a)
     out[name] = dict(values=[float(x) for x in a.ravel()], repr=[repr(float(x)) for x in a.ravel()])
+# 2×2 means without overflow (NumPy's own mean overflows here): the mean of quarters
+q = np.array([[1.5e308, 1.7e308, -1e308, 2.0], [1.6e308, 1.7e308, -1e308, -2.0]]) / 4
+out['hugepool']['means'] = [float(q[:, 0:2].sum()), float(q[:, 2:4].sum())]
 print(json.dumps(out).replace('NaN', 'null').replace('Infinity', '1e999'))
 `,
     [dir],
@@ -95,6 +99,16 @@ print(json.dumps(out).replace('NaN', 'null').replace('Infinity', '1e999'))
     const p = colorRange(s.values, 'percentile')!;
     assert.ok(Number.isFinite(p.lo) && Number.isFinite(p.hi) && p.lo < p.hi, JSON.stringify(p));
     assert.equal(colormapLut('viridis').length, 768);
+  });
+
+  it('pooled means of values near the float64 maximum do not overflow', () => {
+    const raw = readNpy(readFileSync(join(dir, 'hugepool.npy')));
+    const s = extractSlice(raw, defaultSlice(raw.shape), 2);
+    assert.deepEqual([s.rows, s.cols, s.rowStep, s.colStep], [1, 2, 2, 2]);
+    const want = ref.hugepool.means!;
+    s.values.forEach((v, i) =>
+      assert.ok(Math.abs(v - want[i]) <= Math.abs(want[i]) * 1e-15, `${v} vs ${want[i]}`),
+    );
   });
 
   it('float64 values float32 can hold still travel as float32 (half the bytes)', () => {
