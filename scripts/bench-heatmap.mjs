@@ -1,7 +1,7 @@
 // Benchmarks the heatmap webview (dist/webview/heatmap.js, the bundle the extension inlines)
 // in headless Chromium on a plain page with a stub acquireVsCodeApi:
 //   npm run bench:heatmap          (node scripts/bench-heatmap.mjs [--renderer auto|webgl2|canvas] [--sizes 4096,8192])
-// For each size it hands the page a float32 array as the host would (an 'array' message) and
+// For each size it hands the page a float32 array (--wide: float64 × 1e200) as the host would (an 'array' message) and
 // measures
 //   first paint   from the message arriving to its pixels being on screen (a 1×1 readback of
 //                 the heatmap canvas, which waits for the GPU, then the next animation frame)
@@ -28,6 +28,9 @@ const RENDERERS = opt('renderer', 'webgl2,canvas').split(',');
 const SIZES = opt('sizes', '4096,8192').split(',').map(Number);
 const MAX_CELLS = Number(opt('max-cells', String(4096 * 4096)));
 const FRAMES = Number(opt('frames', '60'));
+// --wide: a float64 array of the same pattern × 1e200 (beyond float32: drawn from float64 values)
+const WIDE = argv.includes('--wide');
+const SCALE = WIDE ? 1e200 : 1;
 
 // the worker's pooling, in Node
 const dir = mkdtempSync(join(tmpdir(), 'ml-bench-heatmap-'));
@@ -59,9 +62,9 @@ function makeArray(n) {
 }
 
 function heatmapFor(n) {
-  const a = makeArray(n);
+  const a = WIDE ? Float64Array.from(makeArray(n), (v) => v * SCALE) : makeArray(n);
   const raw = {
-    dtype: 'float32',
+    dtype: WIDE ? 'float64' : 'float32',
     shape: [n, n],
     fortranOrder: false,
     littleEndian: true,
@@ -128,14 +131,15 @@ try {
       // Node would time the test harness, not the webview)
       const msg = { ...heatmap, values: undefined };
       const r = await page.evaluate(
-        async ({ msg, n, renderer, frames, pattern }) => {
+        async ({ msg, n, renderer, frames, pattern, scale }) => {
           const rows = msg.rows;
           const cols = msg.cols;
-          const v = new Float32Array(rows * cols);
+          const v = scale === 1 ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
           // the same pattern as the worker's output (pooled when the array is larger)
           const f = new Function('i', 'j', 'n', pattern);
           for (let i = 0; i < rows; i++)
-            for (let j = 0; j < cols; j++) v[i * cols + j] = f(i * msg.rowStep, j * msg.colStep, n);
+            for (let j = 0; j < cols; j++)
+              v[i * cols + j] = f(i * msg.rowStep, j * msg.colStep, n) * scale;
           v[5 * cols + 7] = NaN;
           const data = {
             type: 'array',
@@ -145,11 +149,11 @@ try {
               entries: [],
               name: '',
               shape: [n, n],
-              dtype: 'float32',
+              dtype: scale === 1 ? 'float32' : 'float64',
               fortranOrder: false,
-              byteLength: n * n * 4,
+              byteLength: n * n * (scale === 1 ? 4 : 8),
               stats: {},
-              summary: `float32[${n}, ${n}]`,
+              summary: `${scale === 1 ? 'float32' : 'float64'}[${n}, ${n}]`,
               heatmap: { ...msg, values: v },
             },
             settings: { colormap: 'viridis', renderer, maxCells: rows * cols },
@@ -247,6 +251,7 @@ try {
           n,
           renderer,
           frames: FRAMES,
+          scale: SCALE,
           pattern: 'return Math.sin(i / 97) * Math.cos(j / 61) + ((i * 7 + j * 13) % 17) / 40;',
         },
       );
@@ -281,5 +286,5 @@ console.log(
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results)
   console.log(
-    `| ${r.rendererUsed ?? '?'}${r.renderer !== r.rendererUsed ? ` (asked ${r.renderer}: ${r.rendererNote})` : ''} | ${r.n}² float32 (${f(r.arrayMiB)} MiB) | ${r.drawn} | ${f(r.poolMs)} | ${f(r.firstPaint)} | ${f(r.longestStall)} | ${f(r.frameMedian, 1)} / ${f(r.frameP95, 1)} (${f(1000 / r.frameMedian)}) | ${f(r.heapMiB)} + ${f(r.buffersMiB)} | ${f(r.memRatio, 2)} |`,
+    `| ${r.rendererUsed ?? '?'}${r.renderer !== r.rendererUsed ? ` (asked ${r.renderer}: ${r.rendererNote})` : ''} | ${r.n}² ${WIDE ? 'float64 ×1e200' : 'float32'} (${f(r.arrayMiB)} MiB) | ${r.drawn} | ${f(r.poolMs)} | ${f(r.firstPaint)} | ${f(r.longestStall)} | ${f(r.frameMedian, 1)} / ${f(r.frameP95, 1)} (${f(1000 / r.frameMedian)}) | ${f(r.heapMiB)} + ${f(r.buffersMiB)} | ${f(r.memRatio, 2)} |`,
   );

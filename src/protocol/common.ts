@@ -81,5 +81,6 @@ export interface HeatmapData {
   pooling?: Pooling;
   /** the full-resolution window shown, when zoomed. */
   window?: CellWindow;
-  values: Float32Array;
+  /** float32, or float64 when float32 cannot hold the values (src/core/view/slice2d.ts). */
+  values: Float32Array | Float64Array;
 }

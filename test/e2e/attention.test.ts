@@ -59,8 +59,10 @@ print(json.dumps(dict(head0=h0.tolist(), max0=float(h0.max()))))
       await d.webviewFrame(wb.page, '#heatmap', 60_000);
       await d.runCommand(wb.page, 'Matrix Lens: Show as Attention Map');
       frame = await d.webviewFrame(wb.page, '#tiles .tile', 90_000);
+      // the focus head shows all 16×16 cells
       await frame.waitForFunction(
-        () => (document.getElementById('focus') as HTMLCanvasElement | null)?.width === 16,
+        () =>
+          (document.getElementById('focus') as HTMLCanvasElement | null)?.dataset.cells === '16×16',
       );
       mkdirSync(SCREENSHOTS, { recursive: true });
     });
@@ -190,7 +192,8 @@ print(json.dumps(dict(head0=h0.tolist(), max0=float(h0.max()))))
       await frame.locator('#focus').focus();
       await wb.page.keyboard.press('+');
       await frame.waitForFunction(
-        () => (document.getElementById('focus') as HTMLCanvasElement | null)?.width === 8,
+        () =>
+          (document.getElementById('focus') as HTMLCanvasElement | null)?.dataset.cells === '8×8',
       );
       assert.match(
         (await frame.textContent('#focus-note')) ?? '',

@@ -24,18 +24,9 @@ import type { AnalyzeResult } from '../../src/protocol/worker';
 import type { WebviewToHost } from '../../src/protocol/heatmap';
 import { addStyle, el, vscode } from '../shared/vscode';
 import { complexText, fmt } from './format';
-import {
-  card,
-  Chart,
-  energyChart,
-  errorChart,
-  eigenPlaneChart,
-  eigenRealChart,
-  histogram,
-  histogramChart,
-  planSingularValues,
-  singularValueChart,
-} from './plots';
+import { card, type Chart } from './chart';
+import { eigenPlaneChart, eigenRealChart, histogram, histogramChart } from './eigenCharts';
+import { energyChart, errorChart, planSingularValues, singularValueChart } from './spectrumCharts';
 import { onThemeChange, readTheme, PlotTheme } from './theme';
 import css from './styles.css';
 

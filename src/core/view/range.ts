@@ -55,19 +55,21 @@ function kth(values: ArrayLike<number>, k: number, mm: ColorRange, n: number): n
   const hist = new Uint32Array(BINS);
   for (let pass = 0; pass < 8 && count > 2048 && hi > lo; pass++) {
     hist.fill(0);
-    const scale = BINS / (hi - lo);
+    // in halves: hi − lo overflows for ranges wider than 1.8e308
+    const scale = BINS / (hi * 0.5 - lo * 0.5);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (v >= lo && v <= hi) {
-        const b = Math.min(BINS - 1, Math.floor((v - lo) * scale));
+        const b = Math.min(BINS - 1, Math.floor((v * 0.5 - lo * 0.5) * scale));
         hist[b]++;
       }
     }
     let acc = 0;
     let b = 0;
     while (b < BINS - 1 && acc + hist[b] <= rank) acc += hist[b++];
-    const nlo = lo + b / scale;
-    const nhi = b === BINS - 1 ? hi : lo + (b + 1) / scale;
+    const edge = (k: number) => lo + k / scale + k / scale;
+    const nlo = edge(b);
+    const nhi = b === BINS - 1 ? hi : edge(b + 1);
     rank -= acc;
     count = hist[b];
     // values exactly at the bin's upper edge belong to the next bin: keep [nlo, nhi)

@@ -3,6 +3,11 @@
  * other axis is fixed at an index, and the result is pooled down (mean or max-|x|) when it is
  * larger than the panel can show. Reads row by row, never decoding more than one row at a time
  * beyond the output.
+ *
+ * The output is float32 (half the bytes to move and what the GPU takes), unless a float64
+ * array holds finite values that float32 cannot (beyond ±3.4e38, or nonzero below its smallest
+ * normal 1.2e-38): then it is float64, so that they keep their colours and exact tooltips
+ * instead of turning into ±Inf or 0.
  */
 import { decodeRun } from '../array/decode';
 import { isComplex } from '../array/dtype';
@@ -28,7 +33,20 @@ export interface Slice2D {
   fullRows: number;
   fullCols: number;
   sliceLabel: string;
-  values: Float32Array;
+  /** float64 only when float32 would change a finite value's magnitude class (see above). */
+  values: Float32Array | Float64Array;
+}
+
+/** The largest float32 and its smallest normal. */
+const F32_MAX = 3.4028234663852886e38;
+const F32_MIN_NORMAL = 1.1754943508222875e-38;
+
+/** Whether a finite `v` turns into ±Inf, 0 or a subnormal when narrowed to float32. */
+export function outsideFloat32(v: number): boolean {
+  return (
+    (v > F32_MAX || v < -F32_MAX || (v < F32_MIN_NORMAL && v > -F32_MIN_NORMAL && v !== 0)) &&
+    v - v === 0
+  );
 }
 
 /** The first 2-D slice: last two axes, every other index 0 (a 1-D array is one row). */
@@ -78,6 +96,23 @@ export function extractSlice(
   pooling: Pooling = 'mean',
   range?: CellWindow,
 ): Slice2D {
+  const wide = a.dtype === 'float64' || a.dtype === 'complex128';
+  // float32 first; a float64 array with values float32 cannot hold is read again as float64
+  return (
+    extract(a, spec, maxCells, pooling, range, wide ? 'check' : 'f32') ??
+    (extract(a, spec, maxCells, pooling, range, 'f64') as Slice2D)
+  );
+}
+
+/** One pass; 'check' gives up (undefined) at the first value float32 cannot hold. */
+function extract(
+  a: RawArray,
+  spec: SliceSpec,
+  maxCells: number,
+  pooling: Pooling,
+  range: CellWindow | undefined,
+  out: 'f32' | 'check' | 'f64',
+): Slice2D | undefined {
   const fullRows = spec.rowAxis >= 0 ? a.shape[spec.rowAxis] : 1;
   const fullCols = spec.colAxis >= 0 ? a.shape[spec.colAxis] : 1;
   const r0 = range?.row0 ?? 0;
@@ -95,7 +130,9 @@ export function extractSlice(
   }
   const rows = Math.ceil(nr / rowStep);
   const cols = Math.ceil(nc / colStep);
-  const values = new Float32Array(rows * cols);
+  const values = out === 'f64' ? new Float64Array(rows * cols) : new Float32Array(rows * cols);
+  const check = out === 'check';
+  const running = out === 'f64';
   const counts =
     pooling === 'mean' && (rowStep > 1 || colStep > 1) ? new Float64Array(rows * cols) : undefined;
   const acc = counts ? new Float64Array(rows * cols) : undefined;
@@ -121,6 +158,7 @@ export function extractSlice(
     const outRow = Math.floor(r / rowStep) * cols;
     for (let c = 0; c < nc; c++) {
       const v = complex ? Math.hypot(rowBuf[2 * c], rowBuf[2 * c + 1]) : rowBuf[c];
+      if (check && outsideFloat32(v)) return undefined;
       const o = outRow + Math.floor(c / colStep);
       if (!special) {
         values[o] = v;
@@ -128,15 +166,22 @@ export function extractSlice(
         const s = special[o];
         if (!Number.isNaN(s)) special[o] = Number.isNaN(v) ? NaN : s === 0 ? v : s;
       } else if (acc && counts) {
-        acc[o] += v;
-        counts[o]++;
+        if (running) {
+          // a running mean: a sum of values near the float64 maximum would overflow
+          const n = ++counts[o];
+          acc[o] += v / n - acc[o] / n;
+        } else {
+          acc[o] += v;
+          counts[o]++;
+        }
       } else if (!(Math.abs(values[o]) >= Math.abs(v))) values[o] = v;
     }
   }
   if (special) {
     for (let o = 0; o < values.length; o++) {
       if (special[o] !== 0) values[o] = special[o];
-      else if (acc && counts) values[o] = counts[o] > 0 ? acc[o] / counts[o] : NaN;
+      else if (acc && counts)
+        values[o] = counts[o] > 0 ? (running ? acc[o] : acc[o] / counts[o]) : NaN;
     }
   }
   return {

@@ -3,12 +3,12 @@
  * colours only the cells in view, at the pyramid level where a cell is about a pixel, into an
  * offscreen canvas, and scales that onto the visible canvas without smoothing.
  */
+import { rangeScale, unitMap } from '../../../src/core/view/valueScale';
 import { Pyramid, type Layer, type ViewWindow } from './layer';
 import type { HeatmapRenderer, SpecialColors } from './renderer';
 
 export class Canvas2DRenderer implements HeatmapRenderer {
   readonly kind = 'canvas' as const;
-  lastDrawn: Layer | undefined;
   private pyramid: Pyramid | undefined;
   private detail: Layer | null = null;
   private lut: Uint8Array = new Uint8Array(256 * 3);
@@ -63,12 +63,8 @@ export class Canvas2DRenderer implements HeatmapRenderer {
     this.ctx.imageSmoothingEnabled = false;
     const base = this.pyramid.levelFor(view, W, H, 'up');
     this.paintLayer(base, view, W, H);
-    this.lastDrawn = base;
     const d = this.detail;
-    if (d && d.rowStep <= base.rowStep && d.colStep <= base.colStep) {
-      this.paintLayer(d, view, W, H);
-      this.lastDrawn = d;
-    }
+    if (d && d.rowStep <= base.rowStep && d.colStep <= base.colStep) this.paintLayer(d, view, W, H);
   }
 
   /** Colours the cells of `l` inside `view` and draws them where they fall on the canvas. */
@@ -85,8 +81,11 @@ export class Canvas2DRenderer implements HeatmapRenderer {
     const img = this.offCtx.createImageData(nc, nr);
     const px = img.data;
     const lut = this.lut;
-    const { lo, hi } = this;
-    const scale = hi > lo ? 255 / (hi - lo) : 0;
+    // t = (v·pre)·scale − offset: finite for any finite range (src/core/view/valueScale.ts)
+    const pre = rangeScale(this.lo, this.hi);
+    const map = unitMap(this.lo * pre, this.hi * pre);
+    const scale = map ? 255 * map.scale : 0;
+    const offset = map ? 255 * map.offset : 0;
     const { nan, posinf, neginf } = this.special;
     const vals = l.values;
     for (let i = 0, p = 0; i < nr; i++) {
@@ -94,7 +93,7 @@ export class Canvas2DRenderer implements HeatmapRenderer {
       for (let j = 0; j < nc; j++, k++, p += 4) {
         const v = vals[k];
         if (v - v === 0) {
-          const t = scale ? (v - lo) * scale : 127.5;
+          const t = scale ? v * pre * scale - offset : 127.5;
           const q = (t <= 0 ? 0 : t >= 255 ? 255 : Math.round(t)) * 3;
           px[p] = lut[q];
           px[p + 1] = lut[q + 1];

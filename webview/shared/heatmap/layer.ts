@@ -1,10 +1,12 @@
 /**
- * Heatmap data in the webview: a grid of float32 cells that covers a region of a 2-D slice
+ * Heatmap data in the webview: a grid of float32 (or, for values float32 cannot hold, float64) cells that covers a region of a 2-D slice
  * at some resolution (each cell stands for rowStep × colStep full-resolution cells), plus
  * the reduced-resolution pyramid used when one screen pixel covers several cells.
  */
+import type { ViewWindow } from '../viewWindow';
+
 export interface Layer {
-  values: Float32Array;
+  values: Float32Array | Float64Array;
   rows: number;
   cols: number;
   /** first full-resolution row/column covered, and one past the last. */
@@ -17,13 +19,7 @@ export interface Layer {
   colStep: number;
 }
 
-/** A region of the slice in full-resolution coordinates (fractional while zooming). */
-export interface ViewWindow {
-  r0: number;
-  r1: number;
-  c0: number;
-  c1: number;
-}
+export type { ViewWindow };
 
 /** The cell of `layer` at full-resolution point (R, C), or undefined outside it. */
 export function cellOf(layer: Layer, R: number, C: number): { i: number; j: number } | undefined {
@@ -45,13 +41,17 @@ export function covers(layer: Layer, w: ViewWindow): boolean {
 }
 
 /**
- * The next pyramid level: 2×2 blocks → one cell, the mean of the finite values; a block with
+ * The next pyramid level: 2×2 blocks → one cell, the mean of the finite values (in float64); a block with
  * a NaN is NaN, else one with an infinity shows it (like the worker's pooling).
  */
 export function halve(l: Layer): Layer {
   const rows = Math.ceil(l.rows / 2);
   const cols = Math.ceil(l.cols / 2);
-  const out = new Float32Array(rows * cols);
+  // float64 stays float64 (values float32 cannot hold)
+  const out =
+    l.values instanceof Float64Array
+      ? new Float64Array(rows * cols)
+      : new Float32Array(rows * cols);
   const src = l.values;
   const W = l.cols;
   for (let i = 0; i < rows; i++) {
@@ -68,12 +68,13 @@ export function halve(l: Layer): Layer {
         if (rowStart < 0 || (k & 1 && !two)) continue;
         const v = src[rowStart + c0 + (k & 1)];
         if (v - v === 0) {
-          sum += v;
+          // quarters: four values near the float64 maximum must not overflow the sum
+          sum += v * 0.25;
           n++;
         } else if (v !== v) special = NaN;
         else if (special === 0) special = v;
       }
-      out[i * cols + j] = special !== 0 || special !== special ? special : n ? sum / n : NaN;
+      out[i * cols + j] = special !== 0 || special !== special ? special : n ? sum * (4 / n) : NaN;
     }
   }
   return {

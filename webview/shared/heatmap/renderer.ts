@@ -22,8 +22,6 @@ export interface HeatmapRenderer {
   /** CSS size and device pixel ratio of the canvas. */
   resize(width: number, height: number, dpr: number): void;
   draw(view: ViewWindow): void;
-  /** the layer drawn at the last draw (base, one of its pyramid levels, or the detail). */
-  readonly lastDrawn: Layer | undefined;
   dispose(): void;
 }
 

@@ -3,8 +3,11 @@
  * run of texels so any shape fits the texture size limit); the colormap is a 256×1 RGBA
  * texture; the fragment shader maps each pixel to a full-resolution cell, fetches its value,
  * tests its bits for NaN/±Inf (robust to fast-math compilers) and applies the range and LUT.
- * Pan and zoom only change uniforms.
+ * Pan and zoom only change uniforms. A float64 layer (values float32 cannot hold) is uploaded
+ * scaled by a power of two that brings the colour range into float32, with its range scaled
+ * the same way (src/core/view/valueScale.ts); it is uploaded again if the range's scale changes.
  */
+import { narrowScaled, rangeScale } from '../../../src/core/view/valueScale';
 import { Pyramid, type Layer, type ViewWindow } from './layer';
 import type { HeatmapRenderer, SpecialColors } from './renderer';
 
@@ -28,7 +31,8 @@ uniform vec4 uDetGeom;
 uniform vec4 uDetEnd;
 uniform int uDetTexW;
 uniform bool uHasDetail;
-uniform vec2 uRange;     // lo, hi
+uniform vec2 uBaseRange; // lo, hi in the base texture's scale
+uniform vec2 uDetRange;
 uniform vec3 uNan;
 uniform vec3 uPosInf;
 uniform vec3 uNegInf;
@@ -52,8 +56,12 @@ void main() {
   float C = uView.y + p.x / uSize.x * (uView.w - uView.y);
   float v = 0.0;
   bool ok = false;
+  vec2 range = uDetRange;
   if (uHasDetail) ok = fetchCell(uDetail, uDetGeom, uDetEnd, uDetTexW, R, C, v);
-  if (!ok) ok = fetchCell(uBase, uBaseGeom, uBaseEnd, uBaseTexW, R, C, v);
+  if (!ok) {
+    ok = fetchCell(uBase, uBaseGeom, uBaseEnd, uBaseTexW, R, C, v);
+    range = uBaseRange;
+  }
   if (!ok) { outColor = vec4(0.0); return; }
   uint b = floatBitsToUint(v);
   if ((b & 0x7f800000u) == 0x7f800000u) {
@@ -61,7 +69,7 @@ void main() {
     outColor = vec4(c, 1.0);
     return;
   }
-  float t = uRange.y > uRange.x ? clamp((v - uRange.x) / (uRange.y - uRange.x), 0.0, 1.0) : 0.5;
+  float t = range.y > range.x ? clamp((v - range.x) / (range.y - range.x), 0.0, 1.0) : 0.5;
   int idx = int(floor(t * 255.0 + 0.5));
   outColor = texelFetch(uLut, ivec2(idx, 0), 0);
 }`;
@@ -73,15 +81,18 @@ interface Tex {
   tex: WebGLTexture;
   width: number;
   layer: Layer;
+  /** the texture holds values × scale (1 for float32 layers). */
+  scale: number;
 }
 
 export class WebGL2Renderer implements HeatmapRenderer {
   readonly kind = 'webgl2' as const;
-  lastDrawn: Layer | undefined;
   private pyramid: Pyramid | undefined;
   private detail: Layer | null = null;
   private readonly textures = new Map<Layer, Tex>();
   private range: [number, number] = [0, 1];
+  /** the scale float64 layers are uploaded with: rangeScale of the range. */
+  private wideScale = 1;
   private warmTimer: ReturnType<typeof setTimeout> | undefined;
   private lutTex: WebGLTexture | null = null;
   private readonly loc: Record<string, WebGLUniformLocation | null> = {};
@@ -154,7 +165,8 @@ export class WebGL2Renderer implements HeatmapRenderer {
       'uDetEnd',
       'uDetTexW',
       'uHasDetail',
-      'uRange',
+      'uBaseRange',
+      'uDetRange',
       'uNan',
       'uPosInf',
       'uNegInf',
@@ -223,7 +235,10 @@ export class WebGL2Renderer implements HeatmapRenderer {
       const height = Math.ceil(n / width);
       const max = this.gl.getParameter(this.gl.MAX_TEXTURE_SIZE) as number;
       if (height > max) throw new Error(`${n} cells do not fit a ${width}×${max} texture`);
-      t = { tex: this.makeTexture(layer.values, width, height), width, layer };
+      const wide = layer.values instanceof Float64Array;
+      const scale = wide ? this.wideScale : 1;
+      const values = wide ? narrowScaled(layer.values, scale) : (layer.values as Float32Array);
+      t = { tex: this.makeTexture(values, width, height), width, layer, scale };
       this.textures.set(layer, t);
     }
     return t;
@@ -276,6 +291,12 @@ export class WebGL2Renderer implements HeatmapRenderer {
 
   setRange(lo: number, hi: number): void {
     this.range = [lo, hi];
+    const scale = rangeScale(lo, hi);
+    if (scale !== this.wideScale) {
+      this.wideScale = scale;
+      // float64 layers were uploaded for the old scale
+      this.dropTextures((l) => !(l.values instanceof Float64Array));
+    }
   }
 
   resize(width: number, height: number, dpr: number): void {
@@ -299,7 +320,7 @@ export class WebGL2Renderer implements HeatmapRenderer {
     const bt = this.textureOf(base);
     gl.activeTexture(gl.TEXTURE0);
     gl.bindTexture(gl.TEXTURE_2D, bt.tex);
-    this.setLayerUniforms('Base', base, bt.width);
+    this.setLayerUniforms('Base', base, bt);
     const d = this.detail;
     // the detail window is used where it is at least as fine as the base level drawn
     const useDetail = d !== null && d.rowStep <= base.rowStep && d.colStep <= base.colStep;
@@ -308,20 +329,19 @@ export class WebGL2Renderer implements HeatmapRenderer {
       const dt = this.textureOf(d);
       gl.activeTexture(gl.TEXTURE1);
       gl.bindTexture(gl.TEXTURE_2D, dt.tex);
-      this.setLayerUniforms('Det', d, dt.width);
+      this.setLayerUniforms('Det', d, dt);
     }
-    this.lastDrawn = useDetail ? d : base;
     gl.uniform4f(this.loc.uView, view.r0, view.c0, view.r1, view.c1);
     gl.uniform2f(this.loc.uSize, W, H);
-    gl.uniform2f(this.loc.uRange, this.range[0], this.range[1]);
     gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
   }
 
-  private setLayerUniforms(which: 'Base' | 'Det', l: Layer, texW: number): void {
+  private setLayerUniforms(which: 'Base' | 'Det', l: Layer, t: Tex): void {
     const gl = this.gl;
     gl.uniform4f(this.loc[`u${which}Geom`], l.row0, l.col0, l.rowStep, l.colStep);
     gl.uniform4f(this.loc[`u${which}End`], l.rowEnd, l.colEnd, l.rows, l.cols);
-    gl.uniform1i(this.loc[`u${which}TexW`], texW);
+    gl.uniform1i(this.loc[`u${which}TexW`], t.width);
+    gl.uniform2f(this.loc[`u${which}Range`], this.range[0] * t.scale, this.range[1] * t.scale);
   }
 
   dispose(): void {
