@@ -98,11 +98,13 @@ export function analyzeMatrix(
     for (const s of sv) nuc += s;
     nrm = { fro, nuc, spectral: sv[0] ?? 0, one: oneNorm(m), inf: infNorm(m) };
     // ‖A − A_k‖_F² = ‖A‖_F² − Σ_{i≤k} σᵢ² (exact given exact σ)
+    // (relative to ‖A‖_F, so that neither square over- or underflows)
     lowRankError = [fro];
     let acc = 0;
     for (let k = 0; k < sv.length; k++) {
-      acc += sv[k] * sv[k];
-      lowRankError.push(Math.sqrt(Math.max(0, fro * fro - acc)));
+      const r = fro > 0 ? sv[k] / fro : 0;
+      acc += r * r;
+      lowRankError.push(fro * Math.sqrt(Math.max(0, 1 - acc)));
     }
   } else {
     sv = singularValues(m, (f) => svTicker.tick(f));
@@ -125,7 +127,7 @@ export function analyzeMatrix(
     effectiveRank: effectiveRank(sv),
     stableRank: approximate
       ? nrm.spectral > 0
-        ? (nrm.fro / nrm.spectral) ** 2
+        ? (nrm.fro / nrm.spectral) ** 2 // ratio first: no overflow
         : 0
       : stableRank(sv),
     lowRankError,
