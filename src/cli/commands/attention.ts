@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { CliCommand, UsageError, parseArgs } from '../command';
 import { loadArray } from '../load';
 import { LensError } from '../../core/errors';
@@ -6,7 +6,25 @@ import { toFloat64C } from '../../core/array/decode';
 import { isComplex } from '../../core/array/dtype';
 import { RawArray } from '../../core/array/ndarray';
 import { attention } from '../../core/attention/attention';
-import { writeNpy } from '../../core/formats/npyWrite';
+import { npyDataPiece, npyHeader } from '../../core/formats/npyWrite';
+
+/** Writes the weights as .npy in 16 MiB pieces: no second copy of a T×S array in memory. */
+async function writeWeights(
+  path: string,
+  w: ArrayLike<number>,
+  shape: number[],
+  f32: boolean,
+): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    await fh.write(npyHeader(shape, f32 ? 'float32' : 'float64'));
+    const step = 1 << 22;
+    for (let i = 0; i < w.length; i += step)
+      await fh.write(npyDataPiece(w, i, Math.min(step, w.length - i), f32 ? 'float32' : 'float64'));
+  } finally {
+    await fh.close();
+  }
+}
 
 async function tensor(spec: string, what: string): Promise<{ raw: RawArray; data: Float64Array }> {
   const a = await loadArray(spec);
@@ -48,16 +66,17 @@ export const attentionCommand: CliCommand = {
       { shape: q.raw.shape, data: q.data },
       { shape: k.raw.shape, data: k.data },
       v ? { shape: v.raw.shape, data: v.data } : undefined,
-      { heads, causal: flags.has('--causal') },
+      // without --out the T×S weights are never built: the output and entropies stream
+      // (blocked online softmax), so memory stays O(T·d + S·d) however long the sequence
+      { heads, causal: flags.has('--causal'), weights: out !== undefined },
     );
     const f32 = [q, k, ...(v ? [v] : [])].every((t) => t.raw.dtype === 'float32');
-    if (out)
-      await writeFile(
-        out,
-        writeNpy(res.weights!, [res.heads, res.queries, res.keys], f32 ? 'float32' : 'float64'),
-      );
-    let maxDev = 0;
-    for (const s of res.rowSums!) maxDev = Math.max(maxDev, Math.abs(s - 1));
+    if (out) await writeWeights(out, res.weights!, [res.heads, res.queries, res.keys], f32);
+    let maxDev: number | null = null;
+    if (res.rowSums) {
+      maxDev = 0;
+      for (const s of res.rowSums) maxDev = Math.max(maxDev, Math.abs(s - 1));
+    }
     const entropy: number[][] = [];
     for (let hh = 0; hh < res.heads; hh++)
       entropy.push(Array.from(res.entropy.subarray(hh * res.queries, (hh + 1) * res.queries)));
@@ -82,7 +101,8 @@ export const attentionCommand: CliCommand = {
     ctx.out(
       `attention: ${res.heads} head(s), ${res.queries} queries × ${res.keys} keys, d=${res.headDim}${flags.has('--causal') ? ', causal' : ''}\n`,
     );
-    ctx.out(`  row sums within ${maxDev.toExponential(2)} of 1\n`);
+    if (maxDev !== null) ctx.out(`  row sums within ${maxDev.toExponential(2)} of 1\n`);
+    else ctx.out('  weights streamed, not stored (--out W.npy writes them)\n');
     for (let hh = 0; hh < res.heads; hh++)
       ctx.out(
         `  head ${hh}: mean entropy ${res.headEntropy[hh].toFixed(4)} nats (max ${Math.log(res.keys).toFixed(4)})\n`,
