@@ -67,6 +67,9 @@ export function analyzeMatrix(
 ): MatrixAnalysis {
   assertFinite(m);
   const { rows, cols } = m;
+  // an empty matrix (shape (10**15, 0), (0, 10**15), …) has nothing to reduce: answer at once
+  // rather than walking 10^15 empty rows or allocating per-column sums
+  if (rows === 0 || cols === 0) return emptyAnalysis(rows, cols, sourceDtype);
   const t = new Ticker(opts.progress);
   const square = rows === cols;
   const symmetric = square && isSymmetric(m);
@@ -152,4 +155,26 @@ export function analyzeMatrix(
   }
   t.done();
   return out;
+}
+
+function emptyAnalysis(rows: number, cols: number, sourceDtype: DType): MatrixAnalysis {
+  const r = numpyRank([], rows, cols);
+  const dr = dtypeRank([], rows, cols, sourceDtype);
+  return {
+    shape: [rows, cols],
+    rank: 0,
+    rankTolerance: 0,
+    rankRule: r.rule,
+    dtypeRank: 0,
+    dtypeRankTolerance: 0,
+    dtypeRankRule: dr.rule,
+    singularValues: [],
+    cond: NaN,
+    norms: { fro: 0, nuc: 0, spectral: 0, one: 0, inf: 0 },
+    effectiveRank: 0,
+    stableRank: 0,
+    lowRankError: [0],
+    symmetric: rows === cols,
+    ...(rows === cols ? { eigenvalues: [], spectralRadius: 0 } : {}),
+  };
 }

@@ -29,6 +29,7 @@ export interface SvdOptions {
 /** Singular values only, descending (like numpy.linalg.svd(a, compute_uv=False)). */
 export function singularValues(a0: Matrix, progress?: Progress): Float64Array {
   assertFinite(a0);
+  if (a0.rows === 0 || a0.cols === 0) return new Float64Array(0);
   // outside the safe range, decompose 2^k·A and scale σ back (LAPACK dgesdd's dlascl)
   const { m: a, k: scaleExp } = scaledForDecomposition(a0);
   const t = new Ticker(progress);

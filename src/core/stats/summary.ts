@@ -153,10 +153,11 @@ export function computeStats(a: RawArray, onChunk?: (done: number) => void): Sta
   const complex = isComplex(a.dtype);
   const acc = new StatsAccumulator(complex ? 'abs' : 'value');
   const n = sizeOf(a.shape);
-  const buf = new Float64Array(STATS_CHUNK * (complex ? 2 : 1));
-  const mags = complex ? new Float64Array(STATS_CHUNK) : buf;
-  for (let start = 0; start < n; start += STATS_CHUNK) {
-    const len = Math.min(STATS_CHUNK, n - start);
+  const run = Math.max(1, Math.min(STATS_CHUNK, n)); // no bigger than the array
+  const buf = new Float64Array(run * (complex ? 2 : 1));
+  const mags = complex ? new Float64Array(run) : buf;
+  for (let start = 0; start < n; start += run) {
+    const len = Math.min(run, n - start);
     decodeRun(a, start, len, buf);
     if (complex) for (let i = 0; i < len; i++) mags[i] = Math.hypot(buf[2 * i], buf[2 * i + 1]);
     acc.add(mags, len);
