@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { CliCommand, UsageError, parseArgs } from '../command';
-import { loadArray } from '../load';
+import { loadArray, parseMaxBytes, showPath } from '../load';
+import { safeJson } from '../../core/text';
 import { LensError } from '../../core/errors';
 import { toFloat64C } from '../../core/array/decode';
 import { isComplex } from '../../core/array/dtype';
@@ -26,11 +27,15 @@ async function writeWeights(
   }
 }
 
-async function tensor(spec: string, what: string): Promise<{ raw: RawArray; data: Float64Array }> {
-  const a = await loadArray(spec);
+async function tensor(
+  spec: string,
+  what: string,
+  maxBytes: number,
+): Promise<{ raw: RawArray; data: Float64Array }> {
+  const a = await loadArray(spec, maxBytes);
   if (isComplex(a.raw.dtype))
     throw new LensError(
-      `${a.file}: ${what} is ${a.raw.dtype}; attention needs real values`,
+      `${showPath(a.file)}: ${what} is ${a.raw.dtype}; attention needs real values`,
       'unsupported',
     );
   return { raw: a.raw, data: toFloat64C(a.raw) };
@@ -38,12 +43,25 @@ async function tensor(spec: string, what: string): Promise<{ raw: RawArray; data
 
 export const attentionCommand: CliCommand = {
   name: 'attention',
-  usage: 'attention --q Q.npy --k K.npy [--v V.npy] [--heads H] [--causal] [--out W.npy] [--json]',
+  usage:
+    'attention --q Q.npy --k K.npy [--v V.npy] [--heads H] [--causal] [--out W.npy] [--json] [--max-bytes N]',
+  help: [
+    'Scaled dot-product attention softmax(Q·Kᵀ/√d)(·V) per head, with row sums and entropies.',
+    'Q and K are [T, H·d] (with --heads H) or [H, T, d]; scores beyond float64 are handled.',
+    '',
+    '  --q, --k, --v FILE[#ARRAY]  the inputs (write a # in a file name as \\#)',
+    '  --heads H                   heads of 2-D inputs (default 1)',
+    '  --causal                    mask keys after each query',
+    '  --out W.npy                 write the [H, T, S] weights (without it they are streamed,',
+    '                              never held: memory stays O((T + S)·d))',
+    '  --json                      one JSON document',
+    '  --max-bytes N               largest input loaded (default 256M; K/M/G suffixes)',
+  ].join('\n'),
   summary: 'softmax(QKᵀ/√d)(·V) per head: weights, row sums, entropy',
   async run(args, ctx) {
     const { positionals, flags, options } = parseArgs(args, {
       flags: ['--json', '--causal'],
-      options: ['--q', '--k', '--v', '--heads', '--out'],
+      options: ['--q', '--k', '--v', '--heads', '--out', '--max-bytes'],
     });
     if (positionals.length)
       throw new UsageError(`attention takes no positional arguments (got ${positionals[0]})`);
@@ -57,10 +75,11 @@ export const attentionCommand: CliCommand = {
       if (!Number.isInteger(heads) || heads < 1)
         throw new UsageError(`--heads must be a positive integer, got '${h}'`);
     }
-    const q = await tensor(qs, 'Q');
-    const k = await tensor(ks, 'K');
+    const maxBytes = parseMaxBytes(options.get('--max-bytes'));
+    const q = await tensor(qs, 'Q', maxBytes);
+    const k = await tensor(ks, 'K', maxBytes);
     const vs = options.get('--v');
-    const v = vs ? await tensor(vs, 'V') : undefined;
+    const v = vs ? await tensor(vs, 'V', maxBytes) : undefined;
     const out = options.get('--out');
     const res = attention(
       { shape: q.raw.shape, data: q.data },
@@ -82,7 +101,7 @@ export const attentionCommand: CliCommand = {
       entropy.push(Array.from(res.entropy.subarray(hh * res.queries, (hh + 1) * res.queries)));
     if (flags.has('--json')) {
       ctx.out(
-        JSON.stringify({
+        safeJson({
           heads: res.heads,
           queries: res.queries,
           keys: res.keys,
@@ -107,7 +126,7 @@ export const attentionCommand: CliCommand = {
       ctx.out(
         `  head ${hh}: mean entropy ${res.headEntropy[hh].toFixed(4)} nats (max ${Math.log(res.keys).toFixed(4)})\n`,
       );
-    if (out) ctx.out(`  weights [${res.heads}, ${res.queries}, ${res.keys}] → ${out}\n`);
+    if (out) ctx.out(`  weights [${res.heads}, ${res.queries}, ${res.keys}] → ${showPath(out)}\n`);
     return 0;
   },
 };
