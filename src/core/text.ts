@@ -7,9 +7,7 @@
  */
 
 /** C0, DEL, C1, the line/paragraph separators and the bidi overrides/isolates. */
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-// eslint-disable-next-line no-control-regex
 const UNSAFE_WITH_NEWLINES = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function escapeChar(c: string): string {
@@ -62,7 +60,6 @@ export function listNames(names: readonly string[], max = 10): string {
 
 /** JSON text whose C1 controls are escaped too (JSON.stringify leaves U+0080–U+009F raw). */
 export function safeJson(value: unknown): string {
-  // eslint-disable-next-line no-control-regex
   return JSON.stringify(value).replace(
     /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
