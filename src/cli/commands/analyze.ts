@@ -23,7 +23,7 @@ function num(x: number): number | null {
 
 function analyzeOne(a: NamedArray, ops: Set<Op>): Record<string, unknown> {
   const { raw, name } = a;
-  const shape = raw.shape;
+  const { shape, dtype } = raw;
   if (shape.length < 2) throw notMatrix(name, shape);
   let note: string | undefined;
   if (shape.length > 2)
@@ -32,10 +32,12 @@ function analyzeOne(a: NamedArray, ops: Set<Op>): Record<string, unknown> {
       .map(() => '0')
       .join(', ')}, :, :] of shape [${shape.join(', ')}]`;
   const m = sliceToMatrix(raw);
-  const r: MatrixAnalysis = analyzeMatrix(m, raw.dtype, {
+  // the file's bytes are not needed once decoded: let them go before the decomposition
+  a.raw = { ...raw, bytes: new Uint8Array(0) };
+  const r: MatrixAnalysis = analyzeMatrix(m, dtype, {
     eigenvalues: ops.has('eig') ? undefined : false,
   });
-  const out: Record<string, unknown> = { name, shape, dtype: raw.dtype };
+  const out: Record<string, unknown> = { name, shape, dtype };
   if (note) out.note = note;
   if (r.approximate) out.approximate = r.approximate;
   if (ops.has('rank')) {
