@@ -3,11 +3,15 @@
  * Exit status: 0 ok, 1 findings (e.g. shape errors), 2 bad input or usage (one line on stderr).
  */
 import { errorMessage, isLensError } from '../core/errors';
+import { escapeControl, quoteName, safeText } from '../core/text';
+import pkg from '../../package.json';
 import { CliCommand, UsageError } from './command';
 import { infoCommand } from './commands/info';
 import { shapesCommand } from './commands/shapes';
 import { analyzeCommand } from './commands/analyze';
 import { attentionCommand } from './commands/attention';
+
+const VERSION: string = (pkg as { version: string }).version;
 
 const COMMANDS: CliCommand[] = [infoCommand, analyzeCommand, attentionCommand, shapesCommand];
 
@@ -16,6 +20,8 @@ function usage(): string {
     'usage: matrix-lens <command> [options]',
     '',
     ...COMMANDS.map((c) => `  ${c.usage.padEnd(48)} ${c.summary}`),
+    '',
+    'matrix-lens <command> --help describes a command; matrix-lens --version prints the version.',
     '',
   ].join('\n');
 }
@@ -26,12 +32,24 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return name ? 0 : 2;
   }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`matrix-lens ${VERSION}\n`);
+    return 0;
+  }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd)
     throw new UsageError(
-      `unknown command '${name}' (try: ${COMMANDS.map((c) => c.name).join(', ')})`,
+      `unknown command ${quoteName(name, 40)} (try: ${COMMANDS.map((c) => c.name).join(', ')})`,
     );
-  return cmd.run(rest, { out: (s) => process.stdout.write(s) });
+  // every subcommand answers --help/-h (before its own option parsing, which would refuse it)
+  const stop = rest.indexOf('--');
+  const opts = stop < 0 ? rest : rest.slice(0, stop);
+  if (opts.includes('--help') || opts.includes('-h')) {
+    process.stdout.write(`usage: matrix-lens ${cmd.usage}\n\n${cmd.help ?? cmd.summary}\n`);
+    return 0;
+  }
+  // names, metadata and paths come from files: no control character reaches the terminal raw
+  return cmd.run(rest, { out: (s) => process.stdout.write(safeText(s)) });
 }
 
 main(process.argv.slice(2)).then(
@@ -40,7 +58,7 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     const expected = isLensError(e) || e instanceof UsageError;
-    process.stderr.write(`matrix-lens: ${errorMessage(e)}\n`);
+    process.stderr.write(`matrix-lens: ${escapeControl(errorMessage(e))}\n`);
     if (!expected && process.env.MATRIX_LENS_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
     process.exitCode = 2;
   },

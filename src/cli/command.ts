@@ -6,6 +6,8 @@ export interface CliCommand {
   name: string;
   usage: string;
   summary: string;
+  /** longer text for `matrix-lens <command> --help` (after the usage line) */
+  help?: string;
   /** returns the exit status; throw LensError/UsageError for bad input (exit 2). */
   run(args: string[], ctx: CliContext): Promise<number>;
 }

@@ -1,3 +1,5 @@
+import { elide, escapeControl } from './text';
+
 /**
  * An expected, user-facing failure: bad input, unsupported data, limits. Its message is
  * shown as is (prefixed with the file name by whoever knows it); it never carries a stack
@@ -27,8 +29,16 @@ export function isLensError(e: unknown): e is LensError {
   );
 }
 
-/** One-line message for any thrown value, without stack traces. */
+/** Longest message shown: a 10 MB name inside a message is cut in the middle. */
+export const MAX_MESSAGE = 1000;
+
+/**
+ * One-line message for any thrown value, without stack traces. A LensError's text is kept
+ * whole on one line (a newline in a path or name is escaped, not a place to cut) and
+ * capped at {@link MAX_MESSAGE} characters.
+ */
 export function errorMessage(e: unknown): string {
-  if (e instanceof Error) return e.message.split('\n')[0];
-  return String(e);
+  if (isLensError(e)) return elide(escapeControl((e as Error).message), MAX_MESSAGE);
+  if (e instanceof Error) return elide(escapeControl(e.message.split('\n')[0]), MAX_MESSAGE);
+  return elide(escapeControl(String(e)), MAX_MESSAGE);
 }

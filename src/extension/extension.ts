@@ -14,6 +14,7 @@ import { WorkerClient } from './workerClient';
 import { registerShapeFeatures } from './shapes';
 import { registerAnalysisCommands } from './analysisCommands';
 import { registerAttentionCommands } from './attentionCommand';
+import { registerWalkthrough } from './walkthrough';
 import type { AttentionViews } from './panels/attentionPanel';
 import type { AnalysisPanel } from './panels/analysisPanel';
 
@@ -67,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi | unde
   const attention = registerAttentionCommands(context, worker, provider);
   const selection = registerInspectSelection(context, worker, provider);
   registerArrayCommands(context, provider);
+  registerWalkthrough(context);
   if (!TEST_HOOKS || !rendered) return undefined;
   return { rendered, worker, arrays: provider, selection, analysisPanel, attention };
 }

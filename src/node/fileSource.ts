@@ -2,6 +2,7 @@
  * A {@link ByteSource} over a file on disk: positioned reads through one open handle,
  * never the whole file at once. Shared by the worker and the CLI.
  */
+import { constants } from 'node:fs';
 import { open, FileHandle } from 'node:fs/promises';
 import { ByteSource, checkRange } from '../core/io/source';
 import { LensError } from '../core/errors';
@@ -17,16 +18,22 @@ export class FileSource implements ByteSource {
   ) {}
 
   /** Opens `path` for reading; errors are LensErrors without the path (callers add it). */
-  static async open(path: string): Promise<FileSource> {
+  static async open(path: string | Buffer): Promise<FileSource> {
     let handle: FileHandle;
     try {
-      handle = await open(path, 'r');
+      // O_NONBLOCK: opening a FIFO (or a device) must not block before the regular-file
+      // check below can refuse it (a FIFO named x.npy used to hang the CLI and the worker);
+      // reads from a regular file ignore the flag
+      handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (e) {
       throw fsError('cannot open', e);
     }
     try {
       const st = await handle.stat();
-      if (!st.isFile()) throw new LensError('not a regular file');
+      if (!st.isFile())
+        throw new LensError(
+          `not a regular file (${st.isFIFO() ? 'a FIFO' : st.isDirectory() ? 'a directory' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'special file'})`,
+        );
       return new FileSource(handle, st.size);
     } catch (e) {
       await handle.close().catch(() => undefined);

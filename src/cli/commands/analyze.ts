@@ -1,13 +1,21 @@
 import { CliCommand, UsageError, parseArgs } from '../command';
-import { NamedArray, loadArray, loadArrays } from '../load';
+import { NamedArray, loadEntry, parseMaxBytes, splitSpec, withArrayFile } from '../load';
 import { LensError, errorMessage, isLensError } from '../../core/errors';
+import { listNames, quoteName, safeJson } from '../../core/text';
 import { analyzeMatrix, sliceToMatrix } from '../../core/linalg';
 import type { MatrixAnalysis } from '../../core/linalg';
-import { require2d, sliceLabel } from '../../core/view/matrixSlice';
+import { sliceLabel } from '../../core/view/matrixSlice';
 
 const OPS = ['rank', 'svd', 'norms', 'eig', 'lowrank'] as const;
 type Op = (typeof OPS)[number];
 const DEFAULT_OPS: Op[] = ['rank', 'svd', 'norms', 'eig'];
+
+function notMatrix(name: string, shape: readonly number[]): LensError {
+  return new LensError(
+    `${name ? quoteName(name) : 'array'}: analyze needs a 2-D array, got ${shape.length}-D shape [${shape.join(', ')}]`,
+    'unsupported',
+  );
+}
 
 /** JSON has no ±Infinity/NaN: they become null (with the reason documented in usage). */
 function num(x: number): number | null {
@@ -16,16 +24,18 @@ function num(x: number): number | null {
 
 function analyzeOne(a: NamedArray, ops: Set<Op>): Record<string, unknown> {
   const { raw, name } = a;
-  const shape = raw.shape;
-  require2d(shape, 'analyze');
+  const { shape, dtype } = raw;
+  if (shape.length < 2) throw notMatrix(name, shape);
   let note: string | undefined;
   if (shape.length > 2)
     note = `analyzed the first 2-D slice ${sliceLabel(shape)} of shape [${shape.join(', ')}]`;
   const m = sliceToMatrix(raw);
-  const r: MatrixAnalysis = analyzeMatrix(m, raw.dtype, {
+  // the file's bytes are not needed once decoded: let them go before the decomposition
+  a.raw = { ...raw, bytes: new Uint8Array(0) };
+  const r: MatrixAnalysis = analyzeMatrix(m, dtype, {
     eigenvalues: ops.has('eig') ? undefined : false,
   });
-  const out: Record<string, unknown> = { name, shape, dtype: raw.dtype };
+  const out: Record<string, unknown> = { name, shape, dtype };
   if (note) out.note = note;
   if (r.approximate) out.approximate = r.approximate;
   if (ops.has('rank')) {
@@ -61,12 +71,24 @@ function fmt(x: unknown): string {
 
 export const analyzeCommand: CliCommand = {
   name: 'analyze',
-  usage: 'analyze FILE[#ARRAY] [--json] [--ops rank,svd,norms,eig,lowrank]',
+  usage: 'analyze FILE[#ARRAY] [--json] [--ops LIST] [--max-bytes N]',
+  help: [
+    'Analyzes each 2-D array of FILE (or only ARRAY): rank (NumPy rule and dtype-aware),',
+    'singular values, condition number, norms, effective and stable rank, eigenvalues.',
+    'N-D arrays use their first 2-D slice; 1-D arrays are skipped with a note.',
+    '',
+    '  --json           one JSON document (±Inf and NaN become null)',
+    '  --ops LIST       comma-separated subset of rank,svd,norms,eig,lowrank',
+    '  --max-bytes N    largest array loaded (default 256M; K/M/G suffixes); larger ones are',
+    '                   refused from their header, before reading or inflating',
+    '',
+    'FILE#ARRAY picks one array of an .npz/.safetensors; write a # in a file name as \\#.',
+  ].join('\n'),
   summary: 'rank, singular values, condition number, norms and eigenvalues of 2-D arrays',
   async run(args, ctx) {
     const { positionals, flags, options } = parseArgs(args, {
       flags: ['--json'],
-      options: ['--ops'],
+      options: ['--ops', '--max-bytes'],
     });
     if (positionals.length !== 1) throw new UsageError('analyze takes exactly one FILE[#ARRAY]');
     const spec = positionals[0];
@@ -84,29 +106,33 @@ export const analyzeCommand: CliCommand = {
         );
       ops = new Set(list as Op[]);
     }
-    const arrays: (NamedArray & { file?: string })[] =
-      spec.lastIndexOf('#') > 0 ? [await loadArray(spec)] : await loadArrays(spec);
-    const file = spec.lastIndexOf('#') > 0 ? spec.slice(0, spec.lastIndexOf('#')) : spec;
-    const results: Record<string, unknown>[] = [];
-    for (const a of arrays) {
-      try {
-        results.push(analyzeOne(a, ops));
-      } catch (e) {
-        // one array of a single-array request: bad input (exit 2); in a multi-array file, report and go on
-        if (arrays.length === 1 || !isLensError(e)) {
-          if (isLensError(e)) throw new LensError(`${file}: ${errorMessage(e)}`, e.code);
-          throw e;
+    const maxBytes = parseMaxBytes(options.get('--max-bytes'));
+    const { file, name } = splitSpec(spec);
+    // headers first: an array analyze cannot use (1-D, or over --max-bytes) is refused from
+    // its header, before its data is read or inflated; arrays are loaded one at a time
+    const results = await withArrayFile(file, async (f) => {
+      const chosen = name === undefined ? f.entries : f.entries.filter((e) => e.name === name);
+      if (name !== undefined && !chosen.length)
+        throw new LensError(
+          `no array named ${quoteName(name)} (has: ${listNames(f.entries.map((e) => e.name))})`,
+        );
+      if (!chosen.length) throw new LensError('holds no arrays');
+      const out: Record<string, unknown>[] = [];
+      for (const e of chosen) {
+        try {
+          if (e.shape.length < 2) throw notMatrix(e.name, e.shape);
+          const a: NamedArray = { name: e.name, raw: await loadEntry(e, maxBytes) };
+          out.push(analyzeOne(a, ops));
+        } catch (err) {
+          // one array of a single-array request: bad input (exit 2); in a multi-array file, report and go on
+          if (chosen.length === 1 || !isLensError(err)) throw err;
+          out.push({ name: e.name, shape: e.shape, dtype: e.dtype, error: errorMessage(err) });
         }
-        results.push({
-          name: a.name,
-          shape: a.raw.shape,
-          dtype: a.raw.dtype,
-          error: errorMessage(e),
-        });
       }
-    }
+      return out;
+    });
     if (flags.has('--json')) {
-      ctx.out(JSON.stringify({ file, arrays: results }) + '\n');
+      ctx.out(safeJson({ file, arrays: results }) + '\n');
       return 0;
     }
     for (const r of results) {

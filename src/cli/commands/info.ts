@@ -2,10 +2,18 @@ import { CliCommand, UsageError, parseArgs } from '../command';
 import { summaryLine } from '../../core/stats/summary';
 import { computeEntryStats } from '../../core/formats/entryStats';
 import { withArrayFile } from '../load';
+import { escapeControl, safeJson } from '../../core/text';
 
 export const infoCommand: CliCommand = {
   name: 'info',
   usage: 'info FILE [--json]',
+  help: [
+    'Lists every array in FILE (.npy, .npz, .safetensors) with its dtype, shape and summary',
+    'statistics (min, max, mean, σ over the finite values; NaN/±Inf/zero counts), and a',
+    "safetensors file's __metadata__. Statistics stream from the file: no array is held whole.",
+    '',
+    '  --json    one JSON document',
+  ].join('\n'),
   summary: 'every array in FILE with name, dtype, shape and statistics',
   async run(args, ctx) {
     const { positionals, flags } = parseArgs(args, { flags: ['--json'] });
@@ -19,7 +27,7 @@ export const infoCommand: CliCommand = {
     });
     if (flags.has('--json')) {
       ctx.out(
-        JSON.stringify({
+        safeJson({
           file,
           ...(format === 'safetensors' ? { metadata: metadata ?? {} } : {}),
           arrays: out.map(({ e, s }) => ({
@@ -40,9 +48,14 @@ export const infoCommand: CliCommand = {
         }) + '\n',
       );
     } else {
-      if (metadata) for (const [k, v] of Object.entries(metadata)) ctx.out(`# ${k}: ${v}\n`);
+      // one line per key and per array: newlines and other controls inside names are escaped
+      if (metadata)
+        for (const [k, v] of Object.entries(metadata))
+          ctx.out(`# ${escapeControl(k)}: ${escapeControl(v)}\n`);
       for (const { e, s } of out)
-        ctx.out(`${e.name ? e.name + ': ' : ''}${summaryLine(e.dtype, e.shape, s)}\n`);
+        ctx.out(
+          `${e.name ? escapeControl(e.name) + ': ' : ''}${summaryLine(e.dtype, e.shape, s)}\n`,
+        );
     }
     return 0;
   },

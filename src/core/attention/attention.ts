@@ -64,6 +64,10 @@ function split(name: string, x: Tensor, heads: number | undefined): Split {
   const s = x.shape;
   if (s.length === 3) {
     const [H, T, d] = s;
+    if (d === 0)
+      throw new LensError(
+        `${name} head size is 0 (shape [${s.join(', ')}]): attention needs d ≥ 1`,
+      );
     if (heads !== undefined && heads !== H)
       throw new LensError(
         `${name} has ${H} heads (shape [${s.join(', ')}]) but --heads is ${heads}`,
@@ -85,6 +89,8 @@ function split(name: string, x: Tensor, heads: number | undefined): Split {
   if (!Number.isInteger(H) || H < 1 || E % H !== 0)
     throw new LensError(`${name} width ${E} is not divisible by ${H} heads`);
   const d = E / H;
+  if (d === 0)
+    throw new LensError(`${name} head size is 0 (shape [${s.join(', ')}]): attention needs d ≥ 1`);
   const out: Float64Array[] = [];
   for (let h = 0; h < H; h++) {
     const a = new Float64Array(T * d);
@@ -128,6 +134,25 @@ function checkFinite(name: string, x: Tensor): void {
     );
 }
 
+function log2MaxAbs(x: Tensor): number {
+  let mx = 0;
+  for (let i = 0; i < x.data.length; i++) {
+    const v = Math.abs(x.data[i]);
+    if (v > mx) mx = v;
+  }
+  return mx > 0 ? Math.log2(mx) : -Infinity;
+}
+
+/**
+ * Scores whose magnitude may leave float64's range (Q = K = 1e200: q·k = 1e400) are computed
+ * as s·2^-E and the softmax takes exp((s − max)·2^E): the differences are what matter, and
+ * (s − max)·2^E is −Infinity exactly when exp would underflow to 0 anyway. Scores that may
+ * leave float32's range keep the float64 path (the SIMD kernels compute in float32).
+ */
+function scoreExponent(log2Bound: number): number {
+  return log2Bound > 1000 ? Math.ceil(log2Bound - 900) : 0;
+}
+
 /** softmax(QKᵀ/√d + mask)·V per head. */
 export function attention(
   q: Tensor,
@@ -168,7 +193,31 @@ export function attention(
   const wantWeights = opts.weights !== false;
   const scale = 1 / Math.sqrt(d);
   const ticker = new Ticker(opts.progress);
-  const f32 = [q, k, v].every((t) => t === undefined || t.data instanceof Float32Array);
+  // bound on |score| (log2): |q·k|/√d ≤ max|q|·max|k|·√d
+  const log2Bound = log2MaxAbs(q) + log2MaxAbs(k) + 0.5 * Math.log2(d);
+  const scoreExp = scoreExponent(log2Bound);
+  if (scoreExp > 0 && opts.mask) {
+    // a finite additive mask would be lost against such scores; −Infinity (blocking) is fine
+    const md = opts.mask.data;
+    let finiteNonzero = false;
+    for (let i = 0; i < md.length && !finiteNonzero; i++)
+      finiteNonzero = md[i] !== 0 && md[i] !== -Infinity;
+    if (finiteNonzero)
+      throw new LensError(
+        `attention scores reach 2^${Math.round(log2Bound)}, beyond float64, and an additive mask cannot be added to them; scale Q or K down`,
+        'numeric',
+      );
+  }
+  // exp((s' − max')·2^E) in two exact factors (2^E alone may overflow)
+  const f1 = 2 ** Math.trunc(scoreExp / 2);
+  const f2 = 2 ** (scoreExp - Math.trunc(scoreExp / 2));
+  if (scoreExp > 0) {
+    const down = 2 ** -Math.trunc(scoreExp / 2);
+    const down2 = 2 ** -(scoreExp - Math.trunc(scoreExp / 2));
+    for (const qh of Q.heads) for (let i = 0; i < qh.length; i++) qh[i] = qh[i] * down * down2;
+  }
+  const f32 =
+    log2Bound < 100 && [q, k, v].every((t) => t === undefined || t.data instanceof Float32Array);
   // float32 inputs with weights: the SIMD kernel (float32 weights), split over query blocks
   const simdWeights = wantWeights && f32 && T * S * d > 0 && engine().kind === 'wasm';
   const weights = wantWeights
@@ -183,7 +232,8 @@ export function attention(
   const sc = new Float64Array(Math.max(S, BLOCK));
   // float32 inputs, output only, no additive mask: the SIMD streaming kernel (float32 arithmetic,
   // like the inputs); everything else takes the float64 path below
-  const simd = !wantWeights && !mask && !!V && f32;
+  // (without V too: entropies alone, with an empty V of width 0)
+  const simd = !wantWeights && !mask && f32;
   for (let h = 0; h < H; h++) {
     const qh = Q.heads[h];
     const kh = K.heads[h];
@@ -218,18 +268,18 @@ export function attention(
       }
       // no SIMD engine after all (heap exhausted): the float64 loop below writes this head
     }
-    if (simd && vh) {
+    if (simd) {
       const r = streamingAttentionF32(
         Float32Array.from(qh),
         Float32Array.from(kh),
-        Float32Array.from(vh),
+        vh ? Float32Array.from(vh) : new Float32Array(0),
         T,
         S,
         d,
         dv,
         { causal, scale, poll },
       );
-      outHeads.push(Float64Array.from(r.output));
+      if (vh) outHeads.push(Float64Array.from(r.output));
       entropy.set(r.entropy, h * T);
       ticker.tick((h + 1) / H);
       continue;
@@ -259,7 +309,7 @@ export function attention(
         }
         let sum = 0;
         for (let j = 0; j < limit; j++) {
-          const e = Math.exp(sc[j] - mx);
+          const e = Math.exp((sc[j] - mx) * f1 * f2);
           sc[j] = e;
           sum += e;
         }
@@ -303,9 +353,10 @@ export function attention(
           }
           if (bm === -Infinity) continue;
           if (bm > m) {
-            const r = m === -Infinity ? 0 : Math.exp(m - bm);
+            const shift = (bm - m) * f1 * f2;
+            const r = m === -Infinity ? 0 : Math.exp(-shift);
             // e_j and (s_j − m) are both relative to the old maximum: shift them to bm
-            u = m === -Infinity ? 0 : r * (u - (bm - m) * l);
+            u = r === 0 ? 0 : r * (u - shift * l);
             l *= r;
             if (oh) for (let c = 0; c < dv; c++) oh[ob + c] *= r;
             m = bm;
@@ -313,9 +364,11 @@ export function attention(
           for (let j = j0; j < j1; j++) {
             const s = sc[j - j0];
             if (s === -Infinity) continue;
-            const e = Math.exp(s - m);
+            const ds = (s - m) * f1 * f2;
+            const e = Math.exp(ds);
+            if (e === 0) continue;
             l += e;
-            u += e * (s - m);
+            u += e * ds;
             if (vh && oh) {
               const vj = j * dv;
               for (let c = 0; c < dv; c++) oh[ob + c] += e * vh[vj + c];

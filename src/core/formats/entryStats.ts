@@ -19,14 +19,16 @@ export async function computeEntryStats(
   const acc = new StatsAccumulator(complex ? 'abs' : 'value');
   const size = itemSize(entry.dtype);
   const n = sizeOf(entry.shape);
-  const buf = new Float64Array(STATS_CHUNK * (complex ? 2 : 1));
-  const mags = complex ? new Float64Array(STATS_CHUNK) : buf;
+  // no bigger than the array: 10⁶ empty tensors must not cost 512 KiB each
+  const run = Math.max(1, Math.min(STATS_CHUNK, n));
+  const buf = new Float64Array(run * (complex ? 2 : 1));
+  const mags = complex ? new Float64Array(run) : buf;
   let seen = 0;
   for await (const piece of entry.chunks({ chunkBytes: STATS_CHUNK * size * 16 })) {
     const a = { dtype: entry.dtype, littleEndian: entry.littleEndian, bytes: piece };
     const count = piece.length / size;
-    for (let start = 0; start < count; start += STATS_CHUNK) {
-      const len = Math.min(STATS_CHUNK, count - start);
+    for (let start = 0; start < count; start += run) {
+      const len = Math.min(run, count - start);
       decodeRun(a, start, len, buf);
       if (complex) for (let i = 0; i < len; i++) mags[i] = Math.hypot(buf[2 * i], buf[2 * i + 1]);
       acc.add(mags, len);

@@ -3,6 +3,7 @@
  * attention) and the CLI, so a missing or empty array reads the same everywhere.
  */
 import { LensError } from '../errors';
+import { listNames, quoteName } from '../text';
 import type { ArrayEntry, ArrayFile } from './entry';
 
 /** The entry named `member`, or the first one when `member` is undefined. */
@@ -15,7 +16,7 @@ export function findEntry(file: ArrayFile, member: string | undefined): ArrayEnt
   const e = file.entries.find((x) => x.name === member);
   if (!e)
     throw new LensError(
-      `no array named '${member}' (has: ${file.entries.map((x) => x.name).join(', ')})`,
+      `no array named ${quoteName(member)} (has: ${listNames(file.entries.map((x) => x.name))})`,
     );
   return e;
 }

@@ -75,13 +75,25 @@ export function npyHeaderEnd(prefix: Uint8Array): number | undefined {
 }
 
 /**
+ * The magic and the version bytes: a file that starts like the magic but ends before the
+ * header length (`\\x93NUMPY` alone) is truncated, not "missing the magic".
+ */
+function checkMagic(first: Uint8Array): void {
+  const n = Math.min(first.length, NPY_MAGIC.length);
+  if (n === 0 || NPY_MAGIC.slice(0, n).some((b, i) => first[i] !== b))
+    throw new LensError('not a .npy file (missing the \\x93NUMPY magic)');
+  if (first.length < 10)
+    throw new LensError(
+      `file is truncated: ${first.length} bytes, ends before the .npy header length`,
+    );
+}
+
+/**
  * Parses the header from the first bytes of a file. `prefix` must hold the whole header
  * (see {@link npyHeaderEnd}); `fileSize` is the total size, used to check the data is all there.
  */
 export function parseNpyHeader(prefix: Uint8Array, fileSize: number): NpyHeader {
-  if (prefix.length < 10 || NPY_MAGIC.some((b, i) => prefix[i] !== b)) {
-    throw new LensError('not a .npy file (missing the \\x93NUMPY magic)');
-  }
+  checkMagic(prefix);
   const major = prefix[6];
   const minor = prefix[7];
   if (major < 1 || major > 3 || minor !== 0) {
@@ -175,9 +187,7 @@ export function readNpy(bytes: Uint8Array): RawArray & { header: NpyHeader } {
 /** The bytes that make up a .npy header: magic, version, length and the header text. */
 export async function readNpyHeader(source: ByteSource): Promise<NpyHeader> {
   const first = await source.read(0, Math.min(source.size, 12));
-  if (first.length < 10 || NPY_MAGIC.some((b, i) => first[i] !== b)) {
-    throw new LensError('not a .npy file (missing the \\x93NUMPY magic)');
-  }
+  checkMagic(first);
   const end = npyHeaderEnd(first);
   if (end === undefined || end > source.size)
     throw new LensError('file is truncated inside its header');

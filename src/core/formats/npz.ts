@@ -11,6 +11,8 @@
 import { Inflate } from 'fflate';
 import { itemSize } from '../array/dtype';
 import { RawArray } from '../array/ndarray';
+import { quoteName } from '../text';
+import { BlockCacheSource } from '../io/blockCache';
 import { LensError, isLensError } from '../errors';
 import { ByteSource, SliceSource, checkRange, readPieces } from '../io/source';
 import {
@@ -52,8 +54,10 @@ export interface NpzEntry extends ArrayEntry {
 
 /** Lists the `.npy` members of an archive; reads each member's header, not its data. */
 export async function openNpz(
-  source: ByteSource,
+  file: ByteSource,
 ): Promise<Omit<ArrayFile, 'entries'> & { entries: NpzEntry[] }> {
+  // headers of packed members share blocks: one read per 64 KiB, not three per member
+  const source = new BlockCacheSource(file);
   const members = await readCentralDirectory(source);
   const located: { m: ZipMember; start: number }[] = [];
   for (const m of members) {
@@ -65,7 +69,9 @@ export async function openNpz(
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1];
     if (prev.start + prev.m.compressedSize > sorted[i].m.localHeaderOffset) {
-      throw new LensError(`archive members '${prev.m.name}' and '${sorted[i].m.name}' overlap`);
+      throw new LensError(
+        `archive members ${quoteName(prev.m.name)} and ${quoteName(sorted[i].m.name)} overlap`,
+      );
     }
   }
   const entries: NpzEntry[] = [];
@@ -73,7 +79,7 @@ export async function openNpz(
   for (const { m, start } of located) {
     if (!m.name.endsWith('.npy')) continue; // np.load ignores non-array members for arrays too
     const name = m.name.slice(0, -4);
-    if (seen.has(name)) throw new LensError(`archive holds two members named '${m.name}'`);
+    if (seen.has(name)) throw new LensError(`archive holds two members named ${quoteName(m.name)}`);
     seen.add(name);
     entries.push(await memberEntry(source, m, start, name));
   }
@@ -86,7 +92,7 @@ async function memberEntry(
   start: number,
   name: string,
 ): Promise<NpzEntry> {
-  const where = `member '${m.name}'`;
+  const where = `member ${quoteName(m.name)}`;
   const wrap = (e: unknown): never => {
     if (isLensError(e)) throw new LensError(`${where}: ${e.message}`, e.code);
     throw e;
@@ -295,14 +301,15 @@ async function inflatedHeader(source: ByteSource, start: number, m: ZipMember): 
 /** Offset of a member's data, from its local header. */
 async function dataStart(source: ByteSource, m: ZipMember): Promise<number> {
   const at = m.localHeaderOffset;
-  if (at + 30 > source.size) throw new LensError(`member '${m.name}' lies outside the file`);
+  if (at + 30 > source.size)
+    throw new LensError(`member ${quoteName(m.name)} lies outside the file`);
   const h = await source.read(at, 30);
   const v = new DataView(h.buffer, h.byteOffset, 30);
   if (v.getUint32(0, true) !== SIG_LOCAL)
-    throw new LensError(`member '${m.name}' has no local header where the directory says`);
+    throw new LensError(`member ${quoteName(m.name)} has no local header where the directory says`);
   const start = at + 30 + v.getUint16(26, true) + v.getUint16(28, true);
   if (start + m.compressedSize > source.size)
-    throw new LensError(`member '${m.name}' is truncated`);
+    throw new LensError(`member ${quoteName(m.name)} is truncated`);
   return start;
 }
 
@@ -381,7 +388,7 @@ export async function readCentralDirectory(source: ByteSource): Promise<ZipMembe
           let q = e + 4;
           const take = (): number => {
             if (q + 8 > e + 4 + len)
-              throw new LensError(`member '${name}' has a short ZIP64 extra field`);
+              throw new LensError(`member ${quoteName(name)} has a short ZIP64 extra field`);
             const v = u64(cv, q);
             q += 8;
             return v;
@@ -394,12 +401,12 @@ export async function readCentralDirectory(source: ByteSource): Promise<ZipMembe
         }
         e += 4 + len;
       }
-      if (!found) throw new LensError(`member '${name}' lacks its ZIP64 extra field`);
+      if (!found) throw new LensError(`member ${quoteName(name)} lacks its ZIP64 extra field`);
     }
-    if (flags & 1) throw new LensError(`member '${name}' is encrypted`, 'unsupported');
+    if (flags & 1) throw new LensError(`member ${quoteName(name)} is encrypted`, 'unsupported');
     if (method !== 0 && method !== 8) {
       throw new LensError(
-        `member '${name}' uses compression method ${method} (only stored and deflate are supported)`,
+        `member ${quoteName(name)} uses compression method ${method} (only stored and deflate are supported)`,
         'unsupported',
       );
     }

@@ -67,6 +67,9 @@ export function analyzeMatrix(
 ): MatrixAnalysis {
   assertFinite(m);
   const { rows, cols } = m;
+  // an empty matrix (shape (10**15, 0), (0, 10**15), …) has nothing to reduce: answer at once
+  // rather than walking 10^15 empty rows or allocating per-column sums
+  if (rows === 0 || cols === 0) return emptyAnalysis(rows, cols, sourceDtype);
   const t = new Ticker(opts.progress);
   const square = rows === cols;
   const symmetric = square && isSymmetric(m);
@@ -98,11 +101,13 @@ export function analyzeMatrix(
     for (const s of sv) nuc += s;
     nrm = { fro, nuc, spectral: sv[0] ?? 0, one: oneNorm(m), inf: infNorm(m) };
     // ‖A − A_k‖_F² = ‖A‖_F² − Σ_{i≤k} σᵢ² (exact given exact σ)
+    // (relative to ‖A‖_F, so that neither square over- or underflows)
     lowRankError = [fro];
     let acc = 0;
     for (let k = 0; k < sv.length; k++) {
-      acc += sv[k] * sv[k];
-      lowRankError.push(Math.sqrt(Math.max(0, fro * fro - acc)));
+      const r = fro > 0 ? sv[k] / fro : 0;
+      acc += r * r;
+      lowRankError.push(fro * Math.sqrt(Math.max(0, 1 - acc)));
     }
   } else {
     sv = singularValues(m, (f) => svTicker.tick(f));
@@ -125,7 +130,7 @@ export function analyzeMatrix(
     effectiveRank: effectiveRank(sv),
     stableRank: approximate
       ? nrm.spectral > 0
-        ? (nrm.fro / nrm.spectral) ** 2
+        ? (nrm.fro / nrm.spectral) ** 2 // ratio first: no overflow
         : 0
       : stableRank(sv),
     lowRankError,
@@ -150,4 +155,26 @@ export function analyzeMatrix(
   }
   t.done();
   return out;
+}
+
+function emptyAnalysis(rows: number, cols: number, sourceDtype: DType): MatrixAnalysis {
+  const r = numpyRank([], rows, cols);
+  const dr = dtypeRank([], rows, cols, sourceDtype);
+  return {
+    shape: [rows, cols],
+    rank: 0,
+    rankTolerance: 0,
+    rankRule: r.rule,
+    dtypeRank: 0,
+    dtypeRankTolerance: 0,
+    dtypeRankRule: dr.rule,
+    singularValues: [],
+    cond: NaN,
+    norms: { fro: 0, nuc: 0, spectral: 0, one: 0, inf: 0 },
+    effectiveRank: 0,
+    stableRank: 0,
+    lowRankError: [0],
+    symmetric: rows === cols,
+    ...(rows === cols ? { eigenvalues: [], spectralRadius: 0 } : {}),
+  };
 }

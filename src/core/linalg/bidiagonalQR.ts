@@ -289,15 +289,23 @@ function qrIterate(
   }
   sminoa = sminoa / Math.sqrt(n);
   const thresh = Math.max(tol * sminoa, maxitr * n * n * UNFL);
+  // a NaN threshold makes every deflation test false: refuse instead of sweeping forever
+  if (!Number.isFinite(thresh) || !Number.isFinite(smax))
+    throw new LensError('SVD met a non-finite value (bidiagonal QR)', 'numeric');
   const maxit = maxitr * n * n;
   let iter = 0;
+  // every pass of the loop counts, not only the sweeps: the passes that only zero a negligible
+  // e[k] or split a block are bounded too, so the guard fires whatever the numbers do
+  let passes = 0;
+  const maxPasses = 4 * maxit + 8 * n;
   let oldll = -1;
   let oldm = -1;
   let idir = 0;
   let m = n - 1; // 0-based index of the bottom of the active block
 
   outer: while (m > 0) {
-    if (iter > maxit) throw new LensError('SVD did not converge (bidiagonal QR)', 'numeric');
+    if (iter > maxit || ++passes > maxPasses)
+      throw new LensError('SVD did not converge (bidiagonal QR)', 'numeric');
     ticker.tick(1 - m / n);
     // find the active block d[ll..m]
     let smin = Math.abs(d[m]);
@@ -306,6 +314,8 @@ function qrIterate(
     for (let k = m - 1; k >= 0; k--) {
       const abss = Math.abs(d[k]);
       const abse = Math.abs(e[k]);
+      if (!(abss + abse < Infinity))
+        throw new LensError('SVD met a non-finite value (bidiagonal QR)', 'numeric');
       if (abse <= thresh) {
         e[k] = 0;
         if (k === m - 1) {

@@ -8,6 +8,7 @@
  * Complex eigenvalues come out as exact conjugate pairs (one computed real part and
  * ± one computed imaginary part).
  */
+import { scaleArray, scaledForDecomposition } from './scaling';
 import { LensError } from '../errors';
 import { Matrix, assertFinite } from './matrix';
 import { householder } from './householder';
@@ -532,12 +533,14 @@ function schur(
 
 /** Eigenvalues (and optionally eigenvectors) of a general square matrix. */
 export function generalEigen(
-  a: Matrix,
+  a0: Matrix,
   opts: { vectors?: boolean; balance?: boolean; progress?: Progress } = {},
 ): GeneralEigen {
-  if (a.rows !== a.cols)
-    throw new LensError(`eigenvalues need a square matrix, got ${a.rows}×${a.cols}`);
-  assertFinite(a);
+  if (a0.rows !== a0.cols)
+    throw new LensError(`eigenvalues need a square matrix, got ${a0.rows}×${a0.cols}`);
+  assertFinite(a0);
+  // outside the safe range, reduce 2^k·A and scale λ back (LAPACK dgeev's dlascl)
+  const { m: a, k: scaleExp } = scaledForDecomposition(a0);
   const n = a.rows;
   const t = opts.progress ? new Ticker(opts.progress) : noTicker;
   const h = a.data.slice();
@@ -547,6 +550,8 @@ export function generalEigen(
   const re = new Float64Array(n);
   const im = new Float64Array(n);
   schur(h, n, re, im, V, t.sub(0.3, 1));
+  scaleArray(re, -scaleExp);
+  scaleArray(im, -scaleExp);
   if (!want || !V) return { re, im };
   // undo balancing (x = D x'), split into real/imag and normalize to unit 2-norm
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) V[i * n + j] *= scale[i];

@@ -16,9 +16,16 @@ export interface RankResult {
   rule: string;
 }
 
-function countAbove(sv: ArrayLike<number>, tol: number): number {
+/**
+ * Counts σᵢ > σ_max·rel, compared as σᵢ/σ_max > rel: the product σ_max·max(m,n)·eps
+ * overflows above ~1e307 (NumPy's own matrix_rank then answers 0 for a rank-2 matrix) and
+ * underflows to 0 below ~1e-292 (every roundoff σ then counts).
+ */
+function countAbove(sv: ArrayLike<number>, rel: number): number {
+  const mx = maxOf(sv);
+  if (!(mx > 0)) return 0;
   let r = 0;
-  for (let i = 0; i < sv.length; i++) if (sv[i] > tol) r++;
+  for (let i = 0; i < sv.length; i++) if (sv[i] / mx > rel || sv[i] === Infinity) r++;
   return r;
 }
 
@@ -30,9 +37,10 @@ function maxOf(sv: ArrayLike<number>): number {
 
 /** numpy.linalg.matrix_rank's default rule. */
 export function numpyRank(sv: ArrayLike<number>, m: number, n: number): RankResult {
-  const tolerance = maxOf(sv) * Math.max(m, n) * FLOAT64_EPS;
+  const rel = Math.max(m, n) * FLOAT64_EPS;
+  const tolerance = maxOf(sv) * rel;
   return {
-    rank: countAbove(sv, tolerance),
+    rank: countAbove(sv, rel),
     tolerance,
     rule: 'σ > σ_max·max(m,n)·eps(float64) (numpy.linalg.matrix_rank)',
   };
@@ -41,9 +49,10 @@ export function numpyRank(sv: ArrayLike<number>, m: number, n: number): RankResu
 /** Same rule with the epsilon of the dtype the data was stored in. */
 export function dtypeRank(sv: ArrayLike<number>, m: number, n: number, dtype: DType): RankResult {
   const eps = storageEpsilon(dtype);
-  const tolerance = maxOf(sv) * Math.max(m, n) * eps;
+  const rel = Math.max(m, n) * eps;
+  const tolerance = maxOf(sv) * rel;
   return {
-    rank: countAbove(sv, tolerance),
+    rank: countAbove(sv, rel),
     tolerance,
     rule: `σ > σ_max·max(m,n)·eps(${dtype}) with eps = 2^${Math.round(Math.log2(eps))}`,
   };
@@ -67,12 +76,14 @@ export function lowRankErrors(sv: ArrayLike<number>): number[] {
 
 /** exp of the Shannon entropy of σ/Σσ; 0 for a zero matrix. */
 export function effectiveRank(sv: ArrayLike<number>): number {
+  // sum σ/σ₁, not σ: Σσ overflows for σ near the top of the float64 range
+  const s1 = maxOf(sv);
+  if (!(s1 > 0) || !Number.isFinite(s1)) return s1 === Infinity ? NaN : 0;
   let sum = 0;
-  for (let i = 0; i < sv.length; i++) sum += sv[i];
-  if (!(sum > 0)) return 0;
+  for (let i = 0; i < sv.length; i++) sum += sv[i] / s1;
   let h = 0;
   for (let i = 0; i < sv.length; i++) {
-    const p = sv[i] / sum;
+    const p = sv[i] / s1 / sum;
     if (p > 0) h -= p * Math.log(p);
   }
   return Math.exp(h);

@@ -19,6 +19,7 @@ export function frobeniusNorm(a: Matrix): number {
 }
 
 export function oneNorm(a: Matrix): number {
+  if (a.rows === 0 || a.cols === 0) return 0; // (10**15, 0): no per-column sums to allocate
   const sums = new Float64Array(a.cols);
   for (let i = 0; i < a.rows; i++)
     for (let j = 0; j < a.cols; j++) sums[j] += Math.abs(a.data[i * a.cols + j]);
@@ -28,6 +29,7 @@ export function oneNorm(a: Matrix): number {
 }
 
 export function infNorm(a: Matrix): number {
+  if (a.rows === 0 || a.cols === 0) return 0; // (10**15, 0): no 10^15 empty rows to walk
   let mx = 0;
   for (let i = 0; i < a.rows; i++) {
     let s = 0;

@@ -8,6 +8,7 @@
 import { Matrix, assertFinite, transpose } from './matrix';
 import { matmul } from './gemm';
 import { svd } from './svd';
+import { scaleArray, scaledForDecomposition } from './scaling';
 import { Progress, Ticker } from './progress';
 
 export interface RandomizedSvdOptions {
@@ -84,8 +85,14 @@ function orthonormalizeRows(x: Float64Array, l: number, m: number, rnd: () => nu
 }
 
 /** Top-k singular triplets of a (m×n). */
-export function randomizedSvd(a: Matrix, k: number, opts: RandomizedSvdOptions = {}): TruncatedSvd {
-  assertFinite(a);
+export function randomizedSvd(
+  a0: Matrix,
+  k: number,
+  opts: RandomizedSvdOptions = {},
+): TruncatedSvd {
+  assertFinite(a0);
+  // the products AΩ over/underflow for entries outside the safe range: sample 2^e·A instead
+  const { m: a, k: e } = scaledForDecomposition(a0);
   const { rows: m, cols: n } = a;
   const t = new Ticker(opts.progress);
   const p = opts.oversample ?? 10;
@@ -114,7 +121,7 @@ export function randomizedSvd(a: Matrix, k: number, opts: RandomizedSvdOptions =
   const b = matmul(yt, a);
   const r = svd(b);
   t.tick(1);
-  const S = r.S.slice(0, kk);
+  const S = scaleArray(r.S.slice(0, kk), -e);
   if (opts.vectors === false) return { S, k: kk };
   // U = Q Ub = (Yt)ᵀ Ub : m×kk
   const U = new Float64Array(m * kk);

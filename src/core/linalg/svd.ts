@@ -9,6 +9,7 @@ import { bidiagonalize, formPt, formQt } from './householderBidiagonalization';
 import { bidiagonalSvd } from './bidiagonalQR';
 import { Progress, Ticker } from './progress';
 import { withEngine } from './wasm/kernels';
+import { scaleArray, scaledForDecomposition } from './scaling';
 
 export interface SvdResult {
   /** m×k (thin: k = min(m,n); full: m×m) */
@@ -26,8 +27,11 @@ export interface SvdOptions {
 }
 
 /** Singular values only, descending (like numpy.linalg.svd(a, compute_uv=False)). */
-export function singularValues(a: Matrix, progress?: Progress): Float64Array {
-  assertFinite(a);
+export function singularValues(a0: Matrix, progress?: Progress): Float64Array {
+  assertFinite(a0);
+  if (a0.rows === 0 || a0.cols === 0) return new Float64Array(0);
+  // outside the safe range, decompose 2^k·A and scale σ back (LAPACK dgesdd's dlascl)
+  const { m: a, k: scaleExp } = scaledForDecomposition(a0);
   const t = new Ticker(progress);
   const tall = a.rows >= a.cols ? a : transpose(a);
   const { rows: m, cols: n } = tall;
@@ -38,12 +42,13 @@ export function singularValues(a: Matrix, progress?: Progress): Float64Array {
     return b.d;
   });
   t.done();
-  return d;
+  return scaleArray(d, -scaleExp);
 }
 
 /** Thin (default) or full SVD with vectors. */
-export function svd(a: Matrix, opts: SvdOptions = {}): SvdResult {
-  assertFinite(a);
+export function svd(a0: Matrix, opts: SvdOptions = {}): SvdResult {
+  assertFinite(a0);
+  const { m: a, k: scaleExp } = scaledForDecomposition(a0);
   const t = new Ticker(opts.progress);
   const wide = a.rows < a.cols;
   const tall = wide ? transpose(a) : a;
@@ -78,7 +83,7 @@ export function svd(a: Matrix, opts: SvdOptions = {}): SvdResult {
     // tall: U = Qtᵀ (m×qRows), Vt = pt (n×n)
     const ut: Matrix = { rows: qRows, cols: m, data: eng.slice64(Q, Q + qRows * m) };
     const vt: Matrix = { rows: n, cols: n, data: eng.slice64(P, P + n * n) };
-    return { S: b.d, Ut: ut, Vt: vt };
+    return { S: scaleArray(b.d, -scaleExp), Ut: ut, Vt: vt };
   });
   t.done();
   if (!wide) return { U: transpose(Ut), S, Vt };

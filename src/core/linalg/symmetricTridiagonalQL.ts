@@ -5,6 +5,7 @@
  * tql2; Golub & Van Loan §8.3. Eigenvectors are kept as rows of Zᵀ so that every rotation
  * touches two contiguous rows.
  */
+import { scaleArray, scaledForDecomposition } from './scaling';
 import { LensError } from '../errors';
 import { Matrix, assertFinite } from './matrix';
 import { householder, hypot } from './householder';
@@ -182,17 +183,20 @@ function tridiagonalQL(
 
 /** Eigenvalues (ascending) and optionally eigenvectors of a symmetric matrix. */
 export function symmetricEigen(
-  a: Matrix,
+  a0: Matrix,
   opts: { vectors?: boolean; progress?: Progress } = {},
 ): SymmetricEigen {
-  if (a.rows !== a.cols)
-    throw new LensError(`eigenvalues need a square matrix, got ${a.rows}×${a.cols}`);
-  assertFinite(a);
+  if (a0.rows !== a0.cols)
+    throw new LensError(`eigenvalues need a square matrix, got ${a0.rows}×${a0.cols}`);
+  assertFinite(a0);
+  // outside the safe range, reduce 2^k·A and scale λ back (LAPACK dsyev's dlascl)
+  const { m: a, k: scaleExp } = scaledForDecomposition(a0);
   const n = a.rows;
   const t = opts.progress ? new Ticker(opts.progress) : noTicker;
   const want = !!opts.vectors;
   const { d, e, qt } = withEngine((eng) => tridiagonalize(eng, a, want, t.sub(0, 0.7)));
   tridiagonalQL(d, e, qt, t.sub(0.7, 1));
+  scaleArray(d, -scaleExp);
   // sort ascending with vectors
   const order = Array.from(d.keys()).sort((x, y) => d[x] - d[y]);
   const values = Float64Array.from(order, (i) => d[i]);

@@ -6,6 +6,7 @@
 import { DType, isComplex } from '../array/dtype';
 import { decodeRun } from '../array/decode';
 import { RawArray, describeType, formatBytes, sizeOf, byteLength } from '../array/ndarray';
+import { safeScaleExponent, scaleBy } from '../linalg/scaling';
 
 export interface Stats {
   /** elements in the array. */
@@ -25,10 +26,26 @@ export interface Stats {
   of: 'value' | 'abs';
 }
 
+/**
+ * Values whose magnitude is inside [2^-400, 2^400] are summed and squared as they are; a chunk
+ * holding larger or smaller values is scaled by a power of two first (exact), so that neither
+ * Σx nor Σ(x−μ)² over- or underflows: σ of np.arange(1, 10)·1e200 is 2.58e200 (NumPy's own
+ * `std` overflows to inf there), and σ of values near 1e-200 is not 0.
+ */
+const SCALE_FREE_LIMIT = 2 ** 400;
+
+function chunkExponent(amax: number): number {
+  if (!(amax > 0) || (amax <= SCALE_FREE_LIMIT && amax >= 1 / SCALE_FREE_LIMIT)) return 0;
+  return safeScaleExponent(amax) || -Math.floor(Math.log2(amax)) - 1;
+}
+
 export class StatsAccumulator {
   private n = 0;
+  /** mean, in the values' own units */
   private mean = 0;
+  /** Σ(x−μ)² in units of 2^(−2·scaleExp) */
   private m2 = 0;
+  private scaleExp = 0;
   private min = Infinity;
   private max = -Infinity;
   private nan = 0;
@@ -43,8 +60,8 @@ export class StatsAccumulator {
   add(v: Float64Array, len = v.length): void {
     let n = 0;
     let sum = 0;
-    let min = this.min;
-    let max = this.max;
+    let min = Infinity;
+    let max = -Infinity;
     let zeros = 0;
     for (let i = 0; i < len; i++) {
       const x = v[i];
@@ -60,22 +77,51 @@ export class StatsAccumulator {
     }
     this.count += len;
     this.zeros += zeros;
-    this.min = min;
-    this.max = max;
+    if (min < this.min) this.min = min;
+    if (max > this.max) this.max = max;
     if (n === 0) return;
-    const mean = sum / n;
+    const e = chunkExponent(Math.max(-min, max));
+    let f1 = 1;
+    let f2 = 1;
+    if (e !== 0) {
+      const h = Math.trunc(e / 2);
+      f1 = 2 ** h;
+      f2 = 2 ** (e - h);
+      sum = 0;
+      for (let i = 0; i < len; i++) {
+        const x = v[i];
+        if (x - x === 0) sum += x * f1 * f2;
+      }
+    }
+    const mean = sum / n; // in units of 2^-e
     let m2 = 0;
     for (let i = 0; i < len; i++) {
       const x = v[i];
       if (x - x === 0) {
-        const d = x - mean;
+        const d = x * f1 * f2 - mean;
         m2 += d * d;
       }
     }
+    if (this.n === 0) {
+      this.mean = scaleBy(mean, -e);
+      this.m2 = m2;
+      this.scaleExp = e;
+      this.n = n;
+      return;
+    }
+    // merge (Chan et al.) in the units of the larger-magnitude side
+    const E = Math.min(this.scaleExp, e);
+    const ma = scaleBy(this.mean, E);
+    const mb = scaleBy(mean, E - e);
     const total = this.n + n;
-    const delta = mean - this.mean;
-    this.mean += (delta * n) / total;
-    this.m2 += m2 + (delta * delta * this.n * n) / total;
+    const delta = mb - ma;
+    const merged = ma + (delta * n) / total;
+    this.m2 =
+      scaleBy(this.m2, 2 * (E - this.scaleExp)) +
+      scaleBy(m2, 2 * (E - e)) +
+      (delta * delta * this.n * n) / total;
+    this.mean = scaleBy(merged, -E);
+    this.scaleExp = E;
     this.n = total;
   }
 
@@ -87,7 +133,7 @@ export class StatsAccumulator {
       min: has ? this.min : null,
       max: has ? this.max : null,
       mean: has ? this.mean : null,
-      std: has ? Math.sqrt(this.m2 / this.n) : null,
+      std: has ? scaleBy(Math.sqrt(this.m2 / this.n), -this.scaleExp) : null,
       nan: this.nan,
       posinf: this.posinf,
       neginf: this.neginf,
@@ -107,10 +153,11 @@ export function computeStats(a: RawArray, onChunk?: (done: number) => void): Sta
   const complex = isComplex(a.dtype);
   const acc = new StatsAccumulator(complex ? 'abs' : 'value');
   const n = sizeOf(a.shape);
-  const buf = new Float64Array(STATS_CHUNK * (complex ? 2 : 1));
-  const mags = complex ? new Float64Array(STATS_CHUNK) : buf;
-  for (let start = 0; start < n; start += STATS_CHUNK) {
-    const len = Math.min(STATS_CHUNK, n - start);
+  const run = Math.max(1, Math.min(STATS_CHUNK, n)); // no bigger than the array
+  const buf = new Float64Array(run * (complex ? 2 : 1));
+  const mags = complex ? new Float64Array(run) : buf;
+  for (let start = 0; start < n; start += run) {
+    const len = Math.min(run, n - start);
     decodeRun(a, start, len, buf);
     if (complex) for (let i = 0; i < len; i++) mags[i] = Math.hypot(buf[2 * i], buf[2 * i + 1]);
     acc.add(mags, len);
