@@ -42,7 +42,7 @@ describe('release readiness', function () {
     const files = r.stdout.trim().split('\n').sort();
     const allowed = [
       /^(package\.json|README\.md|CHANGELOG\.md|LICENSE)$/,
-      /^dist\/(extension|worker|cli)\.js$/,
+      /^dist\/(extension|worker|cli|poolHelper|poolSupervisor)\.js$/,
       /^dist\/[\w-]+\.wasm$/,
       /^dist\/webview\/[\w-]+\.(js|css)$/,
       /^media\/icon\.png$/,
@@ -61,6 +61,8 @@ describe('release readiness', function () {
       'dist/extension.js',
       'dist/worker.js',
       'dist/cli.js',
+      'dist/poolHelper.js',
+      'dist/poolSupervisor.js',
       'media/icon.png',
       'demo/weights.npy',
       'demo/model.py',
