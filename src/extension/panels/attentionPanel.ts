@@ -273,13 +273,15 @@ export class AttentionViews implements vscode.Disposable {
     });
   }
 
-  /** The serializer's work: a panel from before a window reload, with its webview state. */
-  restore(panel: vscode.WebviewPanel, state: unknown): AttentionView | undefined {
+  /** The serializer's work: a panel from before a window reload (or, when none is given, a new
+   *  one made here, as VS Code makes it for the serializer), with its webview state. */
+  restore(panel: vscode.WebviewPanel | undefined, state: unknown): AttentionView | undefined {
     const s = state as AttentionViewState | undefined;
     if (!s?.origin) {
-      panel.dispose();
+      panel?.dispose();
       return undefined;
     }
+    panel ??= this.newPanel(s.title);
     panel.title = s.title;
     return this.track(
       new AttentionView(panel, s, this.worker, this.load, this.extensionUri, () => {}, true),
@@ -300,9 +302,18 @@ export class AttentionViews implements vscode.Disposable {
     ref: ArrayRef | undefined,
     sourceLabel: string,
   ): AttentionView {
-    const panel = vscode.window.createWebviewPanel(
+    const panel = this.newPanel(state.title);
+    const v = this.track(
+      new AttentionView(panel, state, this.worker, this.load, this.extensionUri, () => {}),
+    );
+    v.attach(key, info, ref, sourceLabel);
+    return v;
+  }
+
+  private newPanel(title: string): vscode.WebviewPanel {
+    return vscode.window.createWebviewPanel(
       ATTENTION_VIEW_TYPE,
-      state.title,
+      title,
       { viewColumn: vscode.ViewColumn.Active },
       {
         enableScripts: true,
@@ -310,11 +321,6 @@ export class AttentionViews implements vscode.Disposable {
         localResourceRoots: webviewRoots(this.extensionUri),
       },
     );
-    const v = this.track(
-      new AttentionView(panel, state, this.worker, this.load, this.extensionUri, () => {}),
-    );
-    v.attach(key, info, ref, sourceLabel);
-    return v;
   }
 
   /** The active view, else the newest. */

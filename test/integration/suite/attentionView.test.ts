@@ -208,15 +208,7 @@ print(json.dumps(dict(entropy=ent)))
       head: 1,
     };
     const { attention } = await api();
-    const panel = vscode.window.createWebviewPanel(
-      ATTENTION_VIEW_TYPE,
-      'restored',
-      vscode.ViewColumn.Active,
-      {
-        enableScripts: true,
-      },
-    );
-    const restored = attention.restore(panel, state)!;
+    const restored = attention.restore(undefined, state)!;
     const gone = await restored.waitReport((r) => r.state === 'gone');
     assert.ok(gone, 'the restored view reported');
     assert.match(gone.message!, /computed from Q, K, V .* did not survive the window reload/);
@@ -226,15 +218,7 @@ print(json.dumps(dict(entropy=ent)))
     assert.equal(back.focus!.head, 1, 'the focus head survived the reload');
     back.headEntropy.forEach((s, h) => close(Number(s), want.entropy[h], 1e-5, `head ${h}`));
     // file-backed weights reopen from the file
-    const panel2 = vscode.window.createWebviewPanel(
-      ATTENTION_VIEW_TYPE,
-      'restored',
-      vscode.ViewColumn.Active,
-      {
-        enableScripts: true,
-      },
-    );
-    const reopened = attention.restore(panel2, {
+    const reopened = attention.restore(undefined, {
       origin: { kind: 'file', uri: weights.toString() },
       title: 'Attention: weights.npy',
       layer: 0,
