@@ -27,6 +27,7 @@ import {
   type GridPoint,
   type ViewWindow,
 } from '../shared/viewWindow';
+import { float32Values } from '../shared/values';
 import { addStyle, el, vscode } from '../shared/vscode';
 import { HeadsTable, checksSection } from './checks';
 import { Controls } from './controls';
@@ -391,14 +392,14 @@ window.addEventListener('message', (e: MessageEvent<AttentionHostToWebview>) => 
     case 'tiles': {
       const o = open();
       if (o && m.seq === tilesSeq) {
-        o.parts.tiles.draw(o.p, m.tiles, lut);
+        o.parts.tiles.draw(o.p, { ...m.tiles, values: float32Values(m.tiles.values) }, lut);
         report();
       }
       return;
     }
     case 'focus':
       if (page.phase === 'open' && m.seq === focusSeq) {
-        page.focus = m.focus;
+        page.focus = { ...m.focus, values: float32Values(m.focus.values) };
         drawFocus(page);
       }
       return;

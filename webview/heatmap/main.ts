@@ -14,6 +14,7 @@ import type { RenderedReport } from '../../src/protocol/testing';
 import { COLORMAPS, type ColormapName } from '../../src/core/color/colormaps';
 import { formatBytes } from '../../src/core/array/ndarray';
 import { RANGE_MODES, type RangeMode } from '../../src/core/view/range';
+import { floatValues } from '../shared/values';
 import { addStyle, el, onHostMessage, vscode } from '../shared/vscode';
 import { covers } from '../shared/heatmap/layer';
 import { cellsOf, sameCells, windowOfCells } from '../shared/viewWindow';
@@ -293,6 +294,7 @@ async function answerExport(id: number, format: 'png' | 'csv'): Promise<void> {
 }
 
 function onArray(m: Extract<HostToWebview, { type: 'array' }>): void {
+  if (m.view.heatmap) m.view.heatmap.values = floatValues(m.view.heatmap.values);
   state.fileName = m.fileName;
   if (m.restoreToken !== undefined) restoreToken = m.restoreToken;
   if (state.listing && m.view.name !== state.selected) return; // an answer for an entry no longer selected
@@ -320,6 +322,7 @@ function onArray(m: Extract<HostToWebview, { type: 'array' }>): void {
 }
 
 function onSlice(m: { heatmap: HeatmapData; seq?: number }): void {
+  m.heatmap.values = floatValues(m.heatmap.values);
   const s = state.shown;
   if (!s) return;
   if (m.heatmap.window) {

@@ -3,6 +3,7 @@ import type { ArrayView, HeatmapData } from '../../../src/protocol/common';
 import { cellTicks, colorbarTicks } from '../../../webview/heatmap/ticks';
 import { formatValue, tooltipAt, tooltipText } from '../../../webview/heatmap/tooltip';
 import { carriedOver, shownFor } from '../../../webview/heatmap/state';
+import { float32Values, floatValues } from '../../../webview/shared/values';
 
 function heatmap(over: Partial<HeatmapData>): HeatmapData {
   return {
@@ -126,5 +127,13 @@ describe('heatmap tooltip, ticks and kept slice (webview/heatmap)', () => {
     assert.deepEqual(shownFor(view, r.keep).s.indices, [0, 1, 0]);
     // axes that are not axes of the array are ignored
     assert.equal(shownFor(view, { rowAxis: 7, colAxis: 0, indices: [] }).differs, false);
+  });
+
+  it('reads values that VS Code sent as JSON (a panel another extension created) back as numbers', () => {
+    const sent = JSON.parse(JSON.stringify(new Float32Array([1, NaN, 2.5, -3])));
+    assert.deepEqual([...floatValues(sent)], [1, NaN, 2.5, -3]);
+    assert.ok(float32Values(sent) instanceof Float32Array);
+    const same = new Float64Array([1e200]);
+    assert.equal(floatValues(same), same, 'typed arrays pass through untouched');
   });
 });
