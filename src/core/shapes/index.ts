@@ -18,10 +18,11 @@
  */
 import type * as TreeSitter from 'web-tree-sitter';
 import type { Tree } from 'web-tree-sitter';
-import { Analyzer, HoverInfo, ShapeDiagnostic, ShapeEntry } from './analyzer';
+import type { HoverInfo, ShapeDiagnostic, ShapeEntry } from './findings';
+import { Interpreter } from './interpreter';
 import { copyTree, type Node as SyntaxNode } from './syntax';
 
-export type { HoverInfo, ShapeDiagnostic, ShapeEntry } from './analyzer';
+export type { HoverInfo, ShapeDiagnostic, ShapeEntry } from './findings';
 export { fmtShape, fmtDim } from './values';
 
 export interface ShapeResult {
@@ -134,11 +135,12 @@ function diffEdit(a: string, b: string): Parameters<Tree['edit']>[0] | undefined
 }
 
 function analyzeTree(root: SyntaxNode): ShapeResult {
-  const a = new Analyzer();
-  a.run(root);
+  const interpreter = new Interpreter();
+  interpreter.run(root);
+  const { findings } = interpreter;
   return {
-    shapes: a.shapes,
-    diagnostics: a.diagnostics,
-    hoverAt: (line: number, column: number) => a.hoverAt(line, column),
+    shapes: findings.shapes,
+    diagnostics: findings.diagnostics,
+    hoverAt: (line: number, column: number) => findings.hoverAt(line, column),
   };
 }

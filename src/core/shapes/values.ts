@@ -41,7 +41,11 @@ export type Val =
   | { k: 'str'; v: string }
   | { k: 'none' }
   | { k: 'ellipsis' }
-  | { k: 'tuple'; items: Val[]; names?: string[]; list?: boolean }
+  /**
+   * A tuple or list. `open`: more items may exist than are known (a list that was appended to
+   * in a loop): its length and items past `items` are unknown.
+   */
+  | { k: 'tuple'; items: Val[]; names?: string[]; list?: boolean; open?: boolean }
   /** A parameter or other name of unknown type: an int symbol or an array of unknown rank. */
   | { k: 'sym'; name: string; line: number; rank?: number }
   /** A module, function or constant reached through imports: `numpy.linalg.svd`. */
@@ -167,7 +171,28 @@ export function describe(v: Val): string {
   }
 }
 
-/** 1-based line for messages. */
-export function L(line: number): string {
+/** "line N" (1-based) for messages. */
+export function lineRef(line: number): string {
   return `line ${line + 1}`;
+}
+
+/** Structurally the same abstract value (what two branches may both leave in a name). */
+export function sameValue(a: Val, b: Val): boolean {
+  if (a === b) return true;
+  if (a.k !== b.k) return false;
+  if (a.k === 'arr' && b.k === 'arr')
+    return (
+      a.dtype === b.dtype &&
+      a.dims.length === b.dims.length &&
+      a.dims.every((d, i) => d.v === b.dims[i].v)
+    );
+  if (a.k === 'int' && b.k === 'int') return a.v === b.v;
+  if (a.k === 'tuple' && b.k === 'tuple')
+    return (
+      a.items.length === b.items.length &&
+      !a.open === !b.open &&
+      a.items.every((x, i) => sameValue(x, b.items[i]))
+    );
+  if (a.k === 'ref' && b.k === 'ref') return a.path === b.path;
+  return a.k === 'float' || a.k === 'bool' || a.k === 'none' || a.k === 'str';
 }

@@ -1,0 +1,403 @@
+/**
+ * Abstract interpreter over a tree-sitter Python tree: tracks shapes and dtypes of NumPy
+ * arrays and PyTorch tensors through straight-line code (module scope, function and method
+ * bodies), and reports the operations that provably raise. Statements, assignments,
+ * functions and classes live here; expressions in ./evaluator.ts; the NumPy/PyTorch rules in
+ * ./library.
+ */
+import { FLOAT_DTYPES, INT_DTYPES } from './dtypes';
+import { Evaluator } from './evaluator';
+import { shortText, type Args } from './library/call';
+import type { Node } from './syntax';
+import {
+  Env,
+  fmtShape,
+  isNum,
+  sameValue,
+  ShapeError,
+  UNKNOWN,
+  type ArrVal,
+  type DimInfo,
+  type Val,
+} from './values';
+
+type FuncVal = Extract<Val, { k: 'func' }>;
+type ObjVal = Extract<Val, { k: 'obj' }>;
+
+/** How deep calls of the program's own functions are followed. */
+const MAX_CALL_DEPTH = 4;
+
+export class Interpreter extends Evaluator {
+  /** Return values of the function body being interpreted (null at module level). */
+  private returns: Val[] | null = null;
+  private callDepth = 0;
+
+  run(root: Node): void {
+    this.block(root.namedChildren, new Env());
+    this.findings.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  /** Returns true when the block returns (what follows is unreachable). */
+  private block(stmts: readonly Node[], env: Env): boolean {
+    for (const s of stmts) if (this.statement(s, env)) return true;
+    return false;
+  }
+
+  /** Returns true when the statement returns. */
+  private statement(s: Node, env: Env): boolean {
+    switch (s.type) {
+      case 'expression_statement':
+        for (const c of s.namedChildren) {
+          if (c.type === 'assignment') this.assignment(c, env);
+          else if (c.type === 'augmented_assignment') this.augmentedAssignment(c, env);
+          else this.evaluate(c, env);
+        }
+        return false;
+      case 'import_statement':
+      case 'import_from_statement':
+        this.importStatement(s, env);
+        return false;
+      case 'function_definition':
+        this.functionDefinition(s, env, undefined);
+        return false;
+      case 'decorated_definition': {
+        const d = s.childForFieldName('definition');
+        if (d) this.statement(d, env);
+        return false;
+      }
+      case 'class_definition':
+        this.classDefinition(s, env);
+        return false;
+      case 'return_statement': {
+        const e = s.namedChildren[0];
+        this.returns?.push(e ? this.evaluate(e, env) : { k: 'none' });
+        return true;
+      }
+      case 'if_statement':
+        this.ifStatement(s, env);
+        return false;
+      case 'for_statement':
+      case 'while_statement':
+        this.loop(s, env);
+        return false;
+      case 'with_statement': {
+        const body = s.childForFieldName('body');
+        for (const c of s.namedChildren) if (c.type === 'with_clause') this.evaluate(c, env);
+        return body ? this.block(body.namedChildren, env) : false;
+      }
+      case 'try_statement': {
+        const body = s.childForFieldName('body');
+        if (body) this.block(body.namedChildren, env);
+        return false;
+      }
+      default:
+        return false;
+    }
+  }
+
+  private loop(s: Node, env: Env): void {
+    if (s.type === 'for_statement') {
+      const right = s.childForFieldName('right');
+      if (right) this.evaluate(right, env);
+    } else {
+      const c = s.childForFieldName('condition');
+      if (c) this.evaluate(c, env);
+    }
+    const body = s.childForFieldName('body');
+    const inner = env.clone();
+    const left = s.childForFieldName('left');
+    if (left) this.bind(left, UNKNOWN, inner, left, false);
+    if (body) this.block(body.namedChildren, inner);
+    this.merge(env, [inner, env]);
+  }
+
+  /** Each name keeps its value where all branches agree, else becomes unknown. */
+  private merge(target: Env, branches: Env[]): void {
+    const names = new Set<string>();
+    for (const b of branches) for (const k of b.vars.keys()) names.add(k);
+    for (const n of names) {
+      const vals = branches.map((b) => b.vars.get(n) ?? b.get(n));
+      const first = vals[0];
+      if (first && vals.every((v) => v && sameValue(v, first))) target.set(n, first);
+      else target.set(n, UNKNOWN);
+    }
+  }
+
+  private ifStatement(s: Node, env: Env): void {
+    const branches: Env[] = [];
+    let hasElse = false;
+    const cond = s.childForFieldName('condition');
+    if (cond) this.evaluate(cond, env);
+    const consequence = s.childForFieldName('consequence');
+    const first = env.clone();
+    if (!(consequence && this.block(consequence.namedChildren, first))) branches.push(first);
+    for (const alt of s.childrenForFieldName('alternative')) {
+      const e = env.clone();
+      let returned = false;
+      if (alt.type === 'elif_clause') {
+        const c = alt.childForFieldName('condition');
+        if (c) this.evaluate(c, e);
+        const b = alt.childForFieldName('consequence');
+        if (b) returned = this.block(b.namedChildren, e);
+      } else {
+        hasElse = true;
+        const b = alt.childForFieldName('body');
+        if (b) returned = this.block(b.namedChildren, e);
+      }
+      if (!returned) branches.push(e);
+    }
+    if (!hasElse) branches.push(env.clone());
+    if (branches.length) this.merge(env, branches);
+  }
+
+  private importStatement(s: Node, env: Env): void {
+    if (s.type === 'import_statement') {
+      for (const n of s.childrenForFieldName('name')) {
+        if (n.type === 'aliased_import') {
+          const name = n.childForFieldName('name')?.text ?? '';
+          const alias = n.childForFieldName('alias')?.text ?? name;
+          env.set(alias, { k: 'ref', path: name });
+          if (name.startsWith('torch')) this.torchUsed = true;
+        } else {
+          const head = n.text.split('.')[0];
+          env.set(head, { k: 'ref', path: head });
+          if (head === 'torch') this.torchUsed = true;
+        }
+      }
+      return;
+    }
+    const module = s.childForFieldName('module_name')?.text ?? '';
+    if (module.startsWith('torch')) this.torchUsed = true;
+    for (const n of s.childrenForFieldName('name')) {
+      if (n.type === 'aliased_import') {
+        const name = n.childForFieldName('name')?.text ?? '';
+        const alias = n.childForFieldName('alias')?.text ?? name;
+        env.set(alias, { k: 'ref', path: `${module}.${name}` });
+      } else env.set(n.text, { k: 'ref', path: `${module}.${n.text}` });
+    }
+  }
+
+  // ---------------------------------------------------------------- functions and classes
+
+  /** Binds the parameters of fn: to `args` when called, else to symbols. */
+  private parameters(fn: Node, env: Env, self: Val | undefined, args?: Args): void {
+    const ps = fn.childForFieldName('parameters')?.namedChildren ?? [];
+    let i = 0;
+    for (const p of ps) {
+      let name = '';
+      let defaultValue: Node | null = null;
+      if (p.type === 'identifier') name = p.text;
+      else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
+        name = p.childForFieldName('name')?.text ?? '';
+        defaultValue = p.childForFieldName('value');
+      } else if (p.type === 'typed_parameter') name = p.namedChildren[0]?.text ?? '';
+      else {
+        // *args, **kw, /, *
+        const id = p.namedChildren.find((c) => c.type === 'identifier');
+        if (id) env.set(id.text, UNKNOWN);
+        continue;
+      }
+      if (!name) continue;
+      if (i === 0 && self) {
+        env.set(name, self);
+        i++;
+        continue;
+      }
+      const position = self ? i - 1 : i;
+      i++;
+      if (args) {
+        const v =
+          args.kw.get(name) ??
+          args.pos[position] ??
+          (defaultValue ? this.evaluate(defaultValue, env) : UNKNOWN);
+        env.set(name, v);
+      } else env.set(name, { k: 'sym', name, line: p.startRow });
+    }
+  }
+
+  private functionDefinition(s: Node, env: Env, self: Val | undefined): Val {
+    const name = s.childForFieldName('name')?.text ?? '';
+    const f: Val = { k: 'func', node: s, env, name };
+    if (!self) env.set(name, f);
+    // the body once with symbolic parameters (this is what hover and shapes show)
+    const inner = new Env(env);
+    this.parameters(s, inner, self);
+    const saved = this.returns;
+    this.returns = [];
+    const body = s.childForFieldName('body');
+    if (body) this.block(body.namedChildren, inner);
+    this.returns = saved;
+    return f;
+  }
+
+  private classDefinition(s: Node, env: Env): void {
+    const name = s.childForFieldName('name')?.text ?? '';
+    const self: ObjVal = { k: 'obj', attrs: new Map() };
+    const methods = new Map<string, Node>();
+    const body = s.childForFieldName('body');
+    const defs = (body?.namedChildren ?? []).map((c) =>
+      c.type === 'decorated_definition' ? c.childForFieldName('definition') : c,
+    );
+    for (const d of defs)
+      if (d?.type === 'function_definition')
+        methods.set(d.childForFieldName('name')?.text ?? '', d);
+    // __init__ first so that forward sees the layers
+    const order = [...methods.entries()].sort((a, b) =>
+      a[0] === '__init__' ? -1 : b[0] === '__init__' ? 1 : 0,
+    );
+    for (const [m, d] of order) self.attrs.set(m, { k: 'func', node: d, env, name: m });
+    for (const [, d] of order) this.functionDefinition(d, env, self);
+    const cls: ObjVal = {
+      k: 'obj',
+      attrs: new Map([['__class_methods__', { k: 'tuple', items: [] }]]),
+    };
+    for (const [m, d] of methods) cls.attrs.set(m, { k: 'func', node: d, env, name: m });
+    env.set(name, cls);
+  }
+
+  /** Inlines a call of a program function with concrete arguments. */
+  protected callFunction(f: FuncVal, args: Args, self: Val | undefined, site: Node): Val {
+    if (this.callDepth > MAX_CALL_DEPTH || args.bad) return UNKNOWN;
+    const node = f.node as Node;
+    const inner = new Env(f.env);
+    this.callDepth++;
+    this.quiet++;
+    const savedSite = this.callSite;
+    if (this.callSite < 0) this.callSite = site.startRow;
+    const saved = this.returns;
+    this.returns = [];
+    try {
+      this.parameters(node, inner, self, args);
+      const body = node.childForFieldName('body');
+      if (body) this.block(body.namedChildren, inner);
+      const rs = this.returns;
+      if (rs.length === 0) return { k: 'none' };
+      return rs.every((r) => sameValue(r, rs[0])) ? rs[0] : UNKNOWN;
+    } finally {
+      this.returns = saved;
+      this.quiet--;
+      this.callDepth--;
+      this.callSite = savedSite;
+    }
+  }
+
+  protected instantiate(cls: ObjVal, args: Args, site: Node): Val {
+    const obj: ObjVal = { k: 'obj', attrs: new Map() };
+    for (const [k, v] of cls.attrs) if (v.k === 'func') obj.attrs.set(k, v);
+    const init = cls.attrs.get('__init__');
+    if (init?.k === 'func') this.callFunction(init, args, obj, site);
+    return obj;
+  }
+
+  // ---------------------------------------------------------------- assignment
+
+  private assignment(a: Node, env: Env): Val {
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (!right) return UNKNOWN;
+    const v = right.type === 'assignment' ? this.assignment(right, env) : this.evaluate(right, env);
+    if (!left) return v;
+    // `B, T, C = x.shape` fixes the rank of a parameter x
+    if (
+      (left.type === 'pattern_list' || left.type === 'tuple_pattern') &&
+      v.k === 'tuple' &&
+      v.names?.[0] === '__symshape__'
+    ) {
+      const source = v.names[1];
+      const line = Number(v.names[2]);
+      const dims = left.namedChildren.map((_, i) => ({ v: `${source}.${i}`, line }));
+      const current = env.get(source);
+      if (current?.k === 'sym') env.set(source, this.parameterArray(source, dims));
+      this.bind(
+        left,
+        { k: 'tuple', items: dims.map((d) => ({ k: 'int', v: d.v, line: d.line })) },
+        env,
+        right,
+        true,
+      );
+    } else this.bind(left, v, env, right, true);
+    return v;
+  }
+
+  /** A parameter whose rank became known. */
+  private parameterArray(name: string, dims: DimInfo[]): ArrVal {
+    return { k: 'arr', dims, lib: this.torchUsed ? 'torch' : 'np', deriv: `parameter ${name}` };
+  }
+
+  private augmentedAssignment(a: Node, env: Env): void {
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (!left || !right) return;
+    const opNode = a.childForFieldName('operator');
+    const op = (opNode?.text ?? a.children[1]?.text ?? '+=').replace('=', '');
+    const lv = this.evaluate(left, env);
+    const rv = this.evaluate(right, env);
+    const v = this.guard(a, () => {
+      const r = this.binary(op, lv, rv, left, right, a);
+      return lv.k === 'arr' && r.k === 'arr' && op !== '@' ? inPlace(lv, r, op, a) : r;
+    });
+    this.bind(left, v, env, a, true);
+  }
+
+  /** Binds target t to v; `record`: report the assignment (shapes and hover). */
+  private bind(t: Node, v: Val, env: Env, src: Node, record: boolean): void {
+    switch (t.type) {
+      case 'identifier':
+        env.set(t.text, v);
+        if (record && !this.quiet) this.findings.assigned(t, t.text, v, src);
+        return;
+      case 'pattern_list':
+      case 'tuple_pattern':
+      case 'list_pattern':
+      case 'tuple':
+      case 'list':
+      case 'parenthesized_expression': {
+        const kids = t.namedChildren;
+        if (t.type === 'parenthesized_expression') {
+          if (kids[0]) this.bind(kids[0], v, env, src, record);
+          return;
+        }
+        let items: Val[] | undefined;
+        if (v.k === 'tuple' && v.items.length === kids.length) items = v.items;
+        else if (v.k === 'arr' && v.dims.length > 0 && v.dims[0].v === kids.length)
+          items = kids.map(() => ({ ...v, dims: v.dims.slice(1), deriv: `row of ${v.deriv}` }));
+        kids.forEach((k, i) => this.bind(k, items?.[i] ?? UNKNOWN, env, src, record));
+        return;
+      }
+      case 'attribute': {
+        const obj = t.childForFieldName('object');
+        const attr = t.childForFieldName('attribute')?.text ?? '';
+        if (obj) {
+          const o = this.evaluate(obj, env);
+          if (o.k === 'obj') o.attrs.set(attr, v);
+        }
+        if (record && !this.quiet) this.findings.assigned(t, t.text, v, src);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}
+
+/**
+ * `a op= b` on an array writes into `a`: the broadcast result must have a's shape, and keeps
+ * a's dtype, which must be able to hold the result (no float into an integer array).
+ */
+function inPlace(l: ArrVal, r: ArrVal, op: string, n: Node): Val {
+  const grows =
+    r.dims.length !== l.dims.length ||
+    r.dims.some((d, i) => isNum(d.v) && isNum(l.dims[i].v) && d.v !== l.dims[i].v);
+  if (grows)
+    throw new ShapeError(
+      `non-broadcastable output operand: ${shortText(n)} would give shape ${fmtShape(r.dims)}, but the array it writes into has shape ${fmtShape(l.dims)}`,
+      [{ line: l.dims[0]?.line ?? -1, message: `shape ${fmtShape(l.dims)}` }],
+    );
+  if (l.dtype && INT_DTYPES.has(l.dtype) && r.dtype && FLOAT_DTYPES.has(r.dtype))
+    throw new ShapeError(
+      `cannot cast the ${r.dtype} result of ${shortText(n)} to ${l.dtype}, the dtype of the array it writes into (${op}= is in place)`,
+    );
+  return { ...r, dims: r.dims.map((d, i) => (isNum(d.v) ? d : l.dims[i])), dtype: l.dtype };
+}
