@@ -196,19 +196,27 @@ export abstract class Evaluator {
   /** `a op b` (nodes ln, rn; whole expression n). */
   protected binary(op: string, a0: Val, b0: Val, ln: Node, rn: Node, n: Node): Val {
     const line = n.startRow;
-    // a parameter next to a number is taken as an int
+    // a parameter next to a number may be an int (`4 * n`), or an array: an unsure int
     const asInt = (v: Val, o: Val): Val =>
-      v.k === 'sym' && (o.k === 'int' || o.k === 'float' || o.k === 'sym')
-        ? { k: 'int', v: v.name, line: v.line }
+      v.k === 'sym' && (o.k === 'int' || o.k === 'float')
+        ? { k: 'int', v: v.name, line: v.line, unsure: true }
         : v;
     const a = asInt(a0, b0);
     const b = asInt(b0, a0);
-    if ((a.k === 'int' || a.k === 'float') && (b.k === 'int' || b.k === 'float'))
-      return scalarArithmetic(op, a, b, line);
+    if ((a.k === 'int' || a.k === 'float') && (b.k === 'int' || b.k === 'float')) {
+      const r = scalarArithmetic(op, a, b, line);
+      const unsure = (a.k === 'int' && a.unsure) || (b.k === 'int' && b.unsure);
+      if (!unsure) return r;
+      return r.k === 'int' ? { ...r, unsure: true } : UNKNOWN;
+    }
     if (a.k === 'tuple' && b.k === 'tuple' && op === '+')
-      return { k: 'tuple', items: [...a.items, ...b.items] };
-    if (a.k === 'tuple' && b.k === 'int' && op === '*' && isNum(b.v))
-      return { k: 'tuple', items: Array.from({ length: b.v }, () => a.items).flat() };
+      return a.open || b.open
+        ? { k: 'tuple', items: [], list: a.list, open: true }
+        : { k: 'tuple', items: [...a.items, ...b.items], list: a.list };
+    if (a.k === 'tuple' && b.k === 'int' && op === '*' && isNum(b.v) && !a.open)
+      return b.v * a.items.length <= MAX_ITEMS
+        ? { k: 'tuple', items: Array.from({ length: b.v }, () => a.items).flat(), list: a.list }
+        : { k: 'tuple', items: [], list: a.list, open: true };
     if (a.k !== 'arr' && b.k !== 'arr') return UNKNOWN;
     const lib = this.libraryOf(a, b);
     const A = asArray(a, lib, line);
@@ -339,7 +347,7 @@ export abstract class Evaluator {
         return { k: 'int', v: `${v.names[1]}.${i.v}`, line: Number(v.names[2]) };
       return UNKNOWN;
     }
-    if (subs.length !== 1) return UNKNOWN;
+    if (subs.length !== 1 || v.open) return UNKNOWN;
     if (subs[0].type === 'slice') {
       const { start: s, stop: e, step: st } = this.sliceBounds(subs[0], env);
       const len = v.items.length;
@@ -446,6 +454,10 @@ export abstract class Evaluator {
       if (!objectNode) return UNKNOWN;
       const o = this.evaluate(objectNode, env);
       const args = this.evaluateArguments(n, env);
+      if (o.k === 'tuple' && LIST_MUTATORS.has(name)) {
+        this.mutateList(objectNode, o, name, args, env);
+        return UNKNOWN;
+      }
       if (args.bad) return UNKNOWN;
       return this.methodCall(o, name, shortText(objectNode), args, n);
     }
@@ -494,6 +506,45 @@ export abstract class Evaluator {
     }
   }
 
+  /**
+   * `xs.append(v)` and friends: the list named by `target` gets its new value (append of a
+   * known item to a known list), or becomes open: its length and items are then unknown.
+   */
+  private mutateList(
+    target: Node,
+    list: Extract<Val, { k: 'tuple' }>,
+    name: string,
+    args: Args,
+    env: Env,
+  ): void {
+    const known = !list.open && !args.bad && list.items.length < MAX_ITEMS;
+    let next: Val;
+    if (name === 'append' && known && args.pos.length === 1)
+      next = { ...list, items: [...list.items, args.pos[0]] };
+    else if (name === 'extend' && known && args.pos[0]?.k === 'tuple' && !args.pos[0].open)
+      next = { ...list, items: [...list.items, ...args.pos[0].items] };
+    else next = { k: 'tuple', items: [], list: true, open: true };
+    this.assignTo(target, next, env);
+  }
+
+  /** Stores v where the expression `target` (a name or `obj.attr`) lives, if it can be found. */
+  protected assignTo(target: Node, v: Val, env: Env, local = false): void {
+    if (target.type === 'identifier') {
+      if (local) env.set(target.text, v);
+      else env.update(target.text, v);
+    } else if (target.type === 'attribute') {
+      const objectNode = target.childForFieldName('object');
+      const attr = target.childForFieldName('attribute')?.text ?? '';
+      this.quiet++;
+      try {
+        const o = objectNode ? this.evaluate(objectNode, env) : UNKNOWN;
+        if (o.k === 'obj') o.attrs.set(attr, v);
+      } finally {
+        this.quiet--;
+      }
+    }
+  }
+
   /** `x.size()`, `x.size(1)`, `x.view(a, b)` on a parameter x of unknown type. */
   private parameterMethod(o: SymVal, name: string, args: Args, n: Node): Val {
     if (name === 'size' || name === 'shape') {
@@ -518,8 +569,17 @@ export abstract class Evaluator {
 
 /** `x.shape` of a parameter x: a marker the unpacking `B, T = x.shape` turns into dims. */
 function symbolicShape(o: SymVal): Val {
-  return { k: 'tuple', items: [], names: ['__symshape__', o.name, String(o.line)] };
+  return { k: 'tuple', items: [], names: ['__symshape__', o.name, String(o.line)], open: true };
 }
+
+/** Methods that change a list in place. */
+export const LIST_MUTATORS = new Set([
+  ...['append', 'extend', 'insert', 'pop', 'remove', 'clear', 'sort', 'reverse'],
+  ...['update', 'setdefault', 'popitem', '__setitem__', 'add', 'discard'],
+]);
+
+/** Lists longer than this are not tracked item by item. */
+const MAX_ITEMS = 10_000;
 
 /** Arithmetic on Python ints (known or symbolic) and floats. */
 function scalarArithmetic(op: string, a: Val, b: Val, line: number): Val {

@@ -74,7 +74,7 @@ export class Findings {
       e.shape = v.dims.map((d) => d.v);
       e.dimLines = v.dims.map((d) => d.line);
       if (v.dtype) e.dtype = v.dtype;
-    } else if (v.k === 'int') {
+    } else if (v.k === 'int' && !v.unsure) {
       e.shape = [];
       e.value = v.v;
     } else if (v.k === 'float' || v.k === 'bool') e.shape = [];
@@ -84,6 +84,7 @@ export class Findings {
   hover(n: Node, v: Val, name: string): void {
     if (v.k !== 'arr' && v.k !== 'int' && v.k !== 'float' && v.k !== 'tuple' && v.k !== 'layer')
       return;
+    if (v.k === 'int' && v.unsure) return;
     // positions are read now: the next analysis may move the (shared) nodes; their text stays
     this.hovers.push({ n, v, name, start: n.startPosition, end: n.endPosition });
   }

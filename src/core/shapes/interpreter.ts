@@ -6,7 +6,7 @@
  * ./library.
  */
 import { FLOAT_DTYPES, INT_DTYPES } from './dtypes';
-import { Evaluator } from './evaluator';
+import { Evaluator, LIST_MUTATORS } from './evaluator';
 import { shortText, type Args } from './library/call';
 import type { Node } from './syntax';
 import {
@@ -87,11 +87,15 @@ export class Interpreter extends Evaluator {
         for (const c of s.namedChildren) if (c.type === 'with_clause') this.evaluate(c, env);
         return body ? this.block(body.namedChildren, env) : false;
       }
-      case 'try_statement': {
-        const body = s.childForFieldName('body');
-        if (body) this.block(body.namedChildren, env);
+      case 'try_statement':
+        this.tryStatement(s, env);
         return false;
-      }
+      case 'delete_statement':
+        for (const t of s.namedChildren.flatMap((c) =>
+          c.type === 'expression_list' ? c.namedChildren : [c],
+        ))
+          if (t.type === 'identifier') env.set(t.text, UNKNOWN);
+        return false;
       default:
         return false;
     }
@@ -107,18 +111,24 @@ export class Interpreter extends Evaluator {
     }
     const body = s.childForFieldName('body');
     const inner = env.clone();
+    // what the body changes is unknown on entry: it holds what any earlier iteration left
+    for (const target of changedIn(s)) this.assignTo(target, UNKNOWN, inner, true);
     const left = s.childForFieldName('left');
     if (left) this.bind(left, UNKNOWN, inner, left, false);
     if (body) this.block(body.namedChildren, inner);
-    this.merge(env, [inner, env]);
+    this.merge(env, [inner, env], true);
   }
 
-  /** Each name keeps its value where all branches agree, else becomes unknown. */
-  private merge(target: Env, branches: Env[]): void {
+  /**
+   * Each name keeps its value where all branches agree, else becomes unknown. `loop`: a name
+   * only the loop body binds keeps the body's value (used after the loop, the loop ran).
+   */
+  private merge(target: Env, branches: Env[], loop = false): void {
     const names = new Set<string>();
     for (const b of branches) for (const k of b.vars.keys()) names.add(k);
     for (const n of names) {
-      const vals = branches.map((b) => b.vars.get(n) ?? b.get(n));
+      let vals = branches.map((b) => b.vars.get(n) ?? b.get(n));
+      if (loop && vals[1] === undefined) vals = [vals[0]];
       const first = vals[0];
       if (first && vals.every((v) => v && sameValue(v, first))) target.set(n, first);
       else target.set(n, UNKNOWN);
@@ -150,6 +160,30 @@ export class Interpreter extends Evaluator {
     }
     if (!hasElse) branches.push(env.clone());
     if (branches.length) this.merge(env, branches);
+  }
+
+  /** The body, then each handler as an alternative; `else` and `finally` after. */
+  private tryStatement(s: Node, env: Env): void {
+    const body = s.childForFieldName('body');
+    const afterBody = env.clone();
+    const bodyReturned = body ? this.block(body.namedChildren, afterBody) : false;
+    const branches = bodyReturned ? [] : [afterBody];
+    let finallyBody: Node | null = null;
+    for (const c of s.namedChildren) {
+      if (c.type === 'except_clause' || c.type === 'except_group_clause') {
+        // an exception may come from any point of the body: start from what it changes widened
+        const e = env.clone();
+        if (body) for (const t of changedIn(body)) this.assignTo(t, UNKNOWN, e, true);
+        const block = c.namedChildren.find((k) => k.type === 'block');
+        if (!(block && this.block(block.namedChildren, e))) branches.push(e);
+      } else if (c.type === 'else_clause') {
+        const block = c.childForFieldName('body');
+        if (block && !bodyReturned) this.block(block.namedChildren, afterBody);
+      } else if (c.type === 'finally_clause')
+        finallyBody = c.namedChildren.find((k) => k.type === 'block') ?? null;
+    }
+    if (branches.length) this.merge(env, branches);
+    if (finallyBody) this.block(finallyBody.namedChildren, env);
   }
 
   private importStatement(s: Node, env: Env): void {
@@ -360,7 +394,7 @@ export class Interpreter extends Evaluator {
           return;
         }
         let items: Val[] | undefined;
-        if (v.k === 'tuple' && v.items.length === kids.length) items = v.items;
+        if (v.k === 'tuple' && !v.open && v.items.length === kids.length) items = v.items;
         else if (v.k === 'arr' && v.dims.length > 0 && v.dims[0].v === kids.length)
           items = kids.map(() => ({ ...v, dims: v.dims.slice(1), deriv: `row of ${v.deriv}` }));
         kids.forEach((k, i) => this.bind(k, items?.[i] ?? UNKNOWN, env, src, record));
@@ -374,6 +408,20 @@ export class Interpreter extends Evaluator {
           if (o.k === 'obj') o.attrs.set(attr, v);
         }
         if (record && !this.quiet) this.findings.assigned(t, t.text, v, src);
+        return;
+      }
+      case 'subscript': {
+        // `xs[i] = v` changes a list (an array keeps its shape)
+        const obj = t.childForFieldName('value');
+        if (!obj) return;
+        this.quiet++;
+        try {
+          const o = this.evaluate(obj, env);
+          if (o.k === 'tuple')
+            this.assignTo(obj, { k: 'tuple', items: [], list: true, open: true }, env);
+        } finally {
+          this.quiet--;
+        }
         return;
       }
       default:
@@ -400,4 +448,53 @@ function inPlace(l: ArrVal, r: ArrVal, op: string, n: Node): Val {
       `cannot cast the ${r.dtype} result of ${shortText(n)} to ${l.dtype}, the dtype of the array it writes into (${op}= is in place)`,
     );
   return { ...r, dims: r.dims.map((d, i) => (isNum(d.v) ? d : l.dims[i])), dtype: l.dtype };
+}
+
+/**
+ * The places a statement's body may change: assigned names and attributes, loop targets,
+ * lists mutated by method or item assignment. Nested function and class bodies are not
+ * entered (they only bind their name). An explicit stack: bodies may nest deeply.
+ */
+function changedIn(s: Node): Node[] {
+  const out: Node[] = [];
+  const targets = (t: Node): void => {
+    if (t.type === 'identifier' || t.type === 'attribute') out.push(t);
+    else if (t.type === 'subscript') {
+      const v = t.childForFieldName('value');
+      if (v) out.push(v);
+    } else for (const c of t.namedChildren) targets(c);
+  };
+  const stack: Node[] = [...s.namedChildren];
+  while (stack.length) {
+    const n = stack.pop() as Node;
+    switch (n.type) {
+      case 'function_definition':
+      case 'class_definition': {
+        const name = n.childForFieldName('name');
+        if (name) out.push(name);
+        continue;
+      }
+      case 'assignment':
+      case 'augmented_assignment': {
+        const left = n.childForFieldName('left');
+        if (left) targets(left);
+        break;
+      }
+      case 'for_statement':
+      case 'for_in_clause': {
+        const left = n.childForFieldName('left');
+        if (left) targets(left);
+        break;
+      }
+      case 'call': {
+        const fn = n.childForFieldName('function');
+        const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : '';
+        const object = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+        if (object && method && LIST_MUTATORS.has(method)) out.push(object);
+        break;
+      }
+    }
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  return out;
 }

@@ -35,7 +35,12 @@ export interface LayerVal {
 export type Val =
   | ArrVal
   | LayerVal
-  | { k: 'int'; v: Dim; line: number }
+  /**
+   * A Python int. `unsure`: computed from a parameter of unknown type next to a number
+   * (`4 * n`): an int when used as a size, but it may be an array, so it is never taken
+   * as a 0-d array operand.
+   */
+  | { k: 'int'; v: Dim; line: number; unsure?: boolean }
   | { k: 'float'; v?: number }
   | { k: 'bool'; v?: boolean }
   | { k: 'str'; v: string }
@@ -65,6 +70,11 @@ export class Env {
   }
   set(name: string, v: Val): void {
     this.vars.set(name, v);
+  }
+  /** Rebinds a name in the scope that defines it (a mutation seen from an inner scope). */
+  update(name: string, v: Val): void {
+    if (this.vars.has(name)) this.vars.set(name, v);
+    else this.parent?.update(name, v);
   }
   clone(): Env {
     const e = new Env(this.parent);

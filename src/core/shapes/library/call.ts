@@ -118,6 +118,8 @@ export function shapeFrom(vals: Val[]): DimInfo[] | undefined {
     return shapeFrom(vals[0].items);
   }
   if (vals.length === 1 && vals[0].k === 'arr' && vals[0].dims.length === 1) return undefined;
+  // a lone parameter may be a tuple as well as an int: its rank is unknown
+  if (vals.length === 1 && vals[0].k === 'sym') return undefined;
   const out: DimInfo[] = [];
   for (const v of vals) {
     const d = dimOf(v);
@@ -145,6 +147,7 @@ export function intsOf(v: Val | undefined): number[] | undefined {
 /** Python scalar or literal → array operand (0-d for scalars). */
 export function asArray(v: Val, lib: Lib, line: number): ArrVal | undefined {
   if (v.k === 'arr') return v;
+  if (v.k === 'int' && v.unsure) return undefined;
   if (v.k === 'int') return { k: 'arr', dims: [], lib, dtype: 'int64', deriv: 'int' };
   if (v.k === 'float') return { k: 'arr', dims: [], lib, dtype: defaultFloat(lib), deriv: 'float' };
   if (v.k === 'bool') return { k: 'arr', dims: [], lib, dtype: 'bool', deriv: 'bool' };
@@ -154,6 +157,7 @@ export function asArray(v: Val, lib: Lib, line: number): ArrVal | undefined {
 
 /** Nested list/tuple literal → array (undefined when ragged, open or not numeric). */
 export function literalArray(v: Val, lib: Lib, line: number): ArrVal | undefined {
+  if (v.k === 'int' && v.unsure) return undefined;
   if (v.k === 'int') return { k: 'arr', dims: [], lib, dtype: 'int64', deriv: '' };
   if (v.k === 'float') return { k: 'arr', dims: [], lib, dtype: defaultFloat(lib), deriv: '' };
   if (v.k === 'bool') return { k: 'arr', dims: [], lib, dtype: 'bool', deriv: '' };

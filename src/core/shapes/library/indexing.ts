@@ -36,6 +36,8 @@ export function indexArray(
   text: string,
   line: number,
 ): ArrVal | undefined {
+  // an element of an array of unknown dtype may be a string or an object, not a 0-d array
+  if (v.dims.length === 0 && !v.dtype) return undefined;
   const consumed = items.reduce(
     (s, x) =>
       s + (x.t === 'int' || x.t === 'slice' ? 1 : x.t === 'array' ? (x.mask ? x.rank : 1) : 0),

@@ -25,10 +25,21 @@ function keepdims(call: ArrayCall, i: number): boolean {
   return v?.k === 'bool' && v.v === true;
 }
 
+/** torch accepts dim 0 or -1 on a 0-d tensor (as if it had one dimension of size 1). */
+function torchScalarAxes(call: ArrayCall, axes: number[] | undefined): boolean {
+  return (
+    call.lib === 'torch' &&
+    call.self.dims.length === 0 &&
+    axes !== undefined &&
+    axes.every((a) => a === 0 || a === -1)
+  );
+}
+
 const reduction: ArrayRule = (_ctx, call) => {
   const { self: A, lib, name, args, line } = call;
-  const { axes, ok } = axesArg(call, 0);
+  const { axes: axes0, ok } = axesArg(call, 0);
   if (!ok) return UNKNOWN;
+  const axes = torchScalarAxes(call, axes0) ? undefined : axes0;
   const keep = keepdims(call, 1);
   // torch.max(a, b) is elementwise
   if (lib === 'torch' && (name === 'max' || name === 'min') && args.pos[0]?.k === 'arr') {
@@ -44,7 +55,7 @@ const reduction: ArrayRule = (_ctx, call) => {
   else if (['mean', 'std', 'var', 'median', 'nanmean'].includes(name))
     dtype = isIntOrBool(A.dtype) ? (lib === 'np' ? 'float64' : undefined) : A.dtype;
   else if (name === 'sum' || name === 'prod' || name === 'nansum') dtype = sumDtype(A.dtype);
-  if (lib === 'torch' && (name === 'max' || name === 'min' || name === 'median') && axes)
+  if (lib === 'torch' && (name === 'max' || name === 'min' || name === 'median') && axes0)
     return {
       k: 'tuple',
       items: [result(call, dims, dtype), result(call, dims, 'int64')],
@@ -56,8 +67,9 @@ const reduction: ArrayRule = (_ctx, call) => {
 const alongAxis: ArrayRule = (_ctx, call) => {
   const { self: A, lib, name, args, line } = call;
   const nd = A.dims.length;
-  const { axes, ok } = axesArg(call, 0);
+  const { axes: axes0, ok } = axesArg(call, 0);
   if (!ok) return UNKNOWN;
+  const axes = torchScalarAxes(call, axes0) ? undefined : axes0;
   const isNp = lib === 'np';
   if (name === 'sort' && lib === 'torch') {
     if (axes) normAxis(axes[0], nd, 'dim');

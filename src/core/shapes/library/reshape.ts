@@ -36,8 +36,9 @@ const reshapeRule: ArrayRule = (_ctx, call) => {
   // NumPy's `a.view(np.float32)` reinterprets the dtype; it is not torch's view(shape)
   if (
     call.name === 'view' &&
-    args.pos.length === 1 &&
-    (args.pos[0].k === 'ref' || args.pos[0].k === 'str')
+    (call.lib === 'np' ||
+      args.kw.has('dtype') ||
+      (args.pos.length === 1 && (args.pos[0].k === 'ref' || args.pos[0].k === 'str')))
   )
     return UNKNOWN;
   const shapeKw = args.kw.get('shape') ?? args.kw.get('newshape');
