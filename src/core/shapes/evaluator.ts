@@ -52,6 +52,8 @@ export abstract class Evaluator {
   protected callSite = -1;
   /** The file imports torch: a parameter that is indexed like an array is a tensor. */
   protected torchUsed = false;
+  /** Nesting of expressions and statements being evaluated. */
+  protected depth = 0;
 
   /** Calls a function of the program with these arguments (self bound for methods). */
   protected abstract callFunction(f: FuncVal, args: Args, self: Val | undefined, site: Node): Val;
@@ -79,6 +81,9 @@ export abstract class Evaluator {
   }
 
   evaluate(n: Node, env: Env): Val {
+    // deeper than any real program nests (CPython stops at ~200 parentheses): unknown
+    if (this.depth >= MAX_NESTING) return UNKNOWN;
+    this.depth++;
     // guard() inlined: this runs for every expression
     let v: Val;
     try {
@@ -87,6 +92,8 @@ export abstract class Evaluator {
       if (!(e instanceof ShapeError)) throw e;
       this.report(n, e);
       v = UNKNOWN;
+    } finally {
+      this.depth--;
     }
     if (
       !this.quiet &&
@@ -133,13 +140,11 @@ export abstract class Evaluator {
         return n.namedChildren[0] ? this.evaluate(n.namedChildren[0], env) : UNKNOWN;
       case 'tuple':
       case 'expression_list':
-        return { k: 'tuple', items: n.namedChildren.map((c) => this.evaluate(c, env)) };
-      case 'list':
-        return {
-          k: 'tuple',
-          items: n.namedChildren.map((c) => this.evaluate(c, env)),
-          list: true,
-        };
+      case 'list': {
+        const list = n.type === 'list';
+        if (n.namedChildren.length > MAX_ITEMS) return { k: 'tuple', items: [], list, open: true };
+        return { k: 'tuple', items: n.namedChildren.map((c) => this.evaluate(c, env)), list };
+      }
       case 'unary_operator':
         return this.unary(n, env);
       case 'binary_operator': {
@@ -580,6 +585,8 @@ export const LIST_MUTATORS = new Set([
 
 /** Lists longer than this are not tracked item by item. */
 const MAX_ITEMS = 10_000;
+/** Expressions and statements nested deeper than this are not evaluated. */
+export const MAX_NESTING = 200;
 
 /** Arithmetic on Python ints (known or symbolic) and floats. */
 function scalarArithmetic(op: string, a: Val, b: Val, line: number): Val {

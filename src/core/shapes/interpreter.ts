@@ -6,7 +6,7 @@
  * ./library.
  */
 import { FLOAT_DTYPES, INT_DTYPES } from './dtypes';
-import { Evaluator, LIST_MUTATORS } from './evaluator';
+import { Evaluator, LIST_MUTATORS, MAX_NESTING } from './evaluator';
 import { shortText, type Args } from './library/call';
 import type { Node } from './syntax';
 import {
@@ -27,13 +27,41 @@ type ObjVal = Extract<Val, { k: 'obj' }>;
 /** How deep calls of the program's own functions are followed. */
 const MAX_CALL_DEPTH = 4;
 
+/** Thrown when the time budget of an analysis is spent. */
+class OutOfTime extends Error {}
+
 export class Interpreter extends Evaluator {
   /** Return values of the function body being interpreted (null at module level). */
   private returns: Val[] | null = null;
   private callDepth = 0;
 
-  run(root: Node): void {
-    this.block(root.namedChildren, new Env());
+  /** Set when the analysis stopped early (time budget, or input too deep for the stack). */
+  incomplete: string | undefined;
+  /** Date.now() after which no further statement is interpreted. */
+  private deadline = Infinity;
+
+  /** Interprets the module; `budgetMs`: stop (what follows stays unknown) after this long. */
+  run(root: Node, budgetMs = Infinity): void {
+    this.deadline = Date.now() + budgetMs;
+    const env = new Env();
+    for (const s of root.namedChildren) {
+      try {
+        if (this.statement(s, env)) break;
+      } catch (e) {
+        if (e instanceof OutOfTime) {
+          this.incomplete = `analysis stopped after ${budgetMs} ms at line ${s.startRow + 1}`;
+          break;
+        }
+        // a statement too deep for the stack: it and what it assigns stay unknown
+        if (!(e instanceof RangeError)) throw e;
+        this.incomplete ??= `line ${s.startRow + 1} is nested too deeply to analyse`;
+        this.quiet = 0;
+        this.depth = 0;
+        this.callDepth = 0;
+        this.callSite = -1;
+        this.returns = null;
+      }
+    }
     this.findings.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
   }
 
@@ -47,6 +75,17 @@ export class Interpreter extends Evaluator {
 
   /** Returns true when the statement returns. */
   private statement(s: Node, env: Env): boolean {
+    if (Date.now() > this.deadline) throw new OutOfTime();
+    if (this.depth >= MAX_NESTING) return false;
+    this.depth++;
+    try {
+      return this.statementAtDepth(s, env);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private statementAtDepth(s: Node, env: Env): boolean {
     switch (s.type) {
       case 'expression_statement':
         for (const c of s.namedChildren) {

@@ -114,38 +114,45 @@ function paren(d: Dim, productOk = false): string {
   return /^[\w.#?]+$/.test(s) || (productOk && /^[\w.#?*]+$/.test(s)) ? s : `(${s})`;
 }
 
+/** Symbolic dimensions longer than this become a fresh symbol (long chains stay cheap). */
+const MAX_SYMBOL_LENGTH = 96;
+
+function bounded(s: string): Dim {
+  return s.length > MAX_SYMBOL_LENGTH ? freshSym() : s;
+}
+
 export function dimMul(a: Dim, b: Dim): Dim {
   if (isNum(a) && isNum(b)) return a * b;
   if (a === 1) return b;
   if (b === 1) return a;
   if (a === 0 || b === 0) return 0;
-  return `${paren(a, true)}*${paren(b, true)}`;
+  return bounded(`${paren(a, true)}*${paren(b, true)}`);
 }
 
 export function dimAdd(a: Dim, b: Dim): Dim {
   if (isNum(a) && isNum(b)) return a + b;
   if (a === 0) return b;
   if (b === 0) return a;
-  return `${paren(a)}+${paren(b)}`;
+  return bounded(`${paren(a)}+${paren(b)}`);
 }
 
 export function dimSub(a: Dim, b: Dim): Dim {
   if (isNum(a) && isNum(b)) return a - b;
   if (b === 0) return a;
   if (a === b) return 0;
-  return `${paren(a)}-${paren(b)}`;
+  return bounded(`${paren(a)}-${paren(b)}`);
 }
 
 export function dimFloorDiv(a: Dim, b: Dim): Dim {
   if (isNum(a) && isNum(b)) return b === 0 ? freshSym() : Math.floor(a / b);
   if (b === 1) return a;
-  return `${paren(a)}//${paren(b)}`;
+  return bounded(`${paren(a)}//${paren(b)}`);
 }
 
 export function dimMin(a: Dim, b: Dim): Dim {
   if (isNum(a) && isNum(b)) return Math.min(a, b);
   if (a === b) return a;
-  return `min(${a}, ${b})`;
+  return bounded(`min(${a}, ${b})`);
 }
 
 export function dimProd(ds: Dim[]): Dim {

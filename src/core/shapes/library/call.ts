@@ -120,6 +120,8 @@ export function shapeFrom(vals: Val[]): DimInfo[] | undefined {
   if (vals.length === 1 && vals[0].k === 'arr' && vals[0].dims.length === 1) return undefined;
   // a lone parameter may be a tuple as well as an int: its rank is unknown
   if (vals.length === 1 && vals[0].k === 'sym') return undefined;
+  // NumPy allows 32 (64 since 2.0) dimensions, torch 64
+  if (vals.length > 64) return undefined;
   const out: DimInfo[] = [];
   for (const v of vals) {
     const d = dimOf(v);
