@@ -178,6 +178,8 @@ export abstract class Evaluator {
         return this.subscript(n, env);
       case 'call':
         return this.call(n, env);
+      case 'dictionary':
+        return this.dictionary(n, env);
       default:
         return UNKNOWN;
     }
@@ -331,6 +333,10 @@ export abstract class Evaluator {
       if (i !== undefined && v.layers) return v.layers[i < 0 ? i + v.layers.length : i] ?? UNKNOWN;
       return UNKNOWN;
     }
+    if (v.k === 'obj' && v.attrs.has(DICT) && subs.length === 1) {
+      const key = this.evaluate(subs[0], env);
+      return key.k === 'str' && key.v !== DICT ? (v.attrs.get(key.v) ?? UNKNOWN) : UNKNOWN;
+    }
     if (v.k !== 'arr') {
       for (const s of subs) if (s.type !== 'slice') this.evaluate(s, env);
       return UNKNOWN;
@@ -441,7 +447,11 @@ export abstract class Evaluator {
           for (let i = 0; i < v.items.length; i++) a.nodes.push(c);
         } else a.bad = true;
       } else if (c.type === 'dictionary_splat') {
-        a.bad = true;
+        // `f(**config)`: a dict of known keys spreads into keywords
+        const v = c.namedChildren[0] ? this.evaluate(c.namedChildren[0], env) : UNKNOWN;
+        if (v.k === 'obj' && v.attrs.has(DICT)) {
+          for (const [k, x] of v.attrs) if (k !== DICT) a.kw.set(k, x);
+        } else a.bad = true;
       } else if (c.type !== 'comment') {
         a.pos.push(this.evaluate(c, env));
         a.nodes.push(c);
@@ -459,7 +469,11 @@ export abstract class Evaluator {
       if (!objectNode) return UNKNOWN;
       const o = this.evaluate(objectNode, env);
       const args = this.evaluateArguments(n, env);
-      if (o.k === 'tuple' && LIST_MUTATORS.has(name)) {
+      if ((o.k === 'tuple' || (o.k === 'obj' && o.attrs.has(DICT))) && LIST_MUTATORS.has(name)) {
+        if (o.k === 'obj') {
+          this.assignTo(objectNode, UNKNOWN, env);
+          return UNKNOWN;
+        }
         this.mutateList(objectNode, o, name, args, env);
         return UNKNOWN;
       }
@@ -471,6 +485,8 @@ export abstract class Evaluator {
     if (args.bad) return UNKNOWN;
     switch (f.k) {
       case 'ref':
+        if (f.path === 'types.SimpleNamespace' || f.path === 'builtins.dict')
+          return namespace(args, f.path === 'builtins.dict');
         return this.library.callPath(f.path, args, n);
       case 'layer':
         return callLayer(f, args, n);
@@ -550,6 +566,26 @@ export abstract class Evaluator {
     }
   }
 
+  /** `{'n_embd': 64, ...}`: a dict with string keys is an object of those attributes. */
+  private dictionary(n: Node, env: Env): Val {
+    const attrs = new Map<string, Val>([[DICT, UNKNOWN]]);
+    for (const c of n.namedChildren) {
+      if (c.type === 'pair') {
+        const k = c.childForFieldName('key');
+        const v = c.childForFieldName('value');
+        const key = k ? this.evaluate(k, env) : UNKNOWN;
+        const value = v ? this.evaluate(v, env) : UNKNOWN;
+        if (key.k !== 'str') return UNKNOWN;
+        attrs.set(key.v, value);
+      } else if (c.type === 'dictionary_splat') {
+        const v = c.namedChildren[0] ? this.evaluate(c.namedChildren[0], env) : UNKNOWN;
+        if (v.k !== 'obj' || !v.attrs.has(DICT)) return UNKNOWN;
+        for (const [k, x] of v.attrs) attrs.set(k, x);
+      } else if (c.type !== 'comment') return UNKNOWN;
+    }
+    return { k: 'obj', attrs };
+  }
+
   /** `x.size()`, `x.size(1)`, `x.view(a, b)` on a parameter x of unknown type. */
   private parameterMethod(o: SymVal, name: string, args: Args, n: Node): Val {
     if (name === 'size' || name === 'shape') {
@@ -575,6 +611,17 @@ export abstract class Evaluator {
 /** `x.shape` of a parameter x: a marker the unpacking `B, T = x.shape` turns into dims. */
 function symbolicShape(o: SymVal): Val {
   return { k: 'tuple', items: [], names: ['__symshape__', o.name, String(o.line)], open: true };
+}
+
+/** Marks an object that is a dict (its attributes are its string keys). */
+export const DICT = '__dict__';
+
+/** `SimpleNamespace(n_embd=64)` or `dict(n_embd=64)`: an object of the keyword arguments. */
+function namespace(args: Args, dict: boolean): Val {
+  if (args.pos.length) return UNKNOWN;
+  const attrs = new Map<string, Val>(args.kw);
+  if (dict) attrs.set(DICT, UNKNOWN);
+  return { k: 'obj', attrs };
 }
 
 /** Methods that change a list in place. */

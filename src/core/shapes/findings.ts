@@ -60,25 +60,33 @@ export class Findings {
   /** Kept raw; the text is built only for the one asked for. */
   private readonly hovers: HoverRecord[] = [];
 
-  /** `name` (target node t) was assigned v by the expression src. */
-  assigned(t: Node, name: string, v: Val, src: Node): void {
-    this.hover(t, v, name);
-    const e: ShapeEntry = {
-      line: t.startPosition.row,
-      column: t.startPosition.column,
-      name,
-      shape: null,
-      derivation: derivation(v, src),
-    };
-    if (v.k === 'arr') {
-      e.shape = v.dims.map((d) => d.v);
-      e.dimLines = v.dims.map((d) => d.line);
-      if (v.dtype) e.dtype = v.dtype;
-    } else if (v.k === 'int' && !v.unsure) {
-      e.shape = [];
-      e.value = v.v;
-    } else if (v.k === 'float' || v.k === 'bool') e.shape = [];
-    this.shapes.push(e);
+  /** Entries by place, and whether each came from an inlined call (see `assigned`). */
+  private readonly byPlace = new Map<string, { entry: ShapeEntry; inlined: boolean }>();
+
+  /**
+   * `name` (target node t) was assigned v by the expression src. `inlined`: while a call of
+   * the function holding t was followed with the caller's arguments. The analysis of the body
+   * on its own (symbolic parameters) wins where it knows the shape; otherwise the calls' value
+   * is reported when all calls agree, and no shape when they differ.
+   */
+  assigned(t: Node, name: string, v: Val, src: Node, inlined = false): void {
+    const e = entry(t, name, v, src);
+    const key = `${e.line}:${e.column}:${name}`;
+    const prev = this.byPlace.get(key);
+    if (!inlined) {
+      this.hover(t, v, name);
+      this.shapes.push(e);
+      this.byPlace.set(key, { entry: e, inlined: false });
+      return;
+    }
+    if (!prev) {
+      this.shapes.push(e);
+      this.byPlace.set(key, { entry: e, inlined: true });
+    } else if (!prev.inlined) {
+      if (prev.entry.shape !== null) return;
+      replace(prev.entry, e);
+      prev.inlined = true;
+    } else if (!sameEntry(prev.entry, e)) replace(prev.entry, { ...e, shape: null });
   }
 
   hover(n: Node, v: Val, name: string): void {
@@ -130,6 +138,49 @@ export class Findings {
     }
     return best && hoverInfo(best);
   }
+}
+
+function entry(t: Node, name: string, v: Val, src: Node): ShapeEntry {
+  const e: ShapeEntry = {
+    line: t.startPosition.row,
+    column: t.startPosition.column,
+    name,
+    shape: null,
+    derivation: derivation(v, src),
+  };
+  if (v.k === 'arr') {
+    e.shape = v.dims.map((d) => d.v);
+    e.dimLines = v.dims.map((d) => d.line);
+    if (v.dtype) e.dtype = v.dtype;
+  } else if (v.k === 'int' && !v.unsure) {
+    e.shape = [];
+    e.value = v.v;
+  } else if (v.k === 'float' || v.k === 'bool') e.shape = [];
+  return e;
+}
+
+/** Overwrites entry a with b (all fields, none left over). */
+function replace(a: ShapeEntry, b: ShapeEntry): void {
+  delete a.dtype;
+  delete a.value;
+  delete a.dimLines;
+  Object.assign(a, b);
+  if (a.shape === null) {
+    delete a.dtype;
+    delete a.value;
+    delete a.dimLines;
+  }
+}
+
+function sameEntry(a: ShapeEntry, b: ShapeEntry): boolean {
+  return (
+    a.dtype === b.dtype &&
+    a.value === b.value &&
+    a.shape !== null &&
+    b.shape !== null &&
+    a.shape.length === b.shape.length &&
+    a.shape.every((d, i) => d === b.shape?.[i])
+  );
 }
 
 function derivation(v: Val, src: Node): string {

@@ -6,7 +6,7 @@
  * ./library.
  */
 import { FLOAT_DTYPES, INT_DTYPES } from './dtypes';
-import { Evaluator, LIST_MUTATORS, MAX_NESTING } from './evaluator';
+import { DICT, Evaluator, LIST_MUTATORS, MAX_NESTING } from './evaluator';
 import { shortText, type Args } from './library/call';
 import type { Node } from './syntax';
 import {
@@ -320,12 +320,27 @@ export class Interpreter extends Evaluator {
     const order = [...methods.entries()].sort((a, b) =>
       a[0] === '__init__' ? -1 : b[0] === '__init__' ? 1 : 0,
     );
+    // class attributes and (dataclass, NamedTuple) annotated fields with their defaults
+    const fields: Val[] = [];
+    const classAttrs = new Map<string, Val>();
+    for (const c of body?.namedChildren ?? []) {
+      const a = c.type === 'expression_statement' ? c.namedChildren[0] : undefined;
+      const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
+      if (!a || left?.type !== 'identifier') continue;
+      const right = a.childForFieldName('right');
+      if (a.childForFieldName('type')) fields.push({ k: 'str', v: left.text });
+      if (right) classAttrs.set(left.text, this.evaluate(right, env));
+    }
+    for (const [k, v] of classAttrs) self.attrs.set(k, v);
     for (const [m, d] of order) self.attrs.set(m, { k: 'func', node: d, env, name: m });
     for (const [, d] of order) this.functionDefinition(d, env, self);
     const cls: ObjVal = {
       k: 'obj',
       attrs: new Map([['__class_methods__', { k: 'tuple', items: [] }]]),
     };
+    if (fields.length && !methods.has('__init__'))
+      cls.attrs.set('__fields__', { k: 'tuple', items: fields });
+    for (const [k, v] of classAttrs) cls.attrs.set(k, v);
     for (const [m, d] of methods) cls.attrs.set(m, { k: 'func', node: d, env, name: m });
     env.set(name, cls);
   }
@@ -358,7 +373,19 @@ export class Interpreter extends Evaluator {
 
   protected instantiate(cls: ObjVal, args: Args, site: Node): Val {
     const obj: ObjVal = { k: 'obj', attrs: new Map() };
-    for (const [k, v] of cls.attrs) if (v.k === 'func') obj.attrs.set(k, v);
+    for (const [k, v] of cls.attrs)
+      if (k !== '__class_methods__' && k !== '__fields__') obj.attrs.set(k, v);
+    const fields = cls.attrs.get('__fields__');
+    if (fields?.k === 'tuple') {
+      // a dataclass: fields by position, then by keyword, else their defaults
+      fields.items.forEach((f, i) => {
+        if (f.k !== 'str') return;
+        const v = args.kw.get(f.v) ?? args.pos[i];
+        if (v) obj.attrs.set(f.v, v);
+        else if (!obj.attrs.has(f.v)) obj.attrs.set(f.v, UNKNOWN);
+      });
+      return obj;
+    }
     const init = cls.attrs.get('__init__');
     if (init?.k === 'func') this.callFunction(init, args, obj, site);
     return obj;
@@ -419,7 +446,7 @@ export class Interpreter extends Evaluator {
     switch (t.type) {
       case 'identifier':
         env.set(t.text, v);
-        if (record && !this.quiet) this.findings.assigned(t, t.text, v, src);
+        if (record) this.findings.assigned(t, t.text, v, src, this.quiet > 0);
         return;
       case 'pattern_list':
       case 'tuple_pattern':
@@ -446,7 +473,7 @@ export class Interpreter extends Evaluator {
           const o = this.evaluate(obj, env);
           if (o.k === 'obj') o.attrs.set(attr, v);
         }
-        if (record && !this.quiet) this.findings.assigned(t, t.text, v, src);
+        if (record) this.findings.assigned(t, t.text, v, src, this.quiet > 0);
         return;
       }
       case 'subscript': {
@@ -458,6 +485,12 @@ export class Interpreter extends Evaluator {
           const o = this.evaluate(obj, env);
           if (o.k === 'tuple')
             this.assignTo(obj, { k: 'tuple', items: [], list: true, open: true }, env);
+          else if (o.k === 'obj' && o.attrs.has(DICT)) {
+            const subs = t.childrenForFieldName('subscript');
+            const key = subs.length === 1 ? this.evaluate(subs[0], env) : UNKNOWN;
+            if (key.k === 'str' && key.v !== DICT) o.attrs.set(key.v, v);
+            else this.assignTo(obj, UNKNOWN, env);
+          }
         } finally {
           this.quiet--;
         }

@@ -130,8 +130,13 @@ describe('shape checker: soundness on minimal cases from real code', function ()
     results[names.indexOf(i)].shapes.filter((s) => s.name === name).pop()?.shape;
 
   it('claims what is known and leaves the rest unknown', () => {
-    assert.equal(shapeOf('unknown parameters are not 0-d ((y - y_pred) @ X)', 'g'), null);
-    assert.equal(shapeOf('the shape of a parameter has unknown rank', 'z'), null);
+    // the body alone knows nothing of g; the one call site gives its shape
+    assert.deepEqual(shapeOf('unknown parameters are not 0-d ((y - y_pred) @ X)', 'g'), [3]);
+    const alone = a.analyze(PRELUDE + 'def gradient(X, y, y_pred):\n    g = (y - y_pred) @ X\n');
+    assert.equal(alone.shapes.find((s) => s.name === 'g')?.shape, null);
+    assert.deepEqual(shapeOf('the shape of a parameter has unknown rank', 'z'), [6, 7]);
+    const zAlone = a.analyze(PRELUDE + 'def like(mesh):\n    z = np.zeros(mesh.shape)\n');
+    assert.equal(zAlone.shapes.find((s) => s.name === 'z')?.shape, null);
     assert.equal(shapeOf('appending in a loop: the list is not empty afterwards', 't'), null);
     assert.deepEqual(shapeOf('append and extend outside loops are tracked', 'a'), [5]);
     assert.equal(shapeOf('append and extend outside loops are tracked', 'b'), null);

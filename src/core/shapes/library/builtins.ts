@@ -66,4 +66,5 @@ rows(BUILTINS, ['round'], round);
 export const BUILTIN_NAMES = new Set([
   ...['float', 'int', 'bool', 'len', 'range', 'min', 'max', 'abs', 'round', 'list', 'tuple'],
   'sum',
+  'dict',
 ]);
