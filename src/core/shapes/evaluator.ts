@@ -54,6 +54,8 @@ export abstract class Evaluator {
   protected torchUsed = false;
   /** Nesting of expressions and statements being evaluated. */
   protected depth = 0;
+  /** > 0 during a trial pass over a loop body: nothing is reported or recorded. */
+  protected silent = 0;
 
   /** Calls a function of the program with these arguments (self bound for methods). */
   protected abstract callFunction(f: FuncVal, args: Args, self: Val | undefined, site: Node): Val;
@@ -66,6 +68,7 @@ export abstract class Evaluator {
   }
 
   protected report(n: Node, e: ShapeError): void {
+    if (this.silent) return;
     this.findings.error(n, e, this.quiet ? this.callSite : -1);
   }
 
@@ -97,6 +100,7 @@ export abstract class Evaluator {
     }
     if (
       !this.quiet &&
+      !this.silent &&
       (n.type === 'identifier' ||
         n.type === 'call' ||
         n.type === 'attribute' ||

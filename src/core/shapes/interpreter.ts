@@ -27,6 +27,10 @@ type ObjVal = Extract<Val, { k: 'obj' }>;
 /** How deep calls of the program's own functions are followed. */
 const MAX_CALL_DEPTH = 4;
 
+/** Loops nested deeper than this are not refined (each refinement re-runs the body). */
+const MAX_REFINED_LOOP_DEPTH = 2;
+const MAX_LOOP_PASSES = 3;
+
 /** Thrown when the time budget of an analysis is spent. */
 class OutOfTime extends Error {}
 
@@ -34,6 +38,8 @@ export class Interpreter extends Evaluator {
   /** Return values of the function body being interpreted (null at module level). */
   private returns: Val[] | null = null;
   private callDepth = 0;
+  /** Loops being interpreted around the current statement. */
+  private loopDepth = 0;
 
   /** Set when the analysis stopped early (time budget, or input too deep for the stack). */
   incomplete: string | undefined;
@@ -149,12 +155,53 @@ export class Interpreter extends Evaluator {
       if (c) this.evaluate(c, env);
     }
     const body = s.childForFieldName('body');
-    const inner = env.clone();
-    // what the body changes is unknown on entry: it holds what any earlier iteration left
-    for (const target of changedIn(s)) this.assignTo(target, UNKNOWN, inner, true);
     const left = s.childForFieldName('left');
-    if (left) this.bind(left, UNKNOWN, inner, left, false);
-    if (body) this.block(body.namedChildren, inner);
+    const changed = changedIn(s);
+    // On entry the body sees what any earlier iteration left: what it changes is unknown,
+    // except the names it provably gives back unchanged (`W -= lr * dW` keeps W's shape):
+    // trial passes, silent, find the largest such set that is a fixpoint.
+    const entry = (keep: Set<string>): Env => {
+      const e = env.clone();
+      for (const t of changed)
+        if (!(t.type === 'identifier' && keep.has(t.text))) this.assignTo(t, UNKNOWN, e, true);
+      if (left) this.bind(left, UNKNOWN, e, left, false);
+      return e;
+    };
+    let keep = new Set<string>();
+    if (body && this.loopDepth < MAX_REFINED_LOOP_DEPTH) {
+      for (const t of changed) if (t.type === 'identifier' && env.get(t.text)) keep.add(t.text);
+      this.loopDepth++;
+      this.silent++;
+      try {
+        for (let pass = 0; keep.size; pass++) {
+          if (pass === MAX_LOOP_PASSES) {
+            keep = new Set();
+            break;
+          }
+          const trial = entry(keep);
+          this.block(body.namedChildren, trial);
+          const next = new Set(
+            [...keep].filter((n) => {
+              const before = env.get(n);
+              const after = trial.get(n);
+              return before && after && sameValue(before, after);
+            }),
+          );
+          if (next.size === keep.size) break;
+          keep = next;
+        }
+      } finally {
+        this.silent--;
+        this.loopDepth--;
+      }
+    }
+    const inner = entry(keep);
+    this.loopDepth++;
+    try {
+      if (body) this.block(body.namedChildren, inner);
+    } finally {
+      this.loopDepth--;
+    }
     this.merge(env, [inner, env], true);
   }
 
@@ -446,7 +493,7 @@ export class Interpreter extends Evaluator {
     switch (t.type) {
       case 'identifier':
         env.set(t.text, v);
-        if (record) this.findings.assigned(t, t.text, v, src, this.quiet > 0);
+        if (record && !this.silent) this.findings.assigned(t, t.text, v, src, this.quiet > 0);
         return;
       case 'pattern_list':
       case 'tuple_pattern':
@@ -473,7 +520,7 @@ export class Interpreter extends Evaluator {
           const o = this.evaluate(obj, env);
           if (o.k === 'obj') o.attrs.set(attr, v);
         }
-        if (record) this.findings.assigned(t, t.text, v, src, this.quiet > 0);
+        if (record && !this.silent) this.findings.assigned(t, t.text, v, src, this.quiet > 0);
         return;
       }
       case 'subscript': {
