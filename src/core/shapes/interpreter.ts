@@ -147,9 +147,10 @@ export class Interpreter extends Evaluator {
   }
 
   private loop(s: Node, env: Env): void {
+    let iterated: Val = UNKNOWN;
     if (s.type === 'for_statement') {
       const right = s.childForFieldName('right');
-      if (right) this.evaluate(right, env);
+      if (right) iterated = this.evaluate(right, env);
     } else {
       const c = s.childForFieldName('condition');
       if (c) this.evaluate(c, env);
@@ -157,6 +158,16 @@ export class Interpreter extends Evaluator {
     const body = s.childForFieldName('body');
     const left = s.childForFieldName('left');
     const changed = changedIn(s);
+    // `for block in self.blocks`: the loop variable is the common item of a uniform sequence
+    let item: Val = UNKNOWN;
+    if (s.type === 'for_statement') {
+      const right = s.childForFieldName('right');
+      const seq = right ? iterated : UNKNOWN;
+      if (seq.k === 'tuple' && !seq.open && seq.items.length) {
+        const first = seq.items[0];
+        if (seq.items.every((x) => sameValue(x, first))) item = first;
+      }
+    }
     // On entry the body sees what any earlier iteration left: what it changes is unknown,
     // except the names it provably gives back unchanged (`W -= lr * dW` keeps W's shape):
     // trial passes, silent, find the largest such set that is a fixpoint.
@@ -164,7 +175,7 @@ export class Interpreter extends Evaluator {
       const e = env.clone();
       for (const t of changed)
         if (!(t.type === 'identifier' && keep.has(t.text))) this.assignTo(t, UNKNOWN, e, true);
-      if (left) this.bind(left, UNKNOWN, e, left, false);
+      if (left) this.bind(left, item, e, left, false);
       return e;
     };
     let keep = new Set<string>();
@@ -376,7 +387,10 @@ export class Interpreter extends Evaluator {
       if (!a || left?.type !== 'identifier') continue;
       const right = a.childForFieldName('right');
       if (a.childForFieldName('type')) fields.push({ k: 'str', v: left.text });
-      if (right) classAttrs.set(left.text, this.evaluate(right, env));
+      if (!right) continue;
+      const value = this.evaluate(right, env);
+      classAttrs.set(left.text, value);
+      if (!this.silent) this.findings.assigned(left, left.text, value, right, this.quiet > 0);
     }
     for (const [k, v] of classAttrs) self.attrs.set(k, v);
     for (const [m, d] of order) self.attrs.set(m, { k: 'func', node: d, env, name: m });

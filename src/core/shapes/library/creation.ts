@@ -172,3 +172,9 @@ rows(CREATION, ['arange'], arange);
 rows(CREATION, ['linspace', 'logspace'], linspace);
 rows(CREATION, ['randint'], torchRandint);
 rows(CREATION, ['array', 'asarray', 'tensor', 'as_tensor', 'from_numpy'], fromData);
+/** `torch.randperm(n)`: a permutation of n indices. */
+rows(CREATION, ['randperm'], (_ctx, call) => {
+  const n = call.args.pos[0];
+  if (call.lib !== 'torch' || n?.k !== 'int') return UNKNOWN;
+  return makeArray([{ v: n.v, line: n.line }], 'torch', dtypeArg(call, 'int64'), call.text);
+});

@@ -80,6 +80,11 @@ rows(LAYERS, ['Embedding'], embedding);
 rows(LAYERS, ['LayerNorm'], layerNorm);
 rows(LAYERS, ['Sequential'], sequential);
 rows(LAYERS, ['Flatten'], shapePreserving);
+/** `nn.ModuleList([...])`: the list itself (iterating it gives its modules). */
+rows(LAYERS, ['ModuleList'], (_ctx, call) => {
+  const list = call.args.pos[0];
+  return list?.k === 'tuple' ? list : UNKNOWN;
+});
 rows(
   LAYERS,
   [
