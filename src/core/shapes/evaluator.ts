@@ -523,10 +523,23 @@ export abstract class Evaluator {
       case 'rng':
         return this.library.generatorMethod(name, args, n);
       case 'obj': {
+        // nn.Module.register_buffer('mask', t) / register_parameter: an attribute
+        if (
+          (name === 'register_buffer' || name === 'register_parameter') &&
+          args.pos[0]?.k === 'str'
+        ) {
+          o.attrs.set(args.pos[0].v, args.pos[1] ?? UNKNOWN);
+          return { k: 'none' };
+        }
         const f = o.attrs.get(name);
         if (f?.k === 'func')
           return this.callFunction(f, args, o.attrs.has('__class_methods__') ? undefined : o, n);
         if (f?.k === 'layer') return callLayer(f, args, n);
+        if (f?.k === 'obj' && !f.attrs.has('__class_methods__')) {
+          // `self.attn(x)`: a submodule called
+          const m = f.attrs.get('forward') ?? f.attrs.get('__call__');
+          if (m?.k === 'func') return this.callFunction(m, args, f, n);
+        }
         return UNKNOWN;
       }
       case 'layer':

@@ -40,6 +40,17 @@ export class Interpreter extends Evaluator {
   private callDepth = 0;
   /** Loops being interpreted around the current statement. */
   private loopDepth = 0;
+  /** > 0 while a function body is interpreted with symbolic parameters. */
+  private symbolicBodies = 0;
+
+  /**
+   * Whether an assignment is recorded now: not in a silent trial pass, and not inside a call
+   * made from a body with symbolic parameters (its arguments are hypothetical: only calls
+   * reached from the module's own code give a function's assignments their shapes).
+   */
+  private get recording(): boolean {
+    return !this.silent && !(this.quiet > 0 && this.symbolicBodies > 0);
+  }
 
   /** Set when the analysis stopped early (time budget, or input too deep for the stack). */
   incomplete: string | undefined;
@@ -358,8 +369,13 @@ export class Interpreter extends Evaluator {
     const saved = this.returns;
     this.returns = [];
     const body = s.childForFieldName('body');
-    if (body) this.block(body.namedChildren, inner);
-    this.returns = saved;
+    this.symbolicBodies++;
+    try {
+      if (body) this.block(body.namedChildren, inner);
+    } finally {
+      this.symbolicBodies--;
+      this.returns = saved;
+    }
     return f;
   }
 
@@ -390,7 +406,7 @@ export class Interpreter extends Evaluator {
       if (!right) continue;
       const value = this.evaluate(right, env);
       classAttrs.set(left.text, value);
-      if (!this.silent) this.findings.assigned(left, left.text, value, right, this.quiet > 0);
+      if (this.recording) this.findings.assigned(left, left.text, value, right, this.quiet > 0);
     }
     for (const [k, v] of classAttrs) self.attrs.set(k, v);
     for (const [m, d] of order) self.attrs.set(m, { k: 'func', node: d, env, name: m });
@@ -507,7 +523,7 @@ export class Interpreter extends Evaluator {
     switch (t.type) {
       case 'identifier':
         env.set(t.text, v);
-        if (record && !this.silent) this.findings.assigned(t, t.text, v, src, this.quiet > 0);
+        if (record && this.recording) this.findings.assigned(t, t.text, v, src, this.quiet > 0);
         return;
       case 'pattern_list':
       case 'tuple_pattern':
@@ -534,7 +550,7 @@ export class Interpreter extends Evaluator {
           const o = this.evaluate(obj, env);
           if (o.k === 'obj') o.attrs.set(attr, v);
         }
-        if (record && !this.silent) this.findings.assigned(t, t.text, v, src, this.quiet > 0);
+        if (record && this.recording) this.findings.assigned(t, t.text, v, src, this.quiet > 0);
         return;
       }
       case 'subscript': {

@@ -46,6 +46,12 @@ const TORCH_LINALG_ALIASES: Record<string, string> = {
   det: 'det',
 };
 
+/** `math` functions of numbers that return a float. */
+const MATH_FLOATS = new Set([
+  ...['sqrt', 'exp', 'log', 'log2', 'log10', 'sin', 'cos', 'tan', 'tanh', 'atan', 'atan2'],
+  ...['pow', 'fabs', 'hypot', 'erf'],
+]);
+
 function has<T>(table: Record<string, T>, name: string): boolean {
   return Object.prototype.hasOwnProperty.call(table, name);
 }
@@ -84,6 +90,7 @@ export class Library implements RuleContext {
   callPath(path0: string, args: Args, node: Node): Val {
     let path = path0;
     if (path.startsWith('builtins.')) return this.table(BUILTINS, path.slice(9), 'np', args, node);
+    if (path.startsWith('math.') && MATH_FLOATS.has(path.slice(5))) return { k: 'float' };
     if (path.startsWith('numpy.')) path = 'np.' + path.slice(6);
     if (path.startsWith('torch.nn.functional.')) return this.functional(path.slice(20), args, node);
     if (path.startsWith('torch.nn.') && !path.startsWith('torch.nn.init'))
