@@ -5,6 +5,16 @@
  */
 import { resultDtype, promoteDtypes, INT_DTYPES } from './dtypes';
 import { Findings } from './findings';
+import {
+  COMPARISONS,
+  DICT,
+  LIST_MUTATORS,
+  MAX_ITEMS,
+  MAX_NESTING,
+  namespace,
+  scalarArithmetic,
+  symbolicShape,
+} from './python';
 import { BUILTIN_NAMES } from './library/builtins';
 import {
   asArray,
@@ -19,16 +29,12 @@ import {
 import { Library } from './library';
 import { indexArray, type IndexItem } from './library/indexing';
 import { callLayer, layerAttribute } from './library/nn';
+import { arrayAttribute } from './library/indexing';
 import { broadcast, matmul, sliceLen } from './shapeAlgebra';
 import type { Node } from './syntax';
 import {
   Env as EnvClass,
   freshSym,
-  dimAdd,
-  dimFloorDiv,
-  dimMul,
-  dimProd,
-  dimSub,
   fmtShape,
   isNum,
   sameValue,
@@ -42,8 +48,6 @@ import {
 type FuncVal = Extract<Val, { k: 'func' }>;
 type ObjVal = Extract<Val, { k: 'obj' }>;
 type SymVal = Extract<Val, { k: 'sym' }>;
-
-const COMPARISONS = ['<', '>', '<=', '>=', '==', '!='];
 
 export abstract class Evaluator {
   readonly findings = new Findings();
@@ -278,39 +282,7 @@ export abstract class Evaluator {
         return { k: 'ref', path };
       }
       case 'arr':
-        switch (name) {
-          case 'shape':
-            return { k: 'tuple', items: o.dims.map((d) => ({ k: 'int', v: d.v, line: d.line })) };
-          case 'ndim':
-            return { k: 'int', v: o.dims.length, line };
-          case 'size':
-            if (o.lib === 'np') return { k: 'int', v: dimProd(o.dims.map((d) => d.v)), line };
-            return UNKNOWN;
-          case 'T':
-            return makeArray(
-              o.dims.slice().reverse(),
-              o.lib,
-              o.dtype,
-              `${shortText(n)}: ${fmtShape(o.dims)}.T`,
-            );
-          case 'mT':
-            if (o.dims.length < 2) return UNKNOWN;
-            return makeArray(
-              [...o.dims.slice(0, -2), o.dims[o.dims.length - 1], o.dims[o.dims.length - 2]],
-              o.lib,
-              o.dtype,
-              shortText(n),
-            );
-          case 'real':
-          case 'imag':
-          case 'data':
-          case 'grad':
-            return { ...o, dtype: name === 'real' || name === 'imag' ? undefined : o.dtype };
-          case 'dtype':
-            return o.dtype ? { k: 'ref', path: `dtype.${o.dtype}` } : UNKNOWN;
-          default:
-            return UNKNOWN;
-        }
+        return arrayAttribute(o, name, shortText(n), line);
       case 'sym':
         if (name === 'shape') return symbolicShape(o);
         return UNKNOWN;
@@ -677,74 +649,4 @@ export abstract class Evaluator {
     }
     return UNKNOWN;
   }
-}
-
-/** `x.shape` of a parameter x: a marker the unpacking `B, T = x.shape` turns into dims. */
-function symbolicShape(o: SymVal): Val {
-  return { k: 'tuple', items: [], names: ['__symshape__', o.name, String(o.line)], open: true };
-}
-
-/** Marks an object that is a dict (its attributes are its string keys). */
-export const DICT = '__dict__';
-
-/** `SimpleNamespace(n_embd=64)` or `dict(n_embd=64)`: an object of the keyword arguments. */
-function namespace(args: Args, dict: boolean): Val {
-  if (args.pos.length) return UNKNOWN;
-  const attrs = new Map<string, Val>(args.kw);
-  if (dict) attrs.set(DICT, UNKNOWN);
-  return { k: 'obj', attrs };
-}
-
-/** Methods that change a list in place. */
-export const LIST_MUTATORS = new Set([
-  ...['append', 'extend', 'insert', 'pop', 'remove', 'clear', 'sort', 'reverse'],
-  ...['update', 'setdefault', 'popitem', '__setitem__', 'add', 'discard'],
-]);
-
-/** Lists longer than this are not tracked item by item. */
-const MAX_ITEMS = 10_000;
-/** Expressions and statements nested deeper than this are not evaluated. */
-export const MAX_NESTING = 200;
-
-/** Arithmetic on Python ints (known or symbolic) and floats. */
-function scalarArithmetic(op: string, a: Val, b: Val, line: number): Val {
-  if (a.k === 'int' && b.k === 'int') {
-    const x = a.v;
-    const y = b.v;
-    const ln = isNum(x) ? (isNum(y) ? line : b.line) : a.line;
-    switch (op) {
-      case '+':
-        return { k: 'int', v: dimAdd(x, y), line: ln };
-      case '-':
-        return { k: 'int', v: dimSub(x, y), line: ln };
-      case '*':
-        return { k: 'int', v: dimMul(x, y), line: ln };
-      case '//':
-        return { k: 'int', v: dimFloorDiv(x, y), line: ln };
-      case '%':
-        return isNum(x) && isNum(y) && y !== 0
-          ? { k: 'int', v: ((x % y) + y) % y, line }
-          : { k: 'int', v: `${x}%${y}`, line };
-      case '**':
-        return isNum(x) && isNum(y) && y >= 0 ? { k: 'int', v: x ** y, line } : { k: 'float' };
-      case '/':
-        return { k: 'float', v: isNum(x) && isNum(y) && y !== 0 ? x / y : undefined };
-      default:
-        return COMPARISONS.includes(op) ? { k: 'bool' } : UNKNOWN;
-    }
-  }
-  if (COMPARISONS.includes(op)) return { k: 'bool' };
-  const number = (v: Val): number | undefined =>
-    v.k === 'int' ? (isNum(v.v) ? v.v : undefined) : v.k === 'float' ? v.v : undefined;
-  const x = number(a);
-  const y = number(b);
-  if (x === undefined || y === undefined) return { k: 'float' };
-  const ops: Record<string, (p: number, q: number) => number> = {
-    '+': (p, q) => p + q,
-    '-': (p, q) => p - q,
-    '*': (p, q) => p * q,
-    '/': (p, q) => p / q,
-    '**': (p, q) => p ** q,
-  };
-  return { k: 'float', v: ops[op]?.(x, y) };
 }

@@ -6,7 +6,8 @@
  * ./library.
  */
 import { FLOAT_DTYPES, INT_DTYPES } from './dtypes';
-import { DICT, Evaluator, LIST_MUTATORS, MAX_NESTING } from './evaluator';
+import { Evaluator } from './evaluator';
+import { changedIn, DICT, MAX_NESTING } from './python';
 import { shortText, type Args } from './library/call';
 import type { Node } from './syntax';
 import {
@@ -597,53 +598,4 @@ function inPlace(l: ArrVal, r: ArrVal, op: string, n: Node): Val {
       `cannot cast the ${r.dtype} result of ${shortText(n)} to ${l.dtype}, the dtype of the array it writes into (${op}= is in place)`,
     );
   return { ...r, dims: r.dims.map((d, i) => (isNum(d.v) ? d : l.dims[i])), dtype: l.dtype };
-}
-
-/**
- * The places a statement's body may change: assigned names and attributes, loop targets,
- * lists mutated by method or item assignment. Nested function and class bodies are not
- * entered (they only bind their name). An explicit stack: bodies may nest deeply.
- */
-function changedIn(s: Node): Node[] {
-  const out: Node[] = [];
-  const targets = (t: Node): void => {
-    if (t.type === 'identifier' || t.type === 'attribute') out.push(t);
-    else if (t.type === 'subscript') {
-      const v = t.childForFieldName('value');
-      if (v) out.push(v);
-    } else for (const c of t.namedChildren) targets(c);
-  };
-  const stack: Node[] = [...s.namedChildren];
-  while (stack.length) {
-    const n = stack.pop() as Node;
-    switch (n.type) {
-      case 'function_definition':
-      case 'class_definition': {
-        const name = n.childForFieldName('name');
-        if (name) out.push(name);
-        continue;
-      }
-      case 'assignment':
-      case 'augmented_assignment': {
-        const left = n.childForFieldName('left');
-        if (left) targets(left);
-        break;
-      }
-      case 'for_statement':
-      case 'for_in_clause': {
-        const left = n.childForFieldName('left');
-        if (left) targets(left);
-        break;
-      }
-      case 'call': {
-        const fn = n.childForFieldName('function');
-        const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : '';
-        const object = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
-        if (object && method && LIST_MUTATORS.has(method)) out.push(object);
-        break;
-      }
-    }
-    for (const c of n.namedChildren) stack.push(c);
-  }
-  return out;
 }

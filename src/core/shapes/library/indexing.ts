@@ -16,6 +16,7 @@ import {
   type ArrVal,
   type Dim,
   type DimInfo,
+  type Val,
 } from '../values';
 import { argOr, intOf, makeArray, rows, type ArrayRule } from './call';
 import { result } from './elementwise';
@@ -146,3 +147,35 @@ rows(INDEXING, ['dim', 'ndimension'], rank);
 rows(INDEXING, ['numel'], numel);
 rows(INDEXING, ['item'], item);
 rows(INDEXING, ['tolist'], () => UNKNOWN);
+
+/** `x.shape`, `x.ndim`, `x.size` (NumPy), `x.T`, `x.mT`, `x.real`, `x.dtype`, … */
+export function arrayAttribute(o: ArrVal, name: string, text: string, line: number): Val {
+  switch (name) {
+    case 'shape':
+      return { k: 'tuple', items: o.dims.map((d) => ({ k: 'int', v: d.v, line: d.line })) };
+    case 'ndim':
+      return { k: 'int', v: o.dims.length, line };
+    case 'size':
+      if (o.lib === 'np') return { k: 'int', v: dimProd(o.dims.map((d) => d.v)), line };
+      return UNKNOWN;
+    case 'T':
+      return makeArray(o.dims.slice().reverse(), o.lib, o.dtype, `${text}: ${fmtShape(o.dims)}.T`);
+    case 'mT':
+      if (o.dims.length < 2) return UNKNOWN;
+      return makeArray(
+        [...o.dims.slice(0, -2), o.dims[o.dims.length - 1], o.dims[o.dims.length - 2]],
+        o.lib,
+        o.dtype,
+        text,
+      );
+    case 'real':
+    case 'imag':
+    case 'data':
+    case 'grad':
+      return { ...o, dtype: name === 'real' || name === 'imag' ? undefined : o.dtype };
+    case 'dtype':
+      return o.dtype ? { k: 'ref', path: `dtype.${o.dtype}` } : UNKNOWN;
+    default:
+      return UNKNOWN;
+  }
+}
