@@ -80,9 +80,14 @@ const edit = await median((i) => {
 const other = await median((i) =>
   analyzer.analyze(`# ${i}\n` + src.replace(/768/g, String(700 + i))),
 );
+const t100k = performance.now();
+for (let i = 0; i < 100; i++)
+  analyzer.analyze(`# file ${i}\n` + src.replace(/768/g, String(500 + i)));
+const hundredK = performance.now() - t100k;
 const ms = (x) => `${x.toFixed(1).padStart(6)} ms`;
 console.log(`shapes: ${lines.length} lines, median of ${RUNS} runs`);
 console.log(`  from scratch   ${ms(scratch)}`);
 console.log(`  unchanged      ${ms(same)}`);
 console.log(`  one-line edit  ${ms(edit)}`);
 console.log(`  new text       ${ms(other)}`);
+console.log(`  100k lines     ${ms(hundredK)}`);

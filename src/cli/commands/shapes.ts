@@ -1,7 +1,28 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  realpathSync,
+  statSync,
+  constants,
+} from 'node:fs';
 import { join } from 'node:path';
 import { CliCommand, UsageError, parseArgs } from '../command';
-import { createShapeAnalyzer, type TreeSitterModule } from '../../core/shapes';
+import {
+  createShapeAnalyzer,
+  type ShapeAnalyzer,
+  type ShapeResult,
+  type TreeSitterModule,
+} from '../../core/shapes';
+import { cellAt, parseNotebook, type NotebookProgram } from '../../core/shapes/notebook';
+
+/** Larger sources are refused: parsing time grows faster than the file. */
+export const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
 
 /** The wasm files live next to the bundle (dist/); from sources, in node_modules. */
 function wasmPath(name: string, pkgPath: string): string {
@@ -11,9 +32,36 @@ function wasmPath(name: string, pkgPath: string): string {
   return hit;
 }
 
-/** Expands `*`, `?` and `**` in a path with the file system (no shell). */
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false; // dangling symlink, loop, no permission
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function list(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Expands `*`, `?` and `**` in a path with the file system (no shell). Dangling symlinks are
+ * skipped; a directory reached twice through symlinks (a loop) is walked once.
+ */
 export function expandGlob(pattern: string): string[] {
-  if (!/[*?]/.test(pattern)) return existsSync(pattern) ? [pattern] : [];
+  if (!/[*?]/.test(pattern)) return existsSync(pattern) || isSymlink(pattern) ? [pattern] : [];
   const parts = pattern.split('/');
   const firstGlob = parts.findIndex((p) => /[*?]/.test(p));
   const base = parts.slice(0, firstGlob).join('/') || (pattern.startsWith('/') ? '/' : '.');
@@ -28,38 +76,123 @@ export function expandGlob(pattern: string): string[] {
         '$',
     );
   const out: string[] = [];
+  const walked = new Set<string>();
   const walk = (dir: string, segs: string[]): void => {
     if (segs.length === 0) {
-      if (existsSync(dir) && statSync(dir).isFile()) out.push(dir);
+      if (isFile(dir)) out.push(dir);
       return;
     }
     const [seg, ...more] = segs;
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) return;
+    if (!isDirectory(dir)) return;
     if (seg === '**') {
+      let real: string;
+      try {
+        real = realpathSync(dir);
+      } catch {
+        return;
+      }
+      const key = `${real}\0${segs.length}`;
+      if (walked.has(key)) return;
+      walked.add(key);
       walk(dir, more);
-      for (const e of readdirSync(dir))
-        if (statSync(join(dir, e)).isDirectory()) walk(join(dir, e), segs);
+      for (const e of list(dir)) if (isDirectory(join(dir, e))) walk(join(dir, e), segs);
       return;
     }
     const re = toRe(seg);
-    for (const e of readdirSync(dir).sort())
+    for (const e of list(dir))
       if (re.test(e)) walk(dir === '.' && !pattern.startsWith('./') ? e : join(dir, e), more);
   };
   walk(base, rest);
   return [...new Set(out)];
 }
 
+function isSymlink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads a source file: refused before opening unless it is a regular file (a FIFO or device
+ * would block or never end), opened without blocking, checked again on the open descriptor,
+ * and capped at MAX_SOURCE_BYTES.
+ */
+export function readSource(path: string): string {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'ENOENT'
+        ? 'no such file (or a dangling symlink)'
+        : `cannot read (${code ?? 'error'})`,
+    );
+  }
+  if (!st.isFile()) throw new Error('not a regular file');
+  if (st.size > MAX_SOURCE_BYTES)
+    throw new Error(`too large to analyse (${st.size} bytes; the limit is ${MAX_SOURCE_BYTES})`);
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const fst = fstatSync(fd);
+    if (!fst.isFile()) throw new Error('not a regular file');
+    const buf = Buffer.alloc(Math.min(fst.size, MAX_SOURCE_BYTES) + 1);
+    let n = 0;
+    for (;;) {
+      const k = readSync(fd, buf, n, buf.length - n, null);
+      if (k === 0) break;
+      n += k;
+      if (n >= buf.length)
+        throw new Error(`too large to analyse (more than ${MAX_SOURCE_BYTES} bytes)`);
+    }
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Control characters escaped (no terminal sequences from file content), long text elided. */
+export function clean(s: string, max = 200): string {
+  const escaped = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+    c === '\t' ? ' ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+  if (escaped.length <= max) return escaped;
+  const keep = Math.floor((max - 20) / 2);
+  return `${escaped.slice(0, keep)}…(${escaped.length - 2 * keep} more)…${escaped.slice(-keep)}`;
+}
+
+/** Where a 0-based program line is, 1-based, for output: `12` or `cell 3:4` in a notebook. */
+function place(line: number, nb: NotebookProgram | undefined): { line: number; cell?: number } {
+  if (!nb) return { line: line + 1 };
+  const at = cellAt(nb, line);
+  return at ? { line: at.line + 1, cell: at.cell.index + 1 } : { line: line + 1 };
+}
+
+function analyzeFile(
+  analyzer: ShapeAnalyzer,
+  file: string,
+): { result: ShapeResult; notebook?: NotebookProgram } {
+  const text = readSource(file);
+  if (file.toLowerCase().endsWith('.ipynb')) {
+    const notebook = parseNotebook(text);
+    return { result: analyzer.analyze(notebook.source), notebook };
+  }
+  return { result: analyzer.analyze(text) };
+}
+
 export const shapesCommand: CliCommand = {
   name: 'shapes',
-  usage: 'shapes FILE_OR_GLOB... [--json]',
-  summary: 'inferred NumPy/PyTorch shapes of every assigned name, and shape errors',
+  usage: 'shapes FILE_OR_GLOB... [--json] [--strict]',
+  summary: 'inferred NumPy/PyTorch shapes of every assigned name, and shape errors (.py, .ipynb)',
   async run(args, ctx) {
-    const { positionals, flags } = parseArgs(args, { flags: ['--json'] });
+    const { positionals, flags } = parseArgs(args, { flags: ['--json', '--strict'] });
     if (positionals.length === 0) throw new UsageError('shapes needs at least one FILE or glob');
     const files: string[] = [];
     for (const p of positionals) {
       const hits = expandGlob(p);
-      if (hits.length === 0) throw new UsageError(`no such file: ${p}`);
+      if (hits.length === 0) throw new UsageError(`no such file: ${clean(p)}`);
       files.push(...hits);
     }
     const analyzer = await createShapeAnalyzer({
@@ -78,57 +211,90 @@ export const shapesCommand: CliCommand = {
     const shapes: Record<string, unknown>[] = [];
     const diagnostics: Record<string, unknown>[] = [];
     let errors = 0;
+    let problems = 0;
+    let analysed = 0;
+    const note = (file: string, text: string): void => {
+      problems++;
+      process.stderr.write(`matrix-lens shapes: ${clean(file)}: ${clean(text, 300)}\n`);
+    };
     for (const f of files) {
-      let src: string;
+      let analysis: ReturnType<typeof analyzeFile>;
       try {
-        src = readFileSync(f, 'utf8');
-      } catch {
-        throw new UsageError(`cannot read ${f}`);
+        analysis = analyzeFile(analyzer, f);
+      } catch (e) {
+        // one bad file never blanks the others
+        note(f, e instanceof Error ? e.message : String(e));
+        continue;
       }
-      const r = analyzer.analyze(src);
+      analysed++;
+      const { result: r, notebook } = analysis;
+      if (r.syntaxError) {
+        const at = place(r.syntaxError.line, notebook);
+        note(
+          f,
+          `${at.cell ? `cell ${at.cell}, ` : ''}line ${at.line}:${r.syntaxError.column + 1}: syntax error; the rest of the file was analysed`,
+        );
+      }
+      if (r.incomplete) note(f, `${r.incomplete}; what follows is not checked`);
       for (const s of r.shapes) {
+        const at = place(s.line, notebook);
         const e: Record<string, unknown> = {
-          line: s.line + 1,
+          line: at.line,
           column: s.column + 1,
-          name: s.name,
+          name: clean(s.name),
           shape: s.shape,
         };
+        if (at.cell) e.cell = at.cell;
         if (s.dtype) e.dtype = s.dtype;
         if (s.value !== undefined) e.value = s.value;
-        e.derivation = s.derivation;
+        e.derivation = clean(s.derivation);
         if (multi) e.file = f;
         shapes.push(e);
       }
       for (const d of r.diagnostics) {
         if (d.severity === 'error') errors++;
+        const at = place(d.line, notebook);
         const e: Record<string, unknown> = {
-          line: d.line + 1,
+          line: at.line,
           column: d.column + 1,
-          endLine: d.endLine + 1,
+          endLine: place(d.endLine, notebook).line,
           endColumn: d.endColumn + 1,
           severity: d.severity,
-          message: d.message,
-          related: d.related.map((x) => ({ line: x.line + 1, message: x.message })),
+          message: clean(d.message, 1000),
+          related: d.related.map((x) => ({
+            line: place(x.line, notebook).line,
+            message: clean(x.message),
+          })),
         };
+        if (at.cell) e.cell = at.cell;
         if (multi) e.file = f;
         diagnostics.push(e);
       }
     }
     analyzer.dispose();
-    if (flags.has('--json')) ctx.out(JSON.stringify({ shapes, diagnostics }) + '\n');
+    if (flags.has('--json'))
+      ctx.out(
+        JSON.stringify({ shapes, diagnostics }).replace(
+          /[\u007f-\u009f\u2028\u2029]/g,
+          (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+        ) + '\n',
+      );
     else {
       const fmt = (s: unknown): string => {
         const d = s as (number | string)[] | null;
-        return d === null ? '?' : d.length === 1 ? `(${d[0]},)` : `(${d.join(', ')})`;
+        return d === null ? '?' : clean(d.length === 1 ? `(${d[0]},)` : `(${d.join(', ')})`);
       };
+      const where = (e: Record<string, unknown>): string =>
+        `${multi ? `${clean(String(e.file))}:` : ''}${e.cell ? `cell ${e.cell}:` : ''}${e.line}`;
       for (const s of shapes) {
-        const where = `${multi ? `${s.file}:` : ''}${s.line}`;
-        const val = s.value !== undefined ? ` = ${s.value}` : '';
-        ctx.out(`${where}: ${s.name}: ${fmt(s.shape)}${s.dtype ? ` ${s.dtype}` : ''}${val}\n`);
+        const val = s.value !== undefined ? ` = ${clean(String(s.value))}` : '';
+        ctx.out(`${where(s)}: ${s.name}: ${fmt(s.shape)}${s.dtype ? ` ${s.dtype}` : ''}${val}\n`);
       }
       for (const d of diagnostics)
-        ctx.out(`${multi ? `${d.file}:` : ''}${d.line}:${d.column}: ${d.severity}: ${d.message}\n`);
+        ctx.out(`${where(d)}:${d.column}: ${d.severity}: ${d.message}\n`);
     }
-    return errors > 0 ? 1 : 0;
+    if (analysed === 0) return 2;
+    if (errors > 0) return 1;
+    return flags.has('--strict') && problems > 0 ? 1 : 0;
   },
 };

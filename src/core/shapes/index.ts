@@ -18,10 +18,11 @@
  */
 import type * as TreeSitter from 'web-tree-sitter';
 import type { Tree } from 'web-tree-sitter';
-import { Analyzer, HoverInfo, ShapeDiagnostic, ShapeEntry } from './analyzer';
+import type { HoverInfo, ShapeDiagnostic, ShapeEntry } from './findings';
+import { Interpreter } from './interpreter';
 import { copyTree, type Node as SyntaxNode } from './syntax';
 
-export type { HoverInfo, ShapeDiagnostic, ShapeEntry } from './analyzer';
+export type { HoverInfo, ShapeDiagnostic, ShapeEntry } from './findings';
 export { fmtShape, fmtDim } from './values';
 
 export interface ShapeResult {
@@ -29,6 +30,15 @@ export interface ShapeResult {
   diagnostics: ShapeDiagnostic[];
   /** The innermost inferred expression or name at a 0-based position, or undefined. */
   hoverAt(line: number, column: number): HoverInfo | undefined;
+  /** The first syntax error (0-based); the statements around it are still analysed. */
+  syntaxError?: { line: number; column: number };
+  /** Why the analysis stopped early (time budget, nesting), if it did. */
+  incomplete?: string;
+}
+
+export interface AnalyzeOptions {
+  /** Stop interpreting after this many milliseconds; what follows stays unknown. */
+  budgetMs?: number;
 }
 
 export interface ShapeAnalyzerOptions {
@@ -43,7 +53,7 @@ export interface ShapeAnalyzerOptions {
 export type TreeSitterModule = Pick<typeof TreeSitter, 'Parser' | 'Language'>;
 
 export interface ShapeAnalyzer {
-  analyze(source: string): ShapeResult;
+  analyze(source: string, options?: AnalyzeOptions): ShapeResult;
   /** Frees the parser. */
   dispose(): void;
 }
@@ -68,12 +78,14 @@ export async function createShapeAnalyzer(opts: ShapeAnalyzerOptions): Promise<S
   const lang = await Language.load(opts.pythonWasm);
   const parser = new Parser();
   parser.setLanguage(lang);
-  let last: { source: string; tree: Tree; root: SyntaxNode } | undefined;
+  let last:
+    | { source: string; tree: Tree; root: SyntaxNode; syntaxError?: ShapeResult['syntaxError'] }
+    | undefined;
   const cache = new Map<string, SyntaxNode>();
   return {
-    analyze(source: string): ShapeResult {
+    analyze(source: string, options: AnalyzeOptions = {}): ShapeResult {
       // the same text again: nothing to parse or copy
-      if (last?.source === source) return analyzeTree(last.root);
+      if (last?.source === source) return analyzeTree(last.root, last.syntaxError, options);
       const prev = last;
       last = undefined;
       let tree: Tree | null = null;
@@ -86,7 +98,15 @@ export async function createShapeAnalyzer(opts: ShapeAnalyzerOptions): Promise<S
         }
         tree = parser.parse(source, prev?.tree ?? null);
         if (!tree) throw new Error('tree-sitter failed to parse');
-        last = { source, tree, root: copyTree(tree, source, cache) };
+        const syntaxError = firstSyntaxError(tree);
+        last = {
+          source,
+          tree,
+          root: syntaxError
+            ? copyRepaired(parser, source, tree, cache)
+            : copyTree(tree, source, cache),
+          syntaxError,
+        };
       } catch (e) {
         // start afresh next time: the old tree may have been edited already
         tree?.delete();
@@ -95,7 +115,7 @@ export async function createShapeAnalyzer(opts: ShapeAnalyzerOptions): Promise<S
       } finally {
         prev?.tree.delete();
       }
-      return analyzeTree(last.root);
+      return analyzeTree(last.root, last.syntaxError, options);
     },
     dispose(): void {
       last?.tree.delete();
@@ -133,12 +153,94 @@ function diffEdit(a: string, b: string): Parameters<Tree['edit']>[0] | undefined
   } as Parameters<Tree['edit']>[0];
 }
 
-function analyzeTree(root: SyntaxNode): ShapeResult {
-  const a = new Analyzer();
-  a.run(root);
-  return {
-    shapes: a.shapes,
-    diagnostics: a.diagnostics,
-    hoverAt: (line: number, column: number) => a.hoverAt(line, column),
+/** How many broken lines are blanked before the rest is analysed as parsed. */
+const MAX_REPAIRS = 32;
+
+/**
+ * A tree for the parsable rest of a source with syntax errors: the lines of each error are
+ * blanked (same length, so positions stay) and the text parsed again, up to MAX_REPAIRS times.
+ */
+function copyRepaired(
+  parser: TreeSitter.Parser,
+  source: string,
+  tree: Tree,
+  cache: Map<string, SyntaxNode>,
+): SyntaxNode {
+  let text = source;
+  let current: Tree | null = tree;
+  try {
+    for (let i = 0; i < MAX_REPAIRS; i++) {
+      const row = brokenStatementRow(current);
+      if (row === undefined) break;
+      const blanked = blankLine(text, row);
+      if (blanked === text) break;
+      text = blanked;
+      if (current !== tree) current.delete();
+      current = parser.parse(text);
+      if (!current) return copyTree(tree, source, cache);
+    }
+    return copyTree(current, text, cache);
+  } finally {
+    if (current && current !== tree) current.delete();
+  }
+}
+
+/** The text with the 0-based row's characters replaced by spaces. */
+function blankLine(text: string, row: number): string {
+  let start = 0;
+  for (let r = 0; r < row; r++) {
+    const k = text.indexOf('\n', start);
+    if (k < 0) return text;
+    start = k + 1;
+  }
+  let end = text.indexOf('\n', start);
+  if (end < 0) end = text.length;
+  return text.slice(0, start) + ' '.repeat(end - start) + text.slice(end);
+}
+
+/** The first line of the innermost statement holding the first syntax error. */
+function brokenStatementRow(tree: Tree): number | undefined {
+  let n = tree.rootNode;
+  if (!n.hasError) return undefined;
+  let row = n.startPosition.row;
+  for (;;) {
+    const bad = n.children.find((c) => c && (c.hasError || c.isMissing || c.type === 'ERROR'));
+    if (!bad) return row;
+    if (n.type === 'module' || n.type === 'block') row = bad.startPosition.row;
+    if (bad.type === 'ERROR' || bad.isMissing) return row;
+    n = bad;
+  }
+}
+
+/** Where the first ERROR or missing node is, descending only into subtrees that have one. */
+function firstSyntaxError(tree: Tree): ShapeResult['syntaxError'] {
+  let n = tree.rootNode;
+  if (!n.hasError) return undefined;
+  for (;;) {
+    const bad = n.children.find((c) => c && (c.hasError || c.isMissing || c.type === 'ERROR'));
+    if (!bad || bad.type === 'ERROR' || bad.isMissing)
+      return {
+        line: (bad ?? n).startPosition.row,
+        column: (bad ?? n).startPosition.column,
+      };
+    n = bad;
+  }
+}
+
+function analyzeTree(
+  root: SyntaxNode,
+  syntaxError: ShapeResult['syntaxError'],
+  options: AnalyzeOptions,
+): ShapeResult {
+  const interpreter = new Interpreter();
+  interpreter.run(root, options.budgetMs);
+  const { findings } = interpreter;
+  const result: ShapeResult = {
+    shapes: findings.shapes,
+    diagnostics: findings.diagnostics,
+    hoverAt: (line: number, column: number) => findings.hoverAt(line, column),
   };
+  if (syntaxError) result.syntaxError = syntaxError;
+  if (interpreter.incomplete) result.incomplete = interpreter.incomplete;
+  return result;
 }

@@ -35,13 +35,22 @@ export interface LayerVal {
 export type Val =
   | ArrVal
   | LayerVal
-  | { k: 'int'; v: Dim; line: number }
+  /**
+   * A Python int. `unsure`: computed from a parameter of unknown type next to a number
+   * (`4 * n`): an int when used as a size, but it may be an array, so it is never taken
+   * as a 0-d array operand.
+   */
+  | { k: 'int'; v: Dim; line: number; unsure?: boolean }
   | { k: 'float'; v?: number }
   | { k: 'bool'; v?: boolean }
   | { k: 'str'; v: string }
   | { k: 'none' }
   | { k: 'ellipsis' }
-  | { k: 'tuple'; items: Val[]; names?: string[]; list?: boolean }
+  /**
+   * A tuple or list. `open`: more items may exist than are known (a list that was appended to
+   * in a loop): its length and items past `items` are unknown.
+   */
+  | { k: 'tuple'; items: Val[]; names?: string[]; list?: boolean; open?: boolean }
   /** A parameter or other name of unknown type: an int symbol or an array of unknown rank. */
   | { k: 'sym'; name: string; line: number; rank?: number }
   /** A module, function or constant reached through imports: `numpy.linalg.svd`. */
@@ -61,6 +70,11 @@ export class Env {
   }
   set(name: string, v: Val): void {
     this.vars.set(name, v);
+  }
+  /** Rebinds a name in the scope that defines it (a mutation seen from an inner scope). */
+  update(name: string, v: Val): void {
+    if (this.vars.has(name)) this.vars.set(name, v);
+    else this.parent?.update(name, v);
   }
   clone(): Env {
     const e = new Env(this.parent);
@@ -100,38 +114,45 @@ function paren(d: Dim, productOk = false): string {
   return /^[\w.#?]+$/.test(s) || (productOk && /^[\w.#?*]+$/.test(s)) ? s : `(${s})`;
 }
 
+/** Symbolic dimensions longer than this become a fresh symbol (long chains stay cheap). */
+const MAX_SYMBOL_LENGTH = 96;
+
+function bounded(s: string): Dim {
+  return s.length > MAX_SYMBOL_LENGTH ? freshSym() : s;
+}
+
 export function dimMul(a: Dim, b: Dim): Dim {
   if (isNum(a) && isNum(b)) return a * b;
   if (a === 1) return b;
   if (b === 1) return a;
   if (a === 0 || b === 0) return 0;
-  return `${paren(a, true)}*${paren(b, true)}`;
+  return bounded(`${paren(a, true)}*${paren(b, true)}`);
 }
 
 export function dimAdd(a: Dim, b: Dim): Dim {
   if (isNum(a) && isNum(b)) return a + b;
   if (a === 0) return b;
   if (b === 0) return a;
-  return `${paren(a)}+${paren(b)}`;
+  return bounded(`${paren(a)}+${paren(b)}`);
 }
 
 export function dimSub(a: Dim, b: Dim): Dim {
   if (isNum(a) && isNum(b)) return a - b;
   if (b === 0) return a;
   if (a === b) return 0;
-  return `${paren(a)}-${paren(b)}`;
+  return bounded(`${paren(a)}-${paren(b)}`);
 }
 
 export function dimFloorDiv(a: Dim, b: Dim): Dim {
   if (isNum(a) && isNum(b)) return b === 0 ? freshSym() : Math.floor(a / b);
   if (b === 1) return a;
-  return `${paren(a)}//${paren(b)}`;
+  return bounded(`${paren(a)}//${paren(b)}`);
 }
 
 export function dimMin(a: Dim, b: Dim): Dim {
   if (isNum(a) && isNum(b)) return Math.min(a, b);
   if (a === b) return a;
-  return `min(${a}, ${b})`;
+  return bounded(`min(${a}, ${b})`);
 }
 
 export function dimProd(ds: Dim[]): Dim {
@@ -167,7 +188,28 @@ export function describe(v: Val): string {
   }
 }
 
-/** 1-based line for messages. */
-export function L(line: number): string {
+/** "line N" (1-based) for messages. */
+export function lineRef(line: number): string {
   return `line ${line + 1}`;
+}
+
+/** Structurally the same abstract value (what two branches may both leave in a name). */
+export function sameValue(a: Val, b: Val): boolean {
+  if (a === b) return true;
+  if (a.k !== b.k) return false;
+  if (a.k === 'arr' && b.k === 'arr')
+    return (
+      a.dtype === b.dtype &&
+      a.dims.length === b.dims.length &&
+      a.dims.every((d, i) => d.v === b.dims[i].v)
+    );
+  if (a.k === 'int' && b.k === 'int') return a.v === b.v;
+  if (a.k === 'tuple' && b.k === 'tuple')
+    return (
+      a.items.length === b.items.length &&
+      !a.open === !b.open &&
+      a.items.every((x, i) => sameValue(x, b.items[i]))
+    );
+  if (a.k === 'ref' && b.k === 'ref') return a.path === b.path;
+  return a.k === 'float' || a.k === 'bool' || a.k === 'none' || a.k === 'str';
 }

@@ -1,9 +1,16 @@
 /**
- * Shape checking in the editor for Python files: hover (`shape (32, 3072) · float64` and how
- * it was derived), diagnostics with related lines (source "Matrix Lens"), optional inlay hints.
- * Settings: matrixLens.shapes.hover / .diagnostics / .inlayHints.
+ * Shape checking in the editor for Python files and Jupyter notebook cells: hover
+ * (`shape (32, 3072) · float64` and how it was derived), diagnostics with related lines
+ * (source "Matrix Lens"), optional inlay hints. Settings: matrixLens.shapes.hover /
+ * .diagnostics / .inlayHints.
+ *
+ * The analysis runs on the extension host's thread, bounded so that no file can stall it:
+ * sources over MAX_SOURCE_CHARS (or with a line over MAX_LINE_CHARS) are not analysed, and
+ * the interpreter stops after BUDGET_MS (what follows stays unknown). A notebook's code cells
+ * are analysed together, top to bottom, so state flows from cell to cell.
  */
 import * as vscode from 'vscode';
+import { cellAt, joinCells, type NotebookProgram } from '../../core/shapes/notebook';
 import {
   createShapeAnalyzer,
   type ShapeAnalyzer,
@@ -13,6 +20,47 @@ import {
 
 const SELECTOR: vscode.DocumentSelector = { language: 'python' };
 const DEBOUNCE_MS = 250;
+/** Larger sources are not analysed (parsing alone could take seconds). */
+const MAX_SOURCE_CHARS = 1024 * 1024;
+const MAX_LINE_CHARS = 20_000;
+/** Interpreter time per analysis. */
+const BUDGET_MS = 300;
+
+/** The analysis of a document, or of the notebook holding the cell, and where the document is in it. */
+interface DocumentAnalysis {
+  result: ShapeResult;
+  /** First line of the document in the analysed program, and its line count. */
+  offset: number;
+  lines: number;
+  /** The document holding a program line (a notebook's other cells), and the line in it. */
+  locate(line: number): { uri: vscode.Uri; line: number } | undefined;
+}
+
+function tooLarge(text: string): boolean {
+  if (text.length > MAX_SOURCE_CHARS) return true;
+  let start = 0;
+  for (let k = text.indexOf('\n'); ; k = text.indexOf('\n', start)) {
+    const end = k < 0 ? text.length : k;
+    if (end - start > MAX_LINE_CHARS) return true;
+    if (k < 0) return false;
+    start = k + 1;
+  }
+}
+
+const EMPTY: ShapeResult = { shapes: [], diagnostics: [], hoverAt: () => undefined };
+
+function notebookOf(doc: vscode.TextDocument): vscode.NotebookDocument | undefined {
+  if (doc.uri.scheme !== 'vscode-notebook-cell') return undefined;
+  return vscode.workspace.notebookDocuments.find((nb) =>
+    nb.getCells().some((c) => c.document === doc),
+  );
+}
+
+function codeCells(nb: vscode.NotebookDocument): vscode.NotebookCell[] {
+  return nb
+    .getCells()
+    .filter((c) => c.kind === vscode.NotebookCellKind.Code && c.document.languageId === 'python');
+}
 
 export function registerShapeFeatures(context: vscode.ExtensionContext): void {
   let analyzer: Promise<ShapeAnalyzer> | undefined;
@@ -31,16 +79,55 @@ export function registerShapeFeatures(context: vscode.ExtensionContext): void {
     return analyzer;
   };
 
-  // one result per document version
-  const results = new Map<string, { version: number; result: ShapeResult }>();
-  const analyze = async (doc: vscode.TextDocument): Promise<ShapeResult> => {
-    const key = doc.uri.toString();
+  // one result per document version (per version of all its cells for a notebook)
+  const results = new Map<
+    string,
+    { version: string; result: ShapeResult; program?: NotebookProgram }
+  >();
+  const run = async (
+    key: string,
+    version: string,
+    text: () => string,
+    program?: NotebookProgram,
+  ): Promise<{ result: ShapeResult; program?: NotebookProgram }> => {
     const hit = results.get(key);
-    if (hit && hit.version === doc.version) return hit.result;
+    if (hit && hit.version === version) return hit;
     const a = await load();
-    const result = a.analyze(doc.getText());
-    results.set(key, { version: doc.version, result });
-    return result;
+    const source = text();
+    const result = tooLarge(source) ? EMPTY : a.analyze(source, { budgetMs: BUDGET_MS });
+    const entry = { version, result, program };
+    results.set(key, entry);
+    return entry;
+  };
+  const analyze = async (doc: vscode.TextDocument): Promise<DocumentAnalysis> => {
+    const nb = notebookOf(doc);
+    if (nb) {
+      const cells = codeCells(nb);
+      const version = cells
+        .map((c) => `${c.document.uri.toString()}@${c.document.version}`)
+        .join(',');
+      const program = joinCells(cells.map((c) => ({ index: c.index, text: c.document.getText() })));
+      const { result } = await run(nb.uri.toString(), version, () => program.source, program);
+      const mine = cells.find((c) => c.document === doc);
+      const at = program.cells.find((c) => c.index === mine?.index);
+      return {
+        result,
+        offset: at?.startLine ?? 0,
+        lines: at?.lineCount ?? doc.lineCount,
+        locate: (line) => {
+          const hit = cellAt(program, line);
+          const cell = hit && cells.find((c) => c.index === hit.cell.index);
+          return hit && cell ? { uri: cell.document.uri, line: hit.line } : undefined;
+        },
+      };
+    }
+    const { result } = await run(doc.uri.toString(), String(doc.version), () => doc.getText());
+    return {
+      result,
+      offset: 0,
+      lines: doc.lineCount,
+      locate: (line) => ({ uri: doc.uri, line }),
+    };
   };
 
   const config = (): vscode.WorkspaceConfiguration =>
@@ -56,18 +143,26 @@ export function registerShapeFeatures(context: vscode.ExtensionContext): void {
       diagnostics.delete(doc.uri);
       return;
     }
-    let r: ShapeResult;
+    let a: DocumentAnalysis;
     try {
-      r = await analyze(doc);
+      a = await analyze(doc);
     } catch (e) {
       console.error('Matrix Lens shapes:', e);
       return;
     }
     if (doc.isClosed) return;
+    const mine = a.result.diagnostics.filter(
+      (d) => d.line >= a.offset && d.line < a.offset + a.lines,
+    );
     diagnostics.set(
       doc.uri,
-      r.diagnostics.map((d) => {
-        const range = new vscode.Range(d.line, d.column, d.endLine, d.endColumn);
+      mine.map((d) => {
+        const range = new vscode.Range(
+          d.line - a.offset,
+          d.column,
+          d.endLine - a.offset,
+          d.endColumn,
+        );
         const diag = new vscode.Diagnostic(
           range,
           d.message,
@@ -77,21 +172,18 @@ export function registerShapeFeatures(context: vscode.ExtensionContext): void {
         );
         diag.source = 'Matrix Lens';
         diag.code = 'shape';
-        diag.relatedInformation = d.related.map(
-          (x) =>
+        diag.relatedInformation = d.related.flatMap((x) => {
+          const at = a.locate(x.line);
+          if (!at) return [];
+          const same = at.uri.toString() === doc.uri.toString();
+          const end = same ? doc.lineAt(Math.min(at.line, doc.lineCount - 1)).text.length : 0;
+          return [
             new vscode.DiagnosticRelatedInformation(
-              new vscode.Location(
-                doc.uri,
-                new vscode.Range(
-                  x.line,
-                  0,
-                  x.line,
-                  doc.lineAt(Math.min(x.line, doc.lineCount - 1)).text.length,
-                ),
-              ),
+              new vscode.Location(at.uri, new vscode.Range(at.line, 0, at.line, end)),
               x.message,
             ),
-        );
+          ];
+        });
         return diag;
       }),
     );
@@ -114,7 +206,12 @@ export function registerShapeFeatures(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     vscode.workspace.onDidOpenTextDocument((doc) => schedule(doc, 0)),
-    vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      // a cell's change can change what every later cell sees
+      const nb = notebookOf(e.document);
+      if (nb) for (const c of codeCells(nb)) schedule(c.document);
+      else schedule(e.document);
+    }),
     vscode.workspace.onDidCloseTextDocument((doc) => {
       const key = doc.uri.toString();
       const t = timers.get(key);
@@ -135,29 +232,28 @@ export function registerShapeFeatures(context: vscode.ExtensionContext): void {
     vscode.languages.registerHoverProvider(SELECTOR, {
       async provideHover(doc, pos) {
         if (!config().get<boolean>('hover', true)) return undefined;
-        const r = await analyze(doc);
-        const h = r.hoverAt(pos.line, pos.character);
-        if (!h) return undefined;
+        const a = await analyze(doc);
+        const h = a.result.hoverAt(pos.line + a.offset, pos.character);
+        if (!h || h.line < a.offset) return undefined;
         const md = new vscode.MarkdownString();
         md.appendMarkdown(`**${escapeMd(h.name)}**: \`${h.text}\``);
         if (h.derivation) md.appendMarkdown('\n\n').appendCodeblock(h.derivation, 'text');
-        return new vscode.Hover(md, new vscode.Range(h.line, h.column, h.endLine, h.endColumn));
+        return new vscode.Hover(
+          md,
+          new vscode.Range(h.line - a.offset, h.column, h.endLine - a.offset, h.endColumn),
+        );
       },
     }),
     vscode.languages.registerInlayHintsProvider(SELECTOR, {
       async provideInlayHints(doc, range) {
         if (!config().get<boolean>('inlayHints', false)) return [];
-        const r = await analyze(doc);
+        const a = await analyze(doc);
         const hints: vscode.InlayHint[] = [];
-        for (const s of r.shapes) {
-          if (
-            !s.shape ||
-            s.shape.length === 0 ||
-            s.line < range.start.line ||
-            s.line > range.end.line
-          )
+        for (const s of a.result.shapes) {
+          const line = s.line - a.offset;
+          if (!s.shape || s.shape.length === 0 || line < range.start.line || line > range.end.line)
             continue;
-          const pos = new vscode.Position(s.line, s.column + s.name.length);
+          const pos = new vscode.Position(line, s.column + s.name.length);
           const dims = s.shape
             .map((d) => (typeof d === 'number' ? String(d) : d.replace(/#\d+/g, '')))
             .join(', ');

@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { notebookJson } from './notebook.test';
 import { join, resolve } from 'node:path';
 import { tempDir } from '../../helpers/python';
 
@@ -99,5 +100,111 @@ describe('matrix-lens shapes (CLI)', function () {
       assert.equal(r.code, 2, args.join(' '));
       assert.equal(r.err.trim().split('\n').length, 1);
     }
+  });
+});
+
+describe('matrix-lens shapes (CLI) on hostile input', function () {
+  this.timeout(60_000);
+  const dir = tempDir('ml-shapes-hostile-');
+  const ok = join(dir, 'ok.py');
+  writeFileSync(ok, 'import numpy as np\nx = np.zeros((2, 3))\n');
+
+  it('refuses a FIFO and a device without blocking, with one line naming the file', () => {
+    const fifo = join(dir, 'x.py');
+    spawnSync('mkfifo', [fifo]);
+    const zero = join(dir, 'zero.py');
+    symlinkSync('/dev/zero', zero);
+    for (const f of [fifo, zero]) {
+      const r = cli(['shapes', f]);
+      assert.equal(r.code, 2, r.err);
+      assert.equal(r.err.trim().split('\n').length, 1);
+      assert.match(r.err, /not a regular file/);
+      assert.ok(r.err.includes(f));
+    }
+    unlinkSync(fifo);
+    unlinkSync(zero);
+  });
+
+  it('refuses a source over the size cap', () => {
+    const big = join(dir, 'big.py');
+    writeFileSync(big, '#'.repeat(9 * 1024 * 1024));
+    const r = cli(['shapes', big]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /too large to analyse/);
+    unlinkSync(big);
+  });
+
+  it('a glob survives dangling symlinks, symlink loops and a bad file; the others are analysed', () => {
+    const g = join(dir, 'glob');
+    mkdirSync(join(g, 'sub'), { recursive: true });
+    writeFileSync(join(g, 'a.py'), 'import numpy as np\na = np.zeros((4, 5))\n');
+    writeFileSync(join(g, 'sub', 'b.py'), 'import numpy as np\nb = np.ones((6,))\n');
+    writeFileSync(join(g, 'deep.py'), `y = ${'('.repeat(50_000)}1${')'.repeat(50_000)}\n`);
+    writeFileSync(join(g, 'broken.py'), 'import numpy as np\nq = (\nc = np.zeros((7, 1))\n');
+    symlinkSync(join(g, 'nowhere.py'), join(g, 'dangling.py'));
+    symlinkSync(g, join(g, 'sub', 'loop'));
+    const r = cli(['shapes', '**/*.py', '--json'], g);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as { shapes: { file: string; name: string; shape: unknown }[] };
+    const got = j.shapes.map((s) => [s.file, s.name, s.shape]);
+    assert.deepEqual(
+      got.filter(([, n]) => ['a', 'b', 'c'].includes(n as string)),
+      [
+        ['a.py', 'a', [4, 5]],
+        ['broken.py', 'c', [7, 1]],
+        ['sub/b.py', 'b', [6]],
+      ],
+    );
+    // a glob skips a dangling symlink, as a shell does; named alone it is one line
+    assert.ok(!got.some(([f]) => f === 'dangling.py'));
+    const notes = r.err.trim().split('\n');
+    assert.equal(notes.length, 1, r.err);
+    assert.match(notes[0], /broken\.py: line 2:\d+: syntax error/);
+    const dangling = cli(['shapes', 'dangling.py'], g);
+    assert.equal(dangling.code, 2);
+    assert.match(dangling.err, /dangling\.py: no such file \(or a dangling symlink\)/);
+    const strict = cli(['shapes', '**/*.py', '--strict'], g);
+    assert.equal(strict.code, 1);
+  });
+
+  it('a syntax error is one stderr line and exit 0 (1 with --strict)', () => {
+    const f = join(dir, 'syntax.py');
+    writeFileSync(f, 'import numpy as np\nx = np.zeros((2, 3)\ny = np.ones((3, 4))\n');
+    const r = cli(['shapes', f]);
+    assert.equal(r.code, 0);
+    assert.equal(r.err.trim().split('\n').length, 1);
+    assert.match(r.out, /^3: y: \(3, 4\)/m);
+    assert.equal(cli(['shapes', f, '--strict']).code, 1);
+  });
+
+  it('escapes control characters and elides huge text in messages', () => {
+    const f = join(dir, 'esc.py');
+    const long = 'v'.repeat(100_000);
+    writeFileSync(
+      f,
+      `import numpy as np\nx = np.zeros((2, 3))\ny = x.reshape(5, 7) + "\x1b[2J\x9b"\n${long} = np.zeros((4, 4))\n`,
+    );
+    for (const args of [[f], [f, '--json']]) {
+      const r = cli(['shapes', ...args]);
+      assert.equal(r.code, 1);
+      assert.ok(!/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(r.out + r.err), JSON.stringify(r.out));
+      assert.ok(r.out.length < 5000, `${r.out.length} characters of output`);
+    }
+  });
+
+  it('analyses a notebook top to bottom and names the cell', () => {
+    const f = join(dir, 'nb.ipynb');
+    writeFileSync(
+      f,
+      notebookJson([
+        ['code', 'import numpy as np\nx = np.zeros((3, 4))'],
+        ['markdown', 'text'],
+        ['code', 'W = np.ones((5, 2))\ny = x @ W'],
+      ]),
+    );
+    const r = cli(['shapes', f]);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.out, /^cell 1:2: x: \(3, 4\)/m);
+    assert.match(r.out, /^cell 3:2:5: error: /m);
   });
 });

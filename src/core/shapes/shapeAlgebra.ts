@@ -15,7 +15,7 @@ import {
   fmtShape,
   freshSym,
   isNum,
-  L,
+  lineRef,
 } from './values';
 
 export interface Operand {
@@ -26,7 +26,7 @@ export interface Operand {
 
 function dimNote(o: Operand, axis: number): string {
   const d = o.dims[axis];
-  return `${o.name}.shape[${axis}] = ${fmtDim(d.v)} (from ${L(d.line)})`;
+  return `${o.name}.shape[${axis}] = ${fmtDim(d.v)} (from ${lineRef(d.line)})`;
 }
 
 function related(o: Operand, axis: number): { line: number; message: string } {

@@ -1,0 +1,102 @@
+/**
+ * Compares the checker's claims with a runtime trace (trace.ts): every shape it claims must
+ * agree with every runtime value of that name on that line (symbols consistently), every
+ * dtype too; an error is reported only on the line that raised at runtime.
+ */
+import type { ShapeResult } from '../../../src/core/shapes';
+import type { TraceResult } from './trace';
+
+export interface Comparison {
+  /** Runtime arrays and numbers recorded at assignments. */
+  total: number;
+  /** Of those, the ones the checker gave a shape. */
+  known: number;
+  symbolic: number;
+  dtypeChecked: number;
+  /** Claims that disagree with the runtime. */
+  wrong: string[];
+  dtypeWrong: string[];
+  falseAlarms: string[];
+  /** Programs that raised; flagged on the raising line (and nowhere earlier). */
+  errorPrograms: number;
+  flagged: number;
+  missed: string[];
+  unknown: string[];
+}
+
+export function compare(
+  ids: string[],
+  traces: TraceResult[],
+  results: ShapeResult[],
+  lineOffset = 0,
+): Comparison {
+  const c: Comparison = {
+    total: 0,
+    known: 0,
+    symbolic: 0,
+    dtypeChecked: 0,
+    wrong: [],
+    dtypeWrong: [],
+    falseAlarms: [],
+    errorPrograms: 0,
+    flagged: 0,
+    missed: [],
+    unknown: [],
+  };
+  ids.forEach((id, i) => {
+    const t = traces[i];
+    const r = results[i];
+    const errs = r.diagnostics.filter((d) => d.severity === 'error');
+    const at = (d: { line: number }): number => d.line + 1 - lineOffset;
+    if (t.error) {
+      c.errorPrograms++;
+      const hit = errs.some((d) => at(d) === t.error?.line);
+      const early = errs.filter((d) => at(d) < (t.error?.line ?? 0));
+      if (hit && early.length === 0) c.flagged++;
+      else
+        c.missed.push(
+          `${id}: runtime ${t.error.type} on line ${t.error.line} (${t.error.message}); checker: ${errs.map((d) => `${at(d)}: ${d.message}`).join(' | ') || 'nothing'}`,
+        );
+      for (const d of early)
+        c.falseAlarms.push(
+          `${id}: line ${at(d)}: ${d.message} (runtime error only on line ${t.error.line})`,
+        );
+    } else for (const d of errs) c.falseAlarms.push(`${id}: line ${at(d)}: ${d.message}`);
+    const bind = new Map<string, number>();
+    for (const rec of t.records) {
+      c.total++;
+      const where = `${id} line ${rec.line} ${rec.name}`;
+      const e = r.shapes.find((s) => at(s) === rec.line && s.name === rec.name);
+      if (!e || e.shape === null) {
+        c.unknown.push(`${where}: runtime ${JSON.stringify(rec.shape)}`);
+        continue;
+      }
+      c.known++;
+      if (e.shape.some((d) => typeof d === 'string')) c.symbolic++;
+      let ok = e.shape.length === rec.shape.length;
+      if (ok)
+        e.shape.forEach((d, k) => {
+          if (typeof d === 'number') ok &&= d === rec.shape[k];
+          else {
+            const key = `${rec.frame}:${d}`;
+            const prev = bind.get(key);
+            if (prev === undefined) bind.set(key, rec.shape[k]);
+            else ok &&= prev === rec.shape[k];
+          }
+        });
+      if (!ok)
+        c.wrong.push(
+          `${where}: checker ${JSON.stringify(e.shape)} (${e.derivation}) vs runtime ${JSON.stringify(rec.shape)}`,
+        );
+      if (e.dtype && rec.dtype) {
+        c.dtypeChecked++;
+        if (e.dtype !== rec.dtype)
+          c.dtypeWrong.push(`${where}: checker ${e.dtype} vs runtime ${rec.dtype}`);
+      }
+    }
+  });
+  return c;
+}
+
+export const pct = (a: number, b: number): string =>
+  (b ? ((100 * a) / b).toFixed(1) : '100.0') + '%';
