@@ -1,13 +1,14 @@
 /**
- * Opens any array file Matrix Lens reads (.npy, .npz, .safetensors), detecting the format
+ * Opens any array file Matrix Lens reads (.npy, .npz, .safetensors, torch.save .pt), detecting the format
  * from its first bytes and falling back to the file name's extension.
  */
 import { LensError } from '../errors';
 import { ByteSource } from '../io/source';
 import { ArrayFile, ArrayFileFormat } from './entry';
 import { NPY_MAGIC, openNpy } from './npy';
-import { openNpz } from './npz';
+import { openNpz, readCentralDirectory } from './npz';
 import { SAFETENSORS_MAX_HEADER, openSafetensors } from './safetensors';
+import { isLegacyTorch, isTorchZip, openTorchZip } from './torch';
 
 export type { ArrayEntry, ArrayFile, ArrayFileFormat, LoadOptions, ChunkOptions } from './entry';
 
@@ -33,7 +34,8 @@ export function sniffFormat(head: Uint8Array, size: number): ArrayFileFormat | u
 
 export function formatFromName(name: string): ArrayFileFormat | undefined {
   const m = /\.(npy|npz|safetensors)$/i.exec(name);
-  return m ? (m[1].toLowerCase() as ArrayFileFormat) : undefined;
+  if (m) return m[1].toLowerCase() as ArrayFileFormat;
+  return /\.(pt|pth|bin)$/i.test(name) ? 'pytorch' : undefined;
 }
 
 /** Opens `source` (named `name`, used only for its extension); reads headers, not data. */
@@ -45,15 +47,25 @@ export async function openArrayFile(name: string, source: ByteSource): Promise<A
       const e = await openNpy(source);
       return { format, entries: [e] };
     }
-    case 'npz':
-      return openNpz(source);
+    case 'npz': {
+      // torch.save writes a ZIP too: its members name it
+      const members = await readCentralDirectory(source);
+      return isTorchZip(members) ? openTorchZip(source, members) : openNpz(source);
+    }
+    case 'pytorch':
+      if (isLegacyTorch(head))
+        throw new LensError(
+          'legacy PyTorch checkpoint (saved before 1.6 or with _use_new_zipfile_serialization=False) is not supported; re-save it with torch.save',
+          'unsupported',
+        );
+      throw new LensError('not a torch.save checkpoint (no ZIP archive)', 'unsupported');
     case 'safetensors':
       return openSafetensors(source);
     default:
       throw new LensError(
         source.size === 0
           ? 'file is empty'
-          : 'not a .npy, .npz or .safetensors file (unrecognised first bytes)',
+          : 'not a .npy, .npz, .safetensors or PyTorch file (unrecognised first bytes)',
         'unsupported',
       );
   }
