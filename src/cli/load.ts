@@ -5,6 +5,7 @@ import { RawArray } from '../core/array/ndarray';
 import { LensError, isLensError } from '../core/errors';
 import { ArrayFile, openArrayFile } from '../core/formats/open';
 import { FileSource } from '../node/fileSource';
+import { dirname, join } from 'node:path';
 
 export interface NamedArray {
   /** member/tensor name; '' for a .npy */
@@ -27,13 +28,20 @@ export async function withArrayFile<T>(
   use: (f: ArrayFile) => Promise<T>,
 ): Promise<T> {
   let source: FileSource | undefined;
+  const shards: FileSource[] = [];
+  const openSibling = async (name: string) => {
+    const s = await FileSource.open(join(dirname(file), name));
+    shards.push(s);
+    return s;
+  };
   try {
     source = await FileSource.open(file);
-    return await use(await openArrayFile(file, source));
+    return await use(await openArrayFile(file, source, { openSibling }));
   } catch (e) {
     return prefixError(file, e);
   } finally {
     await source?.close();
+    for (const s of shards) await s.close();
   }
 }
 

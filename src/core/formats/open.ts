@@ -9,6 +9,7 @@ import { NPY_MAGIC, openNpy } from './npy';
 import { openNpz, readCentralDirectory } from './npz';
 import { SAFETENSORS_MAX_HEADER, openSafetensors } from './safetensors';
 import { isLegacyTorch, isTorchZip, openTorchZip } from './torch';
+import { ShardOpener, openShardedIndex } from './shardedIndex';
 
 export type { ArrayEntry, ArrayFile, ArrayFileFormat, LoadOptions, ChunkOptions } from './entry';
 
@@ -33,13 +34,23 @@ export function sniffFormat(head: Uint8Array, size: number): ArrayFileFormat | u
 }
 
 export function formatFromName(name: string): ArrayFileFormat | undefined {
+  if (/\.safetensors\.index\.json$/i.test(name)) return 'safetensors-index';
   const m = /\.(npy|npz|safetensors)$/i.exec(name);
   if (m) return m[1].toLowerCase() as ArrayFileFormat;
   return /\.(pt|pth|bin)$/i.test(name) ? 'pytorch' : undefined;
 }
 
+export interface OpenOptions {
+  /** opens a file in the same folder (the shards of a `.safetensors.index.json`) */
+  openSibling?: ShardOpener;
+}
+
 /** Opens `source` (named `name`, used only for its extension); reads headers, not data. */
-export async function openArrayFile(name: string, source: ByteSource): Promise<ArrayFile> {
+export async function openArrayFile(
+  name: string,
+  source: ByteSource,
+  opts: OpenOptions = {},
+): Promise<ArrayFile> {
   const head = await source.read(0, Math.min(source.size, 16));
   const format = sniffFormat(head, source.size) ?? formatFromName(name);
   switch (format) {
@@ -52,6 +63,13 @@ export async function openArrayFile(name: string, source: ByteSource): Promise<A
       const members = await readCentralDirectory(source);
       return isTorchZip(members) ? openTorchZip(source, members) : openNpz(source);
     }
+    case 'safetensors-index':
+      if (!opts.openSibling)
+        throw new LensError(
+          'a sharded checkpoint index opens only from a folder on disk',
+          'unsupported',
+        );
+      return openShardedIndex(source, opts.openSibling);
     case 'pytorch':
       if (isLegacyTorch(head))
         throw new LensError(
