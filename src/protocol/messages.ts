@@ -2,6 +2,7 @@
  * The one message protocol shared by the extension host, the compute worker and the
  * webviews. Every message crossing a thread or process boundary is one of these types.
  */
+import type { EmbeddingsCall, EmbeddingsResultMap } from './embeddings';
 import type { DType } from '../core/array/dtype';
 import type { Stats } from '../core/stats/summary';
 import type { Pooling } from '../core/view/slice2d';
@@ -78,7 +79,9 @@ export type WorkerCall =
   | { kind: 'attentionCompute'; params: AttentionComputeParams }
   | { kind: 'attentionTiles'; params: AttentionTilesParams }
   | { kind: 'attentionFocus'; params: AttentionFocusParams }
-  | { kind: 'attentionRelease'; params: { key: string } };
+  | { kind: 'attentionRelease'; params: { key: string } }
+  /** issue 14: embeddings and compare (src/protocol/embeddings.ts, src/worker/embeddingOps.ts) */
+  | EmbeddingsCall;
 
 export type WorkerRequest = WorkerCall & {
   id: number;
@@ -154,7 +157,7 @@ export type WorkerResultMap = {
   attentionTiles: AttentionTilesData;
   attentionFocus: AttentionFocusData;
   attentionRelease: Record<string, never>;
-};
+} & EmbeddingsResultMap;
 
 export type WorkerResponse =
   | { id: number; type: 'progress'; fraction: number; message?: string }

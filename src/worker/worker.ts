@@ -3,6 +3,7 @@
  * the extension host's thread. Requests carry a shared cancel flag; long loops call
  * `control.tick()` which throws once it is set.
  */
+import { embeddingOp } from './embeddingOps';
 import { parentPort } from 'node:worker_threads';
 import { errorMessage, isLensError } from '../core/errors';
 import { WorkerRequest, WorkerResponse } from '../protocol/messages';
@@ -34,7 +35,12 @@ function send(msg: WorkerResponse, transfer: ArrayBuffer[] = []): void {
 }
 
 /** Requests whose linear algebra runs on the thread pool (started on the first of them). */
-const POOLED = new Set<WorkerRequest['kind']>(['analyze', 'attentionCompute']);
+const POOLED = new Set<WorkerRequest['kind']>([
+  'analyze',
+  'attentionCompute',
+  'embeddingsTiles',
+  'compareArrays',
+]);
 
 async function handle(
   req: WorkerRequest,
@@ -91,6 +97,12 @@ async function handle(
       return attentionFocusOp(req.params);
     case 'attentionRelease':
       return attentionReleaseOp(req.params.key);
+    case 'embeddingsOpen':
+    case 'embeddingsNeighbors':
+    case 'embeddingsTiles':
+    case 'embeddingsRelease':
+    case 'compareArrays':
+      return embeddingOp(req, control);
     case 'crash':
       // The test hook for crash recovery: the thread dies without replying.
       process.exit(70);
