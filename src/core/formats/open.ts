@@ -8,7 +8,7 @@ import { ArrayFile, ArrayFileFormat } from './entry';
 import { NPY_MAGIC, openNpy } from './npy';
 import { openNpz, readCentralDirectory } from './npz';
 import { SAFETENSORS_MAX_HEADER, openSafetensors } from './safetensors';
-import { isLegacyTorch, isTorchZip, openTorchZip } from './torch';
+import { isLegacyTorch, isTorchZip, openTorchLegacy, openTorchZip } from './torch';
 import { ShardOpener, openShardedIndex } from './shardedIndex';
 
 export type { ArrayEntry, ArrayFile, ArrayFileFormat, LoadOptions, ChunkOptions } from './entry';
@@ -71,11 +71,7 @@ export async function openArrayFile(
         );
       return openShardedIndex(source, opts.openSibling);
     case 'pytorch':
-      if (isLegacyTorch(head))
-        throw new LensError(
-          'legacy PyTorch checkpoint (saved before 1.6 or with _use_new_zipfile_serialization=False) is not supported; re-save it with torch.save',
-          'unsupported',
-        );
+      if (isLegacyTorch(head)) return openTorchLegacy(source);
       throw new LensError('not a torch.save checkpoint (no ZIP archive)', 'unsupported');
     case 'safetensors':
       return openSafetensors(source);

@@ -262,6 +262,88 @@ async function memberBytes(source: ByteSource, m: ZipMember): Promise<Uint8Array
   return source.read(await dataStart(source, m), m.uncompressedSize);
 }
 
+/** Bytes read at once for the pickles at the head of a legacy file. */
+const LEGACY_HEAD = 64 << 20;
+
+/**
+ * The legacy format (PyTorch < 1.6, or `_use_new_zipfile_serialization=False`): five pickles
+ * back to back — the magic number 0x1950a86a20f9469cfc6c, the protocol version (1001), a
+ * sys_info dict (byte order), the object graph (persistent ids name storages by key), the
+ * sorted list of storage keys — then each storage in that order as an int64 element count
+ * and its raw elements. Reference: torch/serialization.py `_legacy_save` / `_legacy_load`.
+ */
+export async function openTorchLegacy(
+  source: ByteSource,
+): Promise<Omit<ArrayFile, 'entries'> & { entries: TorchEntry[] }> {
+  const head = await source.read(0, Math.min(source.size, LEGACY_HEAD));
+  let at = 0;
+  const next = (opts?: Parameters<typeof unpickle>[1]): PickledValue => {
+    const r = unpickle(head.subarray(at), opts);
+    at += r.end;
+    return r.value;
+  };
+  const magic = next();
+  if (magic !== 0x1950a86a20f9469cfc6cn)
+    throw new LensError('not a PyTorch checkpoint (wrong magic number)', 'unsupported');
+  const version = next();
+  if (version !== 1001)
+    throw new LensError(
+      `legacy PyTorch protocol ${describe(version)} is not supported`,
+      'unsupported',
+    );
+  const info = next();
+  let littleEndian = true;
+  if (isKind(info, 'dict'))
+    for (const [k, v] of info.entries)
+      if (k === 'little_endian' && v === false) littleEndian = false;
+  const storages = new Map<string, PickledStorage>();
+  const value = next({
+    persistentLoad(pid) {
+      const s = storageFromPid(pid);
+      const seen = storages.get(s.key);
+      if (seen && (seen.dtype !== s.dtype || seen.numel !== s.numel))
+        throw new LensError(`storage '${s.key}' is declared twice with different types`);
+      storages.set(s.key, s);
+      return seen ?? s;
+    },
+  });
+  const keys = next();
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string'))
+    throw new LensError('legacy checkpoint: the storage key list is not a list of names');
+  // storages follow in key order: an int64 element count, then the elements
+  const starts = new Map<string, number>();
+  let pos = at;
+  for (const key of keys as string[]) {
+    const s = storages.get(key);
+    if (!s) throw new LensError(`legacy checkpoint lists storage '${key}' that no tensor uses`);
+    if (pos + 8 > source.size) throw new LensError(`file is truncated before storage '${key}'`);
+    const c = await source.read(pos, 8);
+    const count = new DataView(c.buffer, c.byteOffset, 8).getBigInt64(0, littleEndian);
+    if (count !== BigInt(s.numel))
+      throw new LensError(`storage '${key}' holds ${count} elements, the pickle says ${s.numel}`);
+    starts.set(key, pos + 8);
+    pos += 8 + s.numel * itemSize(s.dtype);
+    if (pos > source.size) throw new LensError(`file is truncated inside storage '${key}'`);
+  }
+  const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
+  const entries: TorchEntry[] = [];
+  walk(value, '', 0, new Set(), {
+    tensor(name, t) {
+      if (entries.length >= MAX_ENTRIES)
+        throw new LensError(`checkpoint lists more than ${MAX_ENTRIES} tensors`, 'too-large');
+      const start = starts.get(t.storage.key);
+      if (start === undefined) throw new LensError(`tensor '${name}' has no stored storage`);
+      entries.push(tensorEntry(source, name, t, start, littleEndian));
+    },
+    scalar(name, v) {
+      if (Object.keys(metadata).length < 1000) metadata[name] = v;
+    },
+  });
+  return Object.keys(metadata).length
+    ? { format: 'pytorch', metadata, entries }
+    : { format: 'pytorch', entries };
+}
+
 /** The legacy (PyTorch < 1.6, `_use_new_zipfile_serialization=False`) format starts with a pickled magic number. */
 export function isLegacyTorch(head: Uint8Array): boolean {
   // PROTO 2, LONG1 10 bytes: 0x1950a86a20f9469cfc6c little-endian
