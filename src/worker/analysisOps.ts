@@ -4,7 +4,7 @@
  * `control.tick`, which throws a 'cancelled' LensError once the host asks to stop, so a
  * Cancel lands within one progress interval (~50–100 ms) of the decomposition's loops.
  */
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { toFloat64C } from '../core/array/decode';
 import { DType, isComplex } from '../core/array/dtype';
 import { RawArray, formatBytes } from '../core/array/ndarray';
@@ -51,8 +51,17 @@ export async function loadRef(
   let file: FileSource | undefined;
   if ('path' in s) source = file = await FileSource.open(s.path);
   else source = new MemorySource(s.bytes);
+  const shards: FileSource[] = []; // a sharded index's shards, beside it
+  const openSibling =
+    'path' in s
+      ? async (name: string) => {
+          const f = await FileSource.open(join(dirname(s.path), name));
+          shards.push(f);
+          return f;
+        }
+      : undefined;
   try {
-    const f = await openArrayFile('path' in s ? s.path : s.name, source);
+    const f = await openArrayFile('path' in s ? s.path : s.name, source, { openSibling });
     const entry =
       ref.member !== undefined ? f.entries.find((e) => e.name === ref.member) : f.entries[0];
     if (!entry) {
@@ -71,6 +80,7 @@ export async function loadRef(
     return { name: entry.name, raw: await entry.load({ maxBytes }) };
   } finally {
     await file?.close();
+    for (const f of shards) await f.close();
   }
 }
 

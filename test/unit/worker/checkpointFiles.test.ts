@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { listingOf, openFile, release } from '../../../src/worker/arrays';
+import { loadRef } from '../../../src/worker/analysisOps';
 import { toFloat64C } from '../../../src/core/array/decode';
 import { pythonJson, tempDir } from '../../helpers/python';
 
@@ -50,6 +51,9 @@ print(json.dumps(dict(w=w.astype(float).ravel().tolist())))
       assert.deepEqual(w.shape, [2, 3]);
       assert.deepEqual(Array.from(toFloat64C(await w.load())), ref.w);
       release({ path: join(dir, file) });
+      // Analyze and compare load through loadRef, which opens the shards beside an index too
+      const r = await loadRef({ source: { path: join(dir, file) }, member: 'weight' }, 1 << 30);
+      assert.deepEqual(Array.from(toFloat64C(r.raw)), ref.w);
     }
   });
 });
