@@ -72,15 +72,14 @@ export async function openArrayFile(
       return openShardedIndex(source, opts.openSibling);
     case 'pytorch':
       if (isLegacyTorch(head)) return openTorchLegacy(source);
-      throw new LensError('not a torch.save checkpoint (no ZIP archive)', 'unsupported');
+      break;
     case 'safetensors':
       return openSafetensors(source);
-    default:
-      throw new LensError(
-        source.size === 0
-          ? 'file is empty'
-          : 'not a .npy, .npz, .safetensors or PyTorch file (unrecognised first bytes)',
-        'unsupported',
-      );
   }
+  throw new LensError(
+    source.size === 0
+      ? 'file is empty'
+      : 'not a .npy, .npz or .safetensors file, nor a PyTorch checkpoint (unrecognised first bytes)',
+    'unsupported',
+  );
 }
