@@ -10,10 +10,19 @@ import { infoCommand } from './commands/info';
 import { shapesCommand } from './commands/shapes';
 import { analyzeCommand } from './commands/analyze';
 import { attentionCommand } from './commands/attention';
+import { compareCommand } from './commands/compare';
+import { neighborsCommand } from './commands/neighbors';
 
 const VERSION: string = (pkg as { version: string }).version;
 
-const COMMANDS: CliCommand[] = [infoCommand, analyzeCommand, attentionCommand, shapesCommand];
+const COMMANDS: CliCommand[] = [
+  infoCommand,
+  analyzeCommand,
+  attentionCommand,
+  shapesCommand,
+  compareCommand,
+  neighborsCommand,
+];
 
 function usage(): string {
   return [

@@ -62,13 +62,20 @@ export async function withArrayFile<T>(
   use: (f: ArrayFile) => Promise<T>,
 ): Promise<T> {
   let source: FileSource | undefined;
+  const shards: FileSource[] = [];
+  const openSibling = async (name: string) => {
+    const s = await FileSource.open(join(dirname(file), name));
+    shards.push(s);
+    return s;
+  };
   try {
     source = await FileSource.open(resolvePath(file));
-    return await use(await openArrayFile(file, source));
+    return await use(await openArrayFile(file, source, { openSibling }));
   } catch (e) {
     return prefixError(file, e);
   } finally {
     await source?.close();
+    for (const s of shards) await s.close();
   }
 }
 

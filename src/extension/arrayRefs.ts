@@ -13,7 +13,7 @@ import { CallOptions, WorkerClient, WorkerError } from './workerClient';
 export type UriLike = vscode.Uri | string;
 export type ArrayArg = UriLike | { uri: UriLike; member?: string };
 
-export const ARRAY_FILTERS = { 'Array files': ['npy', 'npz', 'safetensors'] };
+export const ARRAY_FILTERS = { 'Array files': ['npy', 'npz', 'safetensors', 'pt', 'pth', 'bin'] };
 
 /** A Uri, a `scheme:` string, or a file path (Windows drive letters are paths). */
 export function toUri(u: UriLike): vscode.Uri {

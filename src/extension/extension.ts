@@ -46,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi | unde
     vscode.commands.registerCommand('matrixLens.openFile', async () => {
       const picked = await vscode.window.showOpenDialog({
         canSelectMany: false,
-        filters: { 'Array files': ['npy', 'npz', 'safetensors'] },
+        filters: { 'Array files': ['npy', 'npz', 'safetensors', 'pt', 'pth', 'bin'] },
         openLabel: 'Open in Matrix Lens',
       });
       if (picked?.[0])

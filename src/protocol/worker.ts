@@ -3,6 +3,7 @@
  * parameter and its result. The host's client and the worker's handler map both derive their
  * types from it (`ParamsOf` / `ResultOf` in ./rpc), so a result is never `unknown`.
  */
+import type { EmbeddingsApi } from './embeddings';
 import type { DType } from '../core/array/dtype';
 import type { Pooling } from '../core/view/slice2d';
 import type { MatrixAnalysis } from '../core/linalg/analyze';
@@ -19,7 +20,7 @@ import type {
 import type { RpcReply } from './rpc';
 import type { WorkerTestApi } from './testing';
 
-export interface WorkerApi {
+export interface WorkerApi extends EmbeddingsApi {
   /** Summary and first heatmap of one array of a file (statistics streamed when over the limit). */
   openArray(p: OpenArrayParams): ArrayView;
   /** Another 2-D slice (or a zoom window) of an array already opened. */

@@ -6,7 +6,7 @@
  * handles closed when they fall out of the cache or are released.
  */
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { RawArray, byteLength, formatBytes } from '../core/array/ndarray';
 import { DType } from '../core/array/dtype';
 import { LensError, isLensError } from '../core/errors';
@@ -84,14 +84,25 @@ export async function openFile(source: ArraySource): Promise<OpenFile> {
     if (hit && hit.stamp === stamp) return touch(files, key, hit);
     if (hit) dropFile(key);
     const fs = await FileSource.open(source.path);
+    // the shards of a sharded checkpoint index are sibling files, closed with it
+    const shards: FileSource[] = [];
+    const closeAll = async () => {
+      await fs.close();
+      for (const s of shards) await s.close();
+    };
+    const openSibling = async (name: string) => {
+      const s = await FileSource.open(join(dirname(source.path), name));
+      shards.push(s);
+      return s;
+    };
     let file: ArrayFile;
     try {
-      file = await openArrayFile(basename(source.path), fs);
+      file = await openArrayFile(basename(source.path), fs, { openSibling });
     } catch (e) {
-      await fs.close();
+      await closeAll();
       throw e;
     }
-    return remember({ key, stamp, file, close: () => fs.close() });
+    return remember({ key, stamp, file, close: closeAll });
   }
   const key = `bytes:${source.key ?? `${source.name}:${source.bytes.length}:${Math.random()}`}`;
   const hit = files.get(key);

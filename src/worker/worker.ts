@@ -27,6 +27,7 @@ import {
   attentionTilesOp,
 } from './attentionOps';
 import { workerTestHandlers } from './testHooks';
+import { embeddingHandlers } from './embeddingOps';
 
 /** What a handler gets besides its parameters. */
 export interface WorkerContext {
@@ -64,6 +65,9 @@ const handlers: Handlers<WorkerApi, WorkerContext> = {
   attentionTiles: (p, { control, transfer }) => attentionTilesOp(p, control, transfer),
   attentionFocus: (p, { transfer }) => attentionFocusOp(p, transfer),
   attentionRelease: (p) => attentionReleaseOp(p.key),
+  ...embeddingHandlers,
+  embeddingsTiles: (p, ctx) => (ensurePool(), embeddingHandlers.embeddingsTiles(p, ctx)),
+  compareArrays: (p, ctx) => (ensurePool(), embeddingHandlers.compareArrays(p, ctx)),
 };
 
 const port = parentPort;

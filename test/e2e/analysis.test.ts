@@ -249,6 +249,10 @@ print(json.dumps(dict(lowrank=low, eig=dict(ev=[[float(z.real), float(z.imag)] f
       Math.abs(at.markers.toleranceY - at.tolY) <= 0.5,
       `tol line ${at.markers.toleranceY} vs ${at.tolY}`,
     );
+    // the noise-aware rank: the exact rank-7 matrix's noise is rounding, so 7 spikes; its
+    // Marchenko–Pastur edge lies below the rank tolerance, so no edge line is drawn
+    assert.equal(await f.textContent('[data-key="stat-signal-rank"]'), '7');
+    assert.equal(at.markers.mpEdgeY, undefined);
     // one point per singular value, at NumPy's values
     assert.equal(at.report.points, r.s.length);
     assert.equal(at.ys.length, r.s.length);

@@ -245,6 +245,25 @@ function showAnalysis(title: string, r: AnalyzeResult): void {
     stat('stable-rank', 'Stable rank', fmt(a.stableRank, 4), '‖A‖_F² / ‖A‖₂²'),
     stat('cond', 'Condition number', cond, 'σ_max / σ_min'),
   );
+  const mp = a.marchenkoPastur;
+  if (mp)
+    stats.append(
+      stat(
+        'signal-rank',
+        'Signal rank',
+        String(mp.signalRank),
+        `noise σ ≈ ${fmt(mp.noiseSigma, 3)}; σ above the Gavish–Donoho threshold ${fmt(mp.threshold, 3)}`,
+      ),
+    );
+  if (a.powerLaw)
+    stats.append(
+      stat(
+        'alpha',
+        'Power-law α',
+        fmt(a.powerLaw.alpha, 3),
+        `tail of the eigenvalues of AᵀA (${a.powerLaw.tail} ≥ x_min); MLE, x_min by KS`,
+      ),
+    );
   parts.push(stats);
 
   // toolbar: the optional histogram

@@ -68,7 +68,10 @@ export function singularValueChart(
   const xs = Array.from({ length: n }, (_, i) => i + 1);
   const tol = a.rankTolerance;
   const smax = a.singularValues[0];
-  const low = Math.min(plan.ys[n - 1], tol > 0 ? tol : Infinity);
+  // the Marchenko–Pastur bulk edge (noise-aware rank), when the fit exists and the noise is
+  // above the rank tolerance (below it the noise is rounding and the numerical rank answers)
+  const mp = a.marchenkoPastur && a.marchenkoPastur.mpEdge > tol ? a.marchenkoPastur : undefined;
+  const low = Math.min(plan.ys[n - 1], tol > 0 ? tol : Infinity, mp ? mp.mpEdge : Infinity);
   const yMin = 10 ** Math.floor(Math.log10(low) - 0.3);
   const yMax = 10 ** Math.ceil(Math.log10(smax) + 0.3);
   const approx = approxNote(a);
@@ -79,7 +82,7 @@ export function singularValueChart(
       title: 'Singular values',
       label: `Singular values σ_k on a log axis, ${n} points; numerical rank ${a.rank} at tolerance ${fmt(tol)}`,
       data: [xs, plan.ys],
-      hint: `${n} singular values${approx ? ` (${approx})` : ''}; rank ${a.rank}, tol ${fmt(tol)}. Hover or use the arrow keys.`,
+      hint: `${n} singular values${approx ? ` (${approx})` : ''}; rank ${a.rank}, tol ${fmt(tol)}${mp ? `; dashed: Marchenko–Pastur noise edge ${fmt(mp.mpEdge)} (noise σ ≈ ${fmt(mp.noiseSigma, 3)}, signal rank ≈ ${mp.signalRank})` : ''}. Hover or use the arrow keys.`,
       readout: (i) =>
         `k = ${i + 1}   σ_${i + 1} = ${fmt(a.singularValues[i])}${a.singularValues[i] < plan.floor ? ` (drawn at ${fmt(plan.floor, 3)})` : ''}   σ_${i + 1}/σ₁ = ${fmt(a.singularValues[i] / smax, 4)}`,
       report: {
@@ -121,6 +124,20 @@ export function singularValueChart(
                     y - 5 * dpr(),
                     t.tolerance,
                     'right',
+                  );
+                }
+                if (mp) {
+                  const y = u.valToPos(mp.mpEdge, 'y', true);
+                  hline(u, y, t.guide, t.line, [6 * dpr(), 4 * dpr()]);
+                  rec(u, markers, 'mpEdgeY', Math.round(y), 'y');
+                  label(
+                    u,
+                    t,
+                    `Marchenko–Pastur edge ${fmt(mp.mpEdge, 3)}: signal rank ≈ ${mp.signalRank}`,
+                    u.bbox.left + 6, // left, where the small σ (right) are not
+                    y + 14 * dpr(),
+                    t.guide,
+                    'left',
                   );
                 }
                 if (a.rank >= 1) {

@@ -55,6 +55,24 @@ function analyzeOne(a: NamedArray, ops: Set<Op>): Record<string, unknown> {
       effectiveRank: r.effectiveRank,
       stableRank: r.stableRank,
     });
+  if (ops.has('rank') && r.marchenkoPastur) {
+    const mp = r.marchenkoPastur;
+    Object.assign(out, {
+      signalRank: mp.signalRank,
+      noiseSigma: mp.noiseSigma,
+      mpEdge: mp.mpEdge,
+      spikes: mp.spikes,
+      signalThreshold: mp.threshold,
+      signalRule: mp.method,
+    });
+  }
+  if (ops.has('rank') && r.powerLaw)
+    Object.assign(out, {
+      alpha: r.powerLaw.alpha,
+      alphaXmin: r.powerLaw.xmin,
+      alphaTail: r.powerLaw.tail,
+      alphaRule: r.powerLaw.method,
+    });
   if (ops.has('lowrank')) out.lowRankError = r.lowRankError;
   if (ops.has('eig') && r.eigenvalues)
     Object.assign(out, {
@@ -145,6 +163,14 @@ export const analyzeCommand: CliCommand = {
       if (r.rank !== undefined)
         ctx.out(
           `  rank ${fmt(r.rank)} (tol ${fmt(r.rankTolerance)}; ${String(r.rankRule)})\n  dtype rank ${fmt(r.dtypeRank)} (tol ${fmt(r.dtypeRankTolerance)}; ${String(r.dtypeRankRule)})\n`,
+        );
+      if (r.signalRank !== undefined)
+        ctx.out(
+          `  signal rank ≈ ${fmt(r.signalRank)}; noise σ ≈ ${fmt(r.noiseSigma)}; Marchenko–Pastur edge ${fmt(r.mpEdge)} (${fmt(r.spikes)} above it)\n`,
+        );
+      if (r.alpha !== undefined)
+        ctx.out(
+          `  power-law α ${fmt(r.alpha)} (ESD tail of WᵀW, ${fmt(r.alphaTail)} eigenvalues ≥ ${fmt(r.alphaXmin)}; MLE, x_min by KS)\n`,
         );
       if (r.singularValues) {
         const sv = r.singularValues as number[];

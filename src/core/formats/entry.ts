@@ -34,7 +34,7 @@ export interface ArrayEntry {
   chunks(opts?: ChunkOptions): AsyncIterable<Uint8Array>;
 }
 
-export type ArrayFileFormat = 'npy' | 'npz' | 'safetensors';
+export type ArrayFileFormat = 'npy' | 'npz' | 'safetensors' | 'pytorch' | 'safetensors-index';
 
 export interface ArrayFile {
   format: ArrayFileFormat;

@@ -1,13 +1,15 @@
 /**
- * Opens any array file Matrix Lens reads (.npy, .npz, .safetensors), detecting the format
+ * Opens any array file Matrix Lens reads (.npy, .npz, .safetensors, torch.save .pt), detecting the format
  * from its first bytes and falling back to the file name's extension.
  */
 import { LensError } from '../errors';
 import { ByteSource } from '../io/source';
 import { ArrayFile, ArrayFileFormat } from './entry';
 import { NPY_MAGIC, openNpy } from './npy';
-import { openNpz } from './npz';
+import { openNpz, readCentralDirectory } from './npz';
 import { SAFETENSORS_MAX_HEADER, openSafetensors } from './safetensors';
+import { isLegacyTorch, isTorchZip, openTorchLegacy, openTorchZip } from './torch';
+import { ShardOpener, openShardedIndex } from './shardedIndex';
 
 export type { ArrayEntry, ArrayFile, ArrayFileFormat, LoadOptions, ChunkOptions } from './entry';
 
@@ -32,12 +34,23 @@ export function sniffFormat(head: Uint8Array, size: number): ArrayFileFormat | u
 }
 
 export function formatFromName(name: string): ArrayFileFormat | undefined {
+  if (/\.safetensors\.index\.json$/i.test(name)) return 'safetensors-index';
   const m = /\.(npy|npz|safetensors)$/i.exec(name);
-  return m ? (m[1].toLowerCase() as ArrayFileFormat) : undefined;
+  if (m) return m[1].toLowerCase() as ArrayFileFormat;
+  return /\.(pt|pth|bin)$/i.test(name) ? 'pytorch' : undefined;
+}
+
+export interface OpenOptions {
+  /** opens a file in the same folder (the shards of a `.safetensors.index.json`) */
+  openSibling?: ShardOpener;
 }
 
 /** Opens `source` (named `name`, used only for its extension); reads headers, not data. */
-export async function openArrayFile(name: string, source: ByteSource): Promise<ArrayFile> {
+export async function openArrayFile(
+  name: string,
+  source: ByteSource,
+  opts: OpenOptions = {},
+): Promise<ArrayFile> {
   const head = await source.read(0, Math.min(source.size, 16));
   const format = sniffFormat(head, source.size) ?? formatFromName(name);
   switch (format) {
@@ -45,16 +58,28 @@ export async function openArrayFile(name: string, source: ByteSource): Promise<A
       const e = await openNpy(source);
       return { format, entries: [e] };
     }
-    case 'npz':
-      return openNpz(source);
+    case 'npz': {
+      // torch.save writes a ZIP too: its members name it
+      const members = await readCentralDirectory(source);
+      return isTorchZip(members) ? openTorchZip(source, members) : openNpz(source);
+    }
+    case 'safetensors-index':
+      if (!opts.openSibling)
+        throw new LensError(
+          'a sharded checkpoint index opens only from a folder on disk',
+          'unsupported',
+        );
+      return openShardedIndex(source, opts.openSibling);
+    case 'pytorch':
+      if (isLegacyTorch(head)) return openTorchLegacy(source);
+      break;
     case 'safetensors':
       return openSafetensors(source);
-    default:
-      throw new LensError(
-        source.size === 0
-          ? 'file is empty'
-          : 'not a .npy, .npz or .safetensors file (unrecognised first bytes)',
-        'unsupported',
-      );
   }
+  throw new LensError(
+    source.size === 0
+      ? 'file is empty'
+      : 'not a .npy, .npz or .safetensors file, nor a PyTorch checkpoint (unrecognised first bytes)',
+    'unsupported',
+  );
 }

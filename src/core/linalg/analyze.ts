@@ -20,6 +20,8 @@ import {
 import { isSymmetric, symmetricEigen } from './symmetricTridiagonalQL';
 import { generalEigen } from './hessenbergFrancisQR';
 import { Progress, Ticker } from './progress';
+import { MarchenkoPasturFit, marchenkoPasturFit } from './marchenkoPastur';
+import { PowerLawFit, powerLawAlpha } from './powerLawAlpha';
 
 export interface AnalyzeOptions {
   /** eigenvalues for square matrices (default true up to `eigenLimit`) */
@@ -58,6 +60,10 @@ export interface MatrixAnalysis {
   /** set when the singular values come from the randomized SVD: rank, cond, nuc and
    *  effectiveRank are then lower bounds / estimates over the top k only */
   approximate?: { method: string; k: number };
+  /** noise-aware rank (all singular values needed: absent with the randomized SVD) */
+  marchenkoPastur?: MarchenkoPasturFit;
+  /** power-law exponent of the ESD tail of WᵀW (absent with < 10 nonzero σ or randomized) */
+  powerLaw?: PowerLawFit;
 }
 
 export function analyzeMatrix(
@@ -137,6 +143,11 @@ export function analyzeMatrix(
     symmetric,
   };
   if (approximate) out.approximate = approximate;
+  else if (minDim > 0) {
+    out.marchenkoPastur = marchenkoPasturFit(sv, rows, cols);
+    const pl = powerLawAlpha(sv.map((s) => s * s));
+    if (pl) out.powerLaw = pl;
+  }
   if (doEig) {
     const sub = t.sub(svSpan, 1);
     const pairs: [number, number][] = [];

@@ -1,0 +1,72 @@
+/**
+ * Host → worker methods of embeddings and compare. The vectors of an [N, d] array stay in the
+ * worker under a key (like the attention view's weights); callers ask for neighbours and cosine
+ * tiles by key. `WorkerApi` (./worker.ts) includes these methods; the worker answers them from
+ * `src/worker/embeddingOps.ts`.
+ */
+import type { ArrayRef } from './common';
+import type { Neighbor } from '../core/embeddings/neighbors';
+import type { ArrayComparison } from '../core/compare/compareArrays';
+
+export interface EmbeddingsOpenParams {
+  key: string;
+  ref: ArrayRef;
+  maxBytes: number;
+}
+
+export interface EmbeddingsInfo {
+  key: string;
+  name: string;
+  rows: number;
+  cols: number;
+  zeroRows: number[];
+  nonFiniteRows: number[];
+}
+
+export interface EmbeddingsNeighborsParams {
+  key: string;
+  /** a row of the array (left out of the result) or a query vector of length d */
+  row?: number;
+  query?: Float32Array;
+  k?: number;
+  by?: 'cosine' | 'dot';
+}
+
+export interface EmbeddingsTilesParams {
+  key: string;
+  /** the overview: S mean-pooled to size×size */
+  size?: number;
+  /** or a full-resolution window of display rows/columns */
+  window?: { row0: number; rows: number; col0: number; cols: number };
+  /** display order (a permutation of the rows) */
+  order?: Int32Array;
+}
+
+export interface CosineTileData {
+  rows: number;
+  cols: number;
+  values: Float32Array;
+  rowStarts: number[];
+  colStarts: number[];
+}
+
+export interface CompareArraysParams {
+  a: ArrayRef;
+  b: ArrayRef;
+  maxBytes: number;
+  rtol?: number;
+  atol?: number;
+  anglesK?: number;
+}
+
+export interface EmbeddingsApi {
+  /** Loads an [N, d] array as N float32 vectors (with norms) kept under `key`. */
+  embeddingsOpen(p: EmbeddingsOpenParams): EmbeddingsInfo;
+  /** Top-k rows by cosine (or dot) similarity to a row or a query vector. */
+  embeddingsNeighbors(p: EmbeddingsNeighborsParams): { neighbors: Neighbor[] };
+  /** The cosine-similarity matrix, pooled to an overview or a full-resolution window. */
+  embeddingsTiles(p: EmbeddingsTilesParams): CosineTileData;
+  embeddingsRelease(p: { key: string }): Record<string, never>;
+  /** A vs B: allclose, max |Δ|, and for matrices the rank of ΔW. */
+  compareArrays(p: CompareArraysParams): ArrayComparison;
+}
