@@ -53,20 +53,13 @@ const load0 = loadavg();
 // 1. the matrices and NumPy's timings
 const py_src = `
 import numpy as np, time, json, sys, os
-<<<<<<< HEAD
-d, n, T, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])\nwrite = sys.argv[5] == 'write'
-=======
-d, n, T, reps, EN = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
->>>>>>> embeddings
+d, n, T, reps, EN = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[6])\nwrite = sys.argv[5] == 'write'
 rng = np.random.default_rng(1)
 A = rng.standard_normal((n, n)); S = (A + A.T) / 2
 A32 = rng.standard_normal((n, n)).astype(np.float32); B32 = rng.standard_normal((n, n)).astype(np.float32)
 Q = rng.standard_normal((T, 64)).astype(np.float32); K = rng.standard_normal((T, 64)).astype(np.float32); V = rng.standard_normal((T, 64)).astype(np.float32)
-<<<<<<< HEAD
-if write:\n    for name, x in dict(A=A, S=S, A32=A32, B32=B32, Q=Q, K=K, V=V).items(): np.save(os.path.join(d, name + '.npy'), x)\ndef blas_core():\n    import ctypes, glob\n    libs = glob.glob(os.path.join(os.path.dirname(np.__file__), '..', 'numpy.libs', '*openblas*')) + glob.glob(os.path.join(os.path.dirname(np.__file__), '..', 'scipy_openblas*', 'lib', '*.so*'))\n    for lib in libs:\n        try: L = ctypes.CDLL(lib)\n        except OSError: continue\n        for sym in ('scipy_openblas_get_corename64_', 'scipy_openblas_get_corename', 'openblas_get_corename64_', 'openblas_get_corename'):\n            f = getattr(L, sym, None)\n            if f is not None: f.restype = ctypes.c_char_p; return f().decode()\n    return None
-=======
 E = rng.standard_normal((EN, 768)).astype(np.float32); eq = rng.standard_normal(768).astype(np.float32)
-for name, x in dict(A=A, S=S, A32=A32, B32=B32, Q=Q, K=K, V=V, E=E, EQ=eq).items(): np.save(os.path.join(d, name + '.npy'), x)
+if write:\n    for name, x in dict(A=A, S=S, A32=A32, B32=B32, Q=Q, K=K, V=V, E=E, EQ=eq).items(): np.save(os.path.join(d, name + '.npy'), x)\ndef blas_core():\n    import ctypes, glob\n    libs = glob.glob(os.path.join(os.path.dirname(np.__file__), '..', 'numpy.libs', '*openblas*')) + glob.glob(os.path.join(os.path.dirname(np.__file__), '..', 'scipy_openblas*', 'lib', '*.so*'))\n    for lib in libs:\n        try: L = ctypes.CDLL(lib)\n        except OSError: continue\n        for sym in ('scipy_openblas_get_corename64_', 'scipy_openblas_get_corename', 'openblas_get_corename64_', 'openblas_get_corename'):\n            f = getattr(L, sym, None)\n            if f is not None: f.restype = ctypes.c_char_p; return f().decode()\n    return None
 En = np.linalg.norm(E, axis=1)  # kept with the vectors, as the worker keeps them
 def cos_overview(t=512):
     U = E / En[:, None]; st = (np.arange(t) * EN) // t
@@ -75,7 +68,6 @@ def cos_window(r0=0, c0=EN // 2, h=512):
     a = E[r0:r0 + h] / En[r0:r0 + h, None]; b = E[c0:c0 + h] / En[c0:c0 + h, None]; return a @ b.T
 def top10():
     s = (E @ eq) / (En * np.linalg.norm(eq)); i = np.argpartition(-s, 10)[:10]; return i[np.argsort(-s[i])]
->>>>>>> embeddings
 def attn():
     s = (Q @ K.T) * np.float32(1 / 8.0); s = np.exp(s - s.max(1, keepdims=True)); return (s / s.sum(1, keepdims=True)) @ V
 ops = {
@@ -96,13 +88,14 @@ for k, f in ops.items():
         t = time.perf_counter(); f(); ts.append((time.perf_counter() - t) * 1000)
     out[k] = float(np.median(ts))
 s0 = (Q[:1] @ K.T) * np.float32(1 / 8.0); w0 = np.exp(s0 - s0.max()); w0 /= w0.sum()
-<<<<<<< HEAD
-ref = dict(sv=np.linalg.svd(A, compute_uv=False)[[0, -1]].tolist(), attn=attn()[0, :4].astype(float).tolist(), w=w0[0, :4].astype(float).tolist())
+ref = dict(sv=np.linalg.svd(A, compute_uv=False)[[0, -1]].tolist(), attn=attn()[0, :4].astype(float).tolist(), w=w0[0, :4].astype(float).tolist(), top10=top10().tolist())
 try: blas = np.show_config(mode='dicts')['Build Dependencies']['blas']
 except Exception: blas = {'name': ','.join(np.__config__.get_info('blas_opt_info').get('libraries', ['?']))}\nprint(json.dumps(dict(times=out, version=np.__version__, ref=ref, threads=os.environ.get('OPENBLAS_NUM_THREADS'), blas=blas.get('name'), core=blas_core())))
 `;
 function numpy(py, label, extraEnv, write) {
-  process.stderr.write(`NumPy (${label}): ${N}×${N}, attention T=${T_ATT} d=64 …\n`);
+  process.stderr.write(
+    `NumPy (${label}): ${N}×${N}, attention T=${T_ATT} d=64, embeddings ${EMB_N}×${EMB_D} …\n`,
+  );
   const env = { ...process.env, ...extraEnv };
   delete env.OPENBLAS_CORETYPE; // these two slow a current OpenBLAS here: unset for this command only
   delete env.OPENBLAS_L2_SIZE;
@@ -113,7 +106,16 @@ function numpy(py, label, extraEnv, write) {
   return JSON.parse(
     execFileSync(
       py,
-      ['-c', py_src, dir, String(N), String(T_ATT), String(NP_REPS), write ? 'write' : 'time'],
+      [
+        '-c',
+        py_src,
+        dir,
+        String(N),
+        String(T_ATT),
+        String(NP_REPS),
+        write ? 'write' : 'time',
+        String(EMB_N),
+      ],
       { encoding: 'utf8', maxBuffer: 1 << 28, env },
     ),
   );
@@ -136,20 +138,6 @@ if (!PIP_PY)
   );
 for (const [i, r] of refs.entries()) r.result = numpy(r.py, r.label, r.env, i === 0);
 const np = refs[0].result; // the primary reference: OpenBLAS on one thread when present
-=======
-ref = dict(sv=np.linalg.svd(A, compute_uv=False)[[0, -1]].tolist(), attn=attn()[0, :4].astype(float).tolist(), w=w0[0, :4].astype(float).tolist(), top10=top10().tolist())
-print(json.dumps(dict(times=out, version=np.__version__, ref=ref, threads=os.environ.get('OMP_NUM_THREADS'))))
-`;
-process.stderr.write(
-  `NumPy: ${N}×${N}, attention T=${T_ATT} d=64, embeddings ${EMB_N}×${EMB_D} …\n`,
-);
-const np = JSON.parse(
-  execFileSync(PY, ['-c', py, dir, String(N), String(T_ATT), String(NP_REPS), String(EMB_N)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  }),
-);
->>>>>>> embeddings
 
 // 2. our side, bundled
 const entry = `
@@ -186,10 +174,10 @@ const ops: Record<string, () => unknown> = {
   attention32_1: () => oneThread(() => attention(Q, K, V, { weights: false })),
   attention32w: () => { const r = attention(Q, K, V); check.attnw = Array.from(r.output!.subarray(0, 4)); check.w = Array.from(r.weights!.subarray(0, 4)); },
   attention32w_1: () => oneThread(() => attention(Q, K, V)),
-  // the same inputs as float64: the exact float64 TypeScript path (what the weights took before)
   cosoverview: () => cosineOverview(E, 512),
   coswindow: () => cosineWindow(E, 0, 512, E.rows >> 1, 512),
   top10: () => { check.top10 = topNeighbors(E, EQ, { k: 10 }).map((x) => x.row); },
+  // the same inputs as float64: the exact float64 TypeScript path (what the weights took before)
   attention64w: () => attention({ shape: Q.shape, data: Float64Array.from(Q.data) }, { shape: K.shape, data: Float64Array.from(K.data) }, { shape: V.shape, data: Float64Array.from(V.data) }),
 };
 const only = process.argv[4] ? process.argv[4].split(',') : Object.keys(ops);
@@ -225,7 +213,19 @@ await esbuild.build({
   target: 'node20',
   outfile,
   logLevel: 'warning',
+  define: { TEST_HOOKS: 'false' },
 });
+// the pool's threads are started by path next to the bundle (src/worker/pool.ts)
+for (const name of ['poolSupervisor', 'poolHelper'])
+  await esbuild.build({
+    entryPoints: [`src/worker/${name}.ts`],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    outfile: join(dir, `${name}.js`),
+    logLevel: 'warning',
+    define: { TEST_HOOKS: 'false' },
+  });
 process.stderr.write('Matrix Lens …\n');
 const ours = JSON.parse(
   execFileSync(process.execPath, [outfile, dir, String(REPS), ...(ONLY ? [ONLY] : [])], {
@@ -272,26 +272,20 @@ const table = [
   `| --- | ${refs.map(() => '---:').join(' | ')} | ---: | ${refs.map(() => '---:').join(' | ')} | ---: | :---: |`,
   ...rows.map(([k, label, goal, npKey]) => {
     const b = ours.times[k];
-<<<<<<< HEAD
     const ms = refs.map((r) => r.result.times[npKey ?? k]);
     const ratios = ms.map((a) => b / a);
-    const met = typeof goal === 'number' ? (ratios[0] <= goal ? 'yes' : 'no') : '—';
-    return `| ${label} | ${ms.map((a) => a.toFixed(1)).join(' | ')} | ${b.toFixed(0)} | ${ratios.map((r) => `${r.toFixed(2)}×`).join(' | ')} | ${typeof goal === 'number' ? `≤${goal}×` : goal} | ${met} |`;
-=======
-    const r = b / a;
-    const ms = typeof goal === 'string' ? /^≤(\d+) ms$/.exec(goal) : null;
+    const msGoal = typeof goal === 'string' ? /^≤(\d+) ms$/.exec(goal) : null;
     const met =
       typeof goal === 'number'
-        ? r <= goal
+        ? ratios[0] <= goal
           ? 'yes'
           : 'no'
-        : ms
-          ? b <= Number(ms[1])
+        : msGoal
+          ? b <= Number(msGoal[1])
             ? 'yes'
             : 'no'
           : '—';
-    return `| ${label} | ${a.toFixed(1)} | ${b.toFixed(0)} | ${r.toFixed(2)}× | ${typeof goal === 'number' ? `≤${goal}×` : goal} | ${met} |`;
->>>>>>> embeddings
+    return `| ${label} | ${ms.map((a) => a.toFixed(1)).join(' | ')} | ${b.toFixed(0)} | ${ratios.map((r) => `${r.toFixed(2)}×`).join(' | ')} | ${typeof goal === 'number' ? `≤${goal}×` : goal} | ${met} |`;
   }),
 ];
 const maxDiff = (xs, ref) =>
