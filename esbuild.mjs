@@ -49,6 +49,7 @@ const builds = [
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
+    loader: { '.py': 'text' }, // the debuggee helper (src/extension/debug/helper.py)
   },
   { ...node, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
   {

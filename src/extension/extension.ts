@@ -16,6 +16,7 @@ import { registerAnalysisCommands } from './analysisCommands';
 import { registerAttentionCommands } from './attentionCommand';
 import type { AttentionViews } from './attentionPanel';
 import type { AnalysisPanel } from './analysisPanel';
+import { registerDebugFeatures, type DebugApi } from './debug';
 
 /** What `activate` returns: used by the integration tests (and harmless otherwise). */
 export interface MatrixLensApi {
@@ -29,6 +30,8 @@ export interface MatrixLensApi {
   analysisPanel: AnalysisPanel;
   /** the attention views (tests drive them and read what they rendered). */
   attention: AttentionViews;
+  /** the debugger bridge (live values of a paused Python program). */
+  debug: DebugApi;
 }
 
 export function activate(context: vscode.ExtensionContext): MatrixLensApi {
@@ -67,7 +70,8 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi {
   const attention = registerAttentionCommands(context, worker, provider);
   const selection = registerInspectSelection(context, worker, provider);
   registerArrayCommands(context, provider);
-  return { rendered, worker, arrays: provider, selection, analysisPanel, attention };
+  const debug = registerDebugFeatures(context);
+  return { rendered, worker, arrays: provider, selection, analysisPanel, attention, debug };
 }
 
 export function deactivate(): void {
