@@ -71,3 +71,35 @@ export function jsonNumber(x: JsonNumber | null | undefined): number {
   if (typeof x === 'number') return x;
   return x === 'Infinity' ? Infinity : x === '-Infinity' ? -Infinity : NaN;
 }
+
+/** One stop of a pinned value, as the pin panel draws it. */
+export interface PinSnapshot {
+  expression: string;
+  /** 1-based stop number of the session, and the line the program stopped at. */
+  stop: number;
+  line: number;
+  shape: number[];
+  dtype: string;
+  /** health of the whole value at this stop (`healthLine`). */
+  health: string;
+  /** the drawn 2-D slice ([0, …, :, :]) pooled to rows × cols, and Δ against the previous stop. */
+  rows: number;
+  cols: number;
+  pooled: [number, number];
+  now: Float32Array;
+  /** absent at the first stop or when the shape changed (`deltaNote` says why). */
+  delta?: Float32Array;
+  deltaRange?: [number, number];
+  changed?: number;
+  maxAbs?: number;
+  deltaNote?: string;
+  nowRange: [number, number];
+  /** "NaN first seen at stop 7, line 42" (or "no NaN or Inf so far"). */
+  firstSeen: string;
+}
+
+export type PinToWebview =
+  | { type: 'pinHistory'; snapshots: PinSnapshot[]; index: number }
+  | { type: 'pinEnded'; message: string };
+
+export type PinFromWebview = { type: 'pinReady' } | { type: 'pinShow'; index: number };

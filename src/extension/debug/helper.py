@@ -518,6 +518,19 @@ def torch_bool():
     return t.bool if t is not None else None
 
 
+def _as_float64(obj, kind):
+    """float64 values (|z| for complex) for pinned values: Δ between stops is exact."""
+    if kind == "torch":
+        t = obj.detach()
+        t = t.abs() if t.is_complex() else t
+        return t.to(_torch().float64)
+    np = _numpy()
+    a = _as_numpy(obj, kind)
+    _check_numpy_dtype(a)
+    a = np.abs(a) if a.dtype.kind == "c" else a
+    return a.astype(np.float64)
+
+
 def _data_view(a):
     np = _numpy()
     if a.size == 0:
@@ -549,6 +562,9 @@ def stage(g, l, expr, opts):
             pool = opts.get("poolTo") or [1024, 1024]
         if opts.get("stats") or pool:
             meta["stats"] = _stats(obj, kind)
+        if opts.get("float64") and not pool:
+            obj = _as_float64(obj, kind)
+            kind = "torch" if _is_torch(obj) else "numpy"
         header, arr, info = _prepare(obj, kind, opts.get("name") or "value", opts.get("window"), pool)
         obj = None
         meta.update(info)

@@ -10,6 +10,7 @@ import { DebugBridge, DebugLensError, PYTHON_DEBUG_TYPES, pyStr } from './sessio
 import { LiveOpener } from './open';
 import { TempFiles } from './transfer';
 import { TensorRow, TensorsView } from './tensorsView';
+import { PinManager } from './pins';
 
 /** What the integration tests reach through the extension's API. */
 export interface DebugApi {
@@ -17,6 +18,7 @@ export interface DebugApi {
   opener: LiveOpener;
   tensors: TensorsView;
   temp: TempFiles;
+  pins: PinManager;
 }
 
 /** The argument VS Code passes to a `debug/variables/context` command. */
@@ -54,7 +56,16 @@ export function registerDebugFeatures(context: vscode.ExtensionContext): DebugAp
   const temp = new TempFiles();
   const opener = new LiveOpener(bridge, temp);
   const tensors = new TensorsView(bridge, context.workspaceState);
-  context.subscriptions.push(bridge, temp, opener, tensors);
+  const pins = new PinManager(context.extensionUri, bridge, opener.transfers, temp);
+  context.subscriptions.push(bridge, temp, opener, tensors, pins);
+  const pinExpression = async (expr: string | undefined): Promise<void> => {
+    if (!expr) return;
+    try {
+      await pins.pin(expr);
+    } catch (e) {
+      opener.fail(expr, e);
+    }
+  };
 
   const openFromEditor = async (): Promise<void> => {
     const expr = editorExpression(vscode.window.activeTextEditor);
@@ -114,6 +125,22 @@ export function registerDebugFeatures(context: vscode.ExtensionContext): DebugAp
       },
     ),
     vscode.commands.registerCommand('matrixLens.debug.refreshTensors', () => tensors.refresh()),
+    vscode.commands.registerCommand('matrixLens.debug.pin', async (arg?: TensorRow | string) => {
+      const expr =
+        typeof arg === 'string'
+          ? arg
+          : arg?.item
+            ? arg.item.name
+            : await vscode.window.showInputBox({
+                title: 'Pin in Matrix Lens',
+                prompt: 'A Python expression to follow from stop to stop',
+                value: editorExpression(vscode.window.activeTextEditor) ?? '',
+              });
+      await pinExpression(expr?.trim());
+    }),
+    vscode.commands.registerCommand('matrixLens.debug.pinVariable', async (arg: VariablesMenuArg) =>
+      pinExpression(arg && variableExpression(arg)),
+    ),
   );
 
   // Debug hover: for array-like names, VS Code's hover shows shape, dtype, device and health.
@@ -189,5 +216,5 @@ export function registerDebugFeatures(context: vscode.ExtensionContext): DebugAp
     }),
   );
 
-  return { bridge, opener, tensors, temp };
+  return { bridge, opener, tensors, temp, pins };
 }

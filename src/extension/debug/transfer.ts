@@ -35,6 +35,8 @@ export interface TransferOptions {
   route?: 'auto' | 'file' | 'evaluate';
   /** values larger than this (bytes) come as a pooled view; 0 = never. */
   budget?: number;
+  /** send float64 values (|z| for complex): pins diff them exactly. */
+  float64?: boolean;
 }
 
 export interface TransferResult {
@@ -128,6 +130,7 @@ export class Transfers {
       budget: opts.budget ?? 0,
     };
     if (opts.window) pyOpts.window = opts.window;
+    if (opts.float64) pyOpts.float64 = true;
     if (route === 'file') pyOpts.path = stem;
     // JSON → Python literal: true/false/null appear only as values; map them.
     const literal = JSON.stringify(pyOpts)

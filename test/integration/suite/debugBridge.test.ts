@@ -133,8 +133,12 @@ def main():
         json.dump(refs, fh)
     print("before the breakpoint")
     marker = 1  # BREAK
+    w = np.ones((4, 5), dtype=np.float32)
     for step in range(3):
         f32 += 1  # STEP
+        w[step, :2] *= 3
+        if step == 1:
+            w[0, 0] = np.nan
     print("after the breakpoint", marker)
 
 
@@ -531,6 +535,45 @@ describe('Debugger bridge against the real debugpy (NumPy + PyTorch program)', f
     assert.equal(staged, '0', 'nothing left staged in the debuggee');
   });
 
+  it('a pinned array shows Δ since the previous stop and the stop where NaN first appeared', async () => {
+    const pin = await dbg.pins.pin('w');
+    assert.equal(pin.history.length, 1);
+    assert.equal(pin.history.at(-1)?.stop, 2);
+    assert.equal(pin.history.at(-1)?.delta, undefined, 'nothing to compare at the first stop');
+    const next = async () => {
+      const updated = new Promise<void>((resolve) => {
+        const d = pin.onDidUpdate(() => {
+          d.dispose();
+          resolve();
+        });
+      });
+      await vscode.commands.executeCommand('workbench.action.debug.continue');
+      await updated;
+    };
+    await next();
+    let snap = pin.history.at(-1);
+    assert.ok(snap?.delta, pin.status);
+    assert.equal(snap.stop, 3);
+    assert.equal(snap.changed, 2);
+    assert.equal(snap.maxAbs, 2);
+    assert.deepEqual(snap.deltaRange, [-2, 2]);
+    assert.equal(snap.firstSeen, 'no NaN or Inf so far');
+    assert.equal(snap.delta[0], 2);
+    assert.equal(snap.delta[2], 0);
+    await next();
+    snap = pin.history.at(-1);
+    assert.ok(snap?.delta, pin.status);
+    const stepLine = PROGRAM.split('\n').findIndex((l) => l.includes('# STEP')) + 1;
+    assert.equal(snap.changed, 3, 'two tripled cells and one that became NaN');
+    assert.equal(snap.maxAbs, 2);
+    assert.equal(snap.firstSeen, `NaN first seen at stop 4, line ${stepLine}`);
+    assert.ok(Number.isNaN(snap.delta[0]));
+    assert.equal(pin.history.length, 3, 'history keeps every stop so far');
+    frameId = await dbg.bridge.frameId(session);
+    dirBefore = await userView('sorted(dir())');
+    globalsBefore = await userView('sorted(globals())');
+  });
+
   it('the program’s own output is unchanged', async () => {
     const text = output.join('');
     assert.equal(text, 'program start\nbefore the breakpoint\n');
@@ -552,5 +595,6 @@ describe('Debugger bridge against the real debugpy (NumPy + PyTorch program)', f
       'program start\nbefore the breakpoint\nafter the breakpoint 1\nprogram end\n',
     );
     assert.ok(existsSync(refDir));
+    assert.equal(dbg.pins.pins.size, 0, 'the ended session closed its pinned panels');
   });
 });
