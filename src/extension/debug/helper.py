@@ -182,6 +182,17 @@ def _torch_stats(t):
             c = c.to(torch.uint8)
         if c.is_floating_point():
             c = c.float() if c.dtype in (torch.float16, torch.bfloat16) or c.element_size() == 1 else c
+            total = float(torch.sum(c, dtype=torch.float64))
+            if total - total == 0.0:
+                # A finite float64 sum means no NaN and no ±Inf: three passes instead of ten.
+                lo, hi = torch.aminmax(c)
+                acc["sum"] += total
+                acc["zeros"] += int((c == 0).sum())
+                acc["finite"] += c.numel()
+                lo, hi = float(lo), float(hi)
+                acc["min"] = lo if acc["min"] is None else min(acc["min"], lo)
+                acc["max"] = hi if acc["max"] is None else max(acc["max"], hi)
+                continue
             if not t.is_complex():
                 acc["nan"] += int(torch.isnan(c).sum())
             acc["posinf"] += int((c == _INF).sum())
@@ -227,6 +238,16 @@ def _numpy_stats(a):
             if c.dtype.kind == "f":
                 if c.dtype.itemsize < 4:
                     c = c.astype(np.float32)
+                total = float(np.add.reduce(c, dtype=np.float64))
+                if total - total == 0.0:
+                    # A finite float64 sum means no NaN and no ±Inf: three passes instead of ten.
+                    lo, hi = float(c.min()), float(c.max())
+                    acc["sum"] += total
+                    acc["zeros"] += int(np.count_nonzero(c == 0))
+                    acc["finite"] += c.size
+                    acc["min"] = lo if acc["min"] is None else min(acc["min"], lo)
+                    acc["max"] = hi if acc["max"] is None else max(acc["max"], hi)
+                    continue
                 if a.dtype.kind != "c":
                     acc["nan"] += int(np.isnan(c).sum())
                 acc["posinf"] += int(np.count_nonzero(c == _INF))

@@ -61,7 +61,7 @@ def reference(name, value):
             arr = t.contiguous().view(torch.int16).numpy().view(np.uint16)
             stat = t.float().numpy()
         else:
-            arr = t.resolve_conj().numpy()
+            arr = t.resolve_conj().numpy().copy(order="C")  # tensors cross in C order
             stat = arr
     else:
         arr = np.asarray(value)
