@@ -61,3 +61,21 @@ export function safeFileStem(expr: string): string {
     .slice(0, 80);
   return s || 'value';
 }
+
+/**
+ * Does a statically inferred shape text (`32, 3072`, `x.0, 64`, `5,`) agree with the live
+ * shape? Symbolic dimensions match any size; the ranks must be equal.
+ */
+export function shapesAgree(inferred: string, live: readonly number[]): boolean {
+  const dims = inferred
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d.length > 0);
+  if (dims.length !== live.length) return false;
+  return dims.every((d, i) => !/^\d+$/.test(d) || Number(d) === live[i]);
+}
+
+/** `(32, 3072)` / `(5,)` / `()`, as Python prints a shape. */
+export function pyShape(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+}

@@ -11,6 +11,7 @@ import { LiveOpener } from './open';
 import { TempFiles } from './transfer';
 import { TensorRow, TensorsView } from './tensorsView';
 import { PinManager } from './pins';
+import { registerLiveShapeHover } from './liveHover';
 
 /** What the integration tests reach through the extension's API. */
 export interface DebugApi {
@@ -19,6 +20,9 @@ export interface DebugApi {
   tensors: TensorsView;
   temp: TempFiles;
   pins: PinManager;
+  /** the debug-hover expression and inline-values providers (tests call them directly). */
+  evaluatable: vscode.EvaluatableExpressionProvider;
+  inlineValues: vscode.InlineValuesProvider;
 }
 
 /** The argument VS Code passes to a `debug/variables/context` command. */
@@ -57,7 +61,7 @@ export function registerDebugFeatures(context: vscode.ExtensionContext): DebugAp
   const opener = new LiveOpener(bridge, temp);
   const tensors = new TensorsView(bridge, context.workspaceState);
   const pins = new PinManager(context.extensionUri, bridge, opener.transfers, temp);
-  context.subscriptions.push(bridge, temp, opener, tensors, pins);
+  context.subscriptions.push(bridge, temp, opener, tensors, pins, registerLiveShapeHover(bridge));
   const pinExpression = async (expr: string | undefined): Promise<void> => {
     if (!expr) return;
     try {
@@ -144,77 +148,72 @@ export function registerDebugFeatures(context: vscode.ExtensionContext): DebugAp
   );
 
   // Debug hover: for array-like names, VS Code's hover shows shape, dtype, device and health.
-  context.subscriptions.push(
-    vscode.languages.registerEvaluatableExpressionProvider('python', {
-      provideEvaluatableExpression: async (doc, pos) => {
-        const span = expressionAt(doc.lineAt(pos.line).text, pos.character);
-        if (!span) return undefined;
-        const range = new vscode.Range(pos.line, span.start, pos.line, span.end);
-        const session = pausedPythonSession();
-        if (!session) return new vscode.EvaluatableExpression(range, span.expression);
-        try {
-          const frameId = await bridge.frameId(session);
-          const r = await bridge.call<Record<string, HelperMeta | null>>(
-            session,
-            frameId,
-            `shapes(globals(), locals(), [${pyStr(span.expression)}])`,
+  const evaluatable: vscode.EvaluatableExpressionProvider = {
+    provideEvaluatableExpression: async (doc, pos) => {
+      const span = expressionAt(doc.lineAt(pos.line).text, pos.character);
+      if (!span) return undefined;
+      const range = new vscode.Range(pos.line, span.start, pos.line, span.end);
+      const session = pausedPythonSession();
+      if (!session) return new vscode.EvaluatableExpression(range, span.expression);
+      try {
+        const frameId = await bridge.frameId(session);
+        const r = await bridge.call<Record<string, HelperMeta | null>>(
+          session,
+          frameId,
+          `shapes(globals(), locals(), [${pyStr(span.expression)}])`,
+        );
+        if (r[span.expression])
+          return new vscode.EvaluatableExpression(
+            range,
+            `${bridge.helperRef()}.hover(globals(), locals(), ${pyStr(span.expression)})`,
           );
-          if (r[span.expression])
-            return new vscode.EvaluatableExpression(
-              range,
-              `${bridge.helperRef()}.hover(globals(), locals(), ${pyStr(span.expression)})`,
-            );
-        } catch (e) {
-          if (!(e instanceof DebugLensError)) throw e;
-        }
-        return new vscode.EvaluatableExpression(range, span.expression);
-      },
-    }),
+      } catch (e) {
+        if (!(e instanceof DebugLensError)) throw e;
+      }
+      return new vscode.EvaluatableExpression(range, span.expression);
+    },
+  };
+  context.subscriptions.push(
+    vscode.languages.registerEvaluatableExpressionProvider('python', evaluatable),
   );
 
   // Inline values: `x: float32[8, 16, 64]` after assignments in the visible lines.
-  context.subscriptions.push(
-    vscode.languages.registerInlineValuesProvider('python', {
-      provideInlineValues: async (doc, viewPort, ctx) => {
-        if (
-          !vscode.workspace.getConfiguration('matrixLens.debug').get<boolean>('inlineValues', true)
-        )
-          return [];
-        const session = pausedPythonSession();
-        if (!session) return [];
-        const last = Math.min(viewPort.end.line, ctx.stoppedLocation.end.line);
-        const targets = new Map<string, number>();
-        for (let l = viewPort.start.line; l <= last; l++) {
-          const m = /^\s*([A-Za-z_][\w.]*)\s*(?::[^=]*)?=(?!=)/.exec(doc.lineAt(l).text);
-          if (m) targets.set(m[1], l);
-        }
-        if (!targets.size) return [];
-        try {
-          const names = [...targets.keys()];
-          const r = await bridge.call<Record<string, HelperMeta | null>>(
-            session,
-            ctx.frameId,
-            `shapes(globals(), locals(), [${names.map(pyStr).join(', ')}])`,
+  const inlineValues: vscode.InlineValuesProvider = {
+    provideInlineValues: async (doc, viewPort, ctx) => {
+      if (!vscode.workspace.getConfiguration('matrixLens.debug').get<boolean>('inlineValues', true))
+        return [];
+      const session = pausedPythonSession();
+      if (!session) return [];
+      const last = Math.min(viewPort.end.line, ctx.stoppedLocation.end.line);
+      const targets = new Map<string, number>();
+      for (let l = viewPort.start.line; l <= last; l++) {
+        const m = /^\s*([A-Za-z_][\w.]*)\s*(?::[^=]*)?=(?!=)/.exec(doc.lineAt(l).text);
+        if (m) targets.set(m[1], l);
+      }
+      if (!targets.size) return [];
+      try {
+        const names = [...targets.keys()];
+        const r = await bridge.call<Record<string, HelperMeta | null>>(
+          session,
+          ctx.frameId,
+          `shapes(globals(), locals(), [${names.map(pyStr).join(', ')}])`,
+        );
+        const out: vscode.InlineValue[] = [];
+        for (const [name, line] of targets) {
+          const meta = r[name];
+          if (!meta) continue;
+          const end = doc.lineAt(line).range.end;
+          out.push(
+            new vscode.InlineValueText(new vscode.Range(end, end), `${name}: ${shapeLabel(meta)}`),
           );
-          const out: vscode.InlineValue[] = [];
-          for (const [name, line] of targets) {
-            const meta = r[name];
-            if (!meta) continue;
-            const end = doc.lineAt(line).range.end;
-            out.push(
-              new vscode.InlineValueText(
-                new vscode.Range(end, end),
-                `${name}: ${shapeLabel(meta)}`,
-              ),
-            );
-          }
-          return out;
-        } catch {
-          return [];
         }
-      },
-    }),
-  );
+        return out;
+      } catch {
+        return [];
+      }
+    },
+  };
+  context.subscriptions.push(vscode.languages.registerInlineValuesProvider('python', inlineValues));
 
-  return { bridge, opener, tensors, temp, pins };
+  return { bridge, opener, tensors, temp, pins, evaluatable, inlineValues };
 }

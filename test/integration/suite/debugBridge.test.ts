@@ -501,6 +501,60 @@ describe('Debugger bridge against the real debugpy (NumPy + PyTorch program)', f
     assert.ok(payload(r.path).data.length === 1024 * 1024 * 4);
   });
 
+  it('debug hover, Alt hover and inline values show the live shape', async () => {
+    const doc = await vscode.workspace.openTextDocument(program);
+    const lines = PROGRAM.split('\n');
+    const f32Line = lines.findIndex((l) => l.includes('f32 = rng'));
+    const pos = new vscode.Position(f32Line, lines[f32Line].indexOf('f32') + 1);
+    const tok = new vscode.CancellationTokenSource().token;
+    const ee = await dbg.evaluatable.provideEvaluatableExpression(doc, pos, tok);
+    assert.ok(ee?.expression, 'an expression for the debug hover');
+    const shown = await userView(ee.expression);
+    assert.match(
+      shown,
+      /^float32\[33, 17\] cpu · min -?[\d.]+ max [\d.]+ mean -?[\d.e-]+ · NaN 1 \+Inf 1 -Inf 1 zeros 1$/,
+    );
+    const plain = await dbg.evaluatable.provideEvaluatableExpression(
+      doc,
+      new vscode.Position(
+        lines.findIndex((l) => l.includes('text = ')),
+        6,
+      ),
+      tok,
+    );
+    assert.equal(plain?.expression, 'text', 'non-arrays keep the ordinary debug hover');
+
+    const hovers =
+      (await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        doc.uri,
+        pos,
+      )) ?? [];
+    const texts = hovers.flatMap((h) =>
+      h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')),
+    );
+    const live = texts.find((t) => t.startsWith('live `f32`'));
+    assert.ok(live, `live shape hover among: ${texts.join(' | ')}`);
+    assert.match(live, /^live `f32`: `float32\[33, 17\]` on cpu/);
+    if (live.includes('inferred')) assert.match(live, /agrees with the inferred shape/);
+
+    const breakLine = lines.findIndex((l) => l.includes('# BREAK'));
+    const values = ((await dbg.inlineValues.provideInlineValues(
+      doc,
+      new vscode.Range(0, 0, lines.length - 1, 0),
+      { frameId, stoppedLocation: new vscode.Range(breakLine, 4, breakLine, 4) },
+      tok,
+    )) ?? []) as vscode.InlineValueText[];
+    const byLine = new Map(values.map((v) => [v.range.start.line, v.text]));
+    assert.equal(byLine.get(f32Line), 'f32: float32[33, 17]');
+    assert.equal(
+      byLine.get(lines.findIndex((l) => l.includes('tbf = '))),
+      'tbf: bfloat16[8, 16, 64]',
+    );
+    assert.equal(byLine.get(lines.findIndex((l) => l.includes('text = '))), undefined);
+    await closeAllEditors();
+  });
+
   it('Continue in the middle of a chunked transfer cancels it cleanly; the next stop works', async () => {
     const stoppedAgain = new Promise<void>((resolve) => {
       const d = dbg.bridge.onDidStop(() => {

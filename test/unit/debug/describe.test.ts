@@ -65,3 +65,17 @@ describe('debug: labels', () => {
     assert.equal(safeFileStem('../etc'), '__etc');
   });
 });
+
+describe('debug: live vs inferred shape', () => {
+  it('matches numbers exactly, symbols loosely, and ranks strictly', async () => {
+    const { shapesAgree, pyShape } = await import('../../../src/core/debug/describe');
+    assert.equal(shapesAgree('32, 3072', [32, 3072]), true);
+    assert.equal(shapesAgree('32, 3072', [32, 768]), false);
+    assert.equal(shapesAgree('x.0, 64', [7, 64]), true);
+    assert.equal(shapesAgree('5,', [5]), true);
+    assert.equal(shapesAgree('5,', [5, 1]), false);
+    assert.equal(shapesAgree('', []), true);
+    assert.equal(pyShape([5]), '(5,)');
+    assert.equal(pyShape([2, 3]), '(2, 3)');
+  });
+});
