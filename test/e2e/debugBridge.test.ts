@@ -6,7 +6,7 @@ import { tempDir } from '../helpers/python';
 import { driver, SCREENSHOTS, vsixUnderTest, Workbench } from './workbench';
 
 /**
- * The debugger bridge as a person uses it: a breakpoint (F9), F5, right-click a NumPy array in
+ * The debugger bridge as a person uses it: a breakpoint (F9), Start Debugging (F5), right-click a NumPy array in
  * the Variables view → Open in Matrix Lens, then Pin in Matrix Lens, Step Over, and the pinned
  * panel shows what the step changed. The real debugpy (Debian) runs the program.
  */
@@ -78,6 +78,17 @@ describe('debugger bridge in the real VS Code page (e2e)', function () {
   it('breakpoint, F5, Open in Matrix Lens from Variables, Pin, step: the Δ view shows the change', async () => {
     const d = await driver();
     const page = wb.page;
+    try {
+      await scenario(d, page);
+    } catch (e) {
+      await page.screenshot({ path: join(SCREENSHOTS, 'debug-failure.png') });
+      throw e;
+    }
+  });
+});
+
+async function scenario(d: Awaited<ReturnType<typeof driver>>, page: Page): Promise<void> {
+  {
     await d.quickOpen(page, 'prog.py');
     await page.locator('.monaco-editor .view-line').first().waitFor({ timeout: 30_000 });
     await page.keyboard.press('Control+G');
@@ -85,7 +96,10 @@ describe('debugger bridge in the real VS Code page (e2e)', function () {
     await page.keyboard.press('Enter');
     await page.keyboard.press('F9');
     await page.locator('.codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
-    await page.keyboard.press('F5');
+    // Run and Debug's "Start Debugging" (F5); the palette entry is the same action and does not
+    // depend on where the keyboard focus is after Go to Line.
+    await d.runCommand(page, 'Debug: Start Debugging');
+    await page.locator('.debug-toolbar').first().waitFor({ timeout: 60_000 });
 
     await variablesMenu(page, 'w', 'Open in Matrix Lens');
     const heat = await d.webviewFrame(page, '#heatmap', 90_000);
@@ -118,5 +132,5 @@ describe('debugger bridge in the real VS Code page (e2e)', function () {
     );
     await page.screenshot({ path: join(SCREENSHOTS, 'debug-pin-delta.png') });
     await d.runCommand(page, 'Debug: Stop');
-  });
-});
+  }
+}
