@@ -99,6 +99,17 @@ async function scenario(d: Awaited<ReturnType<typeof driver>>, page: Page): Prom
     // Run and Debug's "Start Debugging" (F5); the palette entry is the same action and does not
     // depend on where the keyboard focus is after Go to Line.
     await d.runCommand(page, 'Debug: Start Debugging');
+    // code-server may offer the launch configurations first: pick ours, as a person would
+    const config = page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Run prog.py' })
+      .first();
+    if (
+      await config.waitFor({ timeout: 5000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      await config.click();
     await page.locator('.debug-toolbar').first().waitFor({ timeout: 60_000 });
 
     await variablesMenu(page, 'w', 'Open in Matrix Lens');
