@@ -58,6 +58,7 @@ const builds = [
     entryPoints: ['src/extension/extension.ts'],
     outfile: join(dist, 'extension.js'),
     external: ['vscode'],
+    loader: { '.py': 'text' }, // the debuggee helper (src/extension/debug/helper.py)
   },
   { ...node, entryPoints: ['src/worker/worker.ts'], outfile: join(dist, 'worker.js') },
   // the worker pool's threads, started by path next to worker.js (src/worker/pool.ts)

@@ -47,6 +47,28 @@ export function installVsix(vsix, runDir) {
 }
 
 /**
+ * In development mode the repo is the (only) development extension, so the test host extension
+ * (debugpy adapter for the debugger-bridge tests) is installed as a user extension instead:
+ * copied into the extensions folder and listed in its extensions.json manifest.
+ */
+export function installHostStub(extensionsDir) {
+  const pkg = JSON.parse(readFileSync(join(HOST_STUB, 'package.json'), 'utf8'));
+  const rel = `${pkg.publisher}.${pkg.name}-${pkg.version}`;
+  const dest = join(extensionsDir, rel);
+  cpSync(HOST_STUB, dest, { recursive: true });
+  const manifest = join(extensionsDir, 'extensions.json');
+  const list = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')) : [];
+  list.push({
+    identifier: { id: `${pkg.publisher}.${pkg.name}` },
+    version: pkg.version,
+    location: { $mid: 1, scheme: 'file', path: dest },
+    relativeLocation: rel,
+    metadata: { installedTimestamp: Date.now(), source: 'resource' },
+  });
+  writeFileSync(manifest, JSON.stringify(list));
+}
+
+/**
  * mode 'dev': the repo is the development extension. mode 'vsix': the .vsix is installed and an
  * empty stub is the development extension, so the suite exercises the packaged build.
  */
@@ -70,6 +92,7 @@ export async function runWithCodeServer({
     extraEnv.MATRIX_LENS_EXPECT_EXTENSION_PATH = inst.installed;
   } else {
     mkdirSync(extensionsDir, { recursive: true });
+    installHostStub(extensionsDir);
     extraEnv.MATRIX_LENS_EXPECT_EXTENSION_PATH = ROOT;
   }
   const resultsFile = join(runDir, 'results.json');
@@ -134,7 +157,8 @@ export async function runWithElectron({ env = {}, label = 'integration-electron'
   let exitCode = 0;
   try {
     await runTests({
-      extensionDevelopmentPath: ROOT,
+      // the test host extension beside the repo: it registers the debugpy adapter
+      extensionDevelopmentPath: [ROOT, HOST_STUB],
       extensionTestsPath: SUITE,
       launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
       extensionTestsEnv: {

@@ -4,7 +4,7 @@ import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, startCodeServer } from './code-server.mjs';
 import { launchChromium } from './browser.mjs';
-import { installVsix, makeRunDir } from './vscode-runner.mjs';
+import { installHostStub, installVsix, makeRunDir } from './vscode-runner.mjs';
 
 /**
  * Starts code-server with Matrix Lens (the .vsix when given, else the source folder as a
@@ -17,6 +17,7 @@ export async function openWorkbench({
   theme,
   viewport = { width: 1400, height: 900 },
   webgpu = false,
+  debugAdapter = false,
 } = {}) {
   const { runDir, workspace } = makeRunDir(label);
   if (workspaceFrom) cpSync(workspaceFrom, workspace, { recursive: true });
@@ -24,6 +25,8 @@ export async function openWorkbench({
   const payload = [];
   if (vsix) ({ extensionsDir } = installVsix(vsix, runDir));
   else mkdirSync(extensionsDir, { recursive: true });
+  // the test host extension: Debian's debugpy as debug type `debugpy` (users have the Python extension)
+  if (debugAdapter) installHostStub(extensionsDir);
   const server = await startCodeServer({
     runDir,
     folder: workspace,

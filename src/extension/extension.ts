@@ -17,6 +17,7 @@ import { registerAttentionCommands } from './attentionCommand';
 import { registerWalkthrough } from './walkthrough';
 import type { AttentionViews } from './panels/attentionPanel';
 import type { AnalysisPanel } from './panels/analysisPanel';
+import { registerDebugFeatures, type DebugApi } from './debug';
 
 /** What `activate` returns in builds with test hooks: the integration tests' handle. */
 export interface MatrixLensApi {
@@ -30,6 +31,8 @@ export interface MatrixLensApi {
   analysisPanel: AnalysisPanel;
   /** the attention views (tests drive them and read what they rendered). */
   attention: AttentionViews;
+  /** the debugger bridge (live values of a paused Python program). */
+  debug: DebugApi;
 }
 
 export function activate(context: vscode.ExtensionContext): MatrixLensApi | undefined {
@@ -69,8 +72,9 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi | unde
   const selection = registerInspectSelection(context, worker, provider);
   registerArrayCommands(context, provider);
   registerWalkthrough(context);
+  const debug = registerDebugFeatures(context);
   if (!TEST_HOOKS || !rendered) return undefined;
-  return { rendered, worker, arrays: provider, selection, analysisPanel, attention };
+  return { rendered, worker, arrays: provider, selection, analysisPanel, attention, debug };
 }
 
 export function deactivate(): void {

@@ -18,6 +18,7 @@ interface Driver {
     workspaceFrom?: string;
     theme?: string;
     viewport?: { width: number; height: number };
+    debugAdapter?: boolean;
   }): Promise<Workbench>;
   quickOpen(page: Page, name: string): Promise<void>;
   runCommand(page: Page, title: string): Promise<void>;
