@@ -26,8 +26,9 @@ main()
 const BREAK_LINE = PROGRAM.split('\n').findIndex((l) => l.includes('# BREAK')) + 1;
 
 async function variablesMenu(page: Page, name: string, item: string): Promise<void> {
+  // a row reads `w = array([[-1. …` (a run reached the breakpoint, but `.name` did not match)
   const row = page
-    .locator(`.debug-variables .monaco-list-row:has(.name:text-is("${name}"))`)
+    .locator('.debug-variables .monaco-list-row', { hasText: new RegExp(`^${name} = `) })
     .first();
   await row.waitFor({ timeout: 60_000 });
   await row.click({ button: 'right' });
