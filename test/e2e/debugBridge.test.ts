@@ -28,7 +28,9 @@ const BREAK_LINE = PROGRAM.split('\n').findIndex((l) => l.includes('# BREAK')) +
 async function variablesMenu(page: Page, name: string, item: string): Promise<void> {
   // a row reads `w = array([[-1. …` (a run reached the breakpoint, but `.name` did not match)
   const row = page
-    .locator('.debug-variables .monaco-list-row', { hasText: new RegExp(`^${name} = `) })
+    .locator('.debug-variables .monaco-list-row', {
+      hasText: new RegExp(`^\\s*${name}(?![\\w.[])`),
+    })
     .first();
   await row.waitFor({ timeout: 60_000 });
   await row.click({ button: 'right' });
