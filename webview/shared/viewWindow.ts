@@ -7,6 +7,7 @@
  * window gets `factor` times smaller), `factor < 1` zooms out. The whole grid is `undefined`
  * (not zoomed).
  */
+import type { CellWindow } from '../../src/core/view/cellWindow';
 
 /** A region of the grid in full-resolution cell coordinates (fractional while zooming). */
 export interface ViewWindow {
@@ -16,13 +17,8 @@ export interface ViewWindow {
   c1: number;
 }
 
-/** Whole cells, half-open: rows row0 … row1 − 1, columns col0 … col1 − 1. */
-export interface CellWindow {
-  row0: number;
-  row1: number;
-  col0: number;
-  col1: number;
-}
+/** Whole cells, half-open (the one cell-window type of the protocol and the worker). */
+export type { CellWindow };
 
 export interface GridSize {
   rows: number;

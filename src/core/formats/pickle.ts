@@ -501,6 +501,19 @@ export function storageFromPid(pid: PickledValue): PickledStorage {
   return { kind: 'storage', dtype: STORAGES[cls.name], key, numel };
 }
 
+/** Records a storage the pickle names (a persistent id); one key must mean one storage. */
+export function declareStorage(
+  storages: Map<string, PickledStorage>,
+  pid: PickledValue,
+): PickledStorage {
+  const s = storageFromPid(pid);
+  const seen = storages.get(s.key);
+  if (seen && (seen.dtype !== s.dtype || seen.numel !== s.numel))
+    throw new LensError(`storage '${s.key}' is declared twice with different types`);
+  storages.set(s.key, s);
+  return seen ?? s;
+}
+
 function littleLong(b: Uint8Array): number | bigint {
   if (b.length === 0) return 0;
   let v = 0n;

@@ -22,7 +22,7 @@ import {
   PickledValue,
   describe,
   isKind,
-  storageFromPid,
+  declareStorage,
   unpickle,
 } from './pickle';
 
@@ -61,14 +61,7 @@ export async function openTorchZip(
     throw new LensError(`data.pkl of ${pkl.uncompressedSize} bytes is too large`, 'too-large');
   const storages = new Map<string, PickledStorage>();
   const { value } = unpickle(await memberBytes(source, pkl), {
-    persistentLoad(pid) {
-      const s = storageFromPid(pid);
-      const seen = storages.get(s.key);
-      if (seen && (seen.dtype !== s.dtype || seen.numel !== s.numel))
-        throw new LensError(`storage '${s.key}' is declared twice with different types`);
-      storages.set(s.key, s);
-      return seen ?? s;
-    },
+    persistentLoad: (pid) => declareStorage(storages, pid),
   });
   // every storage must exist and be large enough before anything is listed
   const located = new Map<string, { start: number; member: ZipMember }>();
@@ -298,14 +291,7 @@ export async function openTorchLegacy(
       if (k === 'little_endian' && v === false) littleEndian = false;
   const storages = new Map<string, PickledStorage>();
   const value = next({
-    persistentLoad(pid) {
-      const s = storageFromPid(pid);
-      const seen = storages.get(s.key);
-      if (seen && (seen.dtype !== s.dtype || seen.numel !== s.numel))
-        throw new LensError(`storage '${s.key}' is declared twice with different types`);
-      storages.set(s.key, s);
-      return seen ?? s;
-    },
+    persistentLoad: (pid) => declareStorage(storages, pid),
   });
   const keys = next();
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string'))

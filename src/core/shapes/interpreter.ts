@@ -6,7 +6,7 @@
  * ./library.
  */
 import { FLOAT_DTYPES, INT_DTYPES } from './dtypes';
-import { Evaluator } from './evaluator';
+import { CollectionEvaluator } from './collections';
 import { changedIn, DICT, MAX_NESTING } from './python';
 import { shortText, type Args } from './library/call';
 import type { Node } from './syntax';
@@ -35,7 +35,7 @@ const MAX_LOOP_PASSES = 3;
 /** Thrown when the time budget of an analysis is spent. */
 class OutOfTime extends Error {}
 
-export class Interpreter extends Evaluator {
+export class Interpreter extends CollectionEvaluator {
   /** Return values of the function body being interpreted (null at module level). */
   private returns: Val[] | null = null;
   private callDepth = 0;

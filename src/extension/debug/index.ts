@@ -98,29 +98,23 @@ export function registerDebugFeatures(context: vscode.ExtensionContext): DebugAp
     ),
     vscode.commands.registerCommand('matrixLens.debug.openSelection', openFromEditor),
     vscode.commands.registerCommand('matrixLens.debug.openExpression', async (given?: string) => {
-      const expr =
-        typeof given === 'string'
-          ? given
-          : await vscode.window.showInputBox({
-              title: 'Open in Matrix Lens',
-              prompt: 'A Python expression of the paused frame (NumPy array, torch tensor, …)',
-              value: editorExpression(vscode.window.activeTextEditor) ?? '',
-            });
-      if (expr?.trim()) await opener.open(expr.trim());
+      const expr = await askExpression(
+        given,
+        'Open in Matrix Lens',
+        'A Python expression of the paused frame (NumPy array, torch tensor, …)',
+      );
+      if (expr) await opener.open(expr);
     }),
     vscode.commands.registerCommand('matrixLens.debug.openTensor', async (row?: TensorRow) => {
       if (row?.item) await opener.open(row.item.name);
     }),
     vscode.commands.registerCommand('matrixLens.debug.addExpression', async (given?: string) => {
-      const expr =
-        typeof given === 'string'
-          ? given
-          : await vscode.window.showInputBox({
-              title: 'Add Expression to Tensors',
-              prompt: 'A Python expression to list in the Tensors view (like a watch)',
-              value: editorExpression(vscode.window.activeTextEditor) ?? '',
-            });
-      if (expr?.trim()) await tensors.addExpression(expr.trim());
+      const expr = await askExpression(
+        given,
+        'Add Expression to Tensors',
+        'A Python expression to list in the Tensors view (like a watch)',
+      );
+      if (expr) await tensors.addExpression(expr);
     }),
     vscode.commands.registerCommand(
       'matrixLens.debug.removeExpression',
@@ -216,4 +210,21 @@ export function registerDebugFeatures(context: vscode.ExtensionContext): DebugAp
   context.subscriptions.push(vscode.languages.registerInlineValuesProvider('python', inlineValues));
 
   return { bridge, opener, tensors, temp, pins, evaluatable, inlineValues };
+}
+
+/** The expression a command was given, else one typed in an input box (prefilled from the editor). */
+async function askExpression(
+  given: string | undefined,
+  title: string,
+  prompt: string,
+): Promise<string | undefined> {
+  const expr =
+    typeof given === 'string'
+      ? given
+      : await vscode.window.showInputBox({
+          title,
+          prompt,
+          value: editorExpression(vscode.window.activeTextEditor) ?? '',
+        });
+  return expr?.trim() || undefined;
 }
