@@ -77,15 +77,25 @@ export async function openTorchZip(
       );
     located.set(s.key, { start: await dataStart(source, m), member: m });
   }
+  return listTensors(value, (name, t) => {
+    const at = located.get(t.storage.key);
+    if (!at) throw new LensError(`tensor '${name}' has an unknown storage`);
+    return tensorEntry(source, name, t, at.start, littleEndian);
+  });
+}
+
+/** Every tensor of the unpickled state dict (by dotted name) and its string/number metadata. */
+function listTensors(
+  value: PickledValue,
+  entryOf: (name: string, t: PickledTensor) => TorchEntry,
+): Omit<ArrayFile, 'entries'> & { entries: TorchEntry[] } {
   const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
   const entries: TorchEntry[] = [];
   walk(value, '', 0, new Set(), {
     tensor(name, t) {
       if (entries.length >= MAX_ENTRIES)
         throw new LensError(`checkpoint lists more than ${MAX_ENTRIES} tensors`, 'too-large');
-      const at = located.get(t.storage.key);
-      if (!at) throw new LensError(`tensor '${name}' has an unknown storage`);
-      entries.push(tensorEntry(source, name, t, at.start, littleEndian));
+      entries.push(entryOf(name, t));
     },
     scalar(name, v) {
       if (Object.keys(metadata).length < 1000) metadata[name] = v;
@@ -311,23 +321,11 @@ export async function openTorchLegacy(
     pos += 8 + s.numel * itemSize(s.dtype);
     if (pos > source.size) throw new LensError(`file is truncated inside storage '${key}'`);
   }
-  const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
-  const entries: TorchEntry[] = [];
-  walk(value, '', 0, new Set(), {
-    tensor(name, t) {
-      if (entries.length >= MAX_ENTRIES)
-        throw new LensError(`checkpoint lists more than ${MAX_ENTRIES} tensors`, 'too-large');
-      const start = starts.get(t.storage.key);
-      if (start === undefined) throw new LensError(`tensor '${name}' has no stored storage`);
-      entries.push(tensorEntry(source, name, t, start, littleEndian));
-    },
-    scalar(name, v) {
-      if (Object.keys(metadata).length < 1000) metadata[name] = v;
-    },
+  return listTensors(value, (name, t) => {
+    const start = starts.get(t.storage.key);
+    if (start === undefined) throw new LensError(`tensor '${name}' has no stored storage`);
+    return tensorEntry(source, name, t, start, littleEndian);
   });
-  return Object.keys(metadata).length
-    ? { format: 'pytorch', metadata, entries }
-    : { format: 'pytorch', entries };
 }
 
 /** The legacy (PyTorch < 1.6, `_use_new_zipfile_serialization=False`) format starts with a pickled magic number. */

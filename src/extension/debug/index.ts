@@ -150,13 +150,7 @@ export function registerDebugFeatures(context: vscode.ExtensionContext): DebugAp
       const session = pausedPythonSession();
       if (!session) return new vscode.EvaluatableExpression(range, span.expression);
       try {
-        const frameId = await bridge.frameId(session);
-        const r = await bridge.call<Record<string, HelperMeta | null>>(
-          session,
-          frameId,
-          `shapes(globals(), locals(), [${pyStr(span.expression)}])`,
-        );
-        if (r[span.expression])
+        if (await bridge.meta(session, span.expression))
           return new vscode.EvaluatableExpression(
             range,
             `${bridge.helperRef()}.hover(globals(), locals(), ${pyStr(span.expression)})`,

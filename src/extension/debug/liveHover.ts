@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { expressionAt } from '../../core/debug/expression';
 import { pyShape, shapeLabel, shapesAgree } from '../../core/debug/describe';
 import type { HelperMeta } from '../../protocol/debug';
-import { DebugBridge, PYTHON_DEBUG_TYPES, pyStr } from './session';
+import { DebugBridge, PYTHON_DEBUG_TYPES } from './session';
 
 export function registerLiveShapeHover(bridge: DebugBridge): vscode.Disposable {
   let inner = false;
@@ -22,13 +22,7 @@ export function registerLiveShapeHover(bridge: DebugBridge): vscode.Disposable {
       if (!span) return undefined;
       let meta: HelperMeta | null | undefined;
       try {
-        const frameId = await bridge.frameId(session);
-        const r = await bridge.call<Record<string, HelperMeta | null>>(
-          session,
-          frameId,
-          `shapes(globals(), locals(), [${pyStr(span.expression)}])`,
-        );
-        meta = r[span.expression];
+        meta = await bridge.meta(session, span.expression);
       } catch {
         return undefined;
       }

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import helperSource from './helper.py';
-import { isHelperError } from '../../protocol/debug';
+import { isHelperError, type HelperMeta } from '../../protocol/debug';
 
 /** Debug types whose adapter is debugpy (the Python extension's `debugpy`, its older `python`). */
 export const PYTHON_DEBUG_TYPES = new Set(['debugpy', 'python']);
@@ -245,6 +245,17 @@ export class DebugBridge implements vscode.Disposable {
         throw new DebugLensError('the program is no longer paused there');
       throw new DebugLensError(msg);
     }
+  }
+
+  /** Shape, dtype, device and health of one expression of the top frame; null when it is not array-like. */
+  async meta(session: vscode.DebugSession, expression: string): Promise<HelperMeta | null> {
+    const frameId = await this.frameId(session);
+    const r = await this.call<Record<string, HelperMeta | null>>(
+      session,
+      frameId,
+      `shapes(globals(), locals(), [${pyStr(expression)}])`,
+    );
+    return r[expression] ?? null;
   }
 
   /**

@@ -4,7 +4,7 @@
  * offscreen canvas, and scales that onto the visible canvas without smoothing.
  */
 import { rangeScale, unitMap } from '../../../src/core/view/valueScale';
-import { Pyramid, type Layer, type ViewWindow } from './layer';
+import { Pyramid, sizeCanvas, type Layer, type ViewWindow } from './layer';
 import type { HeatmapRenderer, SpecialColors } from './renderer';
 
 export class Canvas2DRenderer implements HeatmapRenderer {
@@ -47,12 +47,7 @@ export class Canvas2DRenderer implements HeatmapRenderer {
   }
 
   resize(width: number, height: number, dpr: number): void {
-    const w = Math.max(1, Math.round(width * dpr));
-    const h = Math.max(1, Math.round(height * dpr));
-    if (this.canvas.width !== w) this.canvas.width = w;
-    if (this.canvas.height !== h) this.canvas.height = h;
-    this.canvas.style.width = `${width}px`;
-    this.canvas.style.height = `${height}px`;
+    sizeCanvas(this.canvas, width, height, dpr);
   }
 
   draw(view: ViewWindow): void {

@@ -122,3 +122,18 @@ export class Pyramid {
     return this.level(Math.max(0, round === 'down' ? Math.floor(l) : Math.ceil(l)));
   }
 }
+
+/** Sizes a canvas to `width × height` CSS pixels backed by `dpr` device pixels each. */
+export function sizeCanvas(
+  canvas: HTMLCanvasElement,
+  width: number,
+  height: number,
+  dpr: number,
+): void {
+  const w = Math.max(1, Math.round(width * dpr));
+  const h = Math.max(1, Math.round(height * dpr));
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+}

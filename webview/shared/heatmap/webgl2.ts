@@ -8,7 +8,7 @@
  * the same way (src/core/view/valueScale.ts); it is uploaded again if the range's scale changes.
  */
 import { narrowScaled, rangeScale } from '../../../src/core/view/valueScale';
-import { Pyramid, type Layer, type ViewWindow } from './layer';
+import { Pyramid, sizeCanvas, type Layer, type ViewWindow } from './layer';
 import type { HeatmapRenderer, SpecialColors } from './renderer';
 
 const VERT = `#version 300 es
@@ -300,12 +300,7 @@ export class WebGL2Renderer implements HeatmapRenderer {
   }
 
   resize(width: number, height: number, dpr: number): void {
-    const w = Math.max(1, Math.round(width * dpr));
-    const h = Math.max(1, Math.round(height * dpr));
-    if (this.canvas.width !== w) this.canvas.width = w;
-    if (this.canvas.height !== h) this.canvas.height = h;
-    this.canvas.style.width = `${width}px`;
-    this.canvas.style.height = `${height}px`;
+    sizeCanvas(this.canvas, width, height, dpr);
   }
 
   draw(view: ViewWindow): void {
