@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { buildCli } from '../../helpers/cli';
 import { pythonJson, tempDir } from '../../helpers/python';
 
 const EPS = 2 ** -52;
@@ -18,21 +19,7 @@ describe('CLI: analyze and attention', function () {
   let ref: { sv: number[]; rank: number; eig: [number, number][]; sv3: number[] };
 
   before(() => {
-    if (!cli) {
-      cli = join(dir, 'cli.js');
-      const r = spawnSync(
-        resolve('node_modules/.bin/esbuild'),
-        [
-          resolve('src/cli/cli.ts'),
-          '--bundle',
-          '--platform=node',
-          '--log-level=warning',
-          `--outfile=${cli}`,
-        ],
-        { encoding: 'utf8' },
-      );
-      assert.equal(r.status, 0, r.stderr);
-    }
+    cli ||= buildCli(dir);
     ref = pythonJson(
       `
 import numpy as np, json, sys, os

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { buildCli } from '../../helpers/cli';
 import {
   lambdaStar,
   marchenkoPasturMedian,
@@ -111,21 +112,7 @@ print(json.dumps(dict(ev=ev.tolist(), alpha=a, xmin=xmin, pareto=pareto)))
 
   it("analyze --json reports signalRank 8 and σ ≈ 0.01 for the demo's weights.npy", () => {
     const dir = tempDir('matrix-lens-signal-');
-    const cli = process.env.MATRIX_LENS_CLI ?? join(dir, 'cli.js');
-    if (!process.env.MATRIX_LENS_CLI) {
-      const b = spawnSync(
-        resolve('node_modules/.bin/esbuild'),
-        [
-          resolve('src/cli/cli.ts'),
-          '--bundle',
-          '--platform=node',
-          '--log-level=warning',
-          `--outfile=${cli}`,
-        ],
-        { encoding: 'utf8' },
-      );
-      assert.equal(b.status, 0, b.stderr);
-    }
+    const cli = buildCli(dir);
     const r = spawnSync(process.execPath, [cli, 'analyze', resolve('demo/weights.npy'), '--json'], {
       encoding: 'utf8',
     });

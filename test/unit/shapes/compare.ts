@@ -73,18 +73,7 @@ export function compare(
       }
       c.known++;
       if (e.shape.some((d) => typeof d === 'string')) c.symbolic++;
-      let ok = e.shape.length === rec.shape.length;
-      if (ok)
-        e.shape.forEach((d, k) => {
-          if (typeof d === 'number') ok &&= d === rec.shape[k];
-          else {
-            const key = `${rec.frame}:${d}`;
-            const prev = bind.get(key);
-            if (prev === undefined) bind.set(key, rec.shape[k]);
-            else ok &&= prev === rec.shape[k];
-          }
-        });
-      if (!ok)
+      if (!shapeMatches(e.shape, rec.shape, rec.frame, bind))
         c.wrong.push(
           `${where}: checker ${JSON.stringify(e.shape)} (${e.derivation}) vs runtime ${JSON.stringify(rec.shape)}`,
         );
@@ -100,3 +89,27 @@ export function compare(
 
 export const pct = (a: number, b: number): string =>
   (b ? ((100 * a) / b).toFixed(1) : '100.0') + '%';
+
+/**
+ * Whether the checker's shape agrees with the runtime one: numbers equal, and each symbol bound
+ * to one runtime size per frame (`bind` keeps the bindings across the records of a program).
+ */
+export function shapeMatches(
+  claimed: readonly (number | string)[],
+  runtime: readonly number[],
+  frame: string | number,
+  bind: Map<string, number>,
+): boolean {
+  if (claimed.length !== runtime.length) return false;
+  let ok = true; // every dimension is visited, so each symbol gets bound even after a mismatch
+  claimed.forEach((d, k) => {
+    if (typeof d === 'number') ok &&= d === runtime[k];
+    else {
+      const key = `${frame}:${d}`;
+      const prev = bind.get(key);
+      if (prev === undefined) bind.set(key, runtime[k]);
+      else ok &&= prev === runtime[k];
+    }
+  });
+  return ok;
+}

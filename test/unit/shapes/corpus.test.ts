@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { loadAnalyzer } from './load';
 import { loadCorpus, type Program } from './corpus';
+import { shapeMatches } from './compare';
 import { tracePrograms, type TraceResult } from './trace';
 import type { ShapeResult } from '../../../src/core/shapes';
 
@@ -68,18 +69,7 @@ describe('shape checker vs NumPy/PyTorch (corpus)', function () {
         known++;
         const sym = e.shape.some((d) => typeof d === 'string');
         if (sym) symbolic++;
-        let ok = e.shape.length === rec.shape.length;
-        if (ok)
-          e.shape.forEach((d, k) => {
-            if (typeof d === 'number') ok &&= d === rec.shape[k];
-            else {
-              const key = `${rec.frame}:${d}`;
-              const prev = bind.get(key);
-              if (prev === undefined) bind.set(key, rec.shape[k]);
-              else ok &&= prev === rec.shape[k];
-            }
-          });
-        if (!ok)
+        if (!shapeMatches(e.shape, rec.shape, rec.frame, bind))
           disagree.push(
             `${where}: checker ${JSON.stringify(e.shape)} (${e.derivation}) vs runtime ${JSON.stringify(rec.shape)}`,
           );
