@@ -102,6 +102,14 @@ if (withTests) {
       outbase: 'test/integration',
       external: ['vscode', 'mocha', 'playwright-core', '@vscode/test-electron'],
     });
+  // the WebGPU kernels' test page, loaded into headless Chromium (test/e2e/gpuKernels.test.ts)
+  builds.push({
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    entryPoints: ['test/browser/gpuHarness.ts'],
+    outfile: 'out/test/browser/gpuHarness.js',
+  });
   const e2e = walk('test/e2e', (p) => p.endsWith('.ts'));
   if (e2e.length)
     builds.push({
