@@ -3,7 +3,8 @@
 //   npm run bench:gpu                      SwiftShader-sized run (machines without a GPU)
 //   npm run bench:gpu -- --real            the issue-15 goal sizes, for a machine with a GPU:
 //        matmul 4096³ f32 (GFLOP/s; compare with the GPU's f32 peak, --peak-tflops N),
-//        attention T=4096, d=128, 32 heads, causal (streaming, and with weights when they fit)
+//        attention T=4096, d=128, 32 heads, causal (streaming, and with weights when they fit),
+//        top-64 singular values of 4096×11008 (GPU GEMMs, float64 finish on the CPU)
 //   --chrome-args "--use-angle=vulkan --enable-features=Vulkan"   extra Chromium flags
 //   --reps N                               timed repetitions after one warm-up (median kept)
 // On a machine without a GPU, Chromium's adapter is SwiftShader (a CPU implementation of
@@ -162,6 +163,16 @@ for (const [H, T, d, w] of att) {
     fmt(r.wall),
     '',
     w ? '—' : fmt(cpu),
+  ]);
+}
+for (const [m, n, k] of REAL ? [[4096, 11008, 64]] : [[512, 1024, 16]]) {
+  const r = await timed('topSingularValuesRandom', m, n, k);
+  rows.push([
+    `top-${k} singular values ${m}×${n} (q=2, float64 finish on the CPU)`,
+    fmt(r.gpu),
+    fmt(r.wall),
+    '',
+    '—',
   ]);
 }
 await browser.close();

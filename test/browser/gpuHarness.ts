@@ -10,6 +10,7 @@ import {
   gpuGram,
   gpuMatmul,
   gpuSummary,
+  gpuTopSingularValues,
 } from '../../webview/gpu';
 import { fitsLimits } from '../../webview/gpu/limits';
 import { matmulF32 } from '../../src/core/linalg';
@@ -151,6 +152,15 @@ const harness = {
     }
     if (!lose) local.close();
     return { runs, said, cpu: Array.from(matmulF32(a, b, 3, 4, 3)) };
+  },
+  async topSingularValues(a: string, m: number, n: number, k: number) {
+    const r = await gpuTopSingularValues(ctx!, f32(a), m, n, k);
+    return { s: Array.from(r.value), wallMs: r.wallMs, gpuMs: r.gpuMs };
+  },
+  async topSingularValuesRandom(m: number, n: number, k: number) {
+    const a = new Float32Array(m * n).map((_, i) => Math.sin(i * 0.37) + Math.cos(i * 0.011));
+    const r = await gpuTopSingularValues(ctx!, a, m, n, k);
+    return { wallMs: r.wallMs, gpuMs: r.gpuMs };
   },
   notes: () => notes,
 };

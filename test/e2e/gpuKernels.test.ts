@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { histogram, matmulF32 } from '../../src/core/linalg';
+import { histogram, matmulF32, matrix, singularValues } from '../../src/core/linalg';
 import { attentionWeightsF32, streamingAttentionF32 } from '../../src/core/linalg/attentionKernel';
 import { gaussianSource } from '../../src/core/linalg/randomizedSvd';
 
@@ -104,7 +104,6 @@ describe('WebGPU kernels in headless Chromium against the CPU engine (e2e)', fun
     limits: Record<string, number>;
   };
 
-   
   const call = <T>(name: string, ...args: unknown[]): Promise<T> =>
     page.evaluate(
       ([n, a]) =>
@@ -412,6 +411,70 @@ describe('WebGPU kernels in headless Chromium against the CPU engine (e2e)', fun
     for (let i = 0; i < T * d; i++)
       assert.equal(Number.isNaN(out[i]), Number.isNaN(c.output[i]), `entry ${i}`);
     assert.ok(Number.isNaN(out[2 * d]));
+  });
+
+  /** m×n = (m×r Gaussian)·diag(decay^i)·(r×n Gaussian)·scale, in float32 */
+  function spectrumMatrix(
+    m: number,
+    n: number,
+    r: number,
+    decay: number,
+    scale: number,
+    seed: number,
+  ) {
+    const g1 = randn(m * r, seed);
+    const g2 = randn(r * n, seed + 1);
+    for (let i = 0; i < m; i++) for (let p = 0; p < r; p++) g1[i * r + p] *= decay ** p * scale;
+    return matmulF32(g1, g2, m, r, n);
+  }
+  const svdCases: [string, number, number, number, () => Float32Array][] = [
+    [
+      'decaying spectrum (0.8^i), odd sizes',
+      301,
+      190,
+      20,
+      () => spectrumMatrix(301, 190, 150, 0.8, 1, 31),
+    ],
+    ['wide, decaying (0.7^i)', 70, 333, 12, () => spectrumMatrix(70, 333, 70, 0.7, 1, 32)],
+    ['rank 5 with entries near 1e30', 150, 97, 8, () => spectrumMatrix(150, 97, 5, 0.5, 1e29, 33)],
+    [
+      'rank 5 with entries near 1e-30',
+      150,
+      97,
+      8,
+      () => spectrumMatrix(150, 97, 5, 0.5, 1e-31, 34),
+    ],
+  ];
+  for (const [label, m, n, k, make] of svdCases)
+    it(`top-${k} singular values by GPU subspace iteration, ${label} (${m}×${n}), match the CPU engine`, async () => {
+      const a = make();
+      const r = await call<{ s: number[] }>('topSingularValues', b64(a), m, n, k);
+      const ref = singularValues(matrix(m, n, a));
+      assert.equal(r.s.length, k);
+      let worst = 0;
+      for (let i = 0; i < k; i++) worst = Math.max(worst, Math.abs(r.s[i] - ref[i]) / ref[0]);
+      assert.ok(
+        worst <= 1e-5,
+        `error ${worst} of σ₁ (${r.s.slice(0, 4)} vs ${Array.from(ref.slice(0, 4))})`,
+      );
+      record('top-k singular values (relative to σ₁)', worst);
+    });
+
+  it('top-k singular values: zeros give zeros, NaN is refused with a message', async () => {
+    const z = await call<{ s: number[] }>(
+      'topSingularValues',
+      b64(new Float32Array(40 * 30)),
+      40,
+      30,
+      5,
+    );
+    assert.deepEqual(z.s, [0, 0, 0, 0, 0]);
+    const x = randn(40 * 30, 9);
+    x[17] = NaN;
+    await assert.rejects(
+      call('topSingularValues', b64(x), 40, 30, 5),
+      /the matrix has NaN or Inf values/,
+    );
   });
 
   it('says "too large for this GPU, using CPU" for a buffer beyond the device limits', async () => {

@@ -9,3 +9,5 @@ export { gpuAttention } from './attention';
 export type { GpuAttention, GpuAttentionOptions } from './attention';
 export { ComputeRouter } from './route';
 export type { ComputeMode, Placed, RouterOptions } from './route';
+export { gpuTopSingularValues } from './randomizedSvd';
+export type { GpuSvdOptions } from './randomizedSvd';
