@@ -3,7 +3,7 @@
  * threshold when an adapter exists, `gpu`, `cpu`), with every way the GPU path can fail leading
  * to the CPU path and a note saying why: no adapter, a job too large for the device's limits,
  * or a lost device (said once; the GPU is not tried again in this webview). The result carries
- * the line the panel shows: "computed on GPU (adapter) in N ms" or "computed on CPU (…) in N ms".
+ * the line the panel shows (`auto` never picks a software fallback adapter): "computed on GPU (adapter) in N ms" or "computed on CPU (…) in N ms".
  */
 import type { GpuContext, Timed } from './device';
 import { GpuTooLarge, GpuUnavailable } from './limits';
@@ -67,6 +67,10 @@ export class ComputeRouter {
         this.ctx ??= this.o.acquire();
         const ctx = await this.ctx;
         if (ctx.lost) throw new GpuUnavailable(ctx.lost);
+        // a software adapter (SwiftShader, llvmpipe) is a CPU too, and a slower one than the
+        // worker's engine: `auto` does not choose it; `gpu` still may (tests, comparisons)
+        if (this.o.mode === 'auto' && ctx.fallbackAdapter)
+          throw new GpuUnavailable(`the WebGPU adapter (${ctx.name}) is a software fallback`);
         const r = await gpu(ctx);
         const t = r.gpuMs ?? r.wallMs;
         return {

@@ -95,8 +95,16 @@ describe('webview/gpu summary arithmetic', () => {
 });
 
 /** A stand-in device: only the router's view of it (name, lost). */
-function fakeCtx(name = 'Test GPU'): GpuContext & { lose(m: string): void } {
-  const c = { name, lost: undefined as string | undefined, lose: (m: string) => (c.lost = m) };
+function fakeCtx(
+  name = 'Test GPU',
+  fallbackAdapter = false,
+): GpuContext & { lose(m: string): void } {
+  const c = {
+    name,
+    fallbackAdapter,
+    lost: undefined as string | undefined,
+    lose: (m: string) => (c.lost = m),
+  };
   return c as unknown as GpuContext & { lose(m: string): void };
 }
 
@@ -134,6 +142,17 @@ describe('webview/gpu ComputeRouter (matrixLens.compute)', () => {
   it('cpu forces the CPU; gpu uses the GPU at any size', async () => {
     assert.equal((await router({ mode: 'cpu' }).run(1e9, gpuOk, cpu)).where, 'cpu');
     assert.equal((await router({ mode: 'gpu' }).run(1, gpuOk, cpu)).where, 'gpu');
+  });
+  it('auto never picks a software fallback adapter (it is slower than the CPU engine); gpu may', async () => {
+    const notes: string[] = [];
+    const soft = async () => fakeCtx('google swiftshader, software fallback', true);
+    const auto = router({ acquire: soft }, notes);
+    const p = await auto.run(1e6, gpuOk, cpu);
+    assert.equal(p.where, 'cpu');
+    assert.deepEqual(notes, [
+      'the WebGPU adapter (google swiftshader, software fallback) is a software fallback; computing on CPU from now on',
+    ]);
+    assert.equal((await router({ mode: 'gpu', acquire: soft }).run(1, gpuOk, cpu)).where, 'gpu');
   });
   it('a job too large for the device runs on the CPU with the reason, and the GPU stays on', async () => {
     const r = router({ mode: 'gpu' });
