@@ -26,6 +26,8 @@ const opt = (name, def) => {
 const REAL = argv.includes('--real');
 const REPS = Number(opt('reps', REAL ? '5' : '3'));
 const PEAK = Number(opt('peak-tflops', '0'));
+// --only matmul,summary,attention,svd   run a subset
+const ONLY = new Set(opt('only', 'matmul,summary,attention,svd').split(','));
 
 const dir = mkdtempSync(join(tmpdir(), 'ml-bench-gpu-'));
 await esbuild.build({
@@ -97,7 +99,7 @@ const { matmulF32, streamingAttentionF32 } = await import(pathToFileURL(cpuLib).
 const rows = [];
 const fmt = (x) => (x === undefined ? '—' : x < 10 ? x.toFixed(2) : x.toFixed(0));
 
-const mm = REAL ? [4096] : [256, 512, 1024];
+const mm = !ONLY.has('matmul') ? [] : REAL ? [4096] : [256, 512, 1024];
 for (const n of mm) {
   const r = await timed('matmulRandom', n, n, n);
   const t = r.gpu ?? r.wall;
@@ -117,7 +119,7 @@ for (const n of mm) {
   ]);
 }
 
-const sums = REAL ? [2 ** 28] : [2 ** 20, 2 ** 24];
+const sums = !ONLY.has('summary') ? [] : REAL ? [2 ** 28] : [2 ** 20, 2 ** 24];
 for (const n of sums) {
   const r = await timed('summaryRandom', n);
   rows.push([
@@ -129,15 +131,17 @@ for (const n of sums) {
   ]);
 }
 
-const att = REAL
-  ? [
-      [32, 4096, 128, false],
-      [32, 4096, 128, true],
-    ]
-  : [
-      [4, 512, 64, false],
-      [4, 512, 64, true],
-    ];
+const att = !ONLY.has('attention')
+  ? []
+  : REAL
+    ? [
+        [32, 4096, 128, false],
+        [32, 4096, 128, true],
+      ]
+    : [
+        [4, 512, 64, false],
+        [4, 512, 64, true],
+      ];
 for (const [H, T, d, w] of att) {
   let r;
   try {
@@ -165,7 +169,7 @@ for (const [H, T, d, w] of att) {
     w ? '—' : fmt(cpu),
   ]);
 }
-for (const [m, n, k] of REAL ? [[4096, 11008, 64]] : [[512, 1024, 16]]) {
+for (const [m, n, k] of !ONLY.has('svd') ? [] : REAL ? [[4096, 11008, 64]] : [[512, 1024, 16]]) {
   const r = await timed('topSingularValuesRandom', m, n, k);
   rows.push([
     `top-${k} singular values ${m}×${n} (q=2, float64 finish on the CPU)`,
