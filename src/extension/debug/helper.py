@@ -11,7 +11,7 @@
 
 import sys as _sys
 
-VERSION = 1
+VERSION = 2
 _INF = float("inf")
 _CHUNK_ELEMS = 1 << 22  # elements per reduction step: bounds extra memory for any size
 _SCAN_STATS_BYTES = 256 << 20  # the Tensors view skips health lines above this (bounded refresh)
@@ -754,3 +754,40 @@ def shapes(g, l, exprs):
         except BaseException:  # noqa
             out[expr] = None
     return _json(out)
+
+
+# ---------------------------------------------------------------- token labels
+
+
+def _str_list(v, n=None):
+    """True for a list/tuple of str (of length n when given)."""
+    if not isinstance(v, (list, tuple)) or (n is not None and len(v) != n) or not v:
+        return False
+    return all(isinstance(x, str) for x in v[:100000]) and len(v) <= 100000
+
+
+def str_lists(g, l, n):
+    """The frame's list-of-str names of length n (token label candidates), with a preview."""
+    try:
+        out = []
+        for name, value in _frame_names(g, l):
+            if name.startswith("__") or not _str_list(value, n):
+                continue
+            preview = " ".join(value[:6])
+            out.append({"name": name, "length": len(value), "preview": preview[:80]})
+        return _json(out)
+    except BaseException as e:  # noqa
+        return _json(_err(e))
+
+
+def str_list(g, l, expr):
+    """The value of `expr` when it is a list/tuple of str (each cut to 200 characters)."""
+    try:
+        v = _eval(expr, g, l)
+        if not _str_list(v):
+            raise _NotArray("not a list of strings: %s" % _type_name(v))
+        return _json([s[:200] for s in v])
+    except _NotArray as e:
+        return _json({"error": str(e)})
+    except BaseException as e:  # noqa
+        return _json(_err(e))
