@@ -334,7 +334,11 @@ export class LiveOpener implements vscode.Disposable {
       }
       const outcome = await vscode.commands.executeCommand<AttentionOutcome>(
         'matrixLens.showAttention',
-        { uri: vscode.Uri.file(result.path) },
+        {
+          uri: vscode.Uri.file(result.path),
+          title: `Attention: ${expression}`,
+          sourceLabel: `live value ${expression} of ${session.name}, stop ${this.bridge.state(session).stops}`,
+        },
       );
       const panel = outcome.view?.panel;
       if (!panel) {
@@ -348,7 +352,6 @@ export class LiveOpener implements vscode.Disposable {
         this.attention.delete(panel);
         setTimeout(() => this.temp.remove(result.path), 500);
       });
-      panel.title = `Attention: ${expression}`;
       if (tokens && tokensFrom) outcome.view?.showTokens(tokens, tokensFrom);
       this.lastError = undefined;
       return { outcome, path: result.path, tokensFrom, tokens };

@@ -169,6 +169,7 @@ describe('Live values from the real debugpy: attention view, zoom, temp files', 
     assert.equal(r.outcome.report?.rowSums?.passed, true);
     const view = r.outcome.view!;
     assert.equal(view.panel.title, 'Attention: attn');
+    assert.equal(r.outcome.report?.title, 'Attention: attn');
     // every head of every batch: the worker holds torch's float32 weights exactly
     const want = npyData(join(refDir, 'attn.npy'));
     for (let b = 0; b < 2; b++)
