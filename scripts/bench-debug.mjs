@@ -94,7 +94,7 @@ const ev = async (expression) => {
   if (!r.success) throw new Error(r.message);
   return r.body.result;
 };
-const K = JSON.stringify('__matrix_lens_debug_v1__');
+const K = JSON.stringify('__matrix_lens_debug_v2__');
 const H = `__import__('sys').modules[${K}]`;
 await ev(
   `(lambda s, t: s.modules.__setitem__(${K}, (lambda m: (exec(${JSON.stringify(src)}, m.__dict__), m)[1])(t.ModuleType(${K}))))(__import__('sys'), __import__('types'))`,

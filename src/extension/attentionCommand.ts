@@ -47,6 +47,9 @@ export interface ShowAttentionArgs {
   uri: UriLike;
   member?: string;
   token?: vscode.CancellationToken;
+  /** what the view is called and says it shows (a live debugger value names its expression). */
+  title?: string;
+  sourceLabel?: string;
 }
 
 export interface AttentionOutcome {
@@ -132,6 +135,7 @@ export function registerAttentionCommands(
     origin: AttentionOrigin,
     title: string,
     token: vscode.CancellationToken | undefined,
+    sourceLabel?: string,
   ): Promise<AttentionOutcome> {
     const key = newAttentionKey();
     const cancelledAt: { t?: number } = {};
@@ -153,7 +157,7 @@ export function registerAttentionCommands(
       key,
       loaded.info,
       loaded.ref,
-      loaded.sourceLabel,
+      sourceLabel ?? loaded.sourceLabel,
     );
     const report = await view.waitReport(
       (r) => r.state === 'error' || (r.state === 'open' && r.tiles > 0 && !!r.focus),
@@ -370,7 +374,13 @@ export function registerAttentionCommands(
       uri: target.uri.toString(),
       ...(target.member ? { member: target.member } : {}),
     };
-    return openView(origin, `Attention: ${labelOf(origin)}`, isUri(arg) ? undefined : arg?.token);
+    if (isUri(arg)) return openView(origin, `Attention: ${labelOf(origin)}`, undefined);
+    return openView(
+      origin,
+      arg?.title ?? `Attention: ${labelOf(origin)}`,
+      arg?.token,
+      arg?.sourceLabel,
+    );
   }
 
   // the editor title button shows for arrays of at least 2 dimensions

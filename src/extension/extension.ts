@@ -72,7 +72,10 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi | unde
   const selection = registerInspectSelection(context, worker, provider);
   registerArrayCommands(context, provider);
   registerWalkthrough(context);
-  const debug = registerDebugFeatures(context);
+  const debug = registerDebugFeatures(
+    context,
+    async (uri) => (await provider.panelsOf(uri)[0]?.requestExport('csv'))?.visible?.window,
+  );
   if (!TEST_HOOKS || !rendered) return undefined;
   return { rendered, worker, arrays: provider, selection, analysisPanel, attention, debug };
 }

@@ -8,12 +8,16 @@ import { driver, SCREENSHOTS, vsixUnderTest, Workbench } from './workbench';
 /**
  * The debugger bridge as a person uses it: a breakpoint (F9), Start Debugging (F5), right-click a NumPy array in
  * the Variables view → Open in Matrix Lens, then Pin in Matrix Lens, Step Over, and the pinned
- * panel shows what the step changed. The real debugpy (Debian) runs the program.
+ * panel shows what the step changed; then right-click attention weights → Show Live Value as
+ * Attention Map, pick the frame's token list. The real debugpy (Debian) runs the program.
  */
 const PROGRAM = `import numpy as np
 
 
 def main():
+    scores = np.sin(np.arange(2 * 4 * 6 * 6, dtype=np.float32)).reshape(2, 4, 6, 6) * 3
+    attn = np.exp(scores) / np.exp(scores).sum(-1, keepdims=True)
+    tokens = ["the", "cat", "sat", "on", "a", "mat"]
     w = np.linspace(-1, 1, 48 * 64, dtype=np.float32).reshape(48, 64)
     for step in range(5):
         w[step * 8 : (step + 1) * 8] *= 2  # BREAK
@@ -145,6 +149,23 @@ async function scenario(d: Awaited<ReturnType<typeof driver>>, page: Page): Prom
       /^stop 2 · line \d+ · float32\[48, 64\]/,
     );
     await page.screenshot({ path: join(SCREENSHOTS, 'debug-pin-delta.png') });
+
+    // [B, H, T, T] weights into the attention view, labels from the frame's list[str] of length T
+    await variablesMenu(page, 'attn', 'Show Live Value as Attention Map');
+    const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'tokens' }).first();
+    await pick.waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(400);
+    await pick.click();
+    const att = await d.webviewFrame(page, '#tokens-note', 90_000);
+    await att.waitForFunction(
+      () => /6 labels from tokens/.test(document.querySelector('#tokens-note')?.textContent ?? ''),
+      undefined,
+      { timeout: 60_000 },
+    );
+    const text = await att.locator('body').innerText();
+    assert.ok(text.includes('mat'), 'token labels drawn on the focus head');
+    assert.match(text, /live value attn of Run prog\.py, stop 2/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'debug-attention.png') });
     await d.runCommand(page, 'Debug: Stop');
   }
 }

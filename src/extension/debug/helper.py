@@ -11,7 +11,7 @@
 
 import sys as _sys
 
-VERSION = 1
+VERSION = 2
 _INF = float("inf")
 _CHUNK_ELEMS = 1 << 22  # elements per reduction step: bounds extra memory for any size
 _SCAN_STATS_BYTES = 256 << 20  # the Tensors view skips health lines above this (bounded refresh)
@@ -159,8 +159,16 @@ def _meta(obj, kind):
 # ---------------------------------------------------------------- statistics (on the device)
 
 
-def _torch_stats(t):
+def _acc_dtype(t):
+    """Accumulator dtype on the tensor's device: float64, except on MPS (no float64 there)."""
     torch = _torch()
+    return torch.float32 if t.device.type == "mps" else torch.float64
+
+
+def _torch_stats(t):
+    """Statistics computed on the tensor's own device (CUDA, MPS, …); only scalars come back."""
+    torch = _torch()
+    acc_t = _acc_dtype(t)
     t = t.detach()
     n = t.numel()
     acc = {"n": n, "nan": 0, "posinf": 0, "neginf": 0, "zeros": 0, "finite": 0, "sum": 0.0, "min": None, "max": None}
@@ -182,7 +190,7 @@ def _torch_stats(t):
             c = c.to(torch.uint8)
         if c.is_floating_point():
             c = c.float() if c.dtype in (torch.float16, torch.bfloat16) or c.element_size() == 1 else c
-            total = float(torch.sum(c, dtype=torch.float64))
+            total = float(torch.sum(c, dtype=acc_t))
             if total - total == 0.0:
                 # A finite float64 sum means no NaN and no ±Inf: three passes instead of ten.
                 lo, hi = torch.aminmax(c)
@@ -202,13 +210,13 @@ def _torch_stats(t):
             if nf:
                 lo = float(torch.where(fin, c, c.new_tensor(_INF)).min())
                 hi = float(torch.where(fin, c, c.new_tensor(-_INF)).max())
-                acc["sum"] += float(torch.where(fin, c, c.new_zeros(())).double().sum())
+                acc["sum"] += float(torch.where(fin, c, c.new_zeros(())).to(acc_t).sum())
             else:
                 lo = hi = None
         else:
             nf = c.numel()
             lo, hi = float(c.min()), float(c.max())
-            acc["sum"] += float(c.double().sum())
+            acc["sum"] += float(c.to(acc_t).sum())
         acc["zeros"] += int((c == 0).sum())
         acc["finite"] += nf
         if lo is not None:
@@ -508,13 +516,14 @@ def _pool2d_torch(t, rows, cols):
     nr, nc = -(-R // fr), -(-C // fc)
     out = torch.empty((nr, nc), dtype=torch.float32, device=t.device)
     pad = nc * fc - C
-    counts = torch.full((nc,), float(fc), dtype=torch.float64, device=t.device)
+    acc_t = _acc_dtype(t)
+    counts = torch.full((nc,), float(fc), dtype=acc_t, device=t.device)
     if pad:
         counts[-1] = fc - pad
     for i in range(nr):
         block = t[i * fr : (i + 1) * fr]
         block = block.abs() if block.is_complex() else block
-        s = block.double().sum(dim=0)
+        s = block.to(acc_t).sum(dim=0)
         if pad:
             s = torch.nn.functional.pad(s, (0, pad))
         out[i] = (s.reshape(nc, fc).sum(dim=1) / (counts * block.shape[0])).float()
@@ -582,6 +591,8 @@ def _as_float64(obj, kind):
     if kind == "torch":
         t = obj.detach()
         t = t.abs() if t.is_complex() else t
+        if t.device.type == "mps":
+            t = t.cpu()  # no float64 on MPS; the pinned value is sent whole anyway
         return t.to(_torch().float64)
     np = _numpy()
     a = _as_numpy(obj, kind)
@@ -754,3 +765,40 @@ def shapes(g, l, exprs):
         except BaseException:  # noqa
             out[expr] = None
     return _json(out)
+
+
+# ---------------------------------------------------------------- token labels
+
+
+def _str_list(v, n=None):
+    """True for a list/tuple of str (of length n when given)."""
+    if not isinstance(v, (list, tuple)) or (n is not None and len(v) != n) or not v:
+        return False
+    return all(isinstance(x, str) for x in v[:100000]) and len(v) <= 100000
+
+
+def str_lists(g, l, n):
+    """The frame's list-of-str names of length n (token label candidates), with a preview."""
+    try:
+        out = []
+        for name, value in _frame_names(g, l):
+            if name.startswith("__") or not _str_list(value, n):
+                continue
+            preview = " ".join(value[:6])
+            out.append({"name": name, "length": len(value), "preview": preview[:80]})
+        return _json(out)
+    except BaseException as e:  # noqa
+        return _json(_err(e))
+
+
+def str_list(g, l, expr):
+    """The value of `expr` when it is a list/tuple of str (each cut to 200 characters)."""
+    try:
+        v = _eval(expr, g, l)
+        if not _str_list(v):
+            raise _NotArray("not a list of strings: %s" % _type_name(v))
+        return _json([s[:200] for s in v])
+    except _NotArray as e:
+        return _json({"error": str(e)})
+    except BaseException as e:  # noqa
+        return _json(_err(e))

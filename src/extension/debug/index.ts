@@ -7,7 +7,8 @@ import { expressionAt } from '../../core/debug/expression';
 import { shapeLabel } from '../../core/debug/describe';
 import type { HelperMeta } from '../../protocol/debug';
 import { DebugBridge, DebugLensError, PYTHON_DEBUG_TYPES, pyStr } from './session';
-import { LiveOpener } from './open';
+import { LiveOpener, type LiveAttentionOptions, type VisibleWindow } from './open';
+import type { CellWindow } from '../../protocol/common';
 import { TempFiles } from './transfer';
 import { TensorRow, TensorsView } from './tensorsView';
 import { PinManager } from './pins';
@@ -55,10 +56,17 @@ function editorExpression(editor: vscode.TextEditor | undefined): string | undef
   return expressionAt(line, sel.active.character)?.expression;
 }
 
-export function registerDebugFeatures(context: vscode.ExtensionContext): DebugApi {
+/** `matrixLens.debug.showAttention`'s argument: a Variables item, a Tensors row, or an expression. */
+type AttentionArg =
+  VariablesMenuArg | TensorRow | string | ({ expression: string } & LiveAttentionOptions);
+
+export function registerDebugFeatures(
+  context: vscode.ExtensionContext,
+  visibleWindow?: VisibleWindow,
+): DebugApi {
   const bridge = new DebugBridge();
   const temp = new TempFiles();
-  const opener = new LiveOpener(bridge, temp);
+  const opener = new LiveOpener(bridge, temp, visibleWindow);
   const tensors = new TensorsView(bridge, context.workspaceState);
   const pins = new PinManager(context.extensionUri, bridge, opener.transfers, temp);
   context.subscriptions.push(bridge, temp, opener, tensors, pins, registerLiveShapeHover(bridge));
@@ -138,6 +146,49 @@ export function registerDebugFeatures(context: vscode.ExtensionContext): DebugAp
     }),
     vscode.commands.registerCommand('matrixLens.debug.pinVariable', async (arg: VariablesMenuArg) =>
       pinExpression(arg && variableExpression(arg)),
+    ),
+    vscode.commands.registerCommand(
+      'matrixLens.debug.showAttention',
+      async (arg?: AttentionArg) => {
+        let expr: string | undefined;
+        let opts: LiveAttentionOptions = {};
+        if (typeof arg === 'string') expr = arg;
+        else if (arg instanceof TensorRow) expr = arg.item.name;
+        else if (arg && 'expression' in arg) {
+          expr = arg.expression;
+          opts = { sessionId: arg.sessionId, tokens: arg.tokens };
+        } else if (arg && 'variable' in arg) {
+          expr = variableExpression(arg);
+          opts = { sessionId: arg.sessionId };
+        } else
+          expr = await askExpression(
+            undefined,
+            'Show Live Value as Attention Map',
+            'A Python expression of the paused frame: weights [T, S] … [L, B, H, T, S]',
+          );
+        if (expr) return opener.showAttention(expr, opts);
+        return undefined;
+      },
+    ),
+    vscode.commands.registerCommand(
+      'matrixLens.debug.zoomLive',
+      async (arg?: vscode.Uri | { path: string; window?: CellWindow }) => {
+        let path: string | undefined;
+        let window: CellWindow | undefined;
+        if (arg instanceof vscode.Uri) path = arg.fsPath;
+        else if (arg) ({ path, window } = arg);
+        else {
+          const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+          if (input instanceof vscode.TabInputCustom) path = input.uri.fsPath;
+        }
+        if (!path) {
+          void vscode.window.showErrorMessage(
+            'Matrix Lens: open a pooled live value (over the transfer budget) first.',
+          );
+          return undefined;
+        }
+        return opener.zoom(path, window);
+      },
     ),
   );
 

@@ -5,8 +5,11 @@
  */
 import * as vscode from 'vscode';
 import { bytesLabel, healthLine, shapeLabel } from '../../core/debug/describe';
+import { axisWindow, sourceWindow, windowBytes, windowLabel } from '../../core/debug/zoom';
+import type { CellWindow } from '../../protocol/common';
 import type { StageReply } from '../../protocol/debug';
-import { DebugBridge, DebugLensError, oneLine } from './session';
+import type { AttentionOutcome } from '../attentionCommand';
+import { DebugBridge, DebugLensError, oneLine, pyStr } from './session';
 import { TempFiles, Transfers, type TransferResult } from './transfer';
 
 const ARRAY_VIEWER = 'matrixLens.arrayViewer';
@@ -20,6 +23,32 @@ export interface OpenRecord {
   transferMs: number;
   /** a note shown with the value (pooled view, whole-value statistics). */
   note?: string;
+  /** a zoom: the `[start, stop)` window of each axis of the value that was fetched. */
+  window?: [number, number][];
+  /** the stop it was fetched at: a zoom is only fetched while the program is still there. */
+  sessionId: string;
+  epoch: number;
+  stop: number;
+  frameId: number;
+}
+
+/** What "Show as Attention Map" on a live value did (tests). */
+export interface LiveAttention {
+  outcome: AttentionOutcome;
+  path: string;
+  /** the frame variable the token labels came from, if any. */
+  tokensFrom?: string;
+  tokens?: string[];
+}
+
+/** How the zoom command finds the heatmap's visible window of a pooled live value. */
+export type VisibleWindow = (uri: vscode.Uri) => Promise<CellWindow | undefined>;
+
+/** `matrixLens.debug.showAttention` arguments besides the expression. */
+export interface LiveAttentionOptions {
+  sessionId?: string;
+  /** a list-of-str expression for the labels; null: none (no picker); undefined: pick. */
+  tokens?: string | null;
 }
 
 export function transferSettings(): { route: 'auto' | 'file' | 'evaluate'; budget: number } {
@@ -36,15 +65,21 @@ export class LiveOpener implements vscode.Disposable {
   /** most recent successful open, and last error line (tests). */
   last: OpenRecord | undefined;
   lastError: string | undefined;
+  /** live values open in an editor tab, by temp file path. */
+  readonly live = new Map<string, OpenRecord>();
+  /** attention views on live values: panel → its temp file and session. */
+  private readonly attention = new Map<vscode.WebviewPanel, { path: string; sessionId: string }>();
   private readonly paths = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     readonly bridge: DebugBridge,
     readonly temp: TempFiles,
+    private readonly visibleWindow?: VisibleWindow,
   ) {
     this.transfers = new Transfers(bridge, temp);
     this.disposables.push(
+      bridge.onDidEnd((s) => void this.sessionEnded(s)),
       vscode.window.tabGroups.onDidChangeTabs((e) => {
         for (const tab of e.closed) {
           const input = tab.input;
@@ -57,13 +92,54 @@ export class LiveOpener implements vscode.Disposable {
             );
             if (!stillOpen) {
               this.paths.delete(p);
+              this.live.delete(p);
+              void this.updatePooledContext();
               // Give the editor a moment to release the file before it goes.
               setTimeout(() => this.temp.remove(p), 2000);
             }
           }
         }
       }),
+      vscode.window.tabGroups.onDidChangeTabs(() => void this.updatePooledContext()),
     );
+  }
+
+  /** `matrixLens.debug.pooledLiveActive`: the active tab is a pooled live value (zoom button). */
+  private async updatePooledContext(): Promise<void> {
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    const rec =
+      input instanceof vscode.TabInputCustom ? this.live.get(input.uri.fsPath) : undefined;
+    await vscode.commands.executeCommand(
+      'setContext',
+      'matrixLens.debug.pooledLiveActive',
+      !!rec?.meta.pooled,
+    );
+  }
+
+  /** The session ended: its live views close (with a message) and their temp files go. */
+  private async sessionEnded(session: vscode.DebugSession): Promise<void> {
+    const tabs: vscode.Tab[] = [];
+    const gone = new Set<string>();
+    for (const [p, rec] of this.live) if (rec.sessionId === session.id) gone.add(p);
+    for (const g of vscode.window.tabGroups.all)
+      for (const t of g.tabs)
+        if (t.input instanceof vscode.TabInputCustom && gone.has(t.input.uri.fsPath)) tabs.push(t);
+    let n = tabs.length;
+    for (const [panel, a] of this.attention)
+      if (a.sessionId === session.id) {
+        n++;
+        panel.dispose();
+      }
+    if (tabs.length) await vscode.window.tabGroups.close(tabs).then(undefined, () => false);
+    for (const p of gone) {
+      this.live.delete(p);
+      this.paths.delete(p);
+      this.temp.remove(p);
+    }
+    if (n)
+      void vscode.window.showInformationMessage(
+        `Matrix Lens: the debugged program ended; closed ${n} live view${n === 1 ? '' : 's'}.`,
+      );
   }
 
   dispose(): void {
@@ -98,8 +174,15 @@ export class LiveOpener implements vscode.Disposable {
             token,
           ),
       );
-      const rec = this.record(expression, result);
+      const st = this.bridge.state(session);
+      const rec = this.record(expression, result, {
+        sessionId: session.id,
+        epoch: st.epoch,
+        stop: st.stops,
+        frameId,
+      });
       this.paths.add(result.path);
+      this.live.set(result.path, rec);
       await vscode.commands.executeCommand(
         'vscode.openWith',
         vscode.Uri.file(result.path),
@@ -124,15 +207,185 @@ export class LiveOpener implements vscode.Disposable {
     void vscode.window.showErrorMessage(`Matrix Lens: ${this.lastError}`);
   }
 
-  private record(expression: string, r: TransferResult): OpenRecord {
+  /**
+   * Fetches the heatmap's visible window of a pooled live value at full resolution from the
+   * debuggee and opens it — only while the program is still paused at the stop the value came
+   * from (after Continue the pooled view is stale: say so).
+   */
+  async zoom(path: string, window?: CellWindow): Promise<OpenRecord | undefined> {
+    const rec = this.live.get(path);
+    try {
+      if (!rec) throw new DebugLensError('this editor does not show a live value');
+      const m = rec.meta;
+      if (!m.pooled) throw new DebugLensError(`${rec.expression} is shown at full resolution`);
+      const session = this.bridge.activeSession(rec.sessionId);
+      const st = this.bridge.state(session);
+      if (st.ended || !st.paused || st.epoch !== rec.epoch)
+        throw new DebugLensError(
+          `stale: the program has moved on since stop ${rec.stop}, where this pooled view was taken; open it again to zoom`,
+        );
+      const drawn = window ?? (await this.visibleWindow?.(vscode.Uri.file(path)));
+      if (!drawn) throw new DebugLensError('no heatmap window to zoom into');
+      const meta = { shape: m.shape, pooled: m.pooled, lead: m.lead };
+      const axes = axisWindow(meta, sourceWindow(meta, drawn));
+      const elems = m.shape.reduce((a, b) => a * b, 1);
+      const bytes = windowBytes(axes, elems ? m.nbytes / elems : 0);
+      const budget = transferSettings().budget;
+      if (budget > 0 && bytes > budget)
+        throw new DebugLensError(
+          `the window is ${bytesLabel(bytes)}, over matrixLens.debug.maxTransferBytes: zoom in further`,
+        );
+      const label = windowLabel(rec.expression, axes);
+      const result = await this.transfers.fetch(session, rec.frameId, rec.expression, {
+        name: label,
+        window: axes,
+      });
+      const zoomed = { ...this.record(label, result, rec), window: axes };
+      this.paths.add(result.path);
+      this.live.set(result.path, zoomed);
+      await vscode.commands.executeCommand(
+        'vscode.openWith',
+        vscode.Uri.file(result.path),
+        ARRAY_VIEWER,
+        { preview: false },
+      );
+      this.last = zoomed;
+      this.lastError = undefined;
+      return zoomed;
+    } catch (e) {
+      this.fail(rec?.expression ?? 'zoom', e);
+      return undefined;
+    }
+  }
+
+  /**
+   * "Show as Attention Map" for a live value: its bytes go to a private temp file, the
+   * attention view opens it, and token labels come from a list-of-str variable of the frame
+   * whose length matches T (picked by the user, or none). The temp file goes with the panel.
+   */
+  async showAttention(
+    expression: string,
+    opts: LiveAttentionOptions = {},
+  ): Promise<LiveAttention | undefined> {
+    try {
+      const session = this.bridge.activeSession(opts.sessionId);
+      const frameId = await this.bridge.frameId(session);
+      const shapes = await this.bridge.call<Record<string, { shape: number[] } | null>>(
+        session,
+        frameId,
+        `shapes(globals(), locals(), [${pyStr(expression)}])`,
+      );
+      const shape = shapes[expression]?.shape;
+      if (!shape)
+        await this.bridge.call(
+          session,
+          frameId,
+          `describe(globals(), locals(), ${pyStr(expression)}, False)`,
+        );
+      if (!shape || shape.length < 2 || shape.length > 5)
+        throw new DebugLensError(
+          `attention weights must be [T, S] … [L, B, H, T, S]; got shape [${shape?.join(', ') ?? ''}]`,
+        );
+      const t = shape[shape.length - 2];
+      let tokensFrom = opts.tokens ?? undefined;
+      if (opts.tokens === undefined) {
+        const found = await this.bridge.call<{ name: string; length: number; preview: string }[]>(
+          session,
+          frameId,
+          `str_lists(globals(), locals(), ${t})`,
+        );
+        if (found.length) {
+          const none = { label: '$(list-ordered) None', description: 'label tokens by index' };
+          const picked = await vscode.window.showQuickPick(
+            [
+              ...found.map((f) => ({
+                label: f.name,
+                description: `list[str] of ${f.length}`,
+                detail: f.preview,
+              })),
+              none,
+            ],
+            {
+              title: `Matrix Lens: token labels for ${expression} (T = ${t})`,
+              placeHolder: 'A list of strings of the paused frame',
+            },
+          );
+          if (!picked) return undefined;
+          tokensFrom = picked === none ? undefined : picked.label;
+        }
+      }
+      const tokens = tokensFrom
+        ? await this.bridge.call<string[]>(
+            session,
+            frameId,
+            `str_list(globals(), locals(), ${pyStr(tokensFrom)})`,
+          )
+        : undefined;
+      const budget = transferSettings().budget;
+      const result = await this.transfers.fetch(session, frameId, expression, {
+        name: expression,
+        budget,
+      });
+      if (result.meta.pooled) {
+        this.temp.remove(result.path);
+        throw new DebugLensError(
+          `${bytesLabel(result.meta.nbytes)} is over matrixLens.debug.maxTransferBytes: the attention view needs every weight`,
+        );
+      }
+      const outcome = await vscode.commands.executeCommand<AttentionOutcome>(
+        'matrixLens.showAttention',
+        {
+          uri: vscode.Uri.file(result.path),
+          title: `Attention: ${expression}`,
+          sourceLabel: `live value ${expression} of ${session.name}, stop ${this.bridge.state(session).stops}`,
+        },
+      );
+      const panel = outcome.view?.panel;
+      if (!panel) {
+        this.temp.remove(result.path);
+        if (outcome.state === 'error')
+          throw new DebugLensError(outcome.message ?? 'the attention view failed');
+        return { outcome, path: result.path };
+      }
+      this.attention.set(panel, { path: result.path, sessionId: session.id });
+      panel.onDidDispose(() => {
+        this.attention.delete(panel);
+        setTimeout(() => this.temp.remove(result.path), 500);
+      });
+      if (tokens && tokensFrom) outcome.view?.showTokens(tokens, tokensFrom);
+      this.lastError = undefined;
+      return { outcome, path: result.path, tokensFrom, tokens };
+    } catch (e) {
+      this.fail(expression, e);
+      return undefined;
+    }
+  }
+
+  private record(
+    expression: string,
+    r: TransferResult,
+    at: Pick<OpenRecord, 'sessionId' | 'epoch' | 'stop' | 'frameId'>,
+  ): OpenRecord {
     const m = r.meta;
     let note: string | undefined;
     if (m.pooled) {
       const lead = m.lead?.length ? `[${m.lead.join(', ')}, :, :] ` : '';
       note =
         `${expression} is ${shapeLabel(m)} (${bytesLabel(m.nbytes)}), over matrixLens.debug.maxTransferBytes: ` +
-        `showing ${lead}pooled ${m.pooled[0]}×${m.pooled[1]} (mean). Whole value: ${m.stats ? healthLine(m.stats) : ''}`;
+        `showing ${lead}pooled ${m.pooled[0]}×${m.pooled[1]} (mean); zoom in and use "Fetch Zoomed Window at Full Resolution" for exact values. ` +
+        `Whole value: ${m.stats ? healthLine(m.stats) : ''}`;
     }
-    return { expression, path: r.path, meta: m, route: r.route, transferMs: r.ms, note };
+    return {
+      expression,
+      path: r.path,
+      meta: m,
+      route: r.route,
+      transferMs: r.ms,
+      note,
+      sessionId: at.sessionId,
+      epoch: at.epoch,
+      stop: at.stop,
+      frameId: at.frameId,
+    };
   }
 }

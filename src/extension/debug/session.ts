@@ -10,7 +10,7 @@ import { isHelperError, type HelperMeta } from '../../protocol/debug';
 /** Debug types whose adapter is debugpy (the Python extension's `debugpy`, its older `python`). */
 export const PYTHON_DEBUG_TYPES = new Set(['debugpy', 'python']);
 
-const HELPER_VERSION = 1;
+const HELPER_VERSION = 2;
 const HELPER_KEY = `__matrix_lens_debug_v${HELPER_VERSION}__`;
 /** Requests after which the paused frames are gone. */
 const RESUMING = new Set([

@@ -200,6 +200,11 @@ export class AttentionView {
     return this.reload(true);
   }
 
+  /** Token labels given as a list (a list-of-str variable of a paused program). */
+  showTokens(list: string[], from: string): void {
+    this.post({ type: 'tokens', list, from });
+  }
+
   /** Token labels from a text file (also used by tests, which cannot click a file dialog). */
   async tokensFromFile(uri: vscode.Uri): Promise<void> {
     const name = uri.path.split('/').pop() ?? uri.toString();

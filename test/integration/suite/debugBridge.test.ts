@@ -584,7 +584,7 @@ describe('Debugger bridge against the real debugpy (NumPy + PyTorch program)', f
     const r = await dbg.opener.transfers.fetch(session, frameId, 'i16', { name: 'i16' });
     bytesOf('i16', r.path);
     const staged = await userView(
-      `len(__import__('sys').modules['__matrix_lens_debug_v1__']._staged)`,
+      `len(__import__('sys').modules['__matrix_lens_debug_v2__']._staged)`,
     );
     assert.equal(staged, '0', 'nothing left staged in the debuggee');
   });

@@ -18,8 +18,11 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
   const grep = process.env.MATRIX_LENS_TEST_GREP;
   if (grep) mocha.grep(grep);
+  // benchmarks (`*.bench.js`) run only when a bench script asks for them (never in `npm test`)
+  const bench = !!process.env.MATRIX_LENS_BENCH_OUT;
   for (const f of readdirSync(__dirname).sort())
-    if (f.endsWith('.test.js')) mocha.addFile(join(__dirname, f));
+    if (f.endsWith('.test.js') || (bench && f.endsWith('.bench.js')))
+      mocha.addFile(join(__dirname, f));
   const results: TestRecord[] = [];
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
