@@ -37,7 +37,7 @@ export type EmbeddingsDriveAction =
   | { kind: 'labels'; text: string }
   | { kind: 'threshold'; value: number }
   | { kind: 'scatter'; mode: '2d' | '3d'; yaw?: number; pitch?: number }
-  | { kind: 'colorBy'; by: 'norm' | 'label' };
+  | { kind: 'colorBy'; by: 'norm' | 'label'; column?: number };
 
 export type EmbeddingsHostToWebview =
   | { type: 'loading'; title: string; message: string }

@@ -347,7 +347,7 @@ function drive(a: EmbeddingsDriveAction): void {
       report();
       return;
     case 'colorBy':
-      o.scatter.setColorBy(a.by === 'norm' ? 'norm' : 'col:0');
+      o.scatter.setColorBy(a.by === 'norm' ? 'norm' : `col:${a.column ?? 0}`);
       report();
       return;
   }

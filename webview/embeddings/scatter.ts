@@ -121,7 +121,7 @@ export class PcaScatter {
       b.append(
         el('span', { class: 'name' }, `PC ${i + 1}`),
         fill,
-        el('span', { class: 'pct' }, `${fmt4(r * 100)} %`),
+        el('span', { class: 'pct' }, `${(r * 100).toFixed(1)} %`),
       );
       b.title = `explained variance ${fmt4(p.explainedVariance[i])}`;
       this.bars.append(b);
@@ -300,41 +300,51 @@ export class PcaScatter {
     const fg = style.getPropertyValue('--vscode-foreground').trim() || '#ccc';
     const grid = style.getPropertyValue('--vscode-editorWidget-border').trim() || '#8884';
     const three = this.state.mode === '3d' && k >= 3;
-    // coordinates (x right, y up, depth) of every row
+    // coordinates (x right, y up, depth) of every row, in data units
     const xs = new Float64Array(n);
     const ys = new Float64Array(n);
     const zs = new Float64Array(n);
-    let scale = 0;
-    for (let i = 0; i < n; i++)
-      for (let c = 0; c < Math.min(k, three ? 3 : 2); c++) {
-        const v = Math.abs(p.projections[i * k + c]);
-        if (Number.isFinite(v)) scale = Math.max(scale, v);
-      }
-    scale = scale > 0 ? scale : 1;
+    let radius = 0;
     for (let i = 0; i < n; i++) {
-      const a = p.projections[i * k] / scale;
-      const b = k > 1 ? p.projections[i * k + 1] / scale : 0;
+      const a = p.projections[i * k];
+      const b = k > 1 ? p.projections[i * k + 1] : 0;
       if (three) {
-        const [x, y, z] = rotate3d(
-          a,
-          b,
-          p.projections[i * k + 2] / scale,
-          this.state.yaw,
-          this.state.pitch,
-        );
-        xs[i] = x;
-        ys[i] = y;
-        zs[i] = z;
+        const c = p.projections[i * k + 2];
+        [xs[i], ys[i], zs[i]] = rotate3d(a, b, c, this.state.yaw, this.state.pitch);
+        const rr = Math.hypot(a, b, c);
+        if (Number.isFinite(rr)) radius = Math.max(radius, rr);
       } else {
         xs[i] = a;
         ys[i] = b;
       }
     }
-    const half = Math.min(w, H) / 2 - PAD;
+    // 2-D: the points' bounding box fills the canvas (same scale on both axes);
+    // 3-D: the sphere around the origin (the mean) holding every point fits, whatever the turn
+    let x0 = 0;
+    let y0 = 0;
+    let unit: number;
+    if (three) unit = (Math.min(w, H) / 2 - PAD) / (radius > 0 ? radius : 1);
+    else {
+      let xlo = Infinity;
+      let xhi = -Infinity;
+      let ylo = Infinity;
+      let yhi = -Infinity;
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(xs[i]) || !Number.isFinite(ys[i])) continue;
+        xlo = Math.min(xlo, xs[i]);
+        xhi = Math.max(xhi, xs[i]);
+        ylo = Math.min(ylo, ys[i]);
+        yhi = Math.max(yhi, ys[i]);
+      }
+      if (!(xhi >= xlo)) [xlo, xhi, ylo, yhi] = [-1, 1, -1, 1];
+      x0 = (xlo + xhi) / 2;
+      y0 = (ylo + yhi) / 2;
+      unit = Math.min((w - 2 * PAD) / (xhi - xlo || 1), (H - 2 * PAD) / (yhi - ylo || 1));
+    }
     const cx = w / 2;
     const cy = H / 2;
-    const sx = (x: number) => cx + x * (three ? half * 0.8 : w / 2 - PAD);
-    const sy = (y: number) => cy - y * (three ? half * 0.8 : H / 2 - PAD);
+    const sx = (x: number) => cx + (x - x0) * unit;
+    const sy = (y: number) => cy - (y - y0) * unit;
     // axes
     ctx.strokeStyle = grid;
     ctx.lineWidth = 1;
@@ -347,8 +357,15 @@ export class PcaScatter {
         [0, 1, 0],
         [0, 0, 1],
       ];
+      const len = (Math.min(w, H) / 2 - PAD) / unit;
       axes.forEach((a, j) => {
-        const [x, y] = rotate3d(a[0], a[1], a[2], this.state.yaw, this.state.pitch);
+        const [x, y] = rotate3d(
+          len * a[0],
+          len * a[1],
+          len * a[2],
+          this.state.yaw,
+          this.state.pitch,
+        );
         ctx.beginPath();
         ctx.moveTo(sx(0), sy(0));
         ctx.lineTo(sx(x), sy(y));
@@ -356,14 +373,17 @@ export class PcaScatter {
         ctx.fillText(names[j], sx(x) + 3, sy(y) - 3);
       });
     } else {
+      // the axes through the mean (0, 0), kept inside the canvas
+      const ax = Math.max(PAD / 2, Math.min(w - PAD / 2, sx(0)));
+      const ay = Math.max(PAD / 2, Math.min(H - PAD / 2, sy(0)));
       ctx.beginPath();
-      ctx.moveTo(PAD / 2, cy);
-      ctx.lineTo(w - PAD / 2, cy);
-      ctx.moveTo(cx, PAD / 2);
-      ctx.lineTo(cx, H - PAD / 2);
+      ctx.moveTo(PAD / 2, ay);
+      ctx.lineTo(w - PAD / 2, ay);
+      ctx.moveTo(ax, PAD / 2);
+      ctx.lineTo(ax, H - PAD / 2);
       ctx.stroke();
-      ctx.fillText('PC 1 →', w - PAD - 30, cy - 4);
-      ctx.fillText('↑ PC 2', cx + 4, PAD / 2 + 8);
+      ctx.fillText('PC 1 →', w - PAD - 30, ay - 4);
+      ctx.fillText('↑ PC 2', ax + 4, PAD / 2 + 8);
     }
     const { color, legend } = this.colors(p);
     const idx = Array.from({ length: n }, (_, i) => i).filter((i) => Number.isFinite(xs[i]));
@@ -377,17 +397,30 @@ export class PcaScatter {
       this.screen[2 * i + 1] = Y;
       ctx.fillStyle = color(i);
       ctx.beginPath();
-      ctx.arc(X, Y, three ? r * (1 + 0.25 * zs[i]) : r, 0, 2 * Math.PI);
+      ctx.arc(X, Y, three ? r * (1 + (0.25 * zs[i]) / (radius || 1)) : r, 0, 2 * Math.PI);
       ctx.fill();
     }
     const labels = this.labels();
     this.labelsDrawn = 0;
     if (labels && n <= MAX_LABELLED) {
+      // front first, and a label that would overlap one already written is left to the hover
       ctx.fillStyle = fg;
-      for (const i of idx) {
+      const taken: [number, number, number, number][] = [];
+      for (const i of [...idx].reverse()) {
         const s = labels.list[i];
         if (s === undefined || s === '') continue;
-        ctx.fillText(s, this.screen[2 * i] + r + 2, this.screen[2 * i + 1] + 3);
+        const x = this.screen[2 * i] + r + 2;
+        const y = this.screen[2 * i + 1] + 3;
+        const box: [number, number, number, number] = [
+          x,
+          y - 10,
+          x + ctx.measureText(s).width,
+          y + 2,
+        ];
+        if (taken.some((t) => box[0] < t[2] && t[0] < box[2] && box[1] < t[3] && t[1] < box[3]))
+          continue;
+        taken.push(box);
+        ctx.fillText(s, x, y);
         this.labelsDrawn++;
       }
     }
