@@ -68,6 +68,16 @@ export interface EmbeddingsPcaData {
 
 /** Rows up to which near-duplicate pairs are searched (exact, N²d/2 multiply-adds). */
 export const MAX_DUPLICATE_ROWS = 20_000;
+/** …and at most this many multiply-adds N²d/2 (5,000 × 768 is 9.6 G). */
+export const MAX_DUPLICATE_WORK = 1e10;
+
+/** Why near-duplicate pairs of an N×d set are not searched, or undefined when they are. */
+export function duplicateSearchRefusal(rows: number, cols: number): string | undefined {
+  if (rows <= MAX_DUPLICATE_ROWS && (rows * rows * cols) / 2 <= MAX_DUPLICATE_WORK)
+    return undefined;
+  const fmt = (x: number) => x.toLocaleString('en-US');
+  return `near-duplicate pairs are searched exactly (N²·d/2 multiply-adds) for up to ${fmt(MAX_DUPLICATE_ROWS)} rows and ${fmt(MAX_DUPLICATE_WORK / 1e9)} G multiply-adds; these ${fmt(rows)} × ${fmt(cols)} vectors need ${fmt(Math.round((rows * rows * cols) / 2e9))} G`;
+}
 
 export interface CompareArraysParams {
   a: ArrayRef;

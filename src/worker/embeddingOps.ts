@@ -11,7 +11,7 @@ import { embeddingPca } from '../core/embeddings/pcaProjection';
 import { nearDuplicates } from '../core/embeddings/nearDuplicates';
 import { compareArrays } from '../core/compare/compareArrays';
 import type { Handlers } from '../protocol/rpc';
-import { MAX_DUPLICATE_ROWS, type EmbeddingsApi } from '../protocol/embeddings';
+import { duplicateSearchRefusal, type EmbeddingsApi } from '../protocol/embeddings';
 import { loadRef, refLabel } from './analysisOps';
 import type { WorkerContext } from './worker';
 
@@ -99,11 +99,8 @@ export const embeddingHandlers: Handlers<EmbeddingsApi, WorkerContext> = {
   },
   embeddingsDuplicates: (p) => {
     const v = vectorsFor(p.key);
-    if (v.rows > MAX_DUPLICATE_ROWS)
-      throw new LensError(
-        `near-duplicate pairs are searched for up to ${MAX_DUPLICATE_ROWS.toLocaleString('en-US')} rows; these are ${v.rows.toLocaleString('en-US')}`,
-        'unsupported',
-      );
+    const refusal = duplicateSearchRefusal(v.rows, v.cols);
+    if (refusal) throw new LensError(refusal, 'unsupported');
     if (!(p.threshold >= -1 && p.threshold <= 1))
       throw new LensError(`the threshold ${p.threshold} is outside −1…1`);
     return nearDuplicates(v, p.threshold, Math.max(1, Math.min(p.maxPairs ?? 200, 1000)));

@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { COLORMAPS, colormapLut, type ColormapName } from '../../src/core/color/colormaps';
 import type { EmbeddingsInfo, EmbeddingsPcaData } from '../../src/protocol/embeddings';
-import { MAX_DUPLICATE_ROWS } from '../../src/protocol/embeddings';
+import { duplicateSearchRefusal } from '../../src/protocol/embeddings';
 import type {
   EmbeddingsDriveAction,
   EmbeddingsHostToWebview,
@@ -189,9 +189,10 @@ function build(info: EmbeddingsInfo, sourceLabel: string): Parts {
 function askDuplicates(threshold: number): void {
   const o = parts;
   if (!o) return;
-  if (o.info.rows > MAX_DUPLICATE_ROWS) {
+  const refusal = duplicateSearchRefusal(o.info.rows, o.info.cols);
+  if (refusal) {
     o.checks.duplicatesFailed(
-      `Near-duplicate pairs are searched for up to ${MAX_DUPLICATE_ROWS.toLocaleString('en-US')} rows (exact search costs N²·d); use the neighbours of a row instead.`,
+      `Not searched: ${refusal}. The neighbours of a row are exact at any N.`,
     );
     report();
     return;

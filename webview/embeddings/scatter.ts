@@ -409,14 +409,12 @@ export class PcaScatter {
       for (const i of [...idx].reverse()) {
         const s = labels.list[i];
         if (s === undefined || s === '') continue;
-        const x = this.screen[2 * i] + r + 2;
+        const tw = ctx.measureText(s).width;
+        // to the left of the point near the right edge
+        const right = this.screen[2 * i] + r + 2;
+        const x = right + tw > w - 2 ? this.screen[2 * i] - r - 2 - tw : right;
         const y = this.screen[2 * i + 1] + 3;
-        const box: [number, number, number, number] = [
-          x,
-          y - 10,
-          x + ctx.measureText(s).width,
-          y + 2,
-        ];
+        const box: [number, number, number, number] = [x, y - 10, x + tw, y + 2];
         if (taken.some((t) => box[0] < t[2] && t[0] < box[2] && box[1] < t[3] && t[1] < box[3]))
           continue;
         taken.push(box);
@@ -438,6 +436,9 @@ export class PcaScatter {
       (left ? ` · ${left} rows with NaN or Inf left out` : '') +
       (labels && n > MAX_LABELLED
         ? ` · labels shown on hover (more than ${MAX_LABELLED} rows)`
+        : '') +
+      (labels && n <= MAX_LABELLED && this.labelsDrawn < idx.length
+        ? ` · ${this.labelsDrawn} labels written, the others on hover`
         : '');
   }
 }

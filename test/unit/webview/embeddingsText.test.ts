@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { EmbeddingsInfo } from '../../../src/protocol/embeddings';
+import { duplicateSearchRefusal, type EmbeddingsInfo } from '../../../src/protocol/embeddings';
 import {
   argsort,
   badRowsText,
@@ -108,5 +108,12 @@ describe('embeddings view: words and pure parts', () => {
       duplicatesText({ threshold: 0.9, count: 1200, pairs: [[0, 1, 0.95]] }),
       '1,200 pairs of rows with cosine > 0.9 (the 1 most similar listed).',
     );
+  });
+
+  it('near-duplicate search runs up to 20,000 rows and 10 G multiply-adds, and says why not', () => {
+    assert.equal(duplicateSearchRefusal(5000, 768), undefined);
+    assert.equal(duplicateSearchRefusal(20_000, 16), undefined);
+    assert.match(duplicateSearchRefusal(6000, 768)!, /these 6,000 × 768 vectors need 14 G$/);
+    assert.match(duplicateSearchRefusal(20_001, 2)!, /up to 20,000 rows/);
   });
 });
