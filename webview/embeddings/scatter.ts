@@ -83,7 +83,11 @@ export class PcaScatter {
     });
     this.legend = el('div', { id: 'legend' });
     this.bars = el('div', { id: 'variance', 'aria-label': 'Explained variance' });
-    this.note = el('div', { class: 'sub', id: 'pca-note' });
+    this.note = el(
+      'div',
+      { class: 'sub', id: 'pca-note', role: 'status' },
+      'computing PCA (the d×d covariance and its eigenvectors)…',
+    );
     const row = el('div', { class: 'pca-row' });
     const side = el('div', { class: 'pca-side' });
     side.append(el('h3', {}, 'Explained variance'), this.bars, this.legend);
