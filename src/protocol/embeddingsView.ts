@@ -37,7 +37,8 @@ export type EmbeddingsDriveAction =
   | { kind: 'labels'; text: string }
   | { kind: 'threshold'; value: number }
   | { kind: 'scatter'; mode: '2d' | '3d'; yaw?: number; pitch?: number }
-  | { kind: 'colorBy'; by: 'norm' | 'label'; column?: number };
+  | { kind: 'colorBy'; by: 'norm' | 'label'; column?: number }
+  | { kind: 'zoom'; window: CellWindow | null };
 
 export type EmbeddingsHostToWebview =
   | { type: 'loading'; title: string; message: string }

@@ -148,6 +148,8 @@ export interface EmbeddingsRenderedReport {
   order?: string;
   /** the similarity heatmap: cells drawn, and the window they cover (display rows/columns) */
   heatmap?: DrawnGrid & { rows: number; cols: number; canvasWidth: number };
+  /** the first (up to 3) values of the cells drawn, row-major */
+  sample?: number[];
   /** the neighbours table as listed: query text, and each row with its scores as shown */
   neighbors?: {
     query: string;

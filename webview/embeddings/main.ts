@@ -302,6 +302,7 @@ function report(): void {
         fullCols: l.colEnd - l.col0,
         canvasWidth: o.map.canvas.width,
       };
+    if (l) r.sample = Array.from(l.values.subarray(0, 3));
     if (o.neighbors.last)
       r.neighbors = { query: o.neighbors.queryNote(), rows: o.neighbors.read() };
     if (pca)
@@ -345,6 +346,10 @@ function drive(a: EmbeddingsDriveAction): void {
       return;
     case 'scatter':
       o.scatter.setMode(a.mode, a.yaw, a.pitch);
+      report();
+      return;
+    case 'zoom':
+      o.map.zoomTo(a.window ?? undefined);
       report();
       return;
     case 'colorBy':

@@ -194,6 +194,11 @@ export class SimilarityMap {
     this.renderer.setDetail(null);
   }
 
+  /** Shows a window of display rows × columns (undefined: all). */
+  zoomTo(c: CellWindow | undefined): void {
+    this.setView(c && { r0: c.row0, r1: c.row1, c0: c.col0, c1: c.col1 });
+  }
+
   private zoom(factor: number, at?: GridPoint): void {
     const grid = { rows: this.n, cols: this.n };
     this.setView(zoomWindow(this.view, grid, factor, at, 4));

@@ -221,6 +221,36 @@ print(json.dumps(dict(N=N, d=d, cos=cos.tolist(), pooled=(M @ M.T).tolist(), sta
     assert.equal(o!.heatmap!.rows, ref.N);
   });
 
+  it('above 512 rows the overview is pooled and a zoom window comes at full resolution', async () => {
+    const big = vscode.Uri.joinPath(workspaceDir(), 'embeddings-view', 'big.npy');
+    const want = JSON.parse(
+      python(
+        `
+import numpy as np, json, sys
+x = np.random.default_rng(2).standard_normal((700, 8)).astype(np.float32)
+np.save(sys.argv[1], x)
+u = x.astype(np.float64); u /= np.linalg.norm(u, axis=1, keepdims=True)
+print(json.dumps((u[100:200] @ u[300:400].T)[0, :3].tolist()))
+`,
+        big.fsPath,
+      ),
+    ) as number[];
+    const out = await vscode.commands.executeCommand<EmbeddingsOutcome>(
+      'matrixLens.openEmbeddings',
+      { uri: big },
+    );
+    assert.equal(out.state, 'done', out.message);
+    const h = out.report!.heatmap!;
+    assert.deepEqual([h.rows, h.cols, h.fullRows], [512, 512, 700]);
+    near(h.rowStep, 700 / 512, 1e-12, 'pooled block');
+    out.view!.drive({ kind: 'zoom', window: { row0: 100, row1: 200, col0: 300, col1: 400 } });
+    const z = await out.view!.waitReport((r) => r.heatmap?.rowStep === 1);
+    const zh = z!.heatmap!;
+    assert.deepEqual([zh.rows, zh.cols, zh.row0, zh.col0], [100, 100, 100, 300]);
+    assert.deepEqual(z!.sample!.length, 3);
+    z!.sample!.forEach((v, j) => near(v, want[j], 2e-6, `S[100, ${300 + j}]`));
+  });
+
   it('a 3-D array gets one line naming the file and the problem', async () => {
     const out = await vscode.commands.executeCommand<EmbeddingsOutcome>(
       'matrixLens.openEmbeddings',
