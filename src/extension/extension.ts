@@ -14,8 +14,10 @@ import { WorkerClient } from './workerClient';
 import { registerShapeFeatures } from './shapes';
 import { registerAnalysisCommands } from './analysisCommands';
 import { registerAttentionCommands } from './attentionCommand';
+import { registerEmbeddingsCommand } from './embeddingsCommand';
 import { registerWalkthrough } from './walkthrough';
 import type { AttentionViews } from './panels/attentionPanel';
+import type { EmbeddingsViews } from './panels/embeddingsPanel';
 import type { AnalysisPanel } from './panels/analysisPanel';
 import { registerDebugFeatures, type DebugApi } from './debug';
 
@@ -31,6 +33,8 @@ export interface MatrixLensApi {
   analysisPanel: AnalysisPanel;
   /** the attention views (tests drive them and read what they rendered). */
   attention: AttentionViews;
+  /** the embeddings views (tests drive them and read what they rendered). */
+  embeddings: EmbeddingsViews;
   /** the debugger bridge (live values of a paused Python program). */
   debug: DebugApi;
 }
@@ -69,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi | unde
   registerShapeFeatures(context);
   const analysisPanel = registerAnalysisCommands(context, worker, provider);
   const attention = registerAttentionCommands(context, worker, provider);
+  const embeddings = registerEmbeddingsCommand(context, worker, provider);
   const selection = registerInspectSelection(context, worker, provider);
   registerArrayCommands(context, provider);
   registerWalkthrough(context);
@@ -77,7 +82,16 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi | unde
     async (uri) => (await provider.panelsOf(uri)[0]?.requestExport('csv'))?.visible?.window,
   );
   if (!TEST_HOOKS || !rendered) return undefined;
-  return { rendered, worker, arrays: provider, selection, analysisPanel, attention, debug };
+  return {
+    rendered,
+    worker,
+    arrays: provider,
+    selection,
+    analysisPanel,
+    attention,
+    embeddings,
+    debug,
+  };
 }
 
 export function deactivate(): void {

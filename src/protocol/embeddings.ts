@@ -7,6 +7,7 @@
 import type { ArrayRef } from './common';
 import type { Neighbor } from '../core/embeddings/neighbors';
 import type { ArrayComparison } from '../core/compare/compareArrays';
+import type { DuplicatePairs } from '../core/embeddings/nearDuplicates';
 
 export interface EmbeddingsOpenParams {
   key: string;
@@ -50,6 +51,34 @@ export interface CosineTileData {
   colStarts: number[];
 }
 
+/** PCA of the vectors for the scatter (sklearn's PCA: centred, signs normalised). */
+export interface EmbeddingsPcaData {
+  /** principal axes projected on (≤ 3) */
+  k: number;
+  /** N×k coordinates, row-major (NaN for rows with NaN/Inf) */
+  projections: Float32Array;
+  /** the top (≤ 10) eigenvalues of the covariance and their share of the total variance */
+  explainedVariance: number[];
+  explainedVarianceRatio: number[];
+  /** ‖xᵢ‖₂ of every row (NaN for rows with NaN/Inf) */
+  norms: Float32Array;
+  /** rows used (finite ones) */
+  samples: number;
+}
+
+/** Rows up to which near-duplicate pairs are searched (exact, N²d/2 multiply-adds). */
+export const MAX_DUPLICATE_ROWS = 20_000;
+/** …and at most this many multiply-adds N²d/2 (5,000 × 768 is 9.6 G). */
+export const MAX_DUPLICATE_WORK = 1e10;
+
+/** Why near-duplicate pairs of an N×d set are not searched, or undefined when they are. */
+export function duplicateSearchRefusal(rows: number, cols: number): string | undefined {
+  if (rows <= MAX_DUPLICATE_ROWS && (rows * rows * cols) / 2 <= MAX_DUPLICATE_WORK)
+    return undefined;
+  const fmt = (x: number) => x.toLocaleString('en-US');
+  return `near-duplicate pairs are searched exactly (N²·d/2 multiply-adds) for up to ${fmt(MAX_DUPLICATE_ROWS)} rows and ${fmt(MAX_DUPLICATE_WORK / 1e9)} G multiply-adds; these ${fmt(rows)} × ${fmt(cols)} vectors need ${fmt(Math.round((rows * rows * cols) / 2e9))} G`;
+}
+
 export interface CompareArraysParams {
   a: ArrayRef;
   b: ArrayRef;
@@ -67,6 +96,10 @@ export interface EmbeddingsApi {
   /** The cosine-similarity matrix, pooled to an overview or a full-resolution window. */
   embeddingsTiles(p: EmbeddingsTilesParams): CosineTileData;
   embeddingsRelease(p: { key: string }): Record<string, never>;
+  /** PCA (top 3 coordinates, top 10 explained variances) and the row norms. */
+  embeddingsPca(p: { key: string }): EmbeddingsPcaData;
+  /** Pairs of rows with cosine > threshold (N ≤ {@link MAX_DUPLICATE_ROWS}). */
+  embeddingsDuplicates(p: { key: string; threshold: number; maxPairs?: number }): DuplicatePairs;
   /** A vs B: allclose, max |Δ|, and for matrices the rank of ΔW. */
   compareArrays(p: CompareArraysParams): ArrayComparison;
 }

@@ -135,3 +135,37 @@ export interface AttentionRenderedReport {
   /** labels in use: 'indices', or where the list came from */
   tokens: { count: number; from: string };
 }
+
+export type EmbeddingsRendered = Rendered<EmbeddingsRenderedReport>;
+
+/** What the embeddings view shows. */
+export interface EmbeddingsRenderedReport {
+  state: 'loading' | 'open' | 'error';
+  title: string;
+  message?: string;
+  rows?: number;
+  cols?: number;
+  order?: string;
+  /** the similarity heatmap: cells drawn, and the window they cover (display rows/columns) */
+  heatmap?: DrawnGrid & { rows: number; cols: number; canvasWidth: number };
+  /** the first (up to 3) values of the cells drawn, row-major */
+  sample?: number[];
+  /** the neighbours table as listed: query text, and each row with its scores as shown */
+  neighbors?: {
+    query: string;
+    rows: { row: number; label: string; cosine: string; dot: string; norm: string }[];
+  };
+  /** PCA as drawn: points, explained-variance ratios as listed, mode, labels drawn */
+  pca?: {
+    points: number;
+    ratios: string[];
+    mode: '2d' | '3d';
+    labelsDrawn: number;
+    colorBy: string;
+  };
+  labels?: { count: number; from: string };
+  /** the norm histogram's bins, and the text of the checks (zero/NaN rows, duplicates) */
+  histogram?: number[];
+  zeroText?: string;
+  duplicates?: { threshold: number; count: number; listed: number; text: string };
+}

@@ -7,9 +7,11 @@ import { LensError } from '../core/errors';
 import { Vectors, vectorsOf } from '../core/embeddings/vectors';
 import { rowOf, topNeighbors } from '../core/embeddings/neighbors';
 import { cosineOverview, cosineWindow } from '../core/embeddings/cosineTiles';
+import { embeddingPca } from '../core/embeddings/pcaProjection';
+import { nearDuplicates } from '../core/embeddings/nearDuplicates';
 import { compareArrays } from '../core/compare/compareArrays';
 import type { Handlers } from '../protocol/rpc';
-import type { EmbeddingsApi } from '../protocol/embeddings';
+import { duplicateSearchRefusal, type EmbeddingsApi } from '../protocol/embeddings';
 import { loadRef, refLabel } from './analysisOps';
 import type { WorkerContext } from './worker';
 
@@ -75,6 +77,33 @@ export const embeddingHandlers: Handlers<EmbeddingsApi, WorkerContext> = {
   embeddingsRelease: (p) => {
     held.delete(p.key);
     return {};
+  },
+  embeddingsPca: (p, { transfer }) => {
+    const v = vectorsFor(p.key);
+    const all = embeddingPca(v, Math.min(10, v.cols));
+    const k = Math.min(3, all.k);
+    const projections = new Float32Array(v.rows * k);
+    for (let i = 0; i < v.rows; i++)
+      for (let c = 0; c < k; c++) projections[i * k + c] = all.projections[i * all.k + c];
+    const norms = Float32Array.from(v.norms);
+    transfer(projections.buffer);
+    transfer(norms.buffer);
+    return {
+      k,
+      projections,
+      explainedVariance: all.explainedVariance,
+      explainedVarianceRatio: all.explainedVarianceRatio,
+      norms,
+      samples: all.samples,
+    };
+  },
+  embeddingsDuplicates: (p) => {
+    const v = vectorsFor(p.key);
+    const refusal = duplicateSearchRefusal(v.rows, v.cols);
+    if (refusal) throw new LensError(refusal, 'unsupported');
+    if (!(p.threshold >= -1 && p.threshold <= 1))
+      throw new LensError(`the threshold ${p.threshold} is outside −1…1`);
+    return nearDuplicates(v, p.threshold, Math.max(1, Math.min(p.maxPairs ?? 200, 1000)));
   },
   compareArrays: async (p, { control }) => {
     const a = await prefixed(refLabel(p.a), () => loadRef(p.a, p.maxBytes));

@@ -67,6 +67,8 @@ const handlers: Handlers<WorkerApi, WorkerContext> = {
   attentionRelease: (p) => attentionReleaseOp(p.key),
   ...embeddingHandlers,
   embeddingsTiles: (p, ctx) => (ensurePool(), embeddingHandlers.embeddingsTiles(p, ctx)),
+  embeddingsPca: (p, ctx) => (ensurePool(), embeddingHandlers.embeddingsPca(p, ctx)),
+  embeddingsDuplicates: (p, ctx) => (ensurePool(), embeddingHandlers.embeddingsDuplicates(p, ctx)),
   compareArrays: (p, ctx) => (ensurePool(), embeddingHandlers.compareArrays(p, ctx)),
 };
 
