@@ -35,6 +35,7 @@ import type { Node } from './syntax';
 import {
   fmtShape,
   isNum,
+  namedSym,
   sameValue,
   ShapeError,
   UNKNOWN,
@@ -287,7 +288,8 @@ export abstract class Evaluator {
         return arrayAttribute(o, name, shortText(n), line);
       case 'sym':
         if (name === 'shape') return symbolicShape(o);
-        return UNKNOWN;
+        // `config.n_embd` of a parameter: as unknown as the parameter, named after the attribute
+        return { k: 'sym', name: namedSym(name, `${o.name}.${name}`), line };
       case 'layer':
         return layerAttribute(o, name, shortText(n));
       case 'obj':

@@ -14,6 +14,7 @@ import {
   Env,
   fmtShape,
   isNum,
+  namedSym,
   sameValue,
   ShapeError,
   UNKNOWN,
@@ -477,7 +478,7 @@ export class Interpreter extends CollectionEvaluator {
     if (!right) return UNKNOWN;
     const v = right.type === 'assignment' ? this.assignment(right, env) : this.evaluate(right, env);
     if (!left) return v;
-    // `B, T, C = x.shape` fixes the rank of a parameter x
+    // `B, T, C = x.shape` fixes the rank of a parameter x and names its dims B, T, C
     if (
       (left.type === 'pattern_list' || left.type === 'tuple_pattern') &&
       v.k === 'tuple' &&
@@ -485,7 +486,13 @@ export class Interpreter extends CollectionEvaluator {
     ) {
       const source = v.names[1];
       const line = Number(v.names[2]);
-      const dims = left.namedChildren.map((_, i) => ({ v: `${source}.${i}`, line }));
+      const dims = left.namedChildren.map((t, i) => ({
+        v:
+          t.type === 'identifier' && t.text !== '_'
+            ? namedSym(t.text, `${source}.${i}`)
+            : `${source}.${i}`,
+        line,
+      }));
       const current = env.get(source);
       if (current?.k === 'sym') env.set(source, this.parameterArray(source, dims));
       this.bind(

@@ -98,6 +98,22 @@ export function freshSym(hint = '?'): string {
   return `${hint}#${fresh}`;
 }
 
+/**
+ * A symbol shown as `display` (`B`, `n_embd`) whose identity is `key` (`x.0`, `cfg.n_embd`):
+ * the key's hash is a hidden `#` suffix (7 digits, never a fresh symbol's number), so two
+ * names for different sizes stay different and the same size read twice stays equal.
+ */
+export function namedSym(display: string, key: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return `${display}#${1_000_000 + (h % 9_000_000)}`;
+}
+
+/** The name a symbol is shown by (`n_embd#1234567` → `n_embd`). */
+export function symbolName(d: string): string {
+  return d.replace(/#\d+/g, '');
+}
+
 export function isNum(d: Dim): d is number {
   return typeof d === 'number';
 }
