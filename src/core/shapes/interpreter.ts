@@ -13,6 +13,8 @@ import type { Node } from './syntax';
 import {
   Env,
   fmtShape,
+  freshSym,
+  isFreshSym,
   isNum,
   namedSym,
   sameValue,
@@ -51,7 +53,7 @@ export class Interpreter extends CollectionEvaluator {
    * reached from the module's own code give a function's assignments their shapes).
    */
   private get recording(): boolean {
-    return !this.silent && !(this.quiet > 0 && this.symbolicBodies > 0);
+    return !this.silent && !this.firstIteration && !(this.quiet > 0 && this.symbolicBodies > 0);
   }
 
   /** Set when the analysis stopped early (time budget, or input too deep for the stack). */
@@ -171,23 +173,51 @@ export class Interpreter extends CollectionEvaluator {
     const body = s.childForFieldName('body');
     const left = s.childForFieldName('left');
     const changed = changedIn(s);
-    // `for block in self.blocks`: the loop variable is the common item of a uniform sequence
+    // `for block in self.blocks`: the loop variable is the common item of a uniform sequence;
+    // `for t in range(n)`: an int
     let item: Val = UNKNOWN;
+    /** Whether the body surely runs at least once. */
+    let runs = false;
     if (s.type === 'for_statement') {
       const right = s.childForFieldName('right');
       const seq = right ? iterated : UNKNOWN;
-      if (seq.k === 'tuple' && !seq.open && seq.items.length) {
+      const count = right ? this.rangeCount(right, env) : undefined;
+      if (count !== undefined) {
+        if (left?.type === 'identifier') item = { k: 'int', v: freshSym(), line: left.startRow };
+        runs = typeof count === 'number' && count > 0;
+      } else if (seq.k === 'tuple' && !seq.open && seq.items.length) {
+        runs = true;
         const first = seq.items[0];
         if (seq.items.every((x) => sameValue(x, first))) item = first;
+      }
+    }
+    // the first iteration sees the values the loop is entered with: its errors are certain
+    if (runs && body && this.loopDepth < MAX_REFINED_LOOP_DEPTH && !this.silent) {
+      const first = env.clone();
+      if (left) this.bind(left, item, first, left, false);
+      this.loopDepth++;
+      this.firstIteration++;
+      try {
+        this.block(body.namedChildren, first);
+      } finally {
+        this.firstIteration--;
+        this.loopDepth--;
       }
     }
     // On entry the body sees what any earlier iteration left: what it changes is unknown,
     // except the names it provably gives back unchanged (`W -= lr * dW` keeps W's shape):
     // trial passes, silent, find the largest such set that is a fixpoint.
+    // A number the body turns from a float into a 0-d array (`b -= lr * np.sum(g)`) is entered
+    // as a 0-d array of unknown dtype: both have shape ().
+    const scalars = new Set<string>();
+    const number: Val = { k: 'arr', dims: [], lib: 'np', deriv: 'a number the loop changes' };
+    const scalarLike = (v: Val): boolean =>
+      v.k === 'float' || (v.k === 'arr' && v.dims.length === 0 && v.lib === 'np');
     const entry = (keep: Set<string>): Env => {
       const e = env.clone();
       for (const t of changed)
         if (!(t.type === 'identifier' && keep.has(t.text))) this.assignTo(t, UNKNOWN, e, true);
+        else if (scalars.has(t.text)) e.set(t.text, number);
       if (left) this.bind(left, item, e, left, false);
       return e;
     };
@@ -204,14 +234,22 @@ export class Interpreter extends CollectionEvaluator {
           }
           const trial = entry(keep);
           this.block(body.namedChildren, trial);
+          let widened = false;
           const next = new Set(
             [...keep].filter((n) => {
-              const before = env.get(n);
+              const before = scalars.has(n) ? number : env.get(n);
               const after = trial.get(n);
-              return before && after && sameValue(before, after);
+              if (!before || !after) return false;
+              if (sameValue(before, after)) return true;
+              if (scalarLike(before) && scalarLike(after)) {
+                if (!scalars.has(n)) widened = true;
+                scalars.add(n);
+                return true;
+              }
+              return false;
             }),
           );
-          if (next.size === keep.size) break;
+          if (next.size === keep.size && !widened) break;
           keep = next;
         }
       } finally {
@@ -227,6 +265,34 @@ export class Interpreter extends CollectionEvaluator {
       this.loopDepth--;
     }
     this.merge(env, [inner, env], true);
+  }
+
+  /**
+   * `range(…)` or `reversed(range(…))` as a loop's iterable: its length (a number when the
+   * bounds are known, else 'unknown'); undefined when the iterable is something else.
+   */
+  private rangeCount(n: Node, env: Env): number | 'unknown' | undefined {
+    let call = n;
+    const fn = (c: Node): string | undefined =>
+      c.type === 'call' ? c.childForFieldName('function')?.text : undefined;
+    if (fn(call) === 'reversed') {
+      const inner = call.childForFieldName('arguments')?.namedChildren[0];
+      if (!inner) return undefined;
+      call = inner;
+    }
+    if (fn(call) !== 'range' || env.get('range')) return undefined;
+    const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+    if (args.some((a) => a.type !== 'integer' && a.type !== 'identifier' && a.type !== 'attribute'))
+      return 'unknown';
+    const b = args.map((a) => {
+      const v = this.evaluate(a, env);
+      return v.k === 'int' && isNum(v.v) ? v.v : undefined;
+    });
+    if (b.some((x) => x === undefined)) return 'unknown';
+    const [start, stop, step] =
+      b.length === 1 ? [0, b[0] ?? 0, 1] : [b[0] ?? 0, b[1] ?? 0, b[2] ?? 1];
+    if (step === 0) return 'unknown';
+    return Math.max(0, Math.ceil((stop - start) / step));
   }
 
   /**
@@ -502,6 +568,9 @@ export class Interpreter extends CollectionEvaluator {
         right,
         true,
       );
+    } else if (left.type === 'identifier' && v.k === 'int' && isFreshSym(v.v)) {
+      // `vocab_size = len(chars)`: an unknown size is named after the variable holding it
+      this.bind(left, { ...v, v: namedSym(left.text, String(v.v)) }, env, right, true);
     } else this.bind(left, v, env, right, true);
     return v;
   }

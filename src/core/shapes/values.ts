@@ -29,6 +29,8 @@ export interface LayerVal {
   dims: DimInfo[];
   layers?: LayerVal[];
   bias?: boolean;
+  /** Conv/pool layers: the sliding window over the trailing spatial dims (see library/conv.ts). */
+  window?: { kernel: number[]; stride: number[]; padding: number[] | 'same'; dilation: number[] };
   line: number;
 }
 
@@ -107,6 +109,11 @@ export function namedSym(display: string, key: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
   return `${display}#${1_000_000 + (h % 9_000_000)}`;
+}
+
+/** A symbol made by freshSym() and nothing else (`?#12`): a size nobody named. */
+export function isFreshSym(d: Dim): boolean {
+  return typeof d === 'string' && /^\?#\d+$/.test(d);
 }
 
 /** The name a symbol is shown by (`n_embd#1234567` → `n_embd`). */

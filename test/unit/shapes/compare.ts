@@ -63,7 +63,17 @@ export function compare(
         );
     } else for (const d of errs) c.falseAlarms.push(`${id}: line ${at(d)}: ${d.message}`);
     const bind = new Map<string, number>();
+    // a record seen again in its frame starts a new loop iteration (an epoch of that frame)
+    const epochs = new Map<string | number, { n: number; seen: Set<string> }>();
     for (const rec of t.records) {
+      let ep = epochs.get(rec.frame);
+      if (!ep) epochs.set(rec.frame, (ep = { n: 0, seen: new Set() }));
+      const here = `${rec.line}:${rec.name}`;
+      if (ep.seen.has(here)) {
+        ep.n++;
+        ep.seen.clear();
+      }
+      ep.seen.add(here);
       c.total++;
       const where = `${id} line ${rec.line} ${rec.name}`;
       const e = r.shapes.find((s) => at(s) === rec.line && s.name === rec.name);
@@ -73,7 +83,7 @@ export function compare(
       }
       c.known++;
       if (e.shape.some((d) => typeof d === 'string')) c.symbolic++;
-      if (!shapeMatches(e.shape, rec.shape, rec.frame, bind))
+      if (!shapeMatches(e.shape, rec.shape, rec.frame, bind, ep.n))
         c.wrong.push(
           `${where}: checker ${JSON.stringify(e.shape)} (${e.derivation}) vs runtime ${JSON.stringify(rec.shape)}`,
         );
@@ -93,19 +103,22 @@ export const pct = (a: number, b: number): string =>
 /**
  * Whether the checker's shape agrees with the runtime one: numbers equal, and each symbol bound
  * to one runtime size per frame (`bind` keeps the bindings across the records of a program).
+ * A fresh symbol (an unnamed size, `?#12`, made where the checker evaluates a loop body once
+ * for all its iterations) is one size per iteration: it is bound per `epoch` of the frame.
  */
 export function shapeMatches(
   claimed: readonly (number | string)[],
   runtime: readonly number[],
   frame: string | number,
   bind: Map<string, number>,
+  epoch = 0,
 ): boolean {
   if (claimed.length !== runtime.length) return false;
   let ok = true; // every dimension is visited, so each symbol gets bound even after a mismatch
   claimed.forEach((d, k) => {
     if (typeof d === 'number') ok &&= d === runtime[k];
     else {
-      const key = `${frame}:${d}`;
+      const key = /#\d{1,6}(?!\d)/.test(d) ? `${frame}@${epoch}:${d}` : `${frame}:${d}`;
       const prev = bind.get(key);
       if (prev === undefined) bind.set(key, runtime[k]);
       else ok &&= prev === runtime[k];
