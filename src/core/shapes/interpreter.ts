@@ -207,17 +207,17 @@ export class Interpreter extends CollectionEvaluator {
     // On entry the body sees what any earlier iteration left: what it changes is unknown,
     // except the names it provably gives back unchanged (`W -= lr * dW` keeps W's shape):
     // trial passes, silent, find the largest such set that is a fixpoint.
-    // A number the body turns from a float into a 0-d array (`b -= lr * np.sum(g)`) is entered
-    // as a 0-d array of unknown dtype: both have shape ().
-    const scalars = new Set<string>();
-    const number: Val = { k: 'arr', dims: [], lib: 'np', deriv: 'a number the loop changes' };
-    const scalarLike = (v: Val): boolean =>
-      v.k === 'float' || (v.k === 'arr' && v.dims.length === 0 && v.lib === 'np');
+    // A name the body changes but keeps the rank of is entered widened (see widenValue):
+    // `idx = torch.cat((idx, nxt), dim=1)` enters as (1, ?), `b -= lr * np.sum(g)` as ().
+    const widened = new Map<string, Val>();
     const entry = (keep: Set<string>): Env => {
       const e = env.clone();
       for (const t of changed)
         if (!(t.type === 'identifier' && keep.has(t.text))) this.assignTo(t, UNKNOWN, e, true);
-        else if (scalars.has(t.text)) e.set(t.text, number);
+        else {
+          const w = widened.get(t.text);
+          if (w) e.set(t.text, w);
+        }
       if (left) this.bind(left, item, e, left, false);
       return e;
     };
@@ -234,22 +234,23 @@ export class Interpreter extends CollectionEvaluator {
           }
           const trial = entry(keep);
           this.block(body.namedChildren, trial);
-          let widened = false;
+          let grew = false;
           const next = new Set(
             [...keep].filter((n) => {
-              const before = scalars.has(n) ? number : env.get(n);
+              const before = widened.get(n) ?? env.get(n);
               const after = trial.get(n);
               if (!before || !after) return false;
               if (sameValue(before, after)) return true;
-              if (scalarLike(before) && scalarLike(after)) {
-                if (!scalars.has(n)) widened = true;
-                scalars.add(n);
-                return true;
+              const w = widenValue(before, after);
+              if (!w) return false;
+              if (!sameValue(w, before)) {
+                widened.set(n, w);
+                grew = true;
               }
-              return false;
+              return true;
             }),
           );
-          if (next.size === keep.size && !widened) break;
+          if (next.size === keep.size && !grew) break;
           keep = next;
         }
       } finally {
@@ -660,6 +661,33 @@ export class Interpreter extends CollectionEvaluator {
  * `a op= b` on an array writes into `a`: the broadcast result must have a's shape, and keeps
  * a's dtype, which must be able to hold the result (no float into an integer array).
  */
+/**
+ * What a loop-carried value is on entry to any iteration, given its value before one iteration
+ * and after it: a float that became a 0-d array is a 0-d array of unknown dtype; an array that
+ * kept its rank keeps the dims both agree on and gets an unnamed size where they differ (a size
+ * already unnamed stays). Undefined when the rank or the kind changed. The caller re-runs the
+ * body from the result until it is stable, so the result holds on every iteration.
+ */
+function widenValue(before: Val, after: Val): Val | undefined {
+  const zeroD = (v: Val): boolean =>
+    v.k === 'float' || (v.k === 'arr' && v.dims.length === 0 && v.lib === 'np');
+  if (zeroD(before) && zeroD(after))
+    return { k: 'arr', dims: [], lib: 'np', deriv: 'a number the loop changes' };
+  if (before.k !== 'arr' || after.k !== 'arr') return undefined;
+  if (before.dims.length !== after.dims.length || before.lib !== after.lib) return undefined;
+  const dims = before.dims.map((d, i) =>
+    d.v === after.dims[i].v || isFreshSym(d.v) ? d : { v: freshSym(), line: d.line },
+  );
+  const w: ArrVal = {
+    k: 'arr',
+    dims,
+    lib: before.lib,
+    deriv: `changed by the loop: ${fmtShape(dims)}`,
+  };
+  if (before.dtype !== undefined && before.dtype === after.dtype) w.dtype = before.dtype;
+  return w;
+}
+
 function inPlace(l: ArrVal, r: ArrVal, op: string, n: Node): Val {
   const grows =
     r.dims.length !== l.dims.length ||
