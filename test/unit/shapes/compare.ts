@@ -11,6 +11,9 @@ export interface Comparison {
   total: number;
   /** Of those, the ones the checker gave a shape. */
   known: number;
+  /** Distinct (program, line, name) places among the records, and those given a shape. */
+  sites: number;
+  knownSites: number;
   symbolic: number;
   dtypeChecked: number;
   /** Claims that disagree with the runtime. */
@@ -33,6 +36,8 @@ export function compare(
   const c: Comparison = {
     total: 0,
     known: 0,
+    sites: 0,
+    knownSites: 0,
     symbolic: 0,
     dtypeChecked: 0,
     wrong: [],
@@ -62,6 +67,7 @@ export function compare(
           `${id}: line ${at(d)}: ${d.message} (runtime error only on line ${t.error.line})`,
         );
     } else for (const d of errs) c.falseAlarms.push(`${id}: line ${at(d)}: ${d.message}`);
+    const places = new Map<string, boolean>();
     const bind = new Map<string, number>();
     // a record seen again in its frame starts a new loop iteration (an epoch of that frame)
     const epochs = new Map<string | number, { n: number; seen: Set<string> }>();
@@ -77,6 +83,7 @@ export function compare(
       c.total++;
       const where = `${id} line ${rec.line} ${rec.name}`;
       const e = r.shapes.find((s) => at(s) === rec.line && s.name === rec.name);
+      if (!places.has(here)) places.set(here, !!e && e.shape !== null);
       if (!e || e.shape === null) {
         c.unknown.push(`${where}: runtime ${JSON.stringify(rec.shape)}`);
         continue;
@@ -93,6 +100,8 @@ export function compare(
           c.dtypeWrong.push(`${where}: checker ${e.dtype} vs runtime ${rec.dtype}`);
       }
     }
+    c.sites += places.size;
+    for (const k of places.values()) if (k) c.knownSites++;
   });
   return c;
 }

@@ -34,7 +34,7 @@ describe('shape checker on real-world-style code (runtime-traced)', function () 
     const lines = sources.reduce((n, s) => n + s.split('\n').length - 1, 0);
     console.log(
       `      real-world: ${files.length} programs, ${lines} lines, ${c.total} runtime values; ` +
-        `given a shape ${c.known} (${pct(c.known, c.total)}); wrong claims ${c.wrong.length + c.dtypeWrong.length}; ` +
+        `given a shape ${c.known} (${pct(c.known, c.total)}; places ${c.knownSites}/${c.sites}, ${pct(c.knownSites, c.sites)}); wrong claims ${c.wrong.length + c.dtypeWrong.length}; ` +
         `false alarms ${c.falseAlarms.length}; planted bugs flagged ${c.flagged}/${c.errorPrograms}`,
     );
     if (process.env.MATRIX_LENS_SHAPES_VERBOSE)
