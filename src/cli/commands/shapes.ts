@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { CliCommand, UsageError, parseArgs } from '../command';
 import {
   createShapeAnalyzer,
+  fmtDim,
   type ShapeAnalyzer,
   type ShapeResult,
   type TreeSitterModule,
@@ -242,11 +243,13 @@ export const shapesCommand: CliCommand = {
           line: at.line,
           column: s.column + 1,
           name: clean(s.name),
-          shape: s.shape,
+          // symbols by the name they are shown by (`B`, `n_embd`), as in hovers
+          shape: s.shape && s.shape.map((d) => (typeof d === 'number' ? d : fmtDim(d))),
         };
         if (at.cell) e.cell = at.cell;
         if (s.dtype) e.dtype = s.dtype;
-        if (s.value !== undefined) e.value = s.value;
+        if (s.value !== undefined)
+          e.value = typeof s.value === 'number' ? s.value : fmtDim(s.value);
         e.derivation = clean(s.derivation);
         if (multi) e.file = f;
         shapes.push(e);

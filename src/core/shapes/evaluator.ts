@@ -35,6 +35,7 @@ import type { Node } from './syntax';
 import {
   fmtShape,
   isNum,
+  namedSym,
   sameValue,
   ShapeError,
   UNKNOWN,
@@ -60,6 +61,11 @@ export abstract class Evaluator {
   protected depth = 0;
   /** > 0 during a trial pass over a loop body: nothing is reported or recorded. */
   protected silent = 0;
+  /**
+   * > 0 during the first iteration of a loop that surely runs, with the values it is entered
+   * with: errors are reported (that iteration raises them), nothing is recorded.
+   */
+  protected firstIteration = 0;
 
   /** Calls a function of the program with these arguments (self bound for methods). */
   protected abstract callFunction(f: FuncVal, args: Args, self: Val | undefined, site: Node): Val;
@@ -109,6 +115,7 @@ export abstract class Evaluator {
     if (
       !this.quiet &&
       !this.silent &&
+      !this.firstIteration &&
       (n.type === 'identifier' ||
         n.type === 'call' ||
         n.type === 'attribute' ||
@@ -287,7 +294,8 @@ export abstract class Evaluator {
         return arrayAttribute(o, name, shortText(n), line);
       case 'sym':
         if (name === 'shape') return symbolicShape(o);
-        return UNKNOWN;
+        // `config.n_embd` of a parameter: as unknown as the parameter, named after the attribute
+        return { k: 'sym', name: namedSym(name, `${o.name}.${name}`), line };
       case 'layer':
         return layerAttribute(o, name, shortText(n));
       case 'obj':
@@ -319,6 +327,17 @@ export abstract class Evaluator {
     if (v.k === 'obj' && v.attrs.has(DICT) && subs.length === 1) {
       const key = this.evaluate(subs[0], env);
       return key.k === 'str' && key.v !== DICT ? (v.attrs.get(key.v) ?? UNKNOWN) : UNKNOWN;
+    }
+    if (v.k === 'ref' && v.path === 'numpy.c_') {
+      // `np.c_[ones, X]`: 1-D and 2-D arrays side by side as columns (np.column_stack)
+      const items = subs.map((s) => (s.type === 'slice' ? UNKNOWN : this.evaluate(s, env)));
+      if (
+        !items.length ||
+        !items.every((x) => x.k === 'arr' && x.dims.length >= 1 && x.dims.length <= 2)
+      )
+        return UNKNOWN;
+      const args = { pos: [{ k: 'tuple' as const, items }], kw: new Map(), nodes: [n], bad: false };
+      return this.guard(n, () => this.library.callPath('numpy.column_stack', args, n));
     }
     if (v.k !== 'arr') {
       for (const s of subs) if (s.type !== 'slice') this.evaluate(s, env);

@@ -4,7 +4,16 @@
  */
 import type { Node, Point } from './syntax';
 import { shortText } from './library/call';
-import { describe, fmtDim, fmtShape, lineRef, type ShapeError, type Val } from './values';
+import {
+  describe,
+  fmtDim,
+  fmtShape,
+  freshSym,
+  isFreshSym,
+  lineRef,
+  type ShapeError,
+  type Val,
+} from './values';
 
 /** One inferred value of an assigned name. Lines and columns are 0-based. */
 export interface ShapeEntry {
@@ -86,7 +95,7 @@ export class Findings {
       if (prev.entry.shape !== null) return;
       replace(prev.entry, e);
       prev.inlined = true;
-    } else if (!sameEntry(prev.entry, e)) replace(prev.entry, { ...e, shape: null });
+    } else if (!sameEntry(prev.entry, e)) replace(prev.entry, generalize(prev.entry, e));
   }
 
   hover(n: Node, v: Val, name: string): void {
@@ -170,6 +179,24 @@ function replace(a: ShapeEntry, b: ShapeEntry): void {
     delete a.value;
     delete a.dimLines;
   }
+}
+
+/**
+ * What two calls that left different values both satisfy: the same rank keeps the dims they
+ * agree on and an unnamed size where they differ (`(16, 6, 12, 12)` and `(64, 6, 12, 12)` →
+ * `(?, 6, 12, 12)`); different ranks or kinds give no shape.
+ */
+function generalize(a: ShapeEntry, b: ShapeEntry): ShapeEntry {
+  const out: ShapeEntry = { ...b, shape: null };
+  delete out.dtype;
+  delete out.value;
+  delete out.dimLines;
+  if (!a.shape || !b.shape || a.shape.length !== b.shape.length || a.shape.length === 0) return out;
+  const bs = b.shape;
+  out.shape = a.shape.map((d, i) => (d === bs[i] || isFreshSym(d) ? d : freshSym()));
+  if (a.dtype !== undefined && a.dtype === b.dtype) out.dtype = a.dtype;
+  out.derivation = `${b.derivation} (other calls differ)`;
+  return out;
 }
 
 function sameEntry(a: ShapeEntry, b: ShapeEntry): boolean {

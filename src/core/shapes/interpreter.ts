@@ -13,7 +13,10 @@ import type { Node } from './syntax';
 import {
   Env,
   fmtShape,
+  freshSym,
+  isFreshSym,
   isNum,
+  namedSym,
   sameValue,
   ShapeError,
   UNKNOWN,
@@ -50,7 +53,7 @@ export class Interpreter extends CollectionEvaluator {
    * reached from the module's own code give a function's assignments their shapes).
    */
   private get recording(): boolean {
-    return !this.silent && !(this.quiet > 0 && this.symbolicBodies > 0);
+    return !this.silent && !this.firstIteration && !(this.quiet > 0 && this.symbolicBodies > 0);
   }
 
   /** Set when the analysis stopped early (time budget, or input too deep for the stack). */
@@ -170,23 +173,51 @@ export class Interpreter extends CollectionEvaluator {
     const body = s.childForFieldName('body');
     const left = s.childForFieldName('left');
     const changed = changedIn(s);
-    // `for block in self.blocks`: the loop variable is the common item of a uniform sequence
+    // `for block in self.blocks`: the loop variable is the common item of a uniform sequence;
+    // `for t in range(n)`: an int
     let item: Val = UNKNOWN;
+    /** Whether the body surely runs at least once. */
+    let runs = false;
     if (s.type === 'for_statement') {
       const right = s.childForFieldName('right');
       const seq = right ? iterated : UNKNOWN;
-      if (seq.k === 'tuple' && !seq.open && seq.items.length) {
+      const count = right ? this.rangeCount(right, env) : undefined;
+      if (count !== undefined) {
+        if (left?.type === 'identifier') item = { k: 'int', v: freshSym(), line: left.startRow };
+        runs = typeof count === 'number' && count > 0;
+      } else if (seq.k === 'tuple' && !seq.open && seq.items.length) {
+        runs = true;
         const first = seq.items[0];
         if (seq.items.every((x) => sameValue(x, first))) item = first;
+      }
+    }
+    // the first iteration sees the values the loop is entered with: its errors are certain
+    if (runs && body && this.loopDepth < MAX_REFINED_LOOP_DEPTH && !this.silent) {
+      const first = env.clone();
+      if (left) this.bind(left, item, first, left, false);
+      this.loopDepth++;
+      this.firstIteration++;
+      try {
+        this.block(body.namedChildren, first);
+      } finally {
+        this.firstIteration--;
+        this.loopDepth--;
       }
     }
     // On entry the body sees what any earlier iteration left: what it changes is unknown,
     // except the names it provably gives back unchanged (`W -= lr * dW` keeps W's shape):
     // trial passes, silent, find the largest such set that is a fixpoint.
+    // A name the body changes but keeps the rank of is entered widened (see widenValue):
+    // `idx = torch.cat((idx, nxt), dim=1)` enters as (1, ?), `b -= lr * np.sum(g)` as ().
+    const widened = new Map<string, Val>();
     const entry = (keep: Set<string>): Env => {
       const e = env.clone();
       for (const t of changed)
         if (!(t.type === 'identifier' && keep.has(t.text))) this.assignTo(t, UNKNOWN, e, true);
+        else {
+          const w = widened.get(t.text);
+          if (w) e.set(t.text, w);
+        }
       if (left) this.bind(left, item, e, left, false);
       return e;
     };
@@ -203,14 +234,23 @@ export class Interpreter extends CollectionEvaluator {
           }
           const trial = entry(keep);
           this.block(body.namedChildren, trial);
+          let grew = false;
           const next = new Set(
             [...keep].filter((n) => {
-              const before = env.get(n);
+              const before = widened.get(n) ?? env.get(n);
               const after = trial.get(n);
-              return before && after && sameValue(before, after);
+              if (!before || !after) return false;
+              if (sameValue(before, after)) return true;
+              const w = widenValue(before, after);
+              if (!w) return false;
+              if (!sameValue(w, before)) {
+                widened.set(n, w);
+                grew = true;
+              }
+              return true;
             }),
           );
-          if (next.size === keep.size) break;
+          if (next.size === keep.size && !grew) break;
           keep = next;
         }
       } finally {
@@ -226,6 +266,34 @@ export class Interpreter extends CollectionEvaluator {
       this.loopDepth--;
     }
     this.merge(env, [inner, env], true);
+  }
+
+  /**
+   * `range(…)` or `reversed(range(…))` as a loop's iterable: its length (a number when the
+   * bounds are known, else 'unknown'); undefined when the iterable is something else.
+   */
+  private rangeCount(n: Node, env: Env): number | 'unknown' | undefined {
+    let call = n;
+    const fn = (c: Node): string | undefined =>
+      c.type === 'call' ? c.childForFieldName('function')?.text : undefined;
+    if (fn(call) === 'reversed') {
+      const inner = call.childForFieldName('arguments')?.namedChildren[0];
+      if (!inner) return undefined;
+      call = inner;
+    }
+    if (fn(call) !== 'range' || env.get('range')) return undefined;
+    const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+    if (args.some((a) => a.type !== 'integer' && a.type !== 'identifier' && a.type !== 'attribute'))
+      return 'unknown';
+    const b = args.map((a) => {
+      const v = this.evaluate(a, env);
+      return v.k === 'int' && isNum(v.v) ? v.v : undefined;
+    });
+    if (b.some((x) => x === undefined)) return 'unknown';
+    const [start, stop, step] =
+      b.length === 1 ? [0, b[0] ?? 0, 1] : [b[0] ?? 0, b[1] ?? 0, b[2] ?? 1];
+    if (step === 0) return 'unknown';
+    return Math.max(0, Math.ceil((stop - start) / step));
   }
 
   /**
@@ -477,7 +545,7 @@ export class Interpreter extends CollectionEvaluator {
     if (!right) return UNKNOWN;
     const v = right.type === 'assignment' ? this.assignment(right, env) : this.evaluate(right, env);
     if (!left) return v;
-    // `B, T, C = x.shape` fixes the rank of a parameter x
+    // `B, T, C = x.shape` fixes the rank of a parameter x and names its dims B, T, C
     if (
       (left.type === 'pattern_list' || left.type === 'tuple_pattern') &&
       v.k === 'tuple' &&
@@ -485,7 +553,13 @@ export class Interpreter extends CollectionEvaluator {
     ) {
       const source = v.names[1];
       const line = Number(v.names[2]);
-      const dims = left.namedChildren.map((_, i) => ({ v: `${source}.${i}`, line }));
+      const dims = left.namedChildren.map((t, i) => ({
+        v:
+          t.type === 'identifier' && t.text !== '_'
+            ? namedSym(t.text, `${source}.${i}`)
+            : `${source}.${i}`,
+        line,
+      }));
       const current = env.get(source);
       if (current?.k === 'sym') env.set(source, this.parameterArray(source, dims));
       this.bind(
@@ -495,6 +569,9 @@ export class Interpreter extends CollectionEvaluator {
         right,
         true,
       );
+    } else if (left.type === 'identifier' && v.k === 'int' && isFreshSym(v.v)) {
+      // `vocab_size = len(chars)`: an unknown size is named after the variable holding it
+      this.bind(left, { ...v, v: namedSym(left.text, String(v.v)) }, env, right, true);
     } else this.bind(left, v, env, right, true);
     return v;
   }
@@ -584,6 +661,33 @@ export class Interpreter extends CollectionEvaluator {
  * `a op= b` on an array writes into `a`: the broadcast result must have a's shape, and keeps
  * a's dtype, which must be able to hold the result (no float into an integer array).
  */
+/**
+ * What a loop-carried value is on entry to any iteration, given its value before one iteration
+ * and after it: a float that became a 0-d array is a 0-d array of unknown dtype; an array that
+ * kept its rank keeps the dims both agree on and gets an unnamed size where they differ (a size
+ * already unnamed stays). Undefined when the rank or the kind changed. The caller re-runs the
+ * body from the result until it is stable, so the result holds on every iteration.
+ */
+function widenValue(before: Val, after: Val): Val | undefined {
+  const zeroD = (v: Val): boolean =>
+    v.k === 'float' || (v.k === 'arr' && v.dims.length === 0 && v.lib === 'np');
+  if (zeroD(before) && zeroD(after))
+    return { k: 'arr', dims: [], lib: 'np', deriv: 'a number the loop changes' };
+  if (before.k !== 'arr' || after.k !== 'arr') return undefined;
+  if (before.dims.length !== after.dims.length || before.lib !== after.lib) return undefined;
+  const dims = before.dims.map((d, i) =>
+    d.v === after.dims[i].v || isFreshSym(d.v) ? d : { v: freshSym(), line: d.line },
+  );
+  const w: ArrVal = {
+    k: 'arr',
+    dims,
+    lib: before.lib,
+    deriv: `changed by the loop: ${fmtShape(dims)}`,
+  };
+  if (before.dtype !== undefined && before.dtype === after.dtype) w.dtype = before.dtype;
+  return w;
+}
+
 function inPlace(l: ArrVal, r: ArrVal, op: string, n: Node): Val {
   const grows =
     r.dims.length !== l.dims.length ||

@@ -29,6 +29,8 @@ export interface LayerVal {
   dims: DimInfo[];
   layers?: LayerVal[];
   bias?: boolean;
+  /** Conv/pool layers: the sliding window over the trailing spatial dims (see library/conv.ts). */
+  window?: { kernel: number[]; stride: number[]; padding: number[] | 'same'; dilation: number[] };
   line: number;
 }
 
@@ -96,6 +98,27 @@ let fresh = 0;
 export function freshSym(hint = '?'): string {
   fresh = (fresh + 1) % 1_000_000;
   return `${hint}#${fresh}`;
+}
+
+/**
+ * A symbol shown as `display` (`B`, `n_embd`) whose identity is `key` (`x.0`, `cfg.n_embd`):
+ * the key's hash is a hidden `#` suffix (7 digits, never a fresh symbol's number), so two
+ * names for different sizes stay different and the same size read twice stays equal.
+ */
+export function namedSym(display: string, key: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return `${display}#${1_000_000 + (h % 9_000_000)}`;
+}
+
+/** A symbol made by freshSym() and nothing else (`?#12`): a size nobody named. */
+export function isFreshSym(d: Dim): boolean {
+  return typeof d === 'string' && /^\?#\d+$/.test(d);
+}
+
+/** The name a symbol is shown by (`n_embd#1234567` → `n_embd`). */
+export function symbolName(d: string): string {
+  return d.replace(/#\d+/g, '');
 }
 
 export function isNum(d: Dim): d is number {

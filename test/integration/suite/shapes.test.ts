@@ -1,6 +1,7 @@
 /**
  * Shape checking inside the real extension host: hover text, diagnostics on the raising line,
- * and their disappearance once the file is fixed.
+ * and their disappearance once the file is fixed; a notebook opened in the notebook editor,
+ * with state flowing from cell to cell.
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -105,5 +106,58 @@ describe('shape checker in the editor', function () {
         ? undefined
         : true,
     );
+  });
+  it('a notebook in the notebook editor: hovers and diagnostics in its cells, state cell to cell', async () => {
+    const uri = vscode.Uri.joinPath(folder, 'cells.ipynb');
+    const cell = (kind: 'code' | 'markdown', lines: string[]): Record<string, unknown> => ({
+      cell_type: kind,
+      metadata: {},
+      source: lines.map((l, i) => (i < lines.length - 1 ? l + '\n' : l)),
+      ...(kind === 'code' ? { outputs: [], execution_count: null } : {}),
+    });
+    const nbJson = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+      cells: [
+        cell('code', ['import numpy as np', 'x = np.zeros((8, 3))']),
+        cell('markdown', ['# weights']),
+        cell('code', ['W = np.ones((3, 5))', 'y = x @ W']),
+        cell('code', ['bad = y @ W']),
+      ],
+    };
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(nbJson)));
+    const nb = await vscode.workspace.openNotebookDocument(uri);
+    await vscode.window.showNotebookDocument(nb);
+    const code = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
+    assert.equal(code.length, 3);
+    assert.equal(code[1].document.languageId, 'python');
+    // y in the third cell uses x from the first: (8, 3) @ (3, 5)
+    const text = await until('hover on y in a cell', async () => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        code[1].document.uri,
+        new vscode.Position(1, 0),
+      );
+      const t = hoverText(hovers ?? []);
+      return t.includes('shape (8, 5)') ? t : undefined;
+    });
+    assert.match(text, /shape \(8, 5\) · float64/);
+    // the last cell multiplies (8, 5) by (3, 5): flagged on its own line 0, nowhere else
+    const diags = await until('a shape diagnostic in the last cell', () => {
+      const d = vscode.languages
+        .getDiagnostics(code[2].document.uri)
+        .filter((x) => x.source === 'Matrix Lens');
+      return d.length ? d : undefined;
+    });
+    assert.equal(diags.length, 1);
+    assert.equal(diags[0].range.start.line, 0);
+    assert.match(diags[0].message, /\(8, 5\)/);
+    assert.match(diags[0].message, /\(3, 5\)/);
+    for (const c of code.slice(0, 2))
+      assert.deepEqual(
+        vscode.languages.getDiagnostics(c.document.uri).filter((x) => x.source === 'Matrix Lens'),
+        [],
+      );
   });
 });

@@ -8,7 +8,8 @@ const len: Rule = (_ctx, call) => {
   if (a?.k === 'tuple' && !a.names && !a.open)
     return { k: 'int', v: a.items.length, line: call.line };
   if (a?.k === 'sym') return { k: 'int', v: `${a.name}.0`, line: a.line };
-  return UNKNOWN;
+  // whatever it measures, len() gives an int (or raises)
+  return a ? { k: 'int', v: freshSym(), line: call.line } : UNKNOWN;
 };
 
 const int: Rule = (_ctx, call) => {

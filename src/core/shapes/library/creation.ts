@@ -98,6 +98,13 @@ const arange: Rule = (_ctx, call) => {
         : [values[0] as number, values[1] as number, (values[2] as number | undefined) ?? 1];
     len = Math.max(0, Math.ceil((stop - start) / step));
   } else if (values.length === 1 && typeof values[0] === 'string') len = values[0];
+  else if (
+    values[0] === 0 &&
+    typeof values[1] === 'string' &&
+    !(nums[1].k === 'int' && nums[1].unsure) &&
+    (values.length === 2 || values[2] === 1)
+  )
+    len = values[1]; // `arange(0, T)`: T items (T is a size, never negative)
   else len = freshSym();
   const first = nums[0];
   const dim =

@@ -52,6 +52,11 @@ const MATH_FLOATS = new Set([
   ...['pow', 'fabs', 'hypot', 'erf'],
 ]);
 
+/** The arguments after the first (written out, not spread: this runs for every call). */
+function rest(args: Args): Args {
+  return { pos: args.pos.slice(1), kw: args.kw, nodes: args.nodes, bad: args.bad };
+}
+
 function has<T>(table: Record<string, T>, name: string): boolean {
   return Object.prototype.hasOwnProperty.call(table, name);
 }
@@ -71,15 +76,36 @@ export class Library implements RuleContext {
     fnForm: boolean,
   ): Val {
     const line = node.startRow;
-    const call: Call = { name, lib, args, node, line, text: shortText(node) };
-    if (has(SEQUENCE_RULES, name)) return SEQUENCE_RULES[name](this, { ...call, first: self });
+    // the call objects are written out, not spread: this runs for every array call
+    if (has(SEQUENCE_RULES, name))
+      return SEQUENCE_RULES[name](this, {
+        name,
+        lib,
+        args,
+        node,
+        line,
+        text: shortText(node),
+        first: self,
+      });
     if (!has(ARRAY_RULES, name)) return UNKNOWN;
     const A = self ? asArray(self, lib, line) : undefined;
     if (!A || !self) return UNKNOWN;
     const offset = fnForm ? 1 : 0;
     const argName = (i: number): string =>
       args.nodes[i + offset] ? shortText(args.nodes[i + offset]) : `arg${i}`;
-    return ARRAY_RULES[name](this, { ...call, self: A, selfName, selfValue: self, argName });
+    const rule = ARRAY_RULES[name];
+    return rule(this, {
+      name,
+      lib,
+      args,
+      node,
+      line,
+      text: shortText(node),
+      self: A,
+      selfName,
+      selfValue: self,
+      argName,
+    });
   }
 
   arrayRule(name: string, call: ArrayCall): Val {
@@ -146,7 +172,7 @@ export class Library implements RuleContext {
       lib,
       a0,
       args.nodes[0] ? shortText(args.nodes[0]) : 'a',
-      { ...args, pos: args.pos.slice(1) },
+      rest(args),
       node,
       true,
     );
@@ -162,6 +188,6 @@ export class Library implements RuleContext {
         x,
         xName,
       );
-    return this.arrayCall(name, 'torch', x, xName, { ...args, pos: args.pos.slice(1) }, node, true);
+    return this.arrayCall(name, 'torch', x, xName, rest(args), node, true);
   }
 }

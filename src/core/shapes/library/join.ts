@@ -18,6 +18,7 @@ import {
 import {
   argOr,
   asArray,
+  dimOf,
   intOf,
   makeArray,
   operand,
@@ -94,8 +95,11 @@ rows(
 /** torch `x.split(size, dim)` / `x.chunk(n, dim)`: a tuple of pieces. */
 const split: ArrayRule = (_ctx, call) => {
   const { self: A, args, name, line } = call;
-  const size0 = intOf(argOr(args, 0, name === 'split' ? 'split_size_or_sections' : 'chunks'));
+  const sizeArg = argOr(args, 0, name === 'split' ? 'split_size_or_sections' : 'chunks');
+  const size0 = intOf(sizeArg);
   const axis = intOf(argOr(args, 1, 'dim')) ?? 0;
+  if (call.lib === 'torch' && name === 'split' && size0 === undefined && sizeArg)
+    return symbolicSplit(call, sizeArg, axis);
   if (call.lib !== 'torch' || size0 === undefined || size0 <= 0) return UNKNOWN;
   const i = normAxis(axis, A.dims.length, 'dim');
   const len = A.dims[i].v;
@@ -109,6 +113,28 @@ const split: ArrayRule = (_ctx, call) => {
   }
   return { k: 'tuple', items };
 };
+
+/**
+ * `qkv.split(n_embd, dim=2)` on a dimension `3*n_embd`: three pieces of `n_embd` (the symbolic
+ * size divides the symbolic length by its own text, so the count is exact).
+ */
+function symbolicSplit(call: Parameters<ArrayRule>[1], sizeArg: Val, axis: number): Val {
+  const size = dimOf(sizeArg);
+  if (!size || isNum(size.v) || (sizeArg.k === 'int' && sizeArg.unsure)) return UNKNOWN;
+  const i = normAxis(axis, call.self.dims.length, 'dim');
+  const len = call.self.dims[i].v;
+  const m = isNum(len) ? null : /^(\d+)\*(.+)$/.exec(len);
+  const count = len === size.v ? 1 : m && m[2] === size.v ? Number(m[1]) : 0;
+  if (count < 1 || count > 64) return UNKNOWN;
+  return {
+    k: 'tuple',
+    items: Array.from({ length: count }, () => {
+      const d = call.self.dims.slice();
+      d[i] = { v: size.v, line: call.line };
+      return result(call, d);
+    }),
+  };
+}
 
 export const SPLIT: Record<string, ArrayRule> = {};
 rows(SPLIT, ['split', 'chunk'], split);

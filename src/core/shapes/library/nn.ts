@@ -27,6 +27,7 @@ import {
   type Call,
   type Rule,
 } from './call';
+import { applyWindowLayer, CONV_LAYERS } from './conv';
 
 /** A layer value: `kind` and its defining sizes. */
 function layer(
@@ -80,6 +81,7 @@ rows(LAYERS, ['Embedding'], embedding);
 rows(LAYERS, ['LayerNorm'], layerNorm);
 rows(LAYERS, ['Sequential'], sequential);
 rows(LAYERS, ['Flatten'], shapePreserving);
+Object.assign(LAYERS, CONV_LAYERS);
 /** `nn.ModuleList([...])`: the list itself (iterating it gives its modules). */
 rows(LAYERS, ['ModuleList'], (_ctx, call) => {
   const list = call.args.pos[0];
@@ -201,6 +203,7 @@ export function applyLayer(l: LayerVal, x: ArrVal, xName: string, n: Node, layer
       if (nd < 2) return UNKNOWN;
       return out([x.dims[0], { v: dimProd(x.dims.slice(1).map((d) => d.v)), line: n.startRow }]);
     default:
+      if (l.kind in CONV_LAYERS) return applyWindowLayer(l, x, xName, layerName, text, n.startRow);
       return out(x.dims);
   }
 }
