@@ -2,7 +2,7 @@ import { CliCommand, UsageError, parseArgs } from '../command';
 import { NamedArray, loadEntry, parseMaxBytes, splitSpec, withArrayFile } from '../load';
 import { LensError, errorMessage, isLensError } from '../../core/errors';
 import { listNames, quoteName, safeJson } from '../../core/text';
-import { analyzeMatrix, sliceToMatrix } from '../../core/linalg';
+import { analyzeMatrix, matrixEigenvalues, sliceToMatrix } from '../../core/linalg';
 import type { MatrixAnalysis } from '../../core/linalg';
 import { sliceLabel } from '../../core/view/matrixSlice';
 
@@ -22,21 +22,37 @@ function num(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-function analyzeOne(a: NamedArray, ops: Set<Op>): Record<string, unknown> {
+/** Parts of the output that need the singular values (the SVD is the costly step). */
+const SV_OPS: readonly Op[] = ['rank', 'svd', 'norms', 'lowrank'];
+
+function analyzeOne(a: NamedArray, ops: Set<Op>, explicitOps: boolean): Record<string, unknown> {
   const { raw, name } = a;
   const { shape, dtype } = raw;
   if (shape.length < 2) throw notMatrix(name, shape);
+  const needSv = SV_OPS.some((o) => ops.has(o));
   let note: string | undefined;
   if (shape.length > 2)
     note = `analyzed the first 2-D slice ${sliceLabel(shape)} of shape [${shape.join(', ')}]`;
   const m = sliceToMatrix(raw);
   // the file's bytes are not needed once decoded: let them go before the decomposition
   a.raw = { ...raw, bytes: new Uint8Array(0) };
-  const r: MatrixAnalysis = analyzeMatrix(m, dtype, {
-    eigenvalues: ops.has('eig') ? undefined : false,
-  });
   const out: Record<string, unknown> = { name, shape, dtype };
   if (note) out.note = note;
+  if (!needSv) {
+    // eigenvalues alone: no SVD (for a symmetric matrix, only the tridiagonal path runs)
+    if (m.rows !== m.cols)
+      throw new LensError(
+        `${name ? quoteName(name) : 'array'}: eigenvalues need a square matrix, got shape [${shape.join(', ')}]`,
+        'unsupported',
+      );
+    Object.assign(out, matrixEigenvalues(m));
+    return out;
+  }
+  // eigenvalues asked for by name are computed at any size; by default only up to the
+  // automatic limit (analyzeMatrix's eigenLimit)
+  const r: MatrixAnalysis = analyzeMatrix(m, dtype, {
+    eigenvalues: ops.has('eig') ? (explicitOps ? true : undefined) : false,
+  });
   if (r.approximate) out.approximate = r.approximate;
   if (ops.has('rank')) {
     Object.assign(out, {
@@ -96,7 +112,9 @@ export const analyzeCommand: CliCommand = {
     'N-D arrays use their first 2-D slice; 1-D arrays are skipped with a note.',
     '',
     '  --json           one JSON document (±Inf and NaN become null)',
-    '  --ops LIST       comma-separated subset of rank,svd,norms,eig,lowrank',
+    '  --ops LIST       comma-separated subset of rank,svd,norms,eig,lowrank; only what is',
+    '                   asked is computed (eig alone skips the SVD; eig by name runs at any',
+    '                   size, by default only up to 2048²)',
     '  --max-bytes N    largest array loaded (default 256M; K/M/G suffixes); larger ones are',
     '                   refused from their header, before reading or inflating',
     '',
@@ -140,7 +158,7 @@ export const analyzeCommand: CliCommand = {
         try {
           if (e.shape.length < 2) throw notMatrix(e.name, e.shape);
           const a: NamedArray = { name: e.name, raw: await loadEntry(e, maxBytes) };
-          out.push(analyzeOne(a, ops));
+          out.push(analyzeOne(a, ops, opsArg !== undefined));
         } catch (err) {
           // one array of a single-array request: bad input (exit 2); in a multi-array file, report and go on
           if (chosen.length === 1 || !isLensError(err)) throw err;

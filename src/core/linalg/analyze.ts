@@ -5,6 +5,7 @@
  * randomized top-k SVD (Halko–Martinsson–Tropp) above it or on request.
  */
 import { DType } from '../array/dtype';
+import { LensError } from '../errors';
 import { Matrix, assertFinite } from './matrix';
 import { singularValues } from './svd';
 import { randomizedSvd } from './randomizedSvd';
@@ -150,22 +151,51 @@ export function analyzeMatrix(
   }
   if (doEig) {
     const sub = t.sub(svSpan, 1);
-    const pairs: [number, number][] = [];
-    if (symmetric) {
-      const { values } = symmetricEigen(m, { progress: (f) => sub.tick(f) });
-      for (const v of values) pairs.push([v, 0]);
-    } else {
-      const { re, im } = generalEigen(m, { progress: (f) => sub.tick(f) });
-      for (let i = 0; i < re.length; i++) pairs.push([re[i], im[i]]);
-    }
-    pairs.sort(
-      (a, b) => Math.hypot(b[0], b[1]) - Math.hypot(a[0], a[1]) || b[0] - a[0] || b[1] - a[1],
-    );
-    out.eigenvalues = pairs;
-    out.spectralRadius = pairs.length ? Math.hypot(pairs[0][0], pairs[0][1]) : 0;
+    const eig = matrixEigenvalues(m, { symmetric, progress: (f) => sub.tick(f) });
+    out.eigenvalues = eig.eigenvalues;
+    out.spectralRadius = eig.spectralRadius;
   }
   t.done();
   return out;
+}
+
+export interface EigenvalueSummary {
+  /** [re, im] sorted by descending modulus, conjugate pairs adjacent (+im first) */
+  eigenvalues: [number, number][];
+  spectralRadius: number;
+  /** exactly symmetric: the eigenvalues came from the symmetric (tridiagonal) path */
+  symmetric: boolean;
+}
+
+/**
+ * The eigenvalues of a square matrix alone, without the SVD that analyzeMatrix computes:
+ * the symmetric path (tridiagonal reduction + QL) when `m` is exactly symmetric, else the
+ * Hessenberg Francis QR. `symmetric` may be passed when the caller already knows it.
+ */
+export function matrixEigenvalues(
+  m: Matrix,
+  opts: { symmetric?: boolean; progress?: Progress } = {},
+): EigenvalueSummary {
+  if (m.rows !== m.cols)
+    throw new LensError(`eigenvalues need a square matrix, got ${m.rows}×${m.cols}`, 'unsupported');
+  assertFinite(m);
+  const symmetric = opts.symmetric ?? isSymmetric(m);
+  const pairs: [number, number][] = [];
+  if (symmetric) {
+    const { values } = symmetricEigen(m, { progress: opts.progress });
+    for (const v of values) pairs.push([v, 0]);
+  } else {
+    const { re, im } = generalEigen(m, { progress: opts.progress });
+    for (let i = 0; i < re.length; i++) pairs.push([re[i], im[i]]);
+  }
+  pairs.sort(
+    (a, b) => Math.hypot(b[0], b[1]) - Math.hypot(a[0], a[1]) || b[0] - a[0] || b[1] - a[1],
+  );
+  return {
+    eigenvalues: pairs,
+    spectralRadius: pairs.length ? Math.hypot(pairs[0][0], pairs[0][1]) : 0,
+    symmetric,
+  };
 }
 
 function emptyAnalysis(rows: number, cols: number, sourceDtype: DType): MatrixAnalysis {

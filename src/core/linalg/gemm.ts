@@ -61,6 +61,59 @@ function gemmJob(
   );
 }
 
+/** One f64 product of a job: C (m×n, row stride ldc) += alpha·A·B; addresses are f64 indices. */
+export interface DgemmCall {
+  m: number;
+  n: number;
+  k: number;
+  alpha: number;
+  a: number;
+  ars: number;
+  acs: number;
+  b: number;
+  brs: number;
+  bcs: number;
+  c: number;
+  ldc: number;
+}
+
+/**
+ * Runs independent f64 products on `e` as one job (through the parallel executor when it owns
+ * `e`), e.g. the row blocks of a triangular update. Each call packs its own B.
+ */
+export function dgemmCalls(e: Engine, calls: readonly DgemmCall[]): void {
+  const live = calls.filter((c) => c.m > 0 && c.n > 0 && c.k > 0);
+  if (!live.length) return;
+  if (e.kind === 'ts' || !e.call) {
+    for (const c of live)
+      e.dgemm(c.m, c.n, c.k, c.alpha, c.a, c.ars, c.acs, c.b, c.brs, c.bcs, c.c, c.ldc);
+    return;
+  }
+  const mk = e.mark();
+  try {
+    const wb = e.call('gemmWorkBytes', []);
+    const scratch: number[] = [];
+    for (let s = scratchSlotsFor(e); s > 0; s--) scratch.push(e.alloc64(Math.ceil(wb / 8)) * 8);
+    const tasks = live.map((c) => [
+      c.m,
+      c.n,
+      c.k,
+      c.alpha,
+      c.a * 8,
+      c.ars,
+      c.acs,
+      c.b * 8,
+      c.brs,
+      c.bcs,
+      c.c * 8,
+      c.ldc,
+    ]);
+    runJob(e, { kernel: 'dgemm', tasks, scratch });
+  } finally {
+    e.release(mk);
+  }
+}
+
 const KC = 128;
 const NC = 512;
 

@@ -16,7 +16,14 @@ describe('CLI: analyze and attention', function () {
   this.timeout(60_000);
   const dir = tempDir('matrix-lens-cli-');
   let cli = process.env.MATRIX_LENS_CLI ?? '';
-  let ref: { sv: number[]; rank: number; eig: [number, number][]; sv3: number[] };
+  let ref: {
+    sv: number[];
+    rank: number;
+    eig: [number, number][];
+    sv3: number[];
+    symEig: number[];
+    symSv: number[];
+  };
 
   before(() => {
     cli ||= buildCli(dir);
@@ -34,8 +41,12 @@ T, E, H = 6, 8, 2
 q = rng.standard_normal((T, E)).astype(np.float32); k = rng.standard_normal((T, E)).astype(np.float32)
 np.save(os.path.join(d, 'q.npy'), q); np.save(os.path.join(d, 'k.npy'), k)
 t3 = np.load(os.path.join(d, 't3.npy')).astype(np.float64)
+b = rng.standard_normal((37, 37)); s = b + b.T
+np.save(os.path.join(d, 's.npy'), s)
+np.save(os.path.join(d, 'r.npy'), rng.standard_normal((7, 5)))
 print(json.dumps(dict(sv=np.linalg.svd(a, compute_uv=False).tolist(), rank=int(np.linalg.matrix_rank(a)),
-  eig=[[float(x.real), float(x.imag)] for x in np.linalg.eigvals(a)], sv3=np.linalg.svd(t3[0], compute_uv=False).tolist())))
+  eig=[[float(x.real), float(x.imag)] for x in np.linalg.eigvals(a)], sv3=np.linalg.svd(t3[0], compute_uv=False).tolist(),
+  symEig=np.linalg.eigvalsh(s).tolist(), symSv=np.linalg.svd(s, compute_uv=False).tolist())))
 `,
       [dir],
     );
@@ -75,12 +86,50 @@ print(json.dumps(dict(sv=np.linalg.svd(a, compute_uv=False).tolist(), rank=int(n
     assert.match(text.stdout, /rank 4/);
   });
 
+  it('analyze --ops eig computes only the eigenvalues (symmetric path), --ops svd only σ', () => {
+    const e = run('analyze', join(dir, 's.npy'), '--json', '--ops', 'eig');
+    assert.equal(e.status, 0, e.stderr);
+    const a = JSON.parse(e.stdout).arrays[0];
+    assert.deepEqual(Object.keys(a).sort(), [
+      'dtype',
+      'eigenvalues',
+      'name',
+      'shape',
+      'spectralRadius',
+      'symmetric',
+    ]);
+    assert.equal(a.symmetric, true);
+    // by descending |λ|; the symmetric path gives exactly real eigenvalues
+    const want = [...ref.symEig].sort((x, y) => Math.abs(y) - Math.abs(x));
+    const lmax = Math.abs(want[0]);
+    assert.equal(a.eigenvalues.length, 37);
+    a.eigenvalues.forEach(([re, im]: [number, number], i: number) => {
+      assert.equal(im, 0);
+      assert.ok(Math.abs(re - want[i]) <= 8 * 37 * EPS * lmax, `λ${i} ${re} vs ${want[i]}`);
+    });
+    assert.equal(a.spectralRadius, Math.abs(a.eigenvalues[0][0]));
+    const s = run('analyze', join(dir, 's.npy'), '--json', '--ops', 'svd');
+    assert.equal(s.status, 0, s.stderr);
+    const b = JSON.parse(s.stdout).arrays[0];
+    assert.deepEqual(Object.keys(b).sort(), ['cond', 'dtype', 'name', 'shape', 'singularValues']);
+    for (let i = 0; i < 37; i++)
+      assert.ok(Math.abs(b.singularValues[i] - ref.symSv[i]) <= 8 * 37 * EPS * ref.symSv[0]);
+    const text = run('analyze', join(dir, 's.npy'), '--ops', 'eig');
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      /eigenvalues \(37, by \|λ\|\).*\n {2}spectral radius .* \(symmetric\)/,
+    );
+    assert.doesNotMatch(text.stdout, /singular|rank|norms/);
+  });
+
   it('bad input exits 2 with one line on stderr', () => {
     for (const args of [
       ['analyze', join(dir, 'v1.npy')],
       ['analyze', join(dir, 'c.npy')],
       ['analyze', join(dir, 'missing.npy')],
       ['analyze', join(dir, 'a.npy'), '--ops', 'bogus'],
+      ['analyze', join(dir, 'r.npy'), '--ops', 'eig'],
       ['attention', '--q', join(dir, 'q.npy')],
       ['attention', '--q', join(dir, 'q.npy'), '--k', join(dir, 'k.npy'), '--heads', '3'],
     ]) {
@@ -91,6 +140,7 @@ print(json.dumps(dict(sv=np.linalg.svd(a, compute_uv=False).tolist(), rank=int(n
     }
     assert.match(run('analyze', join(dir, 'v1.npy')).stderr, /2-D/);
     assert.match(run('analyze', join(dir, 'c.npy')).stderr, /complex128/);
+    assert.match(run('analyze', join(dir, 'r.npy'), '--ops', 'eig').stderr, /square.*\[7, 5\]/);
   });
 
   it('attention --causal --out W.npy writes [H, T, S] weights equal to NumPy softmax', () => {

@@ -548,7 +548,61 @@ export function gerReflRightAcc64(
 export function symvLower64(a: usize, ld: i32, len: i32, v: usize, p: usize): void {
   memory.fill(p, 0, (<usize>len) << 3);
   const ldb = (<usize>ld) << 3;
-  for (let i = 0; i < len; i++) {
+  let i = 0;
+  // four rows at a time: each p[j] (j < i) is loaded and stored once for the four rows
+  for (; i + 4 <= len; i += 4) {
+    const r0 = a + <usize>i * ldb;
+    const r1 = r0 + ldb;
+    const r2 = r1 + ldb;
+    const r3 = r2 + ldb;
+    const vo = v + ((<usize>i) << 3);
+    const u0 = load<f64>(vo);
+    const u1 = load<f64>(vo, 8);
+    const u2 = load<f64>(vo, 16);
+    const u3 = load<f64>(vo, 24);
+    const w0 = f64x2.splat(u0);
+    const w1 = f64x2.splat(u1);
+    const w2 = f64x2.splat(u2);
+    const w3 = f64x2.splat(u3);
+    let c0 = f64x2.splat(0);
+    let c1 = f64x2.splat(0);
+    let c2 = f64x2.splat(0);
+    let c3 = f64x2.splat(0);
+    for (let j = 0; j < i; j += 2) {
+      const o = (<usize>j) << 3;
+      const vj = v128.load(v + o);
+      const x0 = v128.load(r0 + o);
+      const x1 = v128.load(r1 + o);
+      const x2 = v128.load(r2 + o);
+      const x3 = v128.load(r3 + o);
+      c0 = f64x2.add(c0, f64x2.mul(x0, vj));
+      c1 = f64x2.add(c1, f64x2.mul(x1, vj));
+      c2 = f64x2.add(c2, f64x2.mul(x2, vj));
+      c3 = f64x2.add(c3, f64x2.mul(x3, vj));
+      let pj = v128.load(p + o);
+      pj = f64x2.add(pj, f64x2.add(f64x2.mul(x0, w0), f64x2.mul(x1, w1)));
+      pj = f64x2.add(pj, f64x2.add(f64x2.mul(x2, w2), f64x2.mul(x3, w3)));
+      v128.store(p + o, pj);
+    }
+    const io = (<usize>i) << 3;
+    // the 4×4 diagonal block (rows and columns i..i+3), lower triangle
+    const a10 = load<f64>(r1 + io);
+    const a20 = load<f64>(r2 + io);
+    const a21 = load<f64>(r2 + io, 8);
+    const a30 = load<f64>(r3 + io);
+    const a31 = load<f64>(r3 + io, 8);
+    const a32 = load<f64>(r3 + io, 16);
+    const s0 = f64x2.extract_lane(c0, 0) + f64x2.extract_lane(c0, 1);
+    const s1 = f64x2.extract_lane(c1, 0) + f64x2.extract_lane(c1, 1);
+    const s2 = f64x2.extract_lane(c2, 0) + f64x2.extract_lane(c2, 1);
+    const s3 = f64x2.extract_lane(c3, 0) + f64x2.extract_lane(c3, 1);
+    const po = p + io;
+    store<f64>(po, s0 + load<f64>(r0 + io) * u0 + a10 * u1 + a20 * u2 + a30 * u3);
+    store<f64>(po, s1 + a10 * u0 + load<f64>(r1 + io, 8) * u1 + a21 * u2 + a31 * u3, 8);
+    store<f64>(po, s2 + a20 * u0 + a21 * u1 + load<f64>(r2 + io, 16) * u2 + a32 * u3, 16);
+    store<f64>(po, s3 + a30 * u0 + a31 * u1 + a32 * u2 + load<f64>(r3 + io, 24) * u3, 24);
+  }
+  for (; i < len; i++) {
     const row = a + <usize>i * ldb;
     const vi = load<f64>(v + ((<usize>i) << 3));
     const vv = f64x2.splat(vi);

@@ -1,0 +1,129 @@
+/**
+ * Blocked Householder reduction of a symmetric matrix to tridiagonal form, T = Qᵀ A Q, for the
+ * leading columns (the caller finishes the trailing block with the unblocked reduction).
+ * Reference: LAPACK dsytrd (blocked driver) and dlatrd (panel, lower case); Golub & Van Loan,
+ * Matrix Computations (4th ed.), §5.2.3 (WY-free rank-2k form).
+ *
+ * A panel of nb columns is reduced against the matrix as it stood at the start of the panel:
+ * column c is first brought up to date with the panel's earlier reflectors (A −= V·Wᵀ + W·Vᵀ,
+ * restricted to that column), its reflector v is generated, and w = τ·(A₂₂·v − V·Wᵀv − W·Vᵀv),
+ * w −= ½τ(wᵀv)·v. After the panel the trailing lower triangle takes the whole rank-2nb update
+ * A₂₂ −= V·Wᵀ + W·Vᵀ as row blocks of one GEMM job (pooled, SIMD), so half of the flops leave
+ * the memory-bound symmetric matrix-vector product for GEMM.
+ *
+ * Storage (all on the engine's heap): A row-major n×n, only its lower triangle read and kept
+ * (the strict upper triangle of the trailing block is used as scratch by the diagonal GEMM
+ * blocks); V and W interleaved as the rows of Yt (row 2p = column p of V, row 2p+1 = column p
+ * of W, indexed by global row − panel start), so the per-column products are single gemvT
+ * calls over the first 2p rows.
+ */
+import { householder } from './householder';
+import { DgemmCall, dgemmCalls } from './gemm';
+import { Ticker } from './progress';
+import { Engine } from './wasm/kernels';
+
+/** Panel width (LAPACK's ilaenv default for dsytrd). */
+export const PANEL = 32;
+/** Rows per GEMM task of the trailing update (the diagonal block of each is the waste). */
+const UPDATE_ROWS = 64;
+
+/**
+ * Reduces columns 0..stop-1 of the symmetric n×n matrix at heap index `a` (row-major, lower
+ * triangle), stop a multiple of PANEL and ≤ n − 2. Writes d[0..stop) and e[0..stop); on return
+ * the lower triangle of the trailing block A[stop:, stop:] holds the matrix still to reduce.
+ */
+export function blockedTridiagonalHead(
+  eng: Engine,
+  a: number,
+  n: number,
+  stop: number,
+  d: Float64Array,
+  e: Float64Array,
+  ticker: Ticker,
+): void {
+  const nb = PANEL;
+  const ld = n; // row stride of Yt and St (columns = global row − panel start)
+  const Yt = eng.alloc64(2 * nb * ld);
+  const St = eng.alloc64(2 * nb * ld);
+  const V = eng.alloc64(n); // current reflector, contiguous
+  const P = eng.alloc64(n); // A₂₂·v, then w
+  const C = eng.alloc64(n); // products of the panel so far
+  const S = eng.alloc64(2 * nb); // coefficients
+  const T = eng.alloc64(2 * nb);
+  let w = eng.f64; // re-read after the GEMM job (its scratch may grow the heap)
+  for (let k = 0; k < stop; k += nb) {
+    const L = n - k;
+    w.fill(0, Yt, Yt + 2 * nb * ld);
+    for (let i = 0; i < nb; i++) {
+      const c = k + i;
+      const len = n - c; // rows c..n-1 of column c
+      const col = a + c * n + c; // A(c, c); A(c + j, c) at col + j·n
+      if (i > 0) {
+        // A(c:, c) −= V(c:, :i)·W(c, :i)ᵀ + W(c:, :i)·V(c, :i)ᵀ
+        for (let p = 0; p < i; p++) {
+          w[S + 2 * p] = w[Yt + (2 * p + 1) * ld + i];
+          w[S + 2 * p + 1] = w[Yt + 2 * p * ld + i];
+        }
+        eng.gemvT(Yt + i, ld, 2 * i, len, S, C);
+        for (let j = 0; j < len; j++) w[col + j * n] -= w[C + j];
+      }
+      d[c] = w[col];
+      // reflector from A(c+1:, c)
+      const m = len - 1;
+      for (let j = 0; j < m; j++) w[V + j] = w[col + (j + 1) * n];
+      const tau = householder(w, V, m);
+      e[c] = w[V];
+      w[V] = 1;
+      const y0 = i + 1; // Yt column of row c+1
+      w.set(w.subarray(V, V + m), Yt + 2 * i * ld + y0);
+      // w = τ·(A₂₂·v − V·(Wᵀv) − W·(Vᵀv)), A₂₂ as it stood at the start of the panel
+      eng.symvLower(col + n + 1, n, m, V, P);
+      if (i > 0) {
+        for (let q = 0; q < 2 * i; q++) w[T + q] = eng.dot(Yt + q * ld + y0, V, m);
+        for (let p = 0; p < i; p++) {
+          w[S + 2 * p] = w[T + 2 * p + 1];
+          w[S + 2 * p + 1] = w[T + 2 * p];
+        }
+        eng.gemvT(Yt + y0, ld, 2 * i, m, S, C);
+        eng.axpy(-1, C, P, m);
+      }
+      let pv = 0;
+      for (let j = 0; j < m; j++) {
+        const pj = tau * w[P + j];
+        w[P + j] = pj;
+        pv += pj * w[V + j];
+      }
+      eng.axpy(-0.5 * tau * pv, V, P, m);
+      w.set(w.subarray(P, P + m), Yt + (2 * i + 1) * ld + y0);
+    }
+    // trailing A(k+nb:, k+nb:) −= V·Wᵀ + W·Vᵀ, lower triangle by row blocks
+    const t0 = nb; // Yt column of the first trailing row
+    const rest = L - nb;
+    for (let p = 0; p < nb; p++) {
+      w.copyWithin(St + 2 * p * ld + t0, Yt + (2 * p + 1) * ld + t0, Yt + (2 * p + 1) * ld + L);
+      w.copyWithin(St + (2 * p + 1) * ld + t0, Yt + 2 * p * ld + t0, Yt + 2 * p * ld + L);
+    }
+    const base = a + (k + nb) * n + (k + nb);
+    const calls: DgemmCall[] = [];
+    for (let r0 = 0; r0 < rest; r0 += UPDATE_ROWS) {
+      const r1 = Math.min(rest, r0 + UPDATE_ROWS);
+      calls.push({
+        m: r1 - r0,
+        n: r1,
+        k: 2 * nb,
+        alpha: -1,
+        a: Yt + t0 + r0,
+        ars: 1,
+        acs: ld,
+        b: St + t0,
+        brs: ld,
+        bcs: 1,
+        c: base + r0 * n,
+        ldc: n,
+      });
+    }
+    dgemmCalls(eng, calls);
+    w = eng.f64;
+    ticker.tick(1 - ((n - k - nb) / n) ** 3);
+  }
+}
