@@ -116,6 +116,32 @@ export function fromRawArray(raw: RawArray): Matrix {
   return { rows, cols, data: toFloat64C(raw) };
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Like {@link fromRawArray} for a 2-D array whose bytes are the caller's to give up: float64
+ * in this machine's byte order, C order and 8-byte aligned are viewed in place (no second
+ * copy of the array beside its bytes); anything else is converted. The matrix may share
+ * `raw.bytes`: the caller must not use them afterwards.
+ */
+export function adoptRawArray(raw: RawArray): Matrix {
+  const { shape, bytes } = raw;
+  if (
+    shape.length === 2 &&
+    raw.dtype === 'float64' &&
+    raw.littleEndian === LITTLE_ENDIAN &&
+    (!raw.fortranOrder || shape[0] <= 1 || shape[1] <= 1) &&
+    bytes.byteOffset % 8 === 0 &&
+    bytes.byteLength === shape[0] * shape[1] * 8
+  )
+    return {
+      rows: shape[0],
+      cols: shape[1],
+      data: new Float64Array(bytes.buffer, bytes.byteOffset, shape[0] * shape[1]),
+    };
+  return sliceToMatrix(raw);
+}
+
 /**
  * The 2-D slice `a[index..., :, :]` of an N-D array (index over the leading axes, default all
  * zeros: the first slice).

@@ -15,6 +15,7 @@ import { tempDir } from '../../helpers/python';
 import { LensError } from '../../../src/core/errors';
 import { MemorySource } from '../../../src/core/io/source';
 import { headerMembers, openSafetensors } from '../../../src/core/formats/safetensors';
+import { adoptRawArray, fromRawArray } from '../../../src/core/linalg';
 
 const CLI = resolve(process.env.MATRIX_LENS_CLI ?? 'dist/cli.js');
 
@@ -101,5 +102,56 @@ describe('hostile input: memory bounds (issue 12)', function () {
     new DataView(file.buffer).setBigUint64(0, BigInt(latin1.length), true);
     file.set(latin1, 8);
     await assert.rejects(openSafetensors(new MemorySource(file)), /not valid UTF-8/);
+  });
+  it('analyze adopts float64 bytes in place (no decoded copy beside them) and converts anything else exactly', () => {
+    const rows = 3;
+    const cols = 4;
+    const values = Float64Array.from({ length: rows * cols }, (_, i) => (i - 5) * 1.25e-3);
+    const bytes = new Uint8Array(values.buffer.slice(0));
+    const m = adoptRawArray({
+      dtype: 'float64',
+      shape: [rows, cols],
+      fortranOrder: false,
+      littleEndian: true,
+      bytes,
+    });
+    assert.equal(m.data.buffer, bytes.buffer, 'a view of the bytes, not a copy');
+    assert.deepEqual(Array.from(m.data), Array.from(values));
+    // Fortran order, big-endian, misaligned and float32 are decoded as fromRawArray does
+    const fortran = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < cols; j++) fortran[j * rows + i] = values[i * cols + j];
+    const big = new Uint8Array(values.length * 8);
+    for (let i = 0; i < values.length; i++)
+      new DataView(big.buffer).setFloat64(i * 8, values[i], false);
+    const odd = new Uint8Array(values.length * 8 + 1);
+    odd.set(bytes, 1);
+    const cases = [
+      {
+        dtype: 'float64' as const,
+        fortranOrder: true,
+        littleEndian: true,
+        bytes: new Uint8Array(fortran.buffer),
+      },
+      { dtype: 'float64' as const, fortranOrder: false, littleEndian: false, bytes: big },
+      {
+        dtype: 'float64' as const,
+        fortranOrder: false,
+        littleEndian: true,
+        bytes: odd.subarray(1),
+      },
+      {
+        dtype: 'float32' as const,
+        fortranOrder: false,
+        littleEndian: true,
+        bytes: new Uint8Array(Float32Array.from(values).buffer),
+      },
+    ];
+    for (const c of cases) {
+      const raw = { ...c, shape: [rows, cols] };
+      const got = adoptRawArray(raw);
+      assert.notEqual(got.data.buffer, c.bytes.buffer);
+      assert.deepEqual(Array.from(got.data), Array.from(fromRawArray(raw).data));
+    }
   });
 });
