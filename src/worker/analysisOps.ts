@@ -5,6 +5,7 @@
  * a 'cancelled' LensError once the host asks to stop, so a Cancel lands within one progress
  * interval (~50–100 ms) of the decomposition's loops.
  */
+import { checkLimit } from '../core/formats/entry';
 import { basename } from 'node:path';
 import { toFloat64C } from '../core/array/decode';
 import { DType, isComplex } from '../core/array/dtype';
@@ -50,6 +51,9 @@ export async function analyzeOp(p: AnalyzeParams, control: RequestControl): Prom
     const parsed = parseArrayText(p.input.text);
     dtype = parsed.dtype;
     raw = rawOfParsed(parsed);
+    // a computed array obeys the same limit as a file's (the text itself is capped before it
+    // is sent: MAX_SELECTION_CHARS)
+    checkLimit(raw.bytes.byteLength, { maxBytes: p.maxBytes });
   } else {
     const loaded = await loadRef(p.input, p.maxBytes);
     control.tick(0);

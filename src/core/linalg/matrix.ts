@@ -4,7 +4,7 @@
  * mutates its input.
  */
 import { RawArray } from '../array/ndarray';
-import { toFloat64C } from '../array/decode';
+import { decodeRun, toFloat64C } from '../array/decode';
 import { DType, isComplex } from '../array/dtype';
 import { LensError } from '../errors';
 
@@ -160,9 +160,15 @@ export function sliceToMatrix(raw: RawArray, index?: readonly number[]): Matrix 
     );
   const rows = raw.shape[raw.shape.length - 2];
   const cols = raw.shape[raw.shape.length - 1];
-  const all = toFloat64C(raw);
   let off = 0;
   for (let i = 0; i < lead.length; i++) off = off * lead[i] + idx[i];
+  if (!raw.fortranOrder) {
+    // C order: the slice is one contiguous run; decode only it (not the whole N-D array)
+    const data = new Float64Array(rows * cols);
+    decodeRun(raw, off * rows * cols, rows * cols, data);
+    return { rows, cols, data };
+  }
+  const all = toFloat64C(raw);
   return { rows, cols, data: all.slice(off * rows * cols, (off + 1) * rows * cols) };
 }
 

@@ -89,6 +89,15 @@ describe('worker analysis operations', function () {
     );
     assert.equal(n.sliceLabel, '[1, :, :]');
     assert.equal(n.analysis.rank, 1);
+    // parsed text obeys matrixLens.maxArrayBytes like a file's array: 4 values are 32 bytes
+    await rejectsWith(
+      analyzeOp(
+        { input: { text: '[[2, 1], [1, 3]]', name: 'sel' }, maxBytes: 31 },
+        control().control,
+      ),
+      'too-large',
+      /array of 32 B .* is larger than the limit of 31 B/,
+    );
   });
 
   it('refuses NaN/Inf (numeric), complex and 1-D input (unsupported) in one line', async () => {
