@@ -32,6 +32,49 @@ describe('Restricted Mode, virtual workspaces and the walkthrough', function () 
     assert.ok(Array.isArray(walk) && walk.length === 1);
   });
 
+  it('virtual workspaces, limited as declared: a .npy on a non-file file system opens (read whole)', async () => {
+    // an in-memory file system, as a virtual workspace provides: no path on disk to read from
+    const files = new Map<string, Uint8Array>();
+    const provider: vscode.FileSystemProvider = {
+      onDidChangeFile: new vscode.EventEmitter<vscode.FileChangeEvent[]>().event,
+      watch: () => new vscode.Disposable(() => {}),
+      stat: (uri) => {
+        const f = files.get(uri.path);
+        if (!f) throw vscode.FileSystemError.FileNotFound(uri);
+        return { type: vscode.FileType.File, ctime: 0, mtime: 1, size: f.length };
+      },
+      readDirectory: () => [],
+      createDirectory: () => {},
+      readFile: (uri) => {
+        const f = files.get(uri.path);
+        if (!f) throw vscode.FileSystemError.FileNotFound(uri);
+        return f;
+      },
+      writeFile: (uri, content) => void files.set(uri.path, content),
+      delete: () => {},
+      rename: () => {},
+    };
+    const reg = vscode.workspace.registerFileSystemProvider('mlvirtual', provider, {
+      isReadonly: true,
+    });
+    try {
+      const bytes = execFileSync(PYTHON, [
+        '-c',
+        'import sys, io, numpy as np; b = io.BytesIO(); np.save(b, np.eye(5, 7, dtype=np.float64)); sys.stdout.buffer.write(b.getvalue())',
+      ]);
+      files.set('/virtual.npy', new Uint8Array(bytes));
+      const { rendered } = await api();
+      const uri = vscode.Uri.from({ scheme: 'mlvirtual', path: '/virtual.npy' });
+      await vscode.commands.executeCommand('vscode.openWith', uri, 'matrixLens.arrayViewer');
+      const report = await rendered.wait(uri, (r) => r.summary !== '' || !!r.error);
+      assert.equal(report.error ?? '', '');
+      assert.match(report.summary, /^float64\[5, 7\] n=35 .*zeros 30/);
+    } finally {
+      await closeAllEditors();
+      reg.dispose();
+    }
+  });
+
   it('the walkthrough link opens the shipped demo weights in the Matrix Lens editor', async () => {
     // activation time of this build (the installed .vsix in that run), when nothing else has
     // activated it yet: logged for BENCHMARKS.md, not asserted (speed lives in benchmarks)
