@@ -122,7 +122,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * Like {@link fromRawArray} for a 2-D array whose bytes are the caller's to give up: float64
  * in this machine's byte order, C order and 8-byte aligned are viewed in place (no second
  * copy of the array beside its bytes); anything else is converted. The matrix may share
- * `raw.bytes`: the caller must not use them afterwards.
+ * `raw.bytes`: neither may be written while the other is in use (analyzeMatrix and the
+ * decompositions only read their input: they work on copies in the engine's heap).
  */
 export function adoptRawArray(raw: RawArray): Matrix {
   const { shape, bytes } = raw;

@@ -15,7 +15,7 @@ import { tempDir } from '../../helpers/python';
 import { LensError } from '../../../src/core/errors';
 import { MemorySource } from '../../../src/core/io/source';
 import { headerMembers, openSafetensors } from '../../../src/core/formats/safetensors';
-import { adoptRawArray, fromRawArray } from '../../../src/core/linalg';
+import { adoptRawArray, analyzeMatrix, fromRawArray } from '../../../src/core/linalg';
 
 const CLI = resolve(process.env.MATRIX_LENS_CLI ?? 'dist/cli.js');
 
@@ -153,5 +153,31 @@ describe('hostile input: memory bounds (issue 12)', function () {
       assert.notEqual(got.data.buffer, c.bytes.buffer);
       assert.deepEqual(Array.from(got.data), Array.from(fromRawArray(raw).data));
     }
+  });
+  it('property: analyzeMatrix only reads its input, so a view of cached file bytes stays intact (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.constantFrom(1, 1e-300, 1e300, 5e-324, 1e150),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 1000 }),
+        (rows, cols, scale, randomized, seed) => {
+          let x = seed;
+          const data = Float64Array.from({ length: rows * cols }, () => {
+            x = (x * 16807) % 2147483647;
+            return (x / 2147483647 - 0.5) * scale;
+          });
+          const before = data.slice();
+          analyzeMatrix({ rows, cols, data }, 'float64', {
+            randomized,
+            topK: 2,
+            eigenvalues: true,
+          });
+          assert.deepEqual(data, before);
+        },
+      ),
+      { numRuns: 150, seed: 12 },
+    );
   });
 });
