@@ -99,6 +99,20 @@ if (want('integration')) {
   if (runner === 'code-server') {
     console.log('▸ integration tests: code-server + headless Chromium, development mode');
     record('integration (code-server, development)', await runWithCodeServer({ mode: 'dev' }));
+    // Restricted Mode for real: workspace trust on and the folder untrusted (its own suite)
+    const grep = process.env.MATRIX_LENS_TEST_GREP;
+    if (!grep || new RegExp(grep).test('Restricted Mode in an untrusted window')) {
+      console.log('▸ integration tests: code-server, untrusted folder (Restricted Mode)');
+      record(
+        'integration (code-server, untrusted folder)',
+        await runWithCodeServer({
+          mode: 'dev',
+          label: 'integration-untrusted',
+          untrusted: true,
+          env: { MATRIX_LENS_UNTRUSTED: '1', MATRIX_LENS_TEST_GREP: 'untrusted window' },
+        }),
+      );
+    }
     console.log('▸ integration tests: code-server + headless Chromium, installed .vsix');
     record(
       'integration (code-server, installed vsix)',

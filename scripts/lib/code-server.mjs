@@ -141,6 +141,7 @@ export async function startCodeServer({
   env = {},
   port,
   log = () => {},
+  untrusted = false,
 }) {
   const entry = ensureCodeServer();
   const userDataDir = join(runDir, 'user-data');
@@ -163,7 +164,10 @@ export async function startCodeServer({
     JSON.stringify({
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
-      'security.workspace.trust.enabled': false,
+      // untrusted: workspace trust on, the folder not trusted, no prompt: Restricted Mode
+      'security.workspace.trust.enabled': untrusted,
+      'security.workspace.trust.startupPrompt': 'never',
+      'security.workspace.trust.emptyWindow': false,
       'telemetry.telemetryLevel': 'off',
       'extensions.autoCheckUpdates': false,
       'extensions.autoUpdate': false,
@@ -193,7 +197,7 @@ export async function startCodeServer({
       configFile,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(untrusted ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       folder,
     ],

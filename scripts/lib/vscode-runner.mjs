@@ -79,6 +79,7 @@ export async function runWithCodeServer({
   env = {},
   timeoutMs = 15 * 60_000,
   verbose = false,
+  untrusted = false,
 }) {
   const { runDir, workspace } = makeRunDir(label);
   let extensionsDir = join(runDir, 'extensions');
@@ -99,7 +100,13 @@ export async function runWithCodeServer({
   extraEnv.MATRIX_LENS_TEST_RESULTS = resultsFile;
   const logFile = join(runDir, 'host.log');
   writeFileSync(logFile, '');
-  const server = await startCodeServer({ runDir, folder: workspace, extensionsDir, env: extraEnv });
+  const server = await startCodeServer({
+    runDir,
+    folder: workspace,
+    extensionsDir,
+    env: extraEnv,
+    untrusted,
+  });
   const browser = await launchChromium();
   let exitCode;
   const logs = [];

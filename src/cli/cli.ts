@@ -57,8 +57,27 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`usage: matrix-lens ${cmd.usage}\n\n${cmd.help ?? cmd.summary}\n`);
     return 0;
   }
-  // names, metadata and paths come from files: no control character reaches the terminal raw
-  return cmd.run(rest, { out: (s) => process.stdout.write(safeText(s)) });
+  // names, metadata and paths come from files: no control character reaches the terminal raw.
+  // Output is written in pieces of 64 KiB: a write per line was 10⁶ system calls for 10⁶ arrays
+  const pending: string[] = [];
+  let pendingChars = 0;
+  const flush = (): void => {
+    if (pending.length) process.stdout.write(pending.join(''));
+    pending.length = 0;
+    pendingChars = 0;
+  };
+  try {
+    return await cmd.run(rest, {
+      out: (s) => {
+        const t = safeText(s);
+        pending.push(t);
+        pendingChars += t.length;
+        if (pendingChars >= 1 << 16) flush();
+      },
+    });
+  } finally {
+    flush();
+  }
 }
 
 main(process.argv.slice(2)).then(

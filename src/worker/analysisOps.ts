@@ -5,13 +5,20 @@
  * a 'cancelled' LensError once the host asks to stop, so a Cancel lands within one progress
  * interval (~50–100 ms) of the decomposition's loops.
  */
+import { checkLimit } from '../core/formats/entry';
 import { basename } from 'node:path';
 import { toFloat64C } from '../core/array/decode';
 import { DType, isComplex } from '../core/array/dtype';
 import { RawArray } from '../core/array/ndarray';
 import { LensError, errorMessage, isLensError } from '../core/errors';
 import { parseArrayText } from '../core/formats/selection';
-import { analyzeMatrix, attentionData, countNonFinite, sliceToMatrix } from '../core/linalg';
+import {
+  adoptRawArray,
+  analyzeMatrix,
+  attentionData,
+  countNonFinite,
+  sliceToMatrix,
+} from '../core/linalg';
 import { require2d, sliceLabel } from '../core/view/matrixSlice';
 import type { ArrayRef } from '../protocol/common';
 import type { AnalyzeParams, AnalyzeResult } from '../protocol/worker';
@@ -50,6 +57,9 @@ export async function analyzeOp(p: AnalyzeParams, control: RequestControl): Prom
     const parsed = parseArrayText(p.input.text);
     dtype = parsed.dtype;
     raw = rawOfParsed(parsed);
+    // a computed array obeys the same limit as a file's (the text itself is capped before it
+    // is sent: MAX_SELECTION_CHARS)
+    checkLimit(raw.bytes.byteLength, { maxBytes: p.maxBytes });
   } else {
     const loaded = await loadRef(p.input, p.maxBytes);
     control.tick(0);
@@ -60,7 +70,10 @@ export async function analyzeOp(p: AnalyzeParams, control: RequestControl): Prom
   const shape = raw.shape;
   if (isComplex(dtype)) throw unsupportedComplex(dtype);
   require2d(shape);
-  const m = sliceToMatrix(raw, p.index);
+  // a 2-D float64 array is viewed in place: the bytes may be the worker's cached copy of the
+  // file, which analyzeMatrix only reads (one copy of the array fewer while it runs)
+  const m =
+    shape.length === 2 && !p.index?.length ? adoptRawArray(raw) : sliceToMatrix(raw, p.index);
   control.tick(0.01);
   const analysis = analyzeMatrix(m, dtype, {
     randomized: p.randomized,

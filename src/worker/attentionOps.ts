@@ -7,7 +7,7 @@
  */
 import { DType, isComplex } from '../core/array/dtype';
 import { formatBytes } from '../core/array/ndarray';
-import { attention } from '../core/attention/attention';
+import { attention, attentionWeightBytes } from '../core/attention/attention';
 import { attentionDiagnostics } from '../core/attention/diagnostics';
 import {
   AttentionLayout,
@@ -124,8 +124,10 @@ export async function attentionComputeOp(
   const H = q.shape.length === 3 ? q.shape[0] : (p.heads ?? 1);
   const T = q.shape.length >= 2 ? q.shape[q.shape.length - 2] : 0;
   const S = k.shape.length >= 2 ? k.shape[k.shape.length - 2] : 0;
-  // float32 weights when Q, K and V are float32 (the SIMD kernel), else float64 while computing
-  const bytesPerWeight = [q, k, v].every((t) => !t || t.data instanceof Float32Array) ? 4 : 8;
+  // float32 weights when the float32 SIMD kernel runs; else float64 while computing, then
+  // narrowed to the float32 copy held for drawing: 8 + 4 bytes a weight at the peak (float32
+  // inputs whose scores may leave float32's range take the float64 path too)
+  const bytesPerWeight = attentionWeightBytes(q, k, v, p.heads) === 4 ? 4 : 8 + 4;
   if (H * T * S * bytesPerWeight > p.maxBytes)
     throw new LensError(
       `the attention weights [${H}, ${T}, ${S}] would take ${formatBytes(H * T * S * bytesPerWeight)} while computing, over the ${formatBytes(p.maxBytes)} limit set by matrixLens.maxArrayBytes`,

@@ -2,7 +2,7 @@ import { CliCommand, UsageError, parseArgs } from '../command';
 import { NamedArray, loadEntry, parseMaxBytes, splitSpec, withArrayFile } from '../load';
 import { LensError, errorMessage, isLensError } from '../../core/errors';
 import { listNames, quoteName, safeJson } from '../../core/text';
-import { analyzeMatrix, matrixEigenvalues, sliceToMatrix } from '../../core/linalg';
+import { adoptRawArray, analyzeMatrix, matrixEigenvalues, sliceToMatrix } from '../../core/linalg';
 import type { MatrixAnalysis } from '../../core/linalg';
 import { sliceLabel } from '../../core/view/matrixSlice';
 
@@ -33,8 +33,9 @@ function analyzeOne(a: NamedArray, ops: Set<Op>, explicitOps: boolean): Record<s
   let note: string | undefined;
   if (shape.length > 2)
     note = `analyzed the first 2-D slice ${sliceLabel(shape)} of shape [${shape.join(', ')}]`;
-  const m = sliceToMatrix(raw);
-  // the file's bytes are not needed once decoded: let them go before the decomposition
+  // the file's bytes are this call's alone: float64 data is viewed in place (no decoded copy
+  // beside the bytes), anything else is decoded and its bytes let go before the decomposition
+  const m = shape.length === 2 ? adoptRawArray(raw) : sliceToMatrix(raw);
   a.raw = { ...raw, bytes: new Uint8Array(0) };
   const out: Record<string, unknown> = { name, shape, dtype };
   if (note) out.note = note;

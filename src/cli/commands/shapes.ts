@@ -237,6 +237,13 @@ export const shapesCommand: CliCommand = {
         );
       }
       if (r.incomplete) note(f, `${r.incomplete}; what follows is not checked`);
+      for (const b of r.blanked ?? []) {
+        const at = place(b.line, notebook);
+        note(
+          f,
+          `${at.cell ? `cell ${at.cell}, ` : ''}line ${at.line}: a bracketed group of ${b.chars} characters is too large to parse quickly; it was analysed as an unknown value`,
+        );
+      }
       for (const s of r.shapes) {
         const at = place(s.line, notebook);
         const e: Record<string, unknown> = {

@@ -153,6 +153,33 @@ function scoreExponent(log2Bound: number): number {
   return log2Bound > 1000 ? Math.ceil(log2Bound - 900) : 0;
 }
 
+/**
+ * Whether the float32 kernels run: Q, K (and V) float32 and scores that stay far inside
+ * float32's range; otherwise everything is float64, float32 inputs included.
+ */
+function float32Kernels(q: Tensor, k: Tensor, v: Tensor | undefined, log2Bound: number): boolean {
+  return (
+    log2Bound < 100 && [q, k, v].every((t) => t === undefined || t.data instanceof Float32Array)
+  );
+}
+
+/**
+ * Bytes per weight that {@link attention} allocates for the [H, T, S] weights: 4 when the
+ * float32 SIMD kernel writes them, 8 when they are float64 (float32 inputs whose scores may
+ * leave float32's range are routed to float64 too). `heads` splits a 2-D Q as attention does.
+ */
+export function attentionWeightBytes(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor | undefined,
+  heads = 1,
+): 4 | 8 {
+  const last = q.shape.length ? q.shape[q.shape.length - 1] : 0;
+  const d = q.shape.length === 3 ? last : last / heads;
+  const log2Bound = log2MaxAbs(q) + log2MaxAbs(k) + 0.5 * Math.log2(Math.max(1, d));
+  return float32Kernels(q, k, v, log2Bound) && engine().kind === 'wasm' ? 4 : 8;
+}
+
 /** softmax(QKᵀ/√d + mask)·V per head. */
 export function attention(
   q: Tensor,
@@ -216,8 +243,7 @@ export function attention(
     const down2 = 2 ** -(scoreExp - Math.trunc(scoreExp / 2));
     for (const qh of Q.heads) for (let i = 0; i < qh.length; i++) qh[i] = qh[i] * down * down2;
   }
-  const f32 =
-    log2Bound < 100 && [q, k, v].every((t) => t === undefined || t.data instanceof Float32Array);
+  const f32 = float32Kernels(q, k, v, log2Bound);
   // float32 inputs with weights: the SIMD kernel (float32 weights), split over query blocks
   const simdWeights = wantWeights && f32 && T * S * d > 0 && engine().kind === 'wasm';
   const weights = wantWeights

@@ -9,7 +9,7 @@ import { RawArray, sizeOf } from '../array/ndarray';
 import { LensError } from '../errors';
 import { elide, quoteName } from '../text';
 import { ByteSource, readPieces } from '../io/source';
-import { ArrayEntry, ArrayFile, LoadOptions, checkLimit, chunkSize } from './entry';
+import { ArrayEntry, ArrayFile, ChunkOptions, LoadOptions, checkLimit, chunkSize } from './entry';
 
 /** Headers larger than this are refused (the reference implementation uses 100 MB too). */
 export const SAFETENSORS_MAX_HEADER = 100_000_000;
@@ -108,6 +108,118 @@ export interface SafetensorsEntry extends ArrayEntry {
   offset: number;
 }
 
+/**
+ * One tensor: its fields and two methods on the prototype (closures per entry cost ~200 bytes
+ * each, 200 MB for a header listing 10⁶ tensors).
+ */
+class SafetensorsTensor implements SafetensorsEntry {
+  readonly fortranOrder = false;
+  readonly littleEndian = true;
+  constructor(
+    private readonly source: ByteSource,
+    readonly name: string,
+    readonly dtype: DType,
+    readonly shape: number[],
+    readonly offset: number,
+    readonly byteLength: number,
+  ) {}
+
+  async load(opts?: LoadOptions): Promise<RawArray> {
+    checkLimit(this.byteLength, opts);
+    return {
+      dtype: this.dtype,
+      shape: this.shape,
+      fortranOrder: false,
+      littleEndian: true,
+      bytes: await this.source.read(this.offset, this.byteLength),
+    };
+  }
+
+  chunks(opts?: ChunkOptions): AsyncIterable<Uint8Array> {
+    return readPieces(
+      this.source,
+      this.offset,
+      this.byteLength,
+      chunkSize(this.dtype, opts),
+      itemSize(this.dtype),
+    );
+  }
+}
+
+const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+function skipWs(b: Uint8Array, i: number): number {
+  while (i < b.length && WS.has(b[i])) i++;
+  return i;
+}
+
+/**
+ * The end (exclusive) of the JSON value starting at `i` inside an object: the first `,` or
+ * `}` outside strings and brackets. Nesting is already bounded by checkHeaderShape.
+ */
+function valueEnd(b: Uint8Array, i: number): number {
+  let depth = 0;
+  for (; i < b.length; i++) {
+    const c = b[i];
+    if (c === 0x22) {
+      for (i++; i < b.length && b[i] !== 0x22; i++) if (b[i] === 0x5c) i++;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      if (depth === 0) return i;
+      depth--;
+    } else if (c === 0x2c && depth === 0) return i;
+  }
+  return i;
+}
+
+/**
+ * The top-level members of a header, each value parsed on its own (UTF-8 checked, JSON.parse),
+ * in constant memory beyond the member being read. Errors name the byte (counted from the
+ * file's start).
+ */
+export function* headerMembers(b: Uint8Array): Generator<{ name: string; value: unknown }> {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const bad = (at: number, why = ''): LensError =>
+    new LensError(`header is not valid JSON (at byte ${8 + at}${why ? `: ${why}` : ''})`);
+  const parse = (from: number, to: number): unknown => {
+    let text: string;
+    try {
+      text = utf8.decode(b.subarray(from, to));
+    } catch {
+      throw new LensError(`header is not valid UTF-8 (between bytes ${8 + from} and ${8 + to})`);
+    }
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw bad(from, e instanceof Error ? e.message.split('\n')[0].slice(0, 120) : '');
+    }
+  };
+  let i = skipWs(b, 0);
+  if (b[i] !== 0x7b) throw new LensError('header is not a JSON object');
+  i = skipWs(b, i + 1);
+  if (b[i] === 0x7d) i++;
+  else
+    for (;;) {
+      if (b[i] !== 0x22) throw bad(i, 'expected a name');
+      const keyStart = i;
+      for (i++; i < b.length && b[i] !== 0x22; i++) if (b[i] === 0x5c) i++;
+      if (i >= b.length) throw bad(keyStart, 'unterminated string');
+      const name = parse(keyStart, ++i) as string;
+      i = skipWs(b, i);
+      if (b[i] !== 0x3a) throw bad(i, "expected ':'");
+      const valueStart = skipWs(b, i + 1);
+      i = valueEnd(b, valueStart);
+      if (i >= b.length) throw bad(valueStart, 'unterminated value');
+      yield { name, value: parse(valueStart, i) };
+      if (b[i] === 0x7d) {
+        i++;
+        break;
+      }
+      i = skipWs(b, i + 1);
+    }
+  if (skipWs(b, i) !== b.length) throw bad(i, 'text after the header object');
+}
+
 /** Reads and validates the header; tensors' bytes are read when asked for. */
 export async function openSafetensors(
   source: ByteSource,
@@ -132,27 +244,16 @@ export async function openSafetensors(
   // structure first, in one pass over the bytes: JSON.parse of 98 MB nested 100k deep took
   // 37 s and 4.9 GB, and JSON.stringify of a deep value in a message overflowed the stack
   checkHeaderShape(headerBytes);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
-  } catch {
-    throw new LensError('header is not valid UTF-8');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new LensError(
-      `header is not valid JSON (${e instanceof Error ? e.message.split('\n')[0].slice(0, 120) : ''})`,
-    );
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    throw new LensError('header is not a JSON object');
   const base = 8 + n;
   const dataSize = source.size - base;
   let metadata: Record<string, string> | undefined;
-  const tensors: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
-  for (const [name, v] of Object.entries(json as Record<string, unknown>)) {
+  const entries: SafetensorsTensor[] = [];
+  const names = new Set<string>();
+  // member by member: JSON.parse of the whole header built a tree of 10⁶ objects beside the
+  // entries (1.3 GB and 20 s for 10⁶ empty tensors); each member's value is parsed alone
+  for (const { name, value: v } of headerMembers(headerBytes)) {
+    if (names.has(name)) throw new LensError(`header lists ${quoteName(name)} twice`);
+    names.add(name);
     if (name === '__metadata__') {
       if (typeof v !== 'object' || v === null || Array.isArray(v))
         throw new LensError("'__metadata__' is not an object");
@@ -164,83 +265,57 @@ export async function openSafetensors(
       }
       continue;
     }
-    const what = `tensor ${quoteName(name)}`;
+    const what = (): string => `tensor ${quoteName(name)}`;
     if (typeof v !== 'object' || v === null || Array.isArray(v))
-      throw new LensError(`${what} is not an object`);
+      throw new LensError(`${what()} is not an object`);
     const t = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof t.dtype !== 'string') throw new LensError(`${what} has no dtype`);
+    if (typeof t.dtype !== 'string') throw new LensError(`${what()} has no dtype`);
     const dtype = safetensorsDType(t.dtype);
-    if (!Array.isArray(t.shape)) throw new LensError(`${what} has no shape`);
-    if (t.shape.length > 64) throw new LensError(`${what} has ${t.shape.length} dimensions`);
-    const shape = t.shape.map((d: unknown) => {
+    if (!Array.isArray(t.shape)) throw new LensError(`${what()} has no shape`);
+    if (t.shape.length > 64) throw new LensError(`${what()} has ${t.shape.length} dimensions`);
+    const shape = t.shape as unknown[];
+    for (const d of shape)
       if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)
-        throw new LensError(`${what} has an invalid dimension ${describeJson(d)}`);
-      return d;
-    });
+        throw new LensError(`${what()} has an invalid dimension ${describeJson(d)}`);
     const o = t.data_offsets;
     if (
       !Array.isArray(o) ||
       o.length !== 2 ||
       !o.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0)
     ) {
-      throw new LensError(`${what} has invalid data_offsets`);
+      throw new LensError(`${what()} has invalid data_offsets`);
     }
     const [begin, end] = o as number[];
     if (begin > end)
-      throw new LensError(`${what} has data_offsets [${begin}, ${end}] that run backwards`);
-    const need = sizeOf(shape) * itemSize(dtype);
+      throw new LensError(`${what()} has data_offsets [${begin}, ${end}] that run backwards`);
+    const need = sizeOf(shape as number[]) * itemSize(dtype);
     if (!Number.isSafeInteger(need))
-      throw new LensError(`${what} shape [${elide(shape.join(', '))}] is too large`, 'too-large');
+      throw new LensError(`${what()} shape [${elide(shape.join(', '))}] is too large`, 'too-large');
     if (end - begin !== need) {
       throw new LensError(
-        `${what} is ${quoteName(t.dtype)}[${elide(shape.join(', '))}] (${need} bytes) but data_offsets [${begin}, ${end}] span ${end - begin}`,
+        `${what()} is ${quoteName(t.dtype)}[${elide(shape.join(', '))}] (${need} bytes) but data_offsets [${begin}, ${end}] span ${end - begin}`,
       );
     }
     if (end > dataSize)
       throw new LensError(
-        `file is truncated: ${what} ends at byte ${end} of a data section of ${dataSize}`,
+        `file is truncated: ${what()} ends at byte ${end} of a data section of ${dataSize}`,
       );
-    tensors.push({ name, dtype, shape, begin, end });
+    entries.push(new SafetensorsTensor(source, name, dtype, shape as number[], base + begin, need));
   }
-  tensors.sort((a, b) => a.begin - b.begin || a.end - b.end);
-  let at = 0;
-  for (const t of tensors) {
-    if (t.begin < at)
+  names.clear();
+  entries.sort((a, b) => a.offset - b.offset || a.byteLength - b.byteLength);
+  let at = base;
+  for (const t of entries) {
+    if (t.offset < at)
       throw new LensError(`tensor ${quoteName(t.name)} overlaps the tensor before it`);
-    if (t.begin > at)
+    if (t.offset > at)
       throw new LensError(
-        `data section has a gap of ${t.begin - at} bytes before tensor ${quoteName(t.name)}`,
+        `data section has a gap of ${t.offset - at} bytes before tensor ${quoteName(t.name)}`,
       );
-    at = t.end;
+    at = t.offset + t.byteLength;
   }
-  if (at !== dataSize)
-    throw new LensError(`data section has ${dataSize - at} bytes that no tensor covers`);
-  const entries = tensors.map(({ name, dtype, shape, begin, end }): SafetensorsEntry => {
-    const offset = base + begin;
-    const byteLength = end - begin;
-    return {
-      name,
-      dtype,
-      shape,
-      fortranOrder: false,
-      littleEndian: true,
-      byteLength,
-      offset,
-      async load(opts?: LoadOptions): Promise<RawArray> {
-        checkLimit(byteLength, opts);
-        return {
-          dtype,
-          shape,
-          fortranOrder: false,
-          littleEndian: true,
-          bytes: await source.read(offset, byteLength),
-        };
-      },
-      chunks(opts) {
-        return readPieces(source, offset, byteLength, chunkSize(dtype, opts), itemSize(dtype));
-      },
-    };
-  });
+  if (at !== source.size)
+    throw new LensError(`data section has ${source.size - at} bytes that no tensor covers`);
   return metadata
     ? { format: 'safetensors', metadata, entries }
     : { format: 'safetensors', entries };

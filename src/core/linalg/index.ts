@@ -8,6 +8,7 @@ export {
   transpose,
   fromRawArray,
   sliceToMatrix,
+  adoptRawArray,
   assertFinite,
   countNonFinite,
 } from './matrix';

@@ -4,7 +4,7 @@
  * mutates its input.
  */
 import { RawArray } from '../array/ndarray';
-import { toFloat64C } from '../array/decode';
+import { decodeRun, toFloat64C } from '../array/decode';
 import { DType, isComplex } from '../array/dtype';
 import { LensError } from '../errors';
 
@@ -116,6 +116,33 @@ export function fromRawArray(raw: RawArray): Matrix {
   return { rows, cols, data: toFloat64C(raw) };
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Like {@link fromRawArray} for a 2-D array whose bytes are the caller's to give up: float64
+ * in this machine's byte order, C order and 8-byte aligned are viewed in place (no second
+ * copy of the array beside its bytes); anything else is converted. The matrix may share
+ * `raw.bytes`: neither may be written while the other is in use (analyzeMatrix and the
+ * decompositions only read their input: they work on copies in the engine's heap).
+ */
+export function adoptRawArray(raw: RawArray): Matrix {
+  const { shape, bytes } = raw;
+  if (
+    shape.length === 2 &&
+    raw.dtype === 'float64' &&
+    raw.littleEndian === LITTLE_ENDIAN &&
+    (!raw.fortranOrder || shape[0] <= 1 || shape[1] <= 1) &&
+    bytes.byteOffset % 8 === 0 &&
+    bytes.byteLength === shape[0] * shape[1] * 8
+  )
+    return {
+      rows: shape[0],
+      cols: shape[1],
+      data: new Float64Array(bytes.buffer, bytes.byteOffset, shape[0] * shape[1]),
+    };
+  return sliceToMatrix(raw);
+}
+
 /**
  * The 2-D slice `a[index..., :, :]` of an N-D array (index over the leading axes, default all
  * zeros: the first slice).
@@ -134,9 +161,15 @@ export function sliceToMatrix(raw: RawArray, index?: readonly number[]): Matrix 
     );
   const rows = raw.shape[raw.shape.length - 2];
   const cols = raw.shape[raw.shape.length - 1];
-  const all = toFloat64C(raw);
   let off = 0;
   for (let i = 0; i < lead.length; i++) off = off * lead[i] + idx[i];
+  if (!raw.fortranOrder) {
+    // C order: the slice is one contiguous run; decode only it (not the whole N-D array)
+    const data = new Float64Array(rows * cols);
+    decodeRun(raw, off * rows * cols, rows * cols, data);
+    return { rows, cols, data };
+  }
+  const all = toFloat64C(raw);
   return { rows, cols, data: all.slice(off * rows * cols, (off + 1) * rows * cols) };
 }
 

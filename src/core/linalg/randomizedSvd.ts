@@ -5,8 +5,8 @@
  * SIAM Review 53 (2011), Algorithms 4.4 (randomized subspace iteration) and 5.1.
  * Deterministic: the test matrix comes from a seeded generator.
  */
-import { Matrix, assertFinite, transpose } from './matrix';
-import { matmul } from './gemm';
+import { Matrix, assertFinite } from './matrix';
+import { matmul, matmulTransB } from './gemm';
 import { svd } from './svd';
 import { scaleArray, scaledForDecomposition } from './scaling';
 import { Progress, Ticker } from './progress';
@@ -101,10 +101,10 @@ export function randomizedSvd(
   const l = Math.min(kk + p, m, n);
   if (l === 0) return { S: new Float64Array(0), k: 0 };
   const rnd = gaussianSource(opts.seed ?? 0x5eed);
-  const at = transpose(a);
-  // Ωᵀ (l×n) → Yᵀ = (AΩ)ᵀ = Ωᵀ Aᵀ (l×m); rows are sample vectors
+  // Ωᵀ (l×n) → Yᵀ = (AΩ)ᵀ = Ωᵀ Aᵀ (l×m); rows are sample vectors. Products with Aᵀ take A
+  // as it is (matmulTransB): a transposed copy was one more m×n matrix held throughout
   const omegaT: Matrix = { rows: l, cols: n, data: new Float64Array(l * n).map(() => rnd()) };
-  let yt = matmul(omegaT, at);
+  let yt = matmulTransB(omegaT, a);
   orthonormalizeRows(yt.data, l, m, rnd);
   const steps = 2 * q + 2;
   let step = 1;
@@ -113,7 +113,7 @@ export function randomizedSvd(
     const zt = matmul(yt, a); // (Aᵀ Q)ᵀ = Qᵀ A  (l×n)
     orthonormalizeRows(zt.data, l, n, rnd);
     t.tick(++step / steps);
-    yt = matmul(zt, at); // (A Z)ᵀ = Zᵀ Aᵀ (l×m)
+    yt = matmulTransB(zt, a); // (A Z)ᵀ = Zᵀ Aᵀ (l×m)
     orthonormalizeRows(yt.data, l, m, rnd);
     t.tick(++step / steps);
   }

@@ -16,6 +16,7 @@
  * the package's CommonJS build, and esbuild only picks it for a `require` call; its ESM build
  * needs `import.meta.url`, which a CommonJS bundle does not have.
  */
+import { BlankedGroup, blankLargeGroups } from './largeLiterals';
 import type * as TreeSitter from 'web-tree-sitter';
 import type { Tree } from 'web-tree-sitter';
 import type { HoverInfo, ShapeDiagnostic, ShapeEntry } from './findings';
@@ -23,6 +24,7 @@ import { Interpreter } from './interpreter';
 import { copyTree, type Node as SyntaxNode } from './syntax';
 
 export type { HoverInfo, ShapeDiagnostic, ShapeEntry } from './findings';
+export type { BlankedGroup } from './largeLiterals';
 export { fmtShape, fmtDim } from './values';
 
 export interface ShapeResult {
@@ -34,6 +36,8 @@ export interface ShapeResult {
   syntaxError?: { line: number; column: number };
   /** Why the analysis stopped early (time budget, nesting), if it did. */
   incomplete?: string;
+  /** Bracketed groups too large to parse quickly, analysed as unknown values. */
+  blanked?: BlankedGroup[];
 }
 
 export interface AnalyzeOptions {
@@ -83,9 +87,13 @@ export async function createShapeAnalyzer(opts: ShapeAnalyzerOptions): Promise<S
     | undefined;
   const cache = new Map<string, SyntaxNode>();
   return {
-    analyze(source: string, options: AnalyzeOptions = {}): ShapeResult {
+    analyze(original: string, options: AnalyzeOptions = {}): ShapeResult {
+      // groups too large to parse quickly become unknown values first (same lines and columns)
+      const { text: source, blanked } = blankLargeGroups(original);
+      const withBlanked = (r: ShapeResult): ShapeResult => (blanked.length ? { ...r, blanked } : r);
       // the same text again: nothing to parse or copy
-      if (last?.source === source) return analyzeTree(last.root, last.syntaxError, options);
+      if (last?.source === source)
+        return withBlanked(analyzeTree(last.root, last.syntaxError, options));
       const prev = last;
       last = undefined;
       let tree: Tree | null = null;
@@ -115,7 +123,7 @@ export async function createShapeAnalyzer(opts: ShapeAnalyzerOptions): Promise<S
       } finally {
         prev?.tree.delete();
       }
-      return analyzeTree(last.root, last.syntaxError, options);
+      return withBlanked(analyzeTree(last.root, last.syntaxError, options));
     },
     dispose(): void {
       last?.tree.delete();

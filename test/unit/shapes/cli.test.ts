@@ -134,6 +134,25 @@ describe('matrix-lens shapes (CLI) on hostile input', function () {
     unlinkSync(big);
   });
 
+  it('a 4 MB one-line list literal: analysed as an unknown value, with a one-line note naming the file', () => {
+    const f = join(dir, 'literal.py');
+    const lit = '[' + Array.from({ length: 1_400_000 }, (_, i) => String(i % 10)).join(', ') + ']';
+    writeFileSync(f, `import numpy as np\nx = np.array(${lit})\ny = np.zeros((3, 4))\n`);
+    const r = cli(['shapes', f]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.err.trim().split('\n').length, 1);
+    assert.ok(
+      r.err.startsWith(
+        `matrix-lens shapes: ${f}: line 2: a bracketed group of ${lit.length + 2} characters`,
+      ),
+      r.err,
+    );
+    assert.match(r.err, /analysed as an unknown value/);
+    assert.match(r.out, /^2: x: \?$/m);
+    assert.match(r.out, /^3: y: \(3, 4\) float64$/m);
+    unlinkSync(f);
+  });
+
   it('a glob survives dangling symlinks, symlink loops and a bad file; the others are analysed', () => {
     const g = join(dir, 'glob');
     mkdirSync(join(g, 'sub'), { recursive: true });
@@ -158,8 +177,10 @@ describe('matrix-lens shapes (CLI) on hostile input', function () {
     // a glob skips a dangling symlink, as a shell does; named alone it is one line
     assert.ok(!got.some(([f]) => f === 'dangling.py'));
     const notes = r.err.trim().split('\n');
-    assert.equal(notes.length, 1, r.err);
+    assert.equal(notes.length, 2, r.err);
     assert.match(notes[0], /broken\.py: line 2:\d+: syntax error/);
+    // 10⁵ nested parentheses are one group too large to parse: an unknown value, said so
+    assert.match(notes[1], /deep\.py: line 1: a bracketed group of 100001 characters/);
     const dangling = cli(['shapes', 'dangling.py'], g);
     assert.equal(dangling.code, 2);
     assert.match(dangling.err, /dangling\.py: no such file \(or a dangling symlink\)/);

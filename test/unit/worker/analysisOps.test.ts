@@ -89,6 +89,15 @@ describe('worker analysis operations', function () {
     );
     assert.equal(n.sliceLabel, '[1, :, :]');
     assert.equal(n.analysis.rank, 1);
+    // parsed text obeys matrixLens.maxArrayBytes like a file's array: 4 values are 32 bytes
+    await rejectsWith(
+      analyzeOp(
+        { input: { text: '[[2, 1], [1, 3]]', name: 'sel' }, maxBytes: 31 },
+        control().control,
+      ),
+      'too-large',
+      /array of 32 B .* is larger than the limit of 31 B/,
+    );
   });
 
   it('refuses NaN/Inf (numeric), complex and 1-D input (unsupported) in one line', async () => {
@@ -213,5 +222,53 @@ describe('worker analysis operations', function () {
       'too-large',
       /attention weights \[2, 6, 6\] would take .* over the .* limit set by matrixLens\.maxArrayBytes$/,
     );
+  });
+  it('attention memory estimate (hostile input): float32 inputs routed to float64 count 8 + 4 bytes a weight', async () => {
+    const T = 16;
+    const H = 2;
+    const d = 4;
+    const weights = H * T * T;
+    const base = (q: ArrayRef, k: ArrayRef, maxBytes: number): AttentionComputeParams => ({
+      key: 'unit-attn-est',
+      q,
+      k,
+      heads: H,
+      causal: false,
+      maxBytes,
+    });
+    // ordinary float32 inputs: the float32 kernel, 4 bytes a weight, fits exactly
+    const q32 = npy('q32.npy', rand(T * H * d, 3), [T, H * d], 'float32');
+    const k32 = npy('k32.npy', rand(T * H * d, 5), [T, H * d], 'float32');
+    const ok = await attentionComputeOp(base(q32, k32, weights * 4), control().control);
+    assert.deepEqual(ok.shape, [H, T, T]);
+    attentionReleaseOp('unit-attn-est');
+    // float32 values near 1e16: scores ~2^107 leave the float32 kernel's safe range, so the
+    // weights are float64 (8 bytes) and then narrowed to a float32 copy (4 more): the limit
+    // that admitted 4 bytes a weight must refuse, and 12 bytes a weight must admit
+    const bigQ = npy(
+      'bigq.npy',
+      Float64Array.from(rand(T * H * d, 3), (x) => x * 4e16),
+      [T, H * d],
+      'float32',
+    );
+    const bigK = npy(
+      'bigk.npy',
+      Float64Array.from(rand(T * H * d, 5), (x) => x * 4e16),
+      [T, H * d],
+      'float32',
+    );
+    await rejectsWith(
+      attentionComputeOp(base(bigQ, bigK, weights * 4), control().control),
+      'too-large',
+      /would take 6 KiB while computing/,
+    );
+    await rejectsWith(
+      attentionComputeOp(base(bigQ, bigK, weights * 12 - 1), control().control),
+      'too-large',
+      /limit set by matrixLens\.maxArrayBytes$/,
+    );
+    const r = await attentionComputeOp(base(bigQ, bigK, weights * 12), control().control);
+    assert.ok(r.diagnostics.rowSums.maxDeviation < 1e-6);
+    attentionReleaseOp('unit-attn-est');
   });
 });
