@@ -15,7 +15,12 @@ import { tempDir } from '../../helpers/python';
 import { LensError } from '../../../src/core/errors';
 import { MemorySource } from '../../../src/core/io/source';
 import { headerMembers, openSafetensors } from '../../../src/core/formats/safetensors';
-import { adoptRawArray, analyzeMatrix, fromRawArray } from '../../../src/core/linalg';
+import {
+  adoptRawArray,
+  analyzeMatrix,
+  fromRawArray,
+  matrixEigenvalues,
+} from '../../../src/core/linalg';
 
 const CLI = resolve(process.env.MATRIX_LENS_CLI ?? 'dist/cli.js');
 
@@ -179,5 +184,21 @@ describe('hostile input: memory bounds (issue 12)', function () {
       ),
       { numRuns: 150, seed: 12 },
     );
+  });
+  it('the blocked symmetric path (n ≥ 256) and eigenvalues alone leave a view of file bytes intact too', () => {
+    const n = 300;
+    let x = 7;
+    const data = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j <= i; j++) {
+        x = (x * 16807) % 2147483647;
+        data[i * n + j] = data[j * n + i] = x / 2147483647 - 0.5;
+      }
+    const before = data.slice();
+    const r = matrixEigenvalues({ rows: n, cols: n, data });
+    assert.equal(r.symmetric, true);
+    assert.deepEqual(data, before);
+    analyzeMatrix({ rows: n, cols: n, data }, 'float64', { eigenvalues: true });
+    assert.deepEqual(data, before);
   });
 });
