@@ -18,6 +18,8 @@ import { registerWalkthrough } from './walkthrough';
 import type { AttentionViews } from './panels/attentionPanel';
 import type { AnalysisPanel } from './panels/analysisPanel';
 import { registerDebugFeatures, type DebugApi } from './debug';
+import { registerCompareCommands } from './compareCommand';
+import type { CompareViews } from './panels/comparePanel';
 
 /** What `activate` returns in builds with test hooks: the integration tests' handle. */
 export interface MatrixLensApi {
@@ -33,6 +35,8 @@ export interface MatrixLensApi {
   attention: AttentionViews;
   /** the debugger bridge (live values of a paused Python program). */
   debug: DebugApi;
+  /** the compare views (tests read what they rendered and drive them). */
+  compare: CompareViews;
 }
 
 export function activate(context: vscode.ExtensionContext): MatrixLensApi | undefined {
@@ -73,8 +77,18 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi | unde
   registerArrayCommands(context, provider);
   registerWalkthrough(context);
   const debug = registerDebugFeatures(context);
+  const compare = registerCompareCommands(context, worker);
   if (!TEST_HOOKS || !rendered) return undefined;
-  return { rendered, worker, arrays: provider, selection, analysisPanel, attention, debug };
+  return {
+    rendered,
+    worker,
+    arrays: provider,
+    selection,
+    analysisPanel,
+    attention,
+    debug,
+    compare,
+  };
 }
 
 export function deactivate(): void {

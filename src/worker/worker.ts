@@ -28,6 +28,7 @@ import {
 } from './attentionOps';
 import { workerTestHandlers } from './testHooks';
 import { embeddingHandlers } from './embeddingOps';
+import { compareHandlers } from './compareOps';
 
 /** What a handler gets besides its parameters. */
 export interface WorkerContext {
@@ -68,6 +69,11 @@ const handlers: Handlers<WorkerApi, WorkerContext> = {
   ...embeddingHandlers,
   embeddingsTiles: (p, ctx) => (ensurePool(), embeddingHandlers.embeddingsTiles(p, ctx)),
   compareArrays: (p, ctx) => (ensurePool(), embeddingHandlers.compareArrays(p, ctx)),
+  compareView: (p, ctx) => (ensurePool(), compareHandlers.compareView(p, ctx)),
+  compareCheckpointFiles: (p, ctx) => (
+    ensurePool(),
+    compareHandlers.compareCheckpointFiles(p, ctx)
+  ),
 };
 
 const port = parentPort;
