@@ -263,7 +263,7 @@ function showArrays(m: Extract<CompareHostToWebview, { type: 'arrays' }>): void 
   }
   if (s && s.singularValues.length) {
     const cardEl = card('dsv', 'Singular values of ΔW');
-    app.append(cardEl);
+    left.append(cardEl);
     chart = deltaSvChart(cardEl, s, readTheme());
   }
   app.append(el('div', { class: 'plot-note', id: 'timing' }, `computed in ${r.ms} ms`));
