@@ -3,12 +3,9 @@
  * the worker's cache (compareArrays + the Δ map), and two checkpoints streamed pair by pair
  * (compareCheckpoints), with progress per tensor and Cancel between pieces of work.
  */
-import { toFloat64C } from '../core/array/decode';
-import { isComplex } from '../core/array/dtype';
-import { componentsOf } from '../core/array/ndarray';
 import { compareCheckpoints } from '../core/compare/checkpointDiff';
-import { compareArrays, widen } from '../core/compare/compareArrays';
-import { deltaMap } from '../core/compare/deltaMap';
+import { compareArrays } from '../core/compare/compareArrays';
+import { DeltaMap, deltaMap } from '../core/compare/deltaMap';
 import { LensError } from '../core/errors';
 import type { Handlers } from '../protocol/rpc';
 import type { CompareApi } from '../protocol/compare';
@@ -30,20 +27,19 @@ export const compareHandlers: Handlers<CompareApi, WorkerContext> = {
     control.tick(0.4);
     const square = a.raw.shape.length === 2 ? Math.min(a.raw.shape[0], a.raw.shape[1]) : 0;
     const anglesOk = square > 0 && Math.max(...a.raw.shape) <= ANGLES_MAX_SIDE;
+    let map: DeltaMap | null = null;
     const comparison = compareArrays(a.raw, b.raw, {
       rtol: p.rtol,
       atol: p.atol,
       anglesK: anglesOk ? Math.min(p.k, square) : 0,
+      // the Δ map from the values compareArrays decoded (no second float64 copy of A and B)
+      visit: (va, vb, components) => {
+        map = deltaMap(va, vb, a.raw.shape, components, p.maxSide);
+      },
     });
     control.tick(0.9);
-    let map = null;
-    if (comparison.shapeEqual) {
-      const complex = isComplex(a.raw.dtype) || isComplex(b.raw.dtype);
-      const va = widen(toFloat64C(a.raw), componentsOf(a.raw.dtype), complex);
-      const vb = widen(toFloat64C(b.raw), componentsOf(b.raw.dtype), complex);
-      map = deltaMap(va, vb, a.raw.shape, complex ? 2 : 1, p.maxSide);
-      transfer(map.values.buffer);
-    }
+    const drawn = map as DeltaMap | null;
+    if (drawn) transfer(drawn.values.buffer);
     let anglesNote: string | undefined;
     if (comparison.spectrum && !comparison.angles)
       anglesNote = `principal angles are computed for matrices up to ${ANGLES_MAX_SIDE} a side`;
@@ -51,7 +47,7 @@ export const compareHandlers: Handlers<CompareApi, WorkerContext> = {
       nameA: a.name,
       nameB: b.name,
       comparison,
-      map,
+      map: drawn,
       ...(anglesNote ? { anglesNote } : {}),
       ms: Date.now() - t0,
     };

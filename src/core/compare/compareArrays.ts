@@ -18,6 +18,8 @@ export interface CompareOptions extends DeltaOptions {
   anglesK?: number;
   /** exact SVD of ΔW up to this min(m, n); randomized top-k above (default 1024) */
   exactLimit?: number;
+  /** sees both arrays as decoded here (float64, C order), so a caller need not decode them again */
+  visit?(a: Float64Array, b: Float64Array, components: number): void;
 }
 
 export interface ArrayComparison {
@@ -84,6 +86,7 @@ export function compareArrays(
   const va = widen(toFloat64C(a), componentsOf(a.dtype), complex);
   const vb = widen(toFloat64C(b), componentsOf(b.dtype), complex);
   const delta = compareValues(va, vb, a.shape, complex ? 2 : 1, opts);
+  opts.visit?.(va, vb, complex ? 2 : 1);
   out.delta = delta;
   out.relFro = relativeFrobenius(delta);
   const finite =
