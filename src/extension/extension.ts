@@ -20,6 +20,8 @@ import type { AttentionViews } from './panels/attentionPanel';
 import type { EmbeddingsViews } from './panels/embeddingsPanel';
 import type { AnalysisPanel } from './panels/analysisPanel';
 import { registerDebugFeatures, type DebugApi } from './debug';
+import { registerCompareCommands } from './compareCommand';
+import type { CompareViews } from './panels/comparePanel';
 
 /** What `activate` returns in builds with test hooks: the integration tests' handle. */
 export interface MatrixLensApi {
@@ -37,6 +39,8 @@ export interface MatrixLensApi {
   embeddings: EmbeddingsViews;
   /** the debugger bridge (live values of a paused Python program). */
   debug: DebugApi;
+  /** the compare views (tests read what they rendered and drive them). */
+  compare: CompareViews;
 }
 
 export function activate(context: vscode.ExtensionContext): MatrixLensApi | undefined {
@@ -81,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi | unde
     context,
     async (uri) => (await provider.panelsOf(uri)[0]?.requestExport('csv'))?.visible?.window,
   );
+  const compare = registerCompareCommands(context, worker);
   if (!TEST_HOOKS || !rendered) return undefined;
   return {
     rendered,
@@ -91,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi | unde
     attention,
     embeddings,
     debug,
+    compare,
   };
 }
 

@@ -4,6 +4,7 @@
  * types from it (`ParamsOf` / `ResultOf` in ./rpc), so a result is never `unknown`.
  */
 import type { EmbeddingsApi } from './embeddings';
+import type { CompareApi } from './compare';
 import type { DType } from '../core/array/dtype';
 import type { Pooling } from '../core/view/slice2d';
 import type { MatrixAnalysis } from '../core/linalg/analyze';
@@ -20,7 +21,7 @@ import type {
 import type { RpcReply } from './rpc';
 import type { WorkerTestApi } from './testing';
 
-export interface WorkerApi extends EmbeddingsApi {
+export interface WorkerApi extends EmbeddingsApi, CompareApi {
   /** Summary and first heatmap of one array of a file (statistics streamed when over the limit). */
   openArray(p: OpenArrayParams): ArrayView;
   /** Another 2-D slice (or a zoom window) of an array already opened. */

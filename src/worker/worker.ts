@@ -28,6 +28,7 @@ import {
 } from './attentionOps';
 import { workerTestHandlers } from './testHooks';
 import { embeddingHandlers } from './embeddingOps';
+import { compareHandlers } from './compareOps';
 
 /** What a handler gets besides its parameters. */
 export interface WorkerContext {
@@ -70,6 +71,11 @@ const handlers: Handlers<WorkerApi, WorkerContext> = {
   embeddingsPca: (p, ctx) => (ensurePool(), embeddingHandlers.embeddingsPca(p, ctx)),
   embeddingsDuplicates: (p, ctx) => (ensurePool(), embeddingHandlers.embeddingsDuplicates(p, ctx)),
   compareArrays: (p, ctx) => (ensurePool(), embeddingHandlers.compareArrays(p, ctx)),
+  compareView: (p, ctx) => (ensurePool(), compareHandlers.compareView(p, ctx)),
+  compareCheckpointFiles: (p, ctx) => (
+    ensurePool(),
+    compareHandlers.compareCheckpointFiles(p, ctx)
+  ),
 };
 
 const port = parentPort;

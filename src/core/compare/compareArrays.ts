@@ -3,7 +3,7 @@
  * 2-D arrays, the spectrum of ΔW = B − A (deltaSpectrum.ts) and optionally the principal
  * angles between their top-k singular subspaces (principalAngles.ts).
  */
-import { isComplex, storageEpsilon } from '../array/dtype';
+import { DType, isComplex, storageEpsilon } from '../array/dtype';
 import { RawArray, componentsOf } from '../array/ndarray';
 import { toFloat64C } from '../array/decode';
 import { Matrix } from '../linalg/matrix';
@@ -18,6 +18,8 @@ export interface CompareOptions extends DeltaOptions {
   anglesK?: number;
   /** exact SVD of ΔW up to this min(m, n); randomized top-k above (default 1024) */
   exactLimit?: number;
+  /** sees both arrays as decoded here (float64, C order), so a caller need not decode them again */
+  visit?(a: Float64Array, b: Float64Array, components: number): void;
 }
 
 export interface ArrayComparison {
@@ -35,30 +37,58 @@ export interface ArrayComparison {
   angles?: PrincipalAngles;
 }
 
-export function compareArrays(
-  a: RawArray,
-  b: RawArray,
-  opts: CompareOptions = {},
+/** The shapes and dtypes of A and B, and whether their values can be compared. */
+export function compareShapes(
+  a: { shape: readonly number[]; dtype: DType },
+  b: { shape: readonly number[]; dtype: DType },
 ): ArrayComparison {
-  const base = {
+  const shapeEqual = a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+  const out: ArrayComparison = {
+    shapeEqual,
     shapeA: a.shape.slice(),
     shapeB: b.shape.slice(),
     dtypeA: a.dtype,
     dtypeB: b.dtype,
   };
-  const shapeEqual = a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
   if (!shapeEqual)
-    return {
-      shapeEqual,
-      ...base,
-      message: `shapes differ: [${a.shape.join(', ')}] vs [${b.shape.join(', ')}]`,
-    };
+    out.message = `shapes differ: [${a.shape.join(', ')}] vs [${b.shape.join(', ')}]`;
+  return out;
+}
+
+/** ‖B − A‖_F / ‖A‖_F from the Δ statistics (Infinity when A is zero and B is not). */
+export function relativeFrobenius(delta: DeltaStats): number {
+  return delta.froA > 0 ? delta.froDelta / delta.froA : delta.froDelta > 0 ? Infinity : 0;
+}
+
+/** The spectrum of ΔW (row-major m × n, B − A) with the rank tolerance of both dtypes. */
+export function spectrumOfDelta(
+  d: Float64Array,
+  m: number,
+  n: number,
+  dtypes: [DType, DType],
+  delta: DeltaStats,
+  opts: CompareOptions,
+): DeltaSpectrum {
+  const eps = Math.max(storageEpsilon(dtypes[0]), storageEpsilon(dtypes[1]));
+  return deltaSpectrum({ rows: m, cols: n, data: d }, eps, delta.froA, delta.froB, {
+    exactLimit: opts.exactLimit,
+  });
+}
+
+export function compareArrays(
+  a: RawArray,
+  b: RawArray,
+  opts: CompareOptions = {},
+): ArrayComparison {
+  const out = compareShapes(a, b);
+  if (!out.shapeEqual) return out;
   const complex = isComplex(a.dtype) || isComplex(b.dtype);
   const va = widen(toFloat64C(a), componentsOf(a.dtype), complex);
   const vb = widen(toFloat64C(b), componentsOf(b.dtype), complex);
   const delta = compareValues(va, vb, a.shape, complex ? 2 : 1, opts);
-  const relFro = delta.froA > 0 ? delta.froDelta / delta.froA : delta.froDelta > 0 ? Infinity : 0;
-  const out: ArrayComparison = { shapeEqual, ...base, delta, relFro };
+  opts.visit?.(va, vb, complex ? 2 : 1);
+  out.delta = delta;
+  out.relFro = relativeFrobenius(delta);
   const finite =
     delta.nanOnlyA + delta.nanOnlyB + delta.infOnlyA + delta.infOnlyB === 0 &&
     allFinite(va) &&
@@ -67,10 +97,7 @@ export function compareArrays(
     const [m, n] = a.shape;
     const d = new Float64Array(m * n);
     for (let i = 0; i < d.length; i++) d[i] = vb[i] - va[i];
-    const eps = Math.max(storageEpsilon(a.dtype), storageEpsilon(b.dtype));
-    out.spectrum = deltaSpectrum({ rows: m, cols: n, data: d }, eps, delta.froA, delta.froB, {
-      exactLimit: opts.exactLimit,
-    });
+    out.spectrum = spectrumOfDelta(d, m, n, [a.dtype, b.dtype], delta, opts);
     if (opts.anglesK) {
       const ma: Matrix = { rows: m, cols: n, data: va };
       const mb: Matrix = { rows: m, cols: n, data: vb };
@@ -81,7 +108,7 @@ export function compareArrays(
 }
 
 /** Real values as complex (im = 0) when the other side is complex. */
-function widen(v: Float64Array, components: number, complex: boolean): Float64Array {
+export function widen(v: Float64Array, components: number, complex: boolean): Float64Array {
   if (!complex || components === 2) return v;
   const out = new Float64Array(v.length * 2);
   for (let i = 0; i < v.length; i++) out[2 * i] = v[i];

@@ -55,10 +55,12 @@ export interface NpzEntry extends ArrayEntry {
 /** Lists the `.npy` members of an archive; reads each member's header, not its data. */
 export async function openNpz(
   file: ByteSource,
+  /** the central directory, when the caller has read it already (open.ts sniffing for torch) */
+  directory?: ZipMember[],
 ): Promise<Omit<ArrayFile, 'entries'> & { entries: NpzEntry[] }> {
   // headers of packed members share blocks: one read per 64 KiB, not three per member
   const source = new BlockCacheSource(file);
-  const members = await readCentralDirectory(source);
+  const members = directory ?? (await readCentralDirectory(source));
   const located: { m: ZipMember; start: number }[] = [];
   for (const m of members) {
     if (m.name.endsWith('/')) continue; // directory record

@@ -59,9 +59,9 @@ export async function openArrayFile(
       return { format, entries: [e] };
     }
     case 'npz': {
-      // torch.save writes a ZIP too: its members name it
+      // torch.save writes a ZIP too: its members name it (the directory is read once, here)
       const members = await readCentralDirectory(source);
-      return isTorchZip(members) ? openTorchZip(source, members) : openNpz(source);
+      return isTorchZip(members) ? openTorchZip(source, members) : openNpz(source, members);
     }
     case 'safetensors-index':
       if (!opts.openSibling)

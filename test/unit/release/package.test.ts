@@ -63,6 +63,7 @@ describe('release readiness', function () {
       'dist/cli.js',
       'dist/poolHelper.js',
       'dist/poolSupervisor.js',
+      'dist/webview/compare.js',
       'media/icon.png',
       'demo/weights.npy',
       'demo/model.py',
