@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { AnalysisRenderedReport } from '../protocol/testing';
 import type { AnalyzeParams, AnalyzeResult } from '../protocol/worker';
 import type { ArrayRef } from '../protocol/common';
-import { ARRAY_EDITOR_VIEW_TYPE, ArrayEditorProvider } from './arrayEditor';
+import { ArrayEditorProvider } from './arrayEditor';
 import { ANALYSIS_PANEL_VIEW_TYPE, AnalysisPanel, PanelState } from './panels/analysisPanel';
 import { CallOptions, WorkerClient, WorkerError } from './workerClient';
 import { readSettings } from './settings';
@@ -114,14 +114,6 @@ export function registerAnalysisCommands(
     };
   }
 
-  /** The array in the active Matrix Lens editor, if one is active (or was last). */
-  function activeArrayUri(): vscode.Uri | undefined {
-    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    if (input instanceof vscode.TabInputCustom && input.viewType === ARRAY_EDITOR_VIEW_TYPE)
-      return input.uri;
-    return provider.activeUri;
-  }
-
   async function analyzeTarget(
     arg: AnalyzeArgs | vscode.Uri | undefined,
   ): Promise<Target | undefined> {
@@ -142,7 +134,7 @@ export function registerAnalysisCommands(
     }
     if (selected)
       return { text: selected, label: `selection in ${basename(editor!.document.uri)}` };
-    const uri = activeArrayUri();
+    const uri = provider.activeArray()?.uri;
     if (uri) {
       const r = await refOf(uri, undefined, 'Analyze');
       return r && { ref: r.ref, label: r.label };

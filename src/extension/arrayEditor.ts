@@ -112,6 +112,18 @@ export class ArrayEditorProvider implements vscode.CustomReadonlyEditorProvider<
     return [...(this.panels.get(uri.toString()) ?? [])];
   }
 
+  /** The array in the active Matrix Lens editor (or the last active one), and the member it shows. */
+  activeArray(): { uri: vscode.Uri; member?: string } | undefined {
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    const uri =
+      input instanceof vscode.TabInputCustom && input.viewType === ARRAY_EDITOR_VIEW_TYPE
+        ? input.uri
+        : this.activeUri;
+    if (!uri) return undefined;
+    const panel = this.panelsOf(uri).find((p) => p.panel.active) ?? this.panelsOf(uri)[0];
+    return { uri, member: panel?.member || undefined };
+  }
+
   /** The panel commands act on: the active editor's, else the most recent one. */
   activePanel(): ArrayPanel | undefined {
     const all = [...this.panels.values()].flatMap((s) => [...s]);

@@ -337,28 +337,16 @@ export function registerAttentionCommands(
 
   // ---------- Show as Attention Map ----------
 
-  /** The array in the active Matrix Lens editor (and the member it shows). */
-  function activeArray(): { uri: vscode.Uri; member?: string } | undefined {
-    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    const uri =
-      input instanceof vscode.TabInputCustom && input.viewType === ARRAY_EDITOR_VIEW_TYPE
-        ? input.uri
-        : provider.activeUri;
-    if (!uri) return undefined;
-    const panel = provider.panelsOf(uri).find((p) => p.panel.active) ?? provider.panelsOf(uri)[0];
-    return { uri, member: panel?.member || undefined };
-  }
-
   async function showAttention(arg?: ShowAttentionArgs | vscode.Uri): Promise<AttentionOutcome> {
     let target: { uri: vscode.Uri; member?: string } | undefined;
     if (isUri(arg)) {
-      const a = activeArray();
+      const a = provider.activeArray();
       target = {
         uri: arg,
         member: a && a.uri.toString() === arg.toString() ? a.member : undefined,
       };
     } else if (arg?.uri !== undefined) target = { uri: toUri(arg.uri), member: arg.member };
-    else target = activeArray();
+    else target = provider.activeArray();
     if (!target) {
       const picked = await vscode.window.showOpenDialog({
         canSelectMany: false,

@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import type { ArrayRef } from '../protocol/common';
 import type { EmbeddingsInfo } from '../protocol/embeddings';
 import type { EmbeddingsRenderedReport } from '../protocol/testing';
-import { ARRAY_EDITOR_VIEW_TYPE, ArrayEditorProvider } from './arrayEditor';
+import { ArrayEditorProvider } from './arrayEditor';
 import {
   ARRAY_FILTERS,
   isUri,
@@ -57,25 +57,13 @@ export function registerEmbeddingsCommand(
   const views = new EmbeddingsViews(context.extensionUri, worker);
   context.subscriptions.push(views);
 
-  /** The array in the active Matrix Lens editor (and the member it shows). */
-  function activeArray(): { uri: vscode.Uri; member?: string } | undefined {
-    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    const uri =
-      input instanceof vscode.TabInputCustom && input.viewType === ARRAY_EDITOR_VIEW_TYPE
-        ? input.uri
-        : provider.activeUri;
-    if (!uri) return undefined;
-    const panel = provider.panelsOf(uri).find((p) => p.panel.active) ?? provider.panelsOf(uri)[0];
-    return { uri, member: panel?.member || undefined };
-  }
-
   async function openEmbeddings(arg?: OpenEmbeddingsArgs | vscode.Uri): Promise<EmbeddingsOutcome> {
     let target: { uri: vscode.Uri; member?: string } | undefined;
     if (isUri(arg)) {
-      const a = activeArray();
+      const a = provider.activeArray();
       target = { uri: arg, member: a?.uri.toString() === arg.toString() ? a.member : undefined };
     } else if (arg?.uri !== undefined) target = { uri: toUri(arg.uri), member: arg.member };
-    else target = activeArray();
+    else target = provider.activeArray();
     if (!target) {
       const picked = await vscode.window.showOpenDialog({
         canSelectMany: false,

@@ -2,21 +2,14 @@
  * The attention view's words: number formats, head and tile names, token labels, the hover
  * text of a focus cell and the notes under the controls. Pure (unit-tested in Node).
  */
+export { fmt6 } from '../shared/numberFormat';
+import { fmt6 } from '../shared/numberFormat';
 import type { AttentionLayout } from '../../src/core/attention/weights';
 import type { AttentionFocusData, AttentionViewInfo } from '../../src/protocol/worker';
 
 export interface Tokens {
   list: string[];
   from: string;
-}
-
-/** 6 significant digits (the table and the tooltip). */
-export function fmt6(x: number | null): string {
-  if (x === null || Number.isNaN(x)) return 'NaN';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a < 1e-4 || a >= 1e9) return x.toExponential(5).replace(/\.?0+e/, 'e');
-  return String(Number(x.toPrecision(6)));
 }
 
 /** A tile's label: layer and head (the batch is in the picker). */

@@ -4,6 +4,7 @@
  * the norm histogram, the 3-D rotation of the PCA scatter, categorical colours and the words
  * of the checks.
  */
+export { fmt4, fmt6 } from '../shared/numberFormat';
 import type { DuplicatePairs } from '../../src/core/embeddings/nearDuplicates';
 import type { EmbeddingsInfo } from '../../src/protocol/embeddings';
 import type { EmbeddingsOrder } from '../../src/protocol/embeddingsView';
@@ -15,24 +16,6 @@ export interface Labels {
   /** every column, per line (for "colour by column k") */
   columns: string[][];
   from: string;
-}
-
-/** 6 significant digits. */
-export function fmt6(x: number | null): string {
-  if (x === null || Number.isNaN(x)) return 'NaN';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a < 1e-4 || a >= 1e9) return x.toExponential(5).replace(/\.?0+e/, 'e');
-  return String(Number(x.toPrecision(6)));
-}
-
-/** 4 significant digits (axes, bars). */
-export function fmt4(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a < 1e-3 || a >= 1e6) return x.toExponential(2).replace(/\.?0+e/, 'e');
-  return String(Number(x.toPrecision(4)));
 }
 
 /** Labels from lines of text (a list, or a file's lines). */
