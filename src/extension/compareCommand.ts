@@ -32,6 +32,8 @@ export interface CompareArgs {
   b: ArrayArg;
   /** compare every shared tensor of two multi-array files (default: when both hold several) */
   checkpoints?: boolean;
+  /** names for A and B in the title and report (default: the file names) */
+  labels?: [string, string];
   rtol?: number;
   atol?: number;
   k?: number;
@@ -56,12 +58,12 @@ interface Side {
 
 const FILTERS = { ...ARRAY_FILTERS, 'Sharded checkpoint index': ['json'] };
 
-function sideOf(s: Side): CompareSide {
+function sideOf(s: Side, label?: string): CompareSide {
   const name = basename(s.uri);
   return {
     uri: s.uri.toString(),
     ...(s.member !== undefined ? { member: s.member } : {}),
-    label: s.member ? `${name}#${s.member}` : name,
+    label: label ?? (s.member ? `${name}#${s.member}` : name),
   };
 }
 
@@ -81,7 +83,8 @@ export function registerCompareCommands(
     b: Side,
     args: Partial<CompareArgs> = {},
   ): Promise<CompareOutcome> {
-    const view = views.create(kind, sideOf(a), sideOf(b), openRow, {
+    const [la, lb] = args.labels ?? [];
+    const view = views.create(kind, sideOf(a, la), sideOf(b, lb), openRow, {
       rtol: args.rtol ?? DEFAULT_TOLERANCES.rtol,
       atol: args.atol ?? DEFAULT_TOLERANCES.atol,
       k: args.k ?? DEFAULT_TOLERANCES.k,

@@ -96,10 +96,16 @@ export interface PinSnapshot {
   nowRange: [number, number];
   /** "NaN first seen at stop 7, line 42" (or "no NaN or Inf so far"). */
   firstSeen: string;
+  /** the full values of this stop are kept (byte budget per pin), so it can be compared. */
+  retained: boolean;
 }
 
 export type PinToWebview =
   | { type: 'pinHistory'; snapshots: PinSnapshot[]; index: number }
   | { type: 'pinEnded'; message: string };
 
-export type PinFromWebview = { type: 'ready' } | { type: 'pinShow'; index: number };
+export type PinFromWebview =
+  | { type: 'ready' }
+  | { type: 'pinShow'; index: number }
+  /** "Compare two stops…": pick two retained stops and open the compare view. */
+  | { type: 'pinCompare' };

@@ -2,7 +2,7 @@
  * The pinned-value panel: the value at the selected stop and Δ (now − previous stop) as two
  * heatmaps drawn by the shared renderer (webview/shared/heatmap), the Δ with its own symmetric
  * range and a diverging colormap; changed cells, max |Δ|, NaN/Inf first seen; ◀ ▶ step through
- * the last stops.
+ * the last stops; "Compare two stops…" opens two stops whose values are kept in the compare view.
  */
 import { createRenderer, type HeatmapRenderer } from '../shared/heatmap/renderer';
 import { colormapLut, SPECIAL_COLORS } from '../../src/core/color/colormaps';
@@ -38,9 +38,11 @@ const nav = el('div', 'nav');
 const prev = el('button', '', '◀');
 const next = el('button', '', '▶');
 const pos = el('span', 'pos');
+const compare = el('button', 'compare', 'Compare two stops…');
 prev.title = 'Previous stop';
 next.title = 'Next stop';
-nav.append(prev, pos, next);
+compare.title = 'Open two stops whose full values are kept in the compare view';
+nav.append(prev, pos, next, compare);
 const figs = el('div', 'figs');
 const figNow = el('figure');
 const capNow = el('figcaption');
@@ -97,11 +99,12 @@ function show(): void {
   prev.disabled = index <= 0;
   next.disabled = index >= snapshots.length - 1;
   pos.textContent = snapshots.length ? `stop ${index + 1} of the last ${snapshots.length}` : '';
+  compare.disabled = snapshots.filter((x) => x.retained).length < 2;
   if (!s) return;
   title.textContent = s.expression;
   where.textContent = `stop ${s.stop} · line ${s.line} · ${s.dtype}[${s.shape.join(', ')}]${
     s.pooled[0] > 1 || s.pooled[1] > 1 ? ` · drawn pooled ${s.pooled[0]}×${s.pooled[1]}` : ''
-  }`;
+  } · ${s.retained ? 'full values kept' : 'full values not kept'}`;
   health.textContent = s.health;
   first.textContent = s.firstSeen;
   first.classList.toggle('alarm', s.firstSeen.includes('first seen'));
@@ -120,6 +123,7 @@ function show(): void {
 
 prev.addEventListener('click', () => api.postMessage({ type: 'pinShow', index: index - 1 }));
 next.addEventListener('click', () => api.postMessage({ type: 'pinShow', index: index + 1 }));
+compare.addEventListener('click', () => api.postMessage({ type: 'pinCompare' }));
 window.addEventListener('keydown', (e) => {
   if (e.key === 'ArrowLeft') api.postMessage({ type: 'pinShow', index: index - 1 });
   if (e.key === 'ArrowRight') api.postMessage({ type: 'pinShow', index: index + 1 });

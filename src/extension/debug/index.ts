@@ -11,7 +11,7 @@ import { LiveOpener, type LiveAttentionOptions, type VisibleWindow } from './ope
 import type { CellWindow } from '../../protocol/common';
 import { TempFiles } from './transfer';
 import { TensorRow, TensorsView } from './tensorsView';
-import { PinManager } from './pins';
+import { PinManager, type CompareStopsArgs } from './pins';
 import { registerLiveShapeHover } from './liveHover';
 
 /** What the integration tests reach through the extension's API. */
@@ -146,6 +146,9 @@ export function registerDebugFeatures(
     }),
     vscode.commands.registerCommand('matrixLens.debug.pinVariable', async (arg: VariablesMenuArg) =>
       pinExpression(arg && variableExpression(arg)),
+    ),
+    vscode.commands.registerCommand('matrixLens.debug.compareStops', (arg?: CompareStopsArgs) =>
+      pins.compareStops(arg && typeof arg === 'object' ? arg : {}),
     ),
     vscode.commands.registerCommand(
       'matrixLens.debug.showAttention',
