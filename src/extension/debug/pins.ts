@@ -10,12 +10,7 @@
 import * as vscode from 'vscode';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readNpy } from '../../core/formats/npy';
-import { openSafetensors } from '../../core/formats/safetensors';
-import { MemorySource } from '../../core/io/source';
-import type { RawArray } from '../../core/array/ndarray';
-import { isComplex } from '../../core/array/dtype';
-import { toFloat64C } from '../../core/array/decode';
+import { float64Of, rawOf, valuesOf, type CrossedValue } from '../../core/debug/crossed';
 import { defaultPair, StopRetention } from '../../core/debug/retention';
 import type { CompareOutcome } from '../compareCommand';
 import { delta, NonFiniteTracker, StopHistory } from '../../core/diff/delta';
@@ -30,35 +25,6 @@ import type { TempFiles, Transfers } from './transfer';
 export const PIN_VIEW_TYPE = 'matrixLens.debugPin';
 const HISTORY = 20;
 const DRAW = 256;
-
-/** One stop's value as it crossed: the file's bytes (.npy, or .safetensors for bf16/fp8). */
-export interface CrossedValue {
-  file: Buffer;
-  format: 'npy' | 'safetensors';
-  shape: number[];
-}
-
-/** The array in a crossed file. */
-async function rawOf(v: Pick<CrossedValue, 'file' | 'format'>): Promise<RawArray> {
-  if (v.format === 'npy') return readNpy(v.file);
-  const f = await openSafetensors(new MemorySource(v.file));
-  const e = f.entries[0];
-  if (!e) throw new DebugLensError('the transferred .safetensors file holds no tensor');
-  return e.load();
-}
-
-/** float64 values in C order; complex values as |z| (one number per element, like Δ wants). */
-function float64Of(raw: RawArray): Float64Array {
-  const f = toFloat64C(raw);
-  if (!isComplex(raw.dtype)) return f;
-  const out = new Float64Array(f.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Math.hypot(f[2 * i], f[2 * i + 1]);
-  return out;
-}
-
-async function valuesOf(v: Pick<CrossedValue, 'file' | 'format'>): Promise<Float64Array> {
-  return float64Of(await rawOf(v));
-}
 
 export class Pin {
   readonly history = new StopHistory<PinSnapshot>(HISTORY);
