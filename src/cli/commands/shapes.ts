@@ -13,6 +13,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { CliCommand, UsageError, parseArgs } from '../command';
+import { parseMaxBytes } from '../load';
+import { formatBytes } from '../../core/array/ndarray';
 import {
   createShapeAnalyzer,
   fmtDim,
@@ -21,9 +23,25 @@ import {
   type TreeSitterModule,
 } from '../../core/shapes';
 import { cellAt, parseNotebook, type NotebookProgram } from '../../core/shapes/notebook';
+import { blankLargeGroups } from '../../core/shapes/largeLiterals';
 
-/** Larger sources are refused: parsing time grows faster than the file. */
-export const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
+/** Larger files are not read at all (`--max-bytes` above it raises this too). */
+export const MAX_READ_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Default cap on the source analysed (`--max-bytes` changes it), counted without the literals
+ * over 100k characters that are blanked to unknown values. The analysis holds about 290 bytes
+ * per source byte (the syntax tree copied out of tree-sitter, a value per node): 512 KiB (~12k
+ * lines) peaks near 240 MB of process memory, inside the CLI's bound of 256 MB plus twice what
+ * is shown; 1 MiB would need ~380 MB (BENCHMARKS.md, "Activation and hostile input").
+ */
+export const MAX_SOURCE_BYTES = 512 * 1024;
+
+function tooLarge(what: string, maxBytes: number): Error {
+  return new Error(
+    `too large to analyse (${what}; the limit is ${formatBytes(maxBytes)}, --max-bytes raises it)`,
+  );
+}
 
 /** The wasm files live next to the bundle (dist/); from sources, in node_modules. */
 function wasmPath(name: string, pkgPath: string): string {
@@ -120,7 +138,7 @@ function isSymlink(p: string): boolean {
  * would block or never end), opened without blocking, checked again on the open descriptor,
  * and capped at MAX_SOURCE_BYTES.
  */
-export function readSource(path: string): string {
+export function readSource(path: string, maxBytes = MAX_READ_BYTES): string {
   let st;
   try {
     st = statSync(path);
@@ -133,20 +151,18 @@ export function readSource(path: string): string {
     );
   }
   if (!st.isFile()) throw new Error('not a regular file');
-  if (st.size > MAX_SOURCE_BYTES)
-    throw new Error(`too large to analyse (${st.size} bytes; the limit is ${MAX_SOURCE_BYTES})`);
+  if (st.size > maxBytes) throw tooLarge(formatBytes(st.size), maxBytes);
   const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const fst = fstatSync(fd);
     if (!fst.isFile()) throw new Error('not a regular file');
-    const buf = Buffer.alloc(Math.min(fst.size, MAX_SOURCE_BYTES) + 1);
+    const buf = Buffer.alloc(Math.min(fst.size, maxBytes) + 1);
     let n = 0;
     for (;;) {
       const k = readSync(fd, buf, n, buf.length - n, null);
       if (k === 0) break;
       n += k;
-      if (n >= buf.length)
-        throw new Error(`too large to analyse (more than ${MAX_SOURCE_BYTES} bytes)`);
+      if (n >= buf.length) throw tooLarge(`more than ${formatBytes(maxBytes)}`, maxBytes);
     }
     return buf.subarray(0, n).toString('utf8');
   } finally {
@@ -174,21 +190,40 @@ function place(line: number, nb: NotebookProgram | undefined): { line: number; c
 function analyzeFile(
   analyzer: ShapeAnalyzer,
   file: string,
+  maxBytes: number,
 ): { result: ShapeResult; notebook?: NotebookProgram } {
-  const text = readSource(file);
-  if (file.toLowerCase().endsWith('.ipynb')) {
-    const notebook = parseNotebook(text);
-    return { result: analyzer.analyze(notebook.source), notebook };
-  }
-  return { result: analyzer.analyze(text) };
+  const text = readSource(file, Math.max(maxBytes, MAX_READ_BYTES));
+  const notebook = file.toLowerCase().endsWith('.ipynb') ? parseNotebook(text) : undefined;
+  const source = notebook ? notebook.source : text;
+  // what the parser will build nodes for: the source less the literals blanked to unknowns
+  const { blanked } = blankLargeGroups(source);
+  const analysed = source.length - blanked.reduce((sum, g) => sum + g.chars, 0);
+  if (analysed > maxBytes) throw tooLarge(`${formatBytes(analysed)} of code`, maxBytes);
+  return { result: analyzer.analyze(source), notebook };
 }
 
 export const shapesCommand: CliCommand = {
   name: 'shapes',
-  usage: 'shapes FILE_OR_GLOB... [--json] [--strict]',
+  usage: 'shapes FILE_OR_GLOB... [--json] [--strict] [--max-bytes N]',
+  help: [
+    'Infers the shape of every assigned NumPy/PyTorch name and reports shape errors, in .py',
+    'files and .ipynb notebooks (cells in order). Nothing is imported or run.',
+    '',
+    '  --json           one JSON document',
+    '  --strict         exit 1 when a file has a shape error or a syntax error',
+    '  --max-bytes N    largest source analysed (default 512K; K/M suffixes). The analysis',
+    '                   holds ~300 bytes per source byte, so the default keeps the process',
+    '                   under ~250 MB; larger files are skipped with a note',
+  ].join('\n'),
   summary: 'inferred NumPy/PyTorch shapes of every assigned name, and shape errors (.py, .ipynb)',
   async run(args, ctx) {
-    const { positionals, flags } = parseArgs(args, { flags: ['--json', '--strict'] });
+    const { positionals, flags, options } = parseArgs(args, {
+      flags: ['--json', '--strict'],
+      options: ['--max-bytes'],
+    });
+    const maxBytes = options.has('--max-bytes')
+      ? parseMaxBytes(options.get('--max-bytes'))
+      : MAX_SOURCE_BYTES;
     if (positionals.length === 0) throw new UsageError('shapes needs at least one FILE or glob');
     const files: string[] = [];
     for (const p of positionals) {
@@ -221,7 +256,7 @@ export const shapesCommand: CliCommand = {
     for (const f of files) {
       let analysis: ReturnType<typeof analyzeFile>;
       try {
-        analysis = analyzeFile(analyzer, f);
+        analysis = analyzeFile(analyzer, f, maxBytes);
       } catch (e) {
         // one bad file never blanks the others
         note(f, e instanceof Error ? e.message : String(e));
