@@ -210,7 +210,7 @@ export const shapesCommand: CliCommand = {
     'files and .ipynb notebooks (cells in order). Nothing is imported or run.',
     '',
     '  --json           one JSON document',
-    '  --strict         exit 1 when a file has a shape error or a syntax error',
+    '  --strict         exit 1 also on a syntax error or a skipped file (shape errors: always)',
     '  --max-bytes N    largest source analysed (default 512K; K/M suffixes). The analysis',
     '                   holds ~300 bytes per source byte, so the default keeps the process',
     '                   under ~250 MB; larger files are skipped with a note',
