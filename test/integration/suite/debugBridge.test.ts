@@ -8,7 +8,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, closeAllEditors, sleep, workspaceDir, PYTHON } from './helpers';
+import { api, closeAllEditors, sleep, workspaceDir } from './helpers';
+import { launchToFirstStop, nextStop } from './debugSession';
 import type { DebugApi } from '../../../src/extension/debug';
 import type { HelperMeta, ScanItem, StageReply } from '../../../src/protocol/debug';
 import { jsonNumber } from '../../../src/protocol/debug';
@@ -209,30 +210,11 @@ describe('Debugger bridge against the real debugpy (NumPy + PyTorch program)', f
         },
       }),
     });
-    const stopped = new Promise<void>((resolve) => {
-      const d = dbg.bridge.onDidStop(() => {
-        d.dispose();
-        resolve();
-      });
-    });
-    const ok = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], {
-      type: 'debugpy',
+    session = await launchToFirstStop(dbg, {
       name: 'matrix lens bridge test',
-      request: 'launch',
       program,
       args: [refDir],
-      python: PYTHON,
-      console: 'internalConsole',
-      justMyCode: true,
     });
-    assert.ok(ok, 'debug session started');
-    await Promise.race([
-      stopped,
-      sleep(90_000).then(() => Promise.reject(new Error('no stop within 90 s'))),
-    ]);
-    const s = vscode.debug.activeDebugSession;
-    assert.ok(s, 'active session');
-    session = s;
     refs = JSON.parse(readFileSync(join(refDir, 'refs.json'), 'utf8'));
     frameId = await dbg.bridge.frameId(session);
     dirBefore = await userView('sorted(dir())');
@@ -556,12 +538,7 @@ describe('Debugger bridge against the real debugpy (NumPy + PyTorch program)', f
   });
 
   it('Continue in the middle of a chunked transfer cancels it cleanly; the next stop works', async () => {
-    const stoppedAgain = new Promise<void>((resolve) => {
-      const d = dbg.bridge.onDidStop(() => {
-        d.dispose();
-        resolve();
-      });
-    });
+    const stoppedAgain = nextStop(dbg);
     const stepLine = PROGRAM.split('\n').findIndex((l) => l.includes('# STEP'));
     vscode.debug.addBreakpoints([
       new vscode.SourceBreakpoint(

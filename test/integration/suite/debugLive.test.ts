@@ -9,7 +9,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { api, closeAllEditors, python, sleep, workspaceDir, PYTHON } from './helpers';
+import { api, closeAllEditors, python, sleep, workspaceDir } from './helpers';
+import { launchToFirstStop, nextStop } from './debugSession';
 import type { DebugApi } from '../../../src/extension/debug';
 import type { LiveAttention, OpenRecord } from '../../../src/extension/debug/open';
 import type { TensorRow } from '../../../src/extension/debug/tensorsView';
@@ -112,29 +113,11 @@ describe('Live values from the real debugpy: attention view, zoom, temp files', 
           ),
         ),
       ]);
-    const stopped = new Promise<void>((resolve) => {
-      const d = dbg.bridge.onDidStop(() => {
-        d.dispose();
-        resolve();
-      });
-    });
-    const ok = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], {
-      type: 'debugpy',
+    session = await launchToFirstStop(dbg, {
       name: 'matrix lens live test',
-      request: 'launch',
       program,
       args: [refDir],
-      python: PYTHON,
-      console: 'internalConsole',
-      justMyCode: true,
     });
-    assert.ok(ok, 'debug session started');
-    await Promise.race([
-      stopped,
-      sleep(90_000).then(() => Promise.reject(new Error('no stop within 90 s'))),
-    ]);
-    session = vscode.debug.activeDebugSession!;
-    assert.ok(session);
     frameId = await dbg.bridge.frameId(session);
   });
 
@@ -367,12 +350,7 @@ describe('Live values from the real debugpy: attention view, zoom, temp files', 
     await config().update('maxTransferBytes', 16 << 20, vscode.ConfigurationTarget.Global);
     const rec = await dbg.opener.open('big');
     assert.ok(rec?.meta.pooled, dbg.opener.lastError);
-    const stopped = new Promise<void>((resolve) => {
-      const d = dbg.bridge.onDidStop(() => {
-        d.dispose();
-        resolve();
-      });
-    });
+    const stopped = nextStop(dbg);
     await vscode.commands.executeCommand('workbench.action.debug.continue');
     await stopped;
     assert.equal(

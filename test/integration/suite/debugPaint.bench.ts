@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, closeAllEditors, sleep, workspaceDir, PYTHON } from './helpers';
+import { nextStop } from './debugSession';
 
 const PROGRAM = String.raw`
 import numpy as np
@@ -43,12 +44,7 @@ describe('bench: live value request → heatmap painted in code-server', functio
         new vscode.Location(vscode.Uri.file(program), new vscode.Position(line, 0)),
       ),
     ]);
-    const stopped = new Promise<void>((resolve) => {
-      const d = dbg.bridge.onDidStop(() => {
-        d.dispose();
-        resolve();
-      });
-    });
+    const stopped = nextStop(dbg);
     assert.ok(
       await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], {
         type: 'debugpy',

@@ -9,7 +9,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, closeAllEditors, python, sleep, workspaceDir, PYTHON } from './helpers';
+import { api, closeAllEditors, python, sleep, workspaceDir } from './helpers';
+import { launchToFirstStop } from './debugSession';
 import type { DebugApi } from '../../../src/extension/debug';
 import type { StopsCompare } from '../../../src/extension/debug/pins';
 
@@ -81,27 +82,7 @@ describe('Compare two stops of a pinned value (real debugpy, NumPy references)',
         new vscode.Location(vscode.Uri.file(program), new vscode.Position(line, 0)),
       ),
     ]);
-    const stopped = new Promise<void>((resolve) => {
-      const d = dbg.bridge.onDidStop(() => {
-        d.dispose();
-        resolve();
-      });
-    });
-    const ok = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], {
-      type: 'debugpy',
-      name: 'matrix lens pin compare test',
-      request: 'launch',
-      program,
-      args: [refDir],
-      python: PYTHON,
-      console: 'internalConsole',
-      justMyCode: true,
-    });
-    assert.ok(ok, 'debug session started');
-    await Promise.race([
-      stopped,
-      sleep(90_000).then(() => Promise.reject(new Error('no stop within 90 s'))),
-    ]);
+    await launchToFirstStop(dbg, { name: 'matrix lens pin compare test', program, args: [refDir] });
   });
 
   after(async () => {
