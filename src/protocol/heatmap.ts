@@ -12,6 +12,8 @@ export interface ViewSettings {
   renderer?: 'auto' | 'webgl2' | 'canvas';
   /** matrixLens.heatmap.maxCells (the worker pools larger slices and windows). */
   maxCells?: number;
+  /** the workspace is not trusted (Restricted Mode): the page says why it still shows the file. */
+  restricted?: boolean;
 }
 
 /** What the heatmap shows, for export: the slice and its visible full-resolution window. */

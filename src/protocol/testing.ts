@@ -39,6 +39,8 @@ export interface WorkerTestApi {
 /** What the array panel (webview/heatmap) shows. */
 export interface RenderedReport {
   summary: string;
+  /** the Restricted Mode line, when the page shows one. */
+  restricted?: string;
   heatmap: {
     rows: number;
     cols: number;

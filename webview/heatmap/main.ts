@@ -85,12 +85,19 @@ function setMain(...children: HTMLElement[]): void {
   app.replaceChildren(layout);
 }
 
+/** the workspace is untrusted: say why the file is shown anyway (settings.restricted). */
+let restricted = false;
+
 function report(r: RenderedReport): void {
   const base: Pick<RenderedReport, 'entry' | 'entries' | 'metadataKeys'> = {};
   if (state.selected !== undefined) base.entry = state.selected;
   if (state.listing) base.entries = state.listing.entries.map((e) => e.name);
   if (state.listing?.metadata) base.metadataKeys = Object.keys(state.listing.metadata);
-  post({ type: 'rendered', report: { ...base, ...r } });
+  const restrictedLine = document.getElementById('restricted')?.textContent;
+  post({
+    type: 'rendered',
+    report: { ...base, ...(restrictedLine ? { restricted: restrictedLine } : {}), ...r },
+  });
 }
 
 function showLoading(text: string): void {
@@ -148,6 +155,14 @@ function showArray(s: Shown): void {
   ];
   if (view.notice)
     children.push(el('div', { class: 'notice', id: 'notice', role: 'status' }, view.notice));
+  if (restricted)
+    children.push(
+      el(
+        'div',
+        { class: 'notice restricted', id: 'restricted', role: 'note' },
+        'Restricted Mode: Matrix Lens reads this file with its own parsers; nothing in it is executed, imported or unpickled.',
+      ),
+    );
   if (s.base && view.shape.length >= 2) children.push(dimPicker(s, setSlice));
   plotArea = el('div', { class: 'plot-area' });
   children.push(plotArea);
@@ -309,6 +324,7 @@ function onArray(m: Extract<HostToWebview, { type: 'array' }>): void {
       prefs.colormap = m.settings.colormap as ColormapName;
   }
   prefs.renderer = m.settings.renderer ?? 'auto';
+  restricted = m.settings.restricted === true;
   const carried = m.view.heatmap ? carriedOver(state.shown, m.view, restore) : undefined;
   if (carried?.fromRestore) restore = undefined;
   const { s, differs } = shownFor(m.view, carried?.keep);

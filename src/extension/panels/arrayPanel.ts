@@ -38,6 +38,7 @@ function viewSettings(scope?: vscode.Uri): ViewSettings {
     colormap: s.colormap,
     renderer: r === 'webgl2' || r === 'canvas' ? r : 'auto',
     maxCells: s.maxCells,
+    ...(vscode.workspace.isTrusted ? {} : { restricted: true }),
   };
 }
 

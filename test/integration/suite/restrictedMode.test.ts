@@ -91,6 +91,8 @@ describe('Restricted Mode, virtual workspaces and the walkthrough', function () 
     const report = await rendered.wait(file, (r) => r.summary !== '' || !!r.error);
     assert.equal(report.error ?? '', '');
     assert.match(report.summary, /^float32\[96, 64\]/);
+    // a trusted window gets no Restricted Mode line
+    if (vscode.workspace.isTrusted) assert.equal(report.restricted, undefined);
     // an argument that is not a demo file cannot open anything else
     await vscode.commands.executeCommand('matrixLens.openDemo', '../package.json');
     const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
@@ -127,6 +129,8 @@ const untrusted = process.env.MATRIX_LENS_UNTRUSTED === '1';
     const report = await rendered.wait(npy, (r) => r.summary !== '' || !!r.error);
     assert.equal(report.error ?? '', '');
     assert.match(report.summary, /^float32\[3, 4\]/);
+    // the viewer itself says why it shows a file of an untrusted folder
+    assert.match(report.restricted ?? '', /^Restricted Mode: .*nothing in it is executed/);
     const py = vscode.Uri.joinPath(dir, 'untrusted.py');
     await vscode.workspace.fs.writeFile(
       py,
