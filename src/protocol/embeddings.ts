@@ -98,6 +98,8 @@ export interface EmbeddingsApi {
   embeddingsRelease(p: { key: string }): Record<string, never>;
   /** PCA (top 3 coordinates, top 10 explained variances) and the row norms. */
   embeddingsPca(p: { key: string }): EmbeddingsPcaData;
+  /** The rows grouped by spherical k-means (src/core/embeddings/clusterOrder.ts). */
+  embeddingsClusterOrder(p: { key: string }): { order: Int32Array; k: number; sizes: number[] };
   /** Pairs of rows with cosine > threshold (N ≤ {@link MAX_DUPLICATE_ROWS}). */
   embeddingsDuplicates(p: { key: string; threshold: number; maxPairs?: number }): DuplicatePairs;
   /** A vs B: allclose, max |Δ|, and for matrices the rank of ΔW. */

@@ -13,7 +13,7 @@ import type { RpcReply } from './rpc';
 import type { EmbeddingsRendered } from './testing';
 
 /** How the rows (and columns) of the similarity heatmap are ordered. */
-export type EmbeddingsOrder = 'original' | 'norm' | 'pc1' | 'angle';
+export type EmbeddingsOrder = 'original' | 'norm' | 'pc1' | 'angle' | 'cluster';
 
 /** The webview's requests to the host. */
 export interface EmbeddingsViewApi {
@@ -25,6 +25,8 @@ export interface EmbeddingsViewApi {
     neighbors: Neighbor[];
   };
   pca(p: Record<string, never>): EmbeddingsPcaData;
+  /** the spherical k-means display order (zero/NaN rows last) and its clusters */
+  clusterOrder(p: Record<string, never>): { order: number[]; k: number; sizes: number[] };
   duplicates(p: { threshold: number }): DuplicatePairs;
   /** a label file picked by the user (one label per line); null when none was picked */
   pickLabels(p: Record<string, never>): { list: string[]; from: string } | null;

@@ -9,6 +9,7 @@ import { rowOf, topNeighbors } from '../core/embeddings/neighbors';
 import { cosineOverview, cosineWindow } from '../core/embeddings/cosineTiles';
 import { embeddingPca } from '../core/embeddings/pcaProjection';
 import { nearDuplicates } from '../core/embeddings/nearDuplicates';
+import { clusterOrder } from '../core/embeddings/clusterOrder';
 import { compareArrays } from '../core/compare/compareArrays';
 import type { Handlers } from '../protocol/rpc';
 import { duplicateSearchRefusal, type EmbeddingsApi } from '../protocol/embeddings';
@@ -96,6 +97,12 @@ export const embeddingHandlers: Handlers<EmbeddingsApi, WorkerContext> = {
       norms,
       samples: all.samples,
     };
+  },
+  embeddingsClusterOrder: (p, { transfer }) => {
+    const v = vectorsFor(p.key);
+    const c = clusterOrder(v.data, v.rows, v.cols);
+    transfer(c.order.buffer);
+    return { order: c.order, k: c.k, sizes: c.sizes };
   },
   embeddingsDuplicates: (p) => {
     const v = vectorsFor(p.key);

@@ -69,6 +69,10 @@ const handlers: Handlers<WorkerApi, WorkerContext> = {
   ...embeddingHandlers,
   embeddingsTiles: (p, ctx) => (ensurePool(), embeddingHandlers.embeddingsTiles(p, ctx)),
   embeddingsPca: (p, ctx) => (ensurePool(), embeddingHandlers.embeddingsPca(p, ctx)),
+  embeddingsClusterOrder: (p, ctx) => (
+    ensurePool(),
+    embeddingHandlers.embeddingsClusterOrder(p, ctx)
+  ),
   embeddingsDuplicates: (p, ctx) => (ensurePool(), embeddingHandlers.embeddingsDuplicates(p, ctx)),
   compareArrays: (p, ctx) => (ensurePool(), embeddingHandlers.compareArrays(p, ctx)),
   compareView: (p, ctx) => (ensurePool(), compareHandlers.compareView(p, ctx)),

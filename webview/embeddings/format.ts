@@ -124,10 +124,10 @@ export function argsort(keys: ArrayLike<number>, desc = false): number[] {
  * - angle: by the angle of (PC1, PC2) around the mean — a cheap grouping that puts rows of
  *   one cluster next to each other when the clusters separate in the first two PCs (it is not
  *   hierarchical clustering).
- * Rows with NaN/Inf go last.
+ * Rows with NaN/Inf go last. ('cluster' is computed in the worker: clusterOrder.ts.)
  */
 export function displayOrder(
-  mode: EmbeddingsOrder,
+  mode: Exclude<EmbeddingsOrder, 'cluster'>,
   norms: ArrayLike<number>,
   proj: ArrayLike<number>,
   k: number,
@@ -149,6 +149,7 @@ export const ORDER_NAMES: Record<EmbeddingsOrder, string> = {
   norm: 'sorted by norm',
   pc1: 'sorted by PC 1',
   angle: 'grouped by PC 1–2 angle',
+  cluster: 'clustered (spherical k-means)',
 };
 
 /** Equal-width histogram of the finite values: `bins` counts between lo and hi. */

@@ -67,6 +67,7 @@ let labels: Labels | undefined;
 let pca: EmbeddingsPcaData | undefined;
 let order: EmbeddingsOrder = 'original';
 let perm: number[] | null = null;
+let clusters: Promise<{ order: number[]; k: number; sizes: number[] }> | undefined;
 let tilesSeq = 0;
 let normLut = colormapLut('viridis');
 const simLut = colormapLut('rdbu');
@@ -239,8 +240,25 @@ async function setOrder(o: EmbeddingsOrder): Promise<void> {
   const p = parts;
   if (!p) return;
   order = o;
-  perm = pca ? displayOrder(o, pca.norms, pca.projections, pca.k) : null;
-  if (!pca && o !== 'original') order = 'original';
+  if (o === 'cluster') {
+    // computed in the worker over all d dimensions (seconds for 50,000 × 768), once per open
+    clusters ??= rpc.call('clusterOrder', {});
+    let c: Awaited<typeof clusters>;
+    try {
+      c = await clusters;
+    } catch (e) {
+      clusters = undefined;
+      showMessage('error', title, errText(e));
+      return;
+    }
+    if (parts !== p || order !== o) return;
+    perm = c.order;
+    const opt = p.map.root.querySelector('vscode-option[value="cluster"]');
+    if (opt) opt.textContent = `clustered (spherical k-means, k = ${c.k})`;
+  } else {
+    perm = pca ? displayOrder(o, pca.norms, pca.projections, pca.k) : null;
+    if (!pca && o !== 'original') order = 'original';
+  }
   await rpc.call('setOrder', { order: perm });
   p.map.resetView();
   requestOverview();
@@ -257,6 +275,7 @@ function open(m: Extract<EmbeddingsHostToWebview, { type: 'open' }>): void {
   pca = undefined;
   order = 'original';
   perm = null;
+  clusters = undefined;
   parts = build(m.info, m.sourceLabel);
   const o = parts;
   requestOverview();

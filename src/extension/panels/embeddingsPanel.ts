@@ -93,6 +93,10 @@ export class EmbeddingsView {
           by: p.by,
         }),
       pca: () => w.call('embeddingsPca', { key }),
+      clusterOrder: async () => {
+        const c = await w.call('embeddingsClusterOrder', { key });
+        return { order: Array.from(c.order), k: c.k, sizes: c.sizes };
+      },
       duplicates: (p) => w.call('embeddingsDuplicates', { key, threshold: p.threshold }),
       pickLabels: async () => {
         const picked = await vscode.window.showOpenDialog({

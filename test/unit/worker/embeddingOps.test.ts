@@ -87,6 +87,26 @@ print(json.dumps(dict(top=top.tolist(), cos=c[top].tolist(), overview=ov, rank=i
     for (let i = 0; i < 4; i++)
       for (let j = 0; j < 4; j++)
         assert.ok(Math.abs(tile.values[i * 4 + j] - ref.overview[i][j]) < 1e-6); // float32 transfer
+    // the clustered order: a permutation of the rows that the tiles op accepts back
+    const co = await embeddingOp(
+      { kind: 'embeddingsClusterOrder', params: { key: 'k1' } },
+      control(),
+    );
+    const c = co.result as { order: Int32Array; k: number; sizes: number[] };
+    assert.equal(co.transfer[0], c.order.buffer);
+    assert.deepEqual(
+      [...c.order].sort((a, b) => a - b),
+      Array.from({ length: 120 }, (_, i) => i),
+    );
+    assert.equal(c.k, 8); // ⌈√(120/2)⌉
+    assert.equal(
+      c.sizes.reduce((a, b) => a + b, 0),
+      120,
+    );
+    await embeddingOp(
+      { kind: 'embeddingsTiles', params: { key: 'k1', size: 4, order: c.order } },
+      control(),
+    );
     await assert.rejects(
       embeddingOp(
         { kind: 'embeddingsTiles', params: { key: 'k1', size: 4, order: new Int32Array(120) } },
