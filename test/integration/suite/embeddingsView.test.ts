@@ -219,6 +219,28 @@ print(json.dumps(dict(N=N, d=d, cos=cos.tolist(), pooled=(M @ M.T).tolist(), sta
     view.drive({ kind: 'order', order: 'norm' });
     const o = await view.waitReport((x) => x.order === 'norm' && !!x.heatmap);
     assert.equal(o!.heatmap!.rows, ref.N);
+
+    // the clustered order (spherical k-means in the worker) reorders the drawn cells: the first
+    // drawn row is the order's first row, against NumPy's cosine of the rows it names
+    const { worker } = await api();
+    const key = 'it-embeddings-cluster';
+    await worker.call('embeddingsOpen', {
+      key,
+      ref: { source: { path: file.fsPath } },
+      maxBytes: 2 ** 30,
+    });
+    const clusters = await worker.call('embeddingsClusterOrder', { key });
+    await worker.call('embeddingsRelease', { key });
+    assert.deepEqual(
+      [...clusters.order].sort((a, b) => a - b),
+      Array.from({ length: ref.N }, (_, i) => i),
+    );
+    view.drive({ kind: 'order', order: 'cluster' });
+    const k = await view.waitReport((x) => x.order === 'cluster' && !!x.heatmap && !!x.sample);
+    const o0 = clusters.order[0];
+    k!.sample!.forEach((v, j) =>
+      near(v, ref.cos[o0][clusters.order[j]], 2e-6, `clustered cell [0, ${j}]`),
+    );
   });
 
   it('above 512 rows the overview is pooled and a zoom window comes at full resolution', async () => {
