@@ -17,9 +17,9 @@ const M = 24;
 const N = 16;
 
 /** Picks the quick-pick row whose label contains `text` (typed into the filter). */
-async function pick(page: Page, text: string): Promise<void> {
+async function pick(page: Page, text: string, timeout = 30_000): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.waitFor({ state: 'visible', timeout });
   await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 30_000 });
   await input.fill(text);
   await page
@@ -27,6 +27,26 @@ async function pick(page: Page, text: string): Promise<void> {
     .first()
     .waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
+}
+
+/**
+ * Compare Arrays… picking A then B. An editor page that finishes loading takes the focus and
+ * closes a quick pick shown before it (under load that can be seconds after it opened): then
+ * the command ended without comparing, so run it again.
+ */
+async function compareVia(page: Page, a: string, b: string): Promise<void> {
+  const d = await driver();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await d.runCommand(page, 'Matrix Lens: Compare Arrays…');
+      await pick(page, a, 15_000);
+      await pick(page, b, 15_000);
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
 }
 
 describe('compare view in the real VS Code page (e2e)', function () {
@@ -85,9 +105,7 @@ print(json.dumps(dict(delta=delta.tolist(), maxAbs=float(np.abs(delta).max()), r
     await d.quickOpen(wb.page, 'after.npy');
     // the new editor's page takes the focus when it loads: a quick pick shown before would close
     await wb.page.waitForTimeout(3000);
-    await d.runCommand(wb.page, 'Matrix Lens: Compare Arrays…');
-    await pick(wb.page, 'before.npy');
-    await pick(wb.page, 'after.npy');
+    await compareVia(wb.page, 'before.npy', 'after.npy');
     const frame: Frame = await d.webviewFrame(wb.page, '#delta', 90_000);
     await frame.waitForSelector('tr[data-key="deltaRank"]');
     const verdict = (await frame.textContent('tr[data-key="verdict"] td')) ?? '';
@@ -130,9 +148,7 @@ print(json.dumps(dict(delta=delta.tolist(), maxAbs=float(np.abs(delta).max()), r
     await d.webviewFrame(wb.page, '#heatmap', 60_000);
     await d.quickOpen(wb.page, 'tuned.safetensors');
     await wb.page.waitForTimeout(3000);
-    await d.runCommand(wb.page, 'Matrix Lens: Compare Arrays…');
-    await pick(wb.page, 'base.safetensors');
-    await pick(wb.page, 'tuned.safetensors');
+    await compareVia(wb.page, 'base.safetensors', 'tuned.safetensors');
     const frame: Frame = await d.webviewFrame(wb.page, '#checkpoint-table', 90_000);
     await frame.waitForSelector('#checkpoint-table tbody tr');
     const names = await frame.locator('#checkpoint-table tbody td.name').allTextContents();
