@@ -1,11 +1,13 @@
 /**
- * Singular value decomposition driver A = U·diag(S)·Vᵀ: Householder bidiagonalization, then
+ * Singular value decomposition driver A = U·diag(S)·Vᵀ: Householder bidiagonalization (blocked
+ * from 160 columns, see blockedBidiagonalization.ts), then
  * Demmel–Kahan implicit QR on the bidiagonal (see bidiagonalQR.ts).
  * Reference: LAPACK dgesvd (path without QR preprocessing); Golub & Van Loan §8.6.
  * Wide matrices are decomposed through their transpose.
  */
 import { Matrix, assertFinite, transpose } from './matrix';
-import { bidiagonalize, formPt, formQt } from './householderBidiagonalization';
+import { formPt, formQt } from './householderBidiagonalization';
+import { bidiagonalizeBlocked } from './blockedBidiagonalization';
 import { bidiagonalSvd } from './bidiagonalQR';
 import { Progress, Ticker } from './progress';
 import { withEngine } from './wasm/kernels';
@@ -37,7 +39,7 @@ export function singularValues(a0: Matrix, progress?: Progress): Float64Array {
   const { rows: m, cols: n } = tall;
   if (n === 0) return new Float64Array(0);
   const d = withEngine((eng) => {
-    const b = bidiagonalize(eng, tall.data, m, n, t.sub(0, 0.9));
+    const b = bidiagonalizeBlocked(eng, tall.data, m, n, t.sub(0, 0.9));
     bidiagonalSvd(b.d, b.e, undefined, undefined, t.sub(0.9, 1));
     return b.d;
   });
@@ -65,7 +67,7 @@ export function svd(a0: Matrix, opts: SvdOptions = {}): SvdResult {
   }
   const qRows = full ? m : n;
   const { S, Ut, Vt } = withEngine((eng) => {
-    const b = bidiagonalize(eng, tall.data, m, n, t.sub(0, 0.45));
+    const b = bidiagonalizeBlocked(eng, tall.data, m, n, t.sub(0, 0.45));
     const Q = formQt(b, qRows, t.sub(0.45, 0.6));
     const P = formPt(b, t.sub(0.6, 0.65));
     // rotation queues (batches applied by the rotSeq64 kernel, split over the pool)

@@ -134,7 +134,7 @@ describe('SIMD WebAssembly kernels vs the TypeScript path', function () {
         }
   });
 
-  it('level-1/2 kernels (dot, axpy, gemvT, ger, reflRight, gerReflRight(Acc), symvLower, syr2SymvLower, rot) match', () => {
+  it('level-1/2 kernels (dot, axpy, gemvT, gemvN, ger, reflRight, gerReflRight(Acc), symvLower, syr2SymvLower, rot) match', () => {
     for (const rows of SIZES)
       for (const cols of SIZES) {
         const ld = cols + 2;
@@ -155,6 +155,7 @@ describe('SIMD WebAssembly kernels vs the TypeScript path', function () {
         check('dot', (e, o) => e.dot(o + 1, o + x, cols));
         check('axpy', (e, o) => e.axpy(0.7, o + x, o + 1, cols));
         check('gemvT', (e, o) => e.gemvT(o, ld, rows, cols, o + x, o + y));
+        check('gemvN', (e, o) => e.gemvN(o, ld, rows, cols, o + x, o + y));
         check('ger', (e, o) => e.ger(o + 1, ld, rows, cols, -1.3, o + x, o + y));
         check('reflRight', (e, o) => e.reflRight(o, ld, rows, cols, o + x, 1.1));
         check('gerReflRight', (e, o) =>

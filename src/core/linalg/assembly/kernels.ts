@@ -456,6 +456,52 @@ export function gemvT64(a: usize, ld: i32, rows: i32, cols: i32, v: usize, w: us
   for (; r < rows; r++) axpy64(load<f64>(v + ((<usize>r) << 3)), a + <usize>r * ldb, w, cols);
 }
 
+/**
+ * y[r] = Σ_j A[r, j]·v[j] for an rows×cols block A at a (row stride ld): four rows per sweep,
+ * so each v chunk is loaded once for four rows (the blocked bidiagonalization's A·u).
+ */
+export function gemvN64(a: usize, ld: i32, rows: i32, cols: i32, v: usize, y: usize): void {
+  const ldb = (<usize>ld) << 3;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const a0 = a + <usize>r * ldb;
+    const a1 = a0 + ldb;
+    const a2 = a1 + ldb;
+    const a3 = a2 + ldb;
+    let s0 = f64x2.splat(0);
+    let s1 = f64x2.splat(0);
+    let s2 = f64x2.splat(0);
+    let s3 = f64x2.splat(0);
+    let j = 0;
+    for (; j + 2 <= cols; j += 2) {
+      const o = (<usize>j) << 3;
+      const x = v128.load(v + o);
+      s0 = f64x2.add(s0, f64x2.mul(x, v128.load(a0 + o)));
+      s1 = f64x2.add(s1, f64x2.mul(x, v128.load(a1 + o)));
+      s2 = f64x2.add(s2, f64x2.mul(x, v128.load(a2 + o)));
+      s3 = f64x2.add(s3, f64x2.mul(x, v128.load(a3 + o)));
+    }
+    let t0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+    let t1 = f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
+    let t2 = f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1);
+    let t3 = f64x2.extract_lane(s3, 0) + f64x2.extract_lane(s3, 1);
+    for (; j < cols; j++) {
+      const o = (<usize>j) << 3;
+      const x = load<f64>(v + o);
+      t0 += x * load<f64>(a0 + o);
+      t1 += x * load<f64>(a1 + o);
+      t2 += x * load<f64>(a2 + o);
+      t3 += x * load<f64>(a3 + o);
+    }
+    const yo = y + ((<usize>r) << 3);
+    store<f64>(yo, t0);
+    store<f64>(yo, t1, 8);
+    store<f64>(yo, t2, 16);
+    store<f64>(yo, t3, 24);
+  }
+  for (; r < rows; r++) store<f64>(y + ((<usize>r) << 3), dot64(a + <usize>r * ldb, v, cols));
+}
+
 /** A[r, j] += alpha·x[r]·y[j]. */
 export function ger64(
   a: usize,

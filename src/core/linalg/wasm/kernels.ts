@@ -68,6 +68,8 @@ export interface Engine {
   axpy(alpha: number, x: number, y: number, n: number): void;
   /** w[j] = Σ_r v[r]·A[r, j] */
   gemvT(a: number, ld: number, rows: number, cols: number, v: number, w: number): void;
+  /** y[r] = Σ_j A[r, j]·v[j] */
+  gemvN(a: number, ld: number, rows: number, cols: number, v: number, y: number): void;
   /** A[r, j] += alpha·x[r]·y[j] */
   ger(a: number, ld: number, rows: number, cols: number, alpha: number, x: number, y: number): void;
   /** each row −= tau·(row·u)·u */
@@ -162,6 +164,7 @@ interface Exports {
   dot64(x: number, y: number, n: number): number;
   axpy64(alpha: number, x: number, y: number, n: number): void;
   gemvT64(...args: number[]): void;
+  gemvN64(...args: number[]): void;
   ger64(...args: number[]): void;
   reflRight64(...args: number[]): void;
   gerReflRight64(...args: number[]): void;
@@ -322,6 +325,9 @@ class WasmEngine extends Heap implements Engine {
   }
   gemvT(a: number, ld: number, rows: number, cols: number, v: number, w: number): void {
     this.x.gemvT64(a * 8, ld, rows, cols, v * 8, w * 8);
+  }
+  gemvN(a: number, ld: number, rows: number, cols: number, v: number, y: number): void {
+    this.x.gemvN64(a * 8, ld, rows, cols, v * 8, y * 8);
   }
   ger(
     a: number,
@@ -497,6 +503,10 @@ class TsEngine extends Heap implements Engine {
     const h = this.f64;
     h.fill(0, w, w + cols);
     for (let r = 0; r < rows; r++) this.axpy(h[v + r], a + r * ld, w, cols);
+  }
+  gemvN(a: number, ld: number, rows: number, cols: number, v: number, y: number): void {
+    const h = this.f64;
+    for (let r = 0; r < rows; r++) h[y + r] = this.dot(a + r * ld, v, cols);
   }
   ger(
     a: number,
