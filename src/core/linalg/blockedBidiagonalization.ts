@@ -9,7 +9,8 @@
  * y_i = τq·(Aᵀv_i − Y·Vᵀv_i − U·Xᵀv_i), brings row i up to date, generates the right reflector
  * u_i and forms x_i = τp·(A·u_i − V·Yᵀu_i − X·Uᵀu_i). After the panel the trailing block takes
  * the whole update A₂₂ −= V·Yᵀ + X·Uᵀ as row blocks of one GEMM job (pooled, SIMD): half of the
- * flops leave the matrix-vector products for GEMM. The trailing UNBLOCKED_TAIL columns run the
+ * flops leave the matrix-vector products for GEMM, and the two big products per step (Aᵀv, A·u)
+ * are split over the pool too (./pooledLevel2). The trailing UNBLOCKED_TAIL columns run the
  * unblocked fused reduction (./householderBidiagonalization).
  *
  * The result has the unblocked reduction's layout (a {@link Bidiagonal}: v_i in column i below
@@ -24,6 +25,7 @@
 import { householder } from './householder';
 import { Bidiagonal, bidiagonalize } from './householderBidiagonalization';
 import { DgemmCall, dgemmCalls } from './gemm';
+import { gemvNPooled, gemvTPooled } from './pooledLevel2';
 import { Ticker, noTicker } from './progress';
 import type { Engine } from './wasm/kernels';
 
@@ -96,7 +98,7 @@ export function bidiagonalizeBlocked(
       // y_i = τq·(A[i:, i+1:]ᵀ·v − Y·(Vᵀv) − U·(Xᵀv)), local columns i+1..N-1
       const yi = Y + 2 * i * n + i + 1;
       if (tq !== 0) {
-        eng.gemvT(colI + 1, n, lenC, cols, vz, yi);
+        gemvTPooled(eng, colI + 1, n, lenC, cols, vz, yi);
         if (i > 0) {
           for (let q = 0; q < 2 * i; q++) f[T + q] = eng.dot(Z + q * m + i, vz, lenC);
           eng.gemvT(Y + i + 1, n, 2 * i, cols, T, C);
@@ -124,7 +126,7 @@ export function bidiagonalizeBlocked(
       const rowsX = M - i - 1;
       const xi = Z + (2 * i + 1) * m + i + 1;
       if (tp !== 0) {
-        eng.gemvN(rowI + n, n, rowsX, cols, uy, xi);
+        gemvNPooled(eng, rowI + n, n, rowsX, cols, uy, xi);
         for (let q = 0; q <= 2 * i; q++) f[T + q] = eng.dot(Y + q * n + i + 1, uy, cols);
         f[T + 2 * i + 1] = 0; // x_i itself (being formed)
         eng.gemvT(Z + i + 1, m, 2 * i + 2, rowsX, T, C);

@@ -9,7 +9,8 @@
  * restricted to that column), its reflector v is generated, and w = τ·(A₂₂·v − V·Wᵀv − W·Vᵀv),
  * w −= ½τ(wᵀv)·v. After the panel the trailing lower triangle takes the whole rank-2nb update
  * A₂₂ −= V·Wᵀ + W·Vᵀ as row blocks of one GEMM job (pooled, SIMD), so half of the flops leave
- * the memory-bound symmetric matrix-vector product for GEMM.
+ * the memory-bound symmetric matrix-vector product for GEMM; that product itself runs as row
+ * bands over the pool with per-thread partial vectors (./pooledLevel2).
  *
  * Storage (all on the engine's heap): A row-major n×n, only its lower triangle read and kept
  * (the strict upper triangle of the trailing block is used as scratch by the diagonal GEMM
@@ -21,6 +22,7 @@ import { householder } from './householder';
 import { DgemmCall, dgemmCalls } from './gemm';
 import { Ticker } from './progress';
 import { Engine } from './wasm/kernels';
+import { symvLowerPooled, symvScratch } from './pooledLevel2';
 
 /** Panel width (LAPACK's ilaenv default for dsytrd). */
 export const PANEL = 32;
@@ -50,6 +52,7 @@ export function blockedTridiagonalHead(
   const C = eng.alloc64(n); // products of the panel so far
   const S = eng.alloc64(2 * nb); // coefficients
   const T = eng.alloc64(2 * nb);
+  const sv = symvScratch(eng, n);
   let w = eng.f64; // re-read after the GEMM job (its scratch may grow the heap)
   for (let k = 0; k < stop; k += nb) {
     const L = n - k;
@@ -77,7 +80,7 @@ export function blockedTridiagonalHead(
       const y0 = i + 1; // Yt column of row c+1
       w.set(w.subarray(V, V + m), Yt + 2 * i * ld + y0);
       // w = τ·(A₂₂·v − V·(Wᵀv) − W·(Vᵀv)), A₂₂ as it stood at the start of the panel
-      eng.symvLower(col + n + 1, n, m, V, P);
+      symvLowerPooled(eng, col + n + 1, n, m, V, P, sv);
       if (i > 0) {
         for (let q = 0; q < 2 * i; q++) w[T + q] = eng.dot(Yt + q * ld + y0, V, m);
         for (let p = 0; p < i; p++) {

@@ -15,6 +15,9 @@ export const PARALLEL_KERNELS = [
   'attnPackK',
   'attnStreamF32',
   'attnWeightsF32',
+  'gemvT64',
+  'gemvN64',
+  'symvLowerRows64',
 ] as const;
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 

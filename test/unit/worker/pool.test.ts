@@ -12,7 +12,7 @@ import { pythonJson, runPython, tempDir } from '../../helpers/python';
 import { attention } from '../../../src/core/attention/attention';
 import { matmul, matmulF32, matmulTransB } from '../../../src/core/linalg/gemm';
 import { cosineSimilarity } from '../../../src/core/linalg/cosineSimilarity';
-import { svd } from '../../../src/core/linalg/svd';
+import { singularValues, svd } from '../../../src/core/linalg/svd';
 import { symmetricEigen } from '../../../src/core/linalg/symmetricTridiagonalQL';
 import { parallelExecutor, threadsFor } from '../../../src/core/linalg/parallel';
 import { engine } from '../../../src/core/linalg/wasm/kernels';
@@ -184,8 +184,10 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
     }
   });
 
-  it('symmetric eigenvalues (blocked reduction, pooled rank-2k update) give the serial bits and match NumPy', () => {
-    const n = 301; // the blocked path starts at 256; 301 is no multiple of the 32-column panel
+  it('symmetric eigenvalues (blocked reduction, pooled rank-2k update and symmetric products) give the serial bits and match NumPy', () => {
+    // the blocked path starts at 256, the banded product at 362 rows; 421 is no multiple of
+    // the 32-column panel
+    const n = 421;
     const b = rand(n * n, 15);
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++)
@@ -201,6 +203,21 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
     const norm = Math.max(Math.abs(ref[0]), Math.abs(ref[n - 1]));
     for (let i = 0; i < n; i++)
       assert.ok(Math.abs(pooled[i] - ref[i]) <= 10 * n * 2 ** -52 * norm, `λ${i}`);
+  });
+
+  it('singular values (blocked bidiagonalization, pooled GEMM and matrix-vector products) give the serial bits and match NumPy', () => {
+    const [m, n] = [433, 389]; // blocked from 160 columns; no multiple of the 32-column panel
+    const a = rand(m * n, 16);
+    const { serial, pooled } = both(() => singularValues({ rows: m, cols: n, data: a }));
+    sameBits(pooled, serial, 'singular values');
+    const dir = tempDir('matrix-lens-pool-sv-');
+    writeFileSync(join(dir, 'a.bin'), Buffer.from(a.buffer));
+    const ref = pythonJson<number[]>(
+      `import numpy as np, json, sys\na = np.fromfile(sys.argv[1]).reshape(${m}, ${n})\nprint(json.dumps(np.linalg.svd(a, compute_uv=False).tolist()))`,
+      [join(dir, 'a.bin')],
+    );
+    for (let i = 0; i < n; i++)
+      assert.ok(Math.abs(pooled[i] - ref[i]) <= 8 * m * 2 ** -52 * ref[0], `σ${i}`);
   });
 
   /** tasks run by all threads since `before` (a {@link WorkerPool.tasksTaken} reading) */

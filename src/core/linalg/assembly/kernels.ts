@@ -592,9 +592,17 @@ export function gerReflRightAcc64(
  * columns 0..i): p[i] += row_i[0..i]·v, p[j] += row_i[j]·v[i] (j < i).
  */
 export function symvLower64(a: usize, ld: i32, len: i32, v: usize, p: usize): void {
+  symvLowerRows64(a, ld, 0, len, v, p);
+}
+
+/**
+ * Rows r0..r1-1 (r0 a multiple of 4) of symvLower64's sweep into their own p (zeroed on 0..r1-1):
+ * the share of A·v that one thread computes; the shares of a partition of the rows sum to A·v.
+ */
+export function symvLowerRows64(a: usize, ld: i32, r0: i32, len: i32, v: usize, p: usize): void {
   memory.fill(p, 0, (<usize>len) << 3);
   const ldb = (<usize>ld) << 3;
-  let i = 0;
+  let i = r0;
   // four rows at a time: each p[j] (j < i) is loaded and stored once for the four rows
   for (; i + 4 <= len; i += 4) {
     const r0 = a + <usize>i * ldb;
