@@ -12,6 +12,7 @@ import { householder, hypot } from './householder';
 import { Engine, withEngine } from './wasm/kernels';
 import { Progress, Ticker, noTicker } from './progress';
 import { PANEL, blockedTridiagonalHead } from './blockedTridiagonal';
+import { tridiagonalEigenvalues } from './rootFreeQL';
 
 export interface SymmetricEigen {
   /** ascending, like numpy.linalg.eigh */
@@ -238,7 +239,9 @@ export function symmetricEigen(
       ? tridiagonalize(eng, a, want, t.sub(0, 0.7))
       : tridiagonalizeBlocked(eng, a, t.sub(0, 0.7)),
   );
-  tridiagonalQL(d, e, qt, t.sub(0.7, 1));
+  // eigenvalues only: the root-free QL (dsterf), no square root per rotation
+  if (want) tridiagonalQL(d, e, qt, t.sub(0.7, 1));
+  else tridiagonalEigenvalues(d, e);
   scaleArray(d, -scaleExp);
   // sort ascending with vectors
   const order = Array.from(d.keys()).sort((x, y) => d[x] - d[y]);

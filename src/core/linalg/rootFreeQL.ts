@@ -1,0 +1,139 @@
+/**
+ * Eigenvalues of a symmetric tridiagonal matrix without vectors: the root-free (square-root
+ * free) implicit QL iteration of Pal, Walker and Kahan, which works on the squares of the
+ * off-diagonal entries and needs no square root per rotation. Reference: LAPACK dsterf;
+ * Parlett, The Symmetric Eigenvalue Problem, §8.15.
+ *
+ * Each unreduced block is scaled into the range where the squares neither overflow nor
+ * underflow, and iterated from its end of smaller magnitude (QL from the top when |d_first| ≤
+ * |d_last|, else on the reversed block — the same as dsterf's QR), which keeps graded matrices
+ * accurate. Same budget as LAPACK: 30·n sweeps in all.
+ */
+import { LensError } from '../errors';
+
+const EPS = 2 ** -53; // dlamch('E'): the relative machine precision (rounding)
+const EPS2 = EPS * EPS;
+const SAFMIN = 2 ** -1022;
+const SSFMAX = Math.sqrt(1 / SAFMIN) / 3;
+const SSFMIN = Math.sqrt(SAFMIN) / EPS2;
+
+/**
+ * Replaces d (length n) by the eigenvalues of the tridiagonal matrix with diagonal d and
+ * off-diagonal e (length n − 1, e[i] couples d[i] and d[i+1]; not modified), unsorted.
+ */
+export function tridiagonalEigenvalues(d: Float64Array, e0: Float64Array): void {
+  const n = d.length;
+  if (n <= 1) return;
+  const e = new Float64Array(n);
+  e.set(e0.subarray(0, n - 1));
+  const maxIter = 30 * n;
+  let iter = 0;
+  let l1 = 0;
+  while (l1 < n) {
+    // the next unreduced block l..end: split where e is negligible
+    if (l1 > 0) e[l1 - 1] = 0;
+    let m = l1;
+    for (; m < n - 1; m++) {
+      const t = Math.abs(e[m]);
+      if (t === 0) break;
+      if (t <= Math.sqrt(Math.abs(d[m])) * Math.sqrt(Math.abs(d[m + 1])) * EPS) {
+        e[m] = 0;
+        break;
+      }
+    }
+    const l = l1;
+    const end = m;
+    l1 = m + 1;
+    if (end === l) continue;
+    // scale the block into the safe range of the squares
+    let anorm = 0;
+    for (let i = l; i <= end; i++) anorm = Math.max(anorm, Math.abs(d[i]));
+    for (let i = l; i < end; i++) anorm = Math.max(anorm, Math.abs(e[i]));
+    let scale = 1;
+    if (anorm > SSFMAX) scale = SSFMAX / anorm;
+    else if (anorm < SSFMIN) scale = SSFMIN / anorm;
+    // iterate from the end of smaller magnitude: reverse the block when the last is smaller
+    const reversed = Math.abs(d[end]) < Math.abs(d[l]);
+    const len = end - l + 1;
+    const bd = new Float64Array(len);
+    const be = new Float64Array(len);
+    for (let i = 0; i < len; i++) {
+      const k = reversed ? end - i : l + i;
+      bd[i] = d[k] * scale;
+    }
+    for (let i = 0; i < len - 1; i++) {
+      const k = reversed ? end - 1 - i : l + i;
+      const x = e[k] * scale;
+      be[i] = x * x;
+    }
+    iter = qlBlock(bd, be, iter, maxIter);
+    for (let i = 0; i < len; i++) d[l + i] = bd[i] / scale;
+  }
+}
+
+/** Root-free QL on one block (bd, be = squared off-diagonals); returns the sweeps used so far. */
+function qlBlock(d: Float64Array, e: Float64Array, iter: number, maxIter: number): number {
+  const lend = d.length - 1;
+  let l = 0;
+  while (l <= lend) {
+    let m = l;
+    for (; m < lend; m++) if (Math.abs(e[m]) <= EPS2 * Math.abs(d[m] * d[m + 1])) break;
+    if (m < lend) e[m] = 0;
+    let p = d[l];
+    if (m === l) {
+      l++;
+      continue;
+    }
+    if (m === l + 1) {
+      // 2×2 block: its eigenvalues directly (dlae2)
+      const [rt1, rt2] = eig2(d[l], Math.sqrt(e[l]), d[l + 1]);
+      d[l] = rt1;
+      d[l + 1] = rt2;
+      e[l] = 0;
+      l += 2;
+      continue;
+    }
+    if (++iter > maxIter)
+      throw new LensError('symmetric eigenvalues did not converge (root-free QL)', 'numeric');
+    // Wilkinson-type shift from the leading 2×2
+    const rte = Math.sqrt(e[l]);
+    let sigma = (d[l + 1] - p) / (2 * rte);
+    const r0 = Math.sqrt(sigma * sigma + 1);
+    sigma = p - rte / (sigma + (sigma >= 0 ? r0 : -r0));
+    let c = 1;
+    let s = 0;
+    let gamma = d[m] - sigma;
+    p = gamma * gamma;
+    for (let i = m - 1; i >= l; i--) {
+      const bb = e[i];
+      const r = p + bb;
+      if (i !== m - 1) e[i + 1] = s * r;
+      const oldc = c;
+      c = p / r;
+      s = bb / r;
+      const oldgam = gamma;
+      const alpha = d[i];
+      gamma = c * (alpha - sigma) - s * oldgam;
+      d[i + 1] = oldgam + (alpha - gamma);
+      p = c !== 0 ? (gamma * gamma) / c : oldc * bb;
+    }
+    e[l] = s * p;
+    d[l] = sigma + gamma;
+  }
+  return iter;
+}
+
+/** Eigenvalues of [[a, b], [b, c]], larger in absolute value first (LAPACK dlae2). */
+function eig2(a: number, b: number, c: number): [number, number] {
+  const sm = a + c;
+  const adf = Math.abs(a - c);
+  const ab = Math.abs(2 * b);
+  const [acmx, acmn] = Math.abs(a) > Math.abs(c) ? [a, c] : [c, a];
+  let rt: number;
+  if (adf > ab) rt = adf * Math.sqrt(1 + (ab / adf) ** 2);
+  else if (adf < ab) rt = ab * Math.sqrt(1 + (adf / ab) ** 2);
+  else rt = ab * Math.SQRT2;
+  if (sm === 0) return [0.5 * rt, -0.5 * rt];
+  const rt1 = 0.5 * (sm < 0 ? sm - rt : sm + rt);
+  return [rt1, (acmx / rt1) * acmn - (b / rt1) * b];
+}

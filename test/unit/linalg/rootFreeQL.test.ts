@@ -1,0 +1,131 @@
+/**
+ * The root-free QL (dsterf, eigenvalues only) against NumPy's eigvalsh of the same tridiagonal
+ * matrices: random, Wilkinson's W⁺₂₁ (pairs agreeing to 1e-14), glued Wilkinson blocks,
+ * repeated and clustered values, exact zero couplings (splits), graded diagonals over 1e±30
+ * (iterated from the small end), huge/tiny scale (squares outside the range), tiny n.
+ * |Δλᵢ| ≤ 8·n·eps·‖T‖₂. A property test against the invariants trace(T) and ‖T‖_F² and against
+ * the full QL of the vectors path.
+ */
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { pythonJson } from '../../helpers/python';
+import { tridiagonalEigenvalues } from '../../../src/core/linalg/rootFreeQL';
+import { symmetricEigen } from '../../../src/core/linalg';
+
+const EPS = 2 ** -52;
+
+interface Case {
+  name: string;
+  d: number[];
+  e: number[];
+  /** eigvalsh of the dense tridiagonal, ascending */
+  w: number[];
+}
+
+const sorted = (x: Float64Array) => Float64Array.from(x).sort();
+
+describe('root-free QL (dsterf) vs eigvalsh', function () {
+  this.timeout(60_000);
+  let cases: Case[];
+
+  before(() => {
+    cases = pythonJson<Case[]>(`
+import numpy as np, json
+rng = np.random.default_rng(17)
+out = []
+def add(name, d, e):
+    d = np.asarray(d, dtype=np.float64); e = np.asarray(e, dtype=np.float64)
+    t = np.diag(d) + np.diag(e, 1) + np.diag(e, -1)
+    out.append(dict(name=name, d=d.tolist(), e=e.tolist(), w=np.linalg.eigvalsh(t).tolist()))
+for n in (1, 2, 3, 5, 64, 257):
+    add('random %d' % n, rng.standard_normal(n), rng.standard_normal(n - 1))
+w = np.abs(np.arange(-10, 11)).astype(float)
+add('wilkinson 21', w, np.ones(20))
+add('glued wilkinson', np.concatenate([w, w, w]), np.concatenate([np.ones(20), [1e-8], np.ones(20), [1e-8], np.ones(20)]))
+add('repeated', np.full(100, 2.0), np.zeros(99))
+add('clustered', 1 + 1e-13 * rng.standard_normal(100), 1e-14 * rng.standard_normal(99))
+e = rng.standard_normal(149); e[[10, 50, 51, 120]] = 0
+add('zero couplings', rng.standard_normal(150), e)
+g = np.logspace(-30, 30, 120)
+add('graded up 1e-30..1e30', g, np.sqrt(g[:-1] * g[1:]) * 0.3)
+add('graded down 1e30..1e-30', g[::-1], (np.sqrt(g[:-1] * g[1:]) * 0.3)[::-1])
+add('huge', rng.standard_normal(80) * 1e300, rng.standard_normal(79) * 1e300)
+add('tiny', rng.standard_normal(80) * 1e-300, rng.standard_normal(79) * 1e-300)
+add('1,2,1', np.full(200, 2.0), np.ones(199))
+print(json.dumps(out))
+`);
+  });
+
+  it('eigenvalues match eigvalsh to 8·n·eps·‖T‖₂', () => {
+    assert.ok(cases.length >= 15);
+    for (const c of cases) {
+      const n = c.d.length;
+      const d = Float64Array.from(c.d);
+      const e = Float64Array.from(c.e);
+      tridiagonalEigenvalues(d, e);
+      assert.deepEqual(Array.from(e), c.e, `${c.name}: e untouched`);
+      const got = sorted(d);
+      const norm = Math.max(Math.abs(c.w[0]), Math.abs(c.w[n - 1]));
+      for (let i = 0; i < n; i++)
+        assert.ok(
+          Math.abs(got[i] - c.w[i]) <= 8 * n * EPS * norm,
+          `${c.name}: λ${i} ${got[i]} vs ${c.w[i]}`,
+        );
+    }
+  });
+
+  it('the graded matrices keep their small eigenvalues to a few ulps (iterated from the small end)', () => {
+    for (const c of cases.filter((x) => x.name.startsWith('graded'))) {
+      const d = Float64Array.from(c.d);
+      tridiagonalEigenvalues(d, Float64Array.from(c.e));
+      const got = sorted(d);
+      for (let i = 0; i < d.length; i++)
+        assert.ok(Math.abs(got[i] - c.w[i]) <= 1e-9 * Math.abs(c.w[i]), `${c.name}: λ${i}`);
+    }
+  });
+
+  it('keeps trace and Frobenius norm and agrees with the full QL (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 40, maxLength: 40 }),
+        fc.constantFrom(1, 1e-200, 1e200),
+        (d0, e0, scale) => {
+          const n = d0.length;
+          const d = Float64Array.from(d0, (x) => x * scale);
+          const e = Float64Array.from(e0.slice(0, n - 1), (x) => x * scale);
+          // invariants in units of u = scale·max|entry| (no squares underflow)
+          let mx = 0;
+          for (const x of d) mx = Math.max(mx, Math.abs(x));
+          for (const x of e) mx = Math.max(mx, Math.abs(x));
+          const u = mx || 1;
+          let norm2 = 0;
+          let trace = 0;
+          for (const x of d) {
+            norm2 += (x / u) ** 2;
+            trace += x / u;
+          }
+          for (const x of e) norm2 += 2 * (x / u) ** 2;
+          const dense = new Float64Array(n * n);
+          for (let i = 0; i < n; i++) dense[i * n + i] = d[i];
+          for (let i = 0; i < n - 1; i++) dense[i * n + i + 1] = dense[(i + 1) * n + i] = e[i];
+          const ref = symmetricEigen({ rows: n, cols: n, data: dense }, { vectors: true }).values;
+          const lam = Float64Array.from(d);
+          tridiagonalEigenvalues(lam, e);
+          const got = sorted(lam);
+          const nrm = Math.sqrt(norm2);
+          let t = 0;
+          let f = 0;
+          for (let i = 0; i < n; i++) {
+            t += got[i] / u;
+            f += (got[i] / u) ** 2;
+            assert.ok(Math.abs(got[i] - ref[i]) / u <= 16 * n * EPS * nrm, `λ${i}`);
+          }
+          assert.ok(Math.abs(t - trace) <= 8 * n * EPS * nrm);
+          assert.ok(Math.abs(Math.sqrt(f) - nrm) <= 8 * n * EPS * nrm);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
