@@ -1,6 +1,7 @@
 // Times the linear-algebra engine against the NumPy users have, on the same matrices (median of
 // several runs).
 //   node scripts/bench.mjs [--n 1024] [--reps 5] [--np-reps 5] [--only sv,matmul32,...] [--json]
+//   node scripts/bench.mjs --spectra   (4096² / 4096×11008 float32 spectra, see bench-spectra.mjs)
 // The reference is a pip NumPy linked to OpenBLAS (the first `python3` on PATH whose NumPy links
 // OpenBLAS, or $MATRIX_LENS_BENCH_PYTHON), timed twice in the same run: one thread
 // (OPENBLAS_NUM_THREADS=1) and all threads. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed
@@ -47,6 +48,12 @@ function blasOf(py) {
 }
 const candidates = [process.env.MATRIX_LENS_BENCH_PYTHON, 'python3'].filter(Boolean);
 const PIP_PY = candidates.find((py) => /openblas/i.test(blasOf(py)?.name ?? ''));
+if (argv.includes('--spectra')) {
+  // weight-sized spectra (minutes): scripts/bench-spectra.mjs
+  const { benchSpectra } = await import('./bench-spectra.mjs');
+  await benchSpectra({ py: PIP_PY ?? 'python3', argv });
+  process.exit(0);
+}
 const dir = mkdtempSync(join(tmpdir(), 'matrix-lens-bench-'));
 const load0 = loadavg();
 
