@@ -173,6 +173,8 @@ let check: Record<string, number[]> = {};
 const ops: Record<string, () => unknown> = {
   sv: () => { const s = singularValues(A); check.sv = [s[0], s[s.length - 1]]; },
   symeig: () => symmetricEigen(S),
+  sv_1: () => oneThread(() => singularValues(A)),
+  symeig_1: () => oneThread(() => symmetricEigen(S)),
   geneig: () => generalEigen(A),
   fullsvd: () => svd(A, { full: true }),
   matmul32: () => matmulF32(A32.data, B32.data, n, n, n),
@@ -246,6 +248,8 @@ const ours = JSON.parse(
 const rows = [
   ['sv', `singular values ${N}² f64`, 1.5],
   ['symeig', `symmetric eigenvalues ${N}² f64`, 1.5],
+  ['sv_1', `singular values ${N}² f64, 1 thread`, 1.5, 'sv'],
+  ['symeig_1', `symmetric eigenvalues ${N}² f64, 1 thread`, 1.5, 'symeig'],
   ['geneig', `general eigenvalues ${N}² f64`, 2],
   ['fullsvd', `full SVD (U, S, Vᵀ) ${N}² f64`, 2],
   ['matmul32', `matmul ${N}³ f32, ${ours.threads} threads`, 3],
