@@ -7,6 +7,8 @@
 import { Matrix, assertFinite, transpose } from './matrix';
 import { bidiagonalize, formPt, formQt } from './householderBidiagonalization';
 import { bidiagonalSvd } from './bidiagonalQR';
+import { DC_LEAF, bidiagonalDivideConquer } from './bidiagonalDivideConquer';
+import { productWithTransposedLeft } from './formOrthogonal';
 import { Progress, Ticker } from './progress';
 import { withEngine } from './wasm/kernels';
 import { scaleArray, scaledForDecomposition } from './scaling';
@@ -68,6 +70,21 @@ export function svd(a0: Matrix, opts: SvdOptions = {}): SvdResult {
     const b = bidiagonalize(eng, tall.data, m, n, t.sub(0, 0.45));
     const Q = formQt(b, qRows, t.sub(0.45, 0.6));
     const P = formPt(b, t.sub(0.6, 0.65));
+    if (n > DC_LEAF) {
+      // divide and conquer on B = U_b·Σ·V_bᵀ (LAPACK dgesdd's path), then Uᵀ = U_bᵀ·Qᵀ and
+      // Vᵀ = V_bᵀ·Pᵀ as pooled GEMMs
+      const r = bidiagonalDivideConquer(eng, b.d, b.e);
+      t.tick(0.85);
+      const UT = eng.alloc64(qRows * m);
+      const VT = eng.alloc64(n * n);
+      productWithTransposedLeft(eng, r.u, n, Q, m, UT);
+      productWithTransposedLeft(eng, r.v, n, P, n, VT);
+      // rows n.. of Uᵀ (full) are those of Qᵀ
+      if (qRows > n) eng.f64.copyWithin(UT + n * m, Q + n * m, Q + qRows * m);
+      const ut: Matrix = { rows: qRows, cols: m, data: eng.slice64(UT, UT + qRows * m) };
+      const vt: Matrix = { rows: n, cols: n, data: eng.slice64(VT, VT + n * n) };
+      return { S: scaleArray(r.s, -scaleExp), Ut: ut, Vt: vt };
+    }
     // rotation queues (batches applied by the rotSeq64 kernel, split over the pool)
     const cap = 16 * n + 64;
     const qv = eng.call ? eng.alloc64(4 * cap) : undefined;
