@@ -404,7 +404,7 @@ export function secularSvd(
     v[0] = z[0] < 0 ? -1 : 1;
     return;
   }
-  // delta[j·K + i] = d_j − σ_i (accurate), origin and τ per root
+  // delta[i·K + j] = d_j − σ_i (accurate; root-major so the loops below run contiguously)
   const delta = new Float64Array(K * K);
   let zz = 0;
   for (let j = 0; j < K; j++) zz += z[j] * z[j];
@@ -488,41 +488,56 @@ export function secularSvd(
     }
     const tau = mu / (p + Math.sqrt(p * p + mu));
     sigma[i] = p + tau;
-    for (let j = 0; j < K; j++) delta[j * K + i] = d[j] - p - tau;
-    delta[o * K + i] = -tau;
+    const row = i * K;
+    for (let j = 0; j < K; j++) delta[row + j] = d[j] - p - tau;
+    delta[row + o] = -tau;
   }
   // Löwner: ẑ_j² = (σ_{K−1}² − d_j²)·Π_{i<j} (σ_i² − d_j²)/(d_i² − d_j²)
   //                ·Π_{j≤i<K−1} (σ_i² − d_j²)/(d_{i+1}² − d_j²)
+  // (accumulated root by root: each pass runs over one contiguous row of delta)
   const zh = new Float64Array(K);
+  const last = (K - 1) * K;
+  for (let j = 0; j < K; j++) zh[j] = -delta[last + j] * (sigma[K - 1] + d[j]);
+  for (let i = 0; i < K - 1; i++) {
+    const row = i * K;
+    const si = sigma[i];
+    for (let j = 0; j < K; j++) {
+      const dp = j <= i ? d[i + 1] : d[i]; // the pole paired with σ_i for this j
+      zh[j] *= ((-delta[row + j] / (dp - d[j])) * (si + d[j])) / (dp + d[j]);
+    }
+  }
   for (let j = 0; j < K; j++) {
-    let q = -delta[j * K + K - 1] * (sigma[K - 1] + d[j]);
-    for (let i = 0; i < j; i++)
-      q *= ((-delta[j * K + i] / (d[i] - d[j])) * (sigma[i] + d[j])) / (d[i] + d[j]);
-    for (let i = j; i < K - 1; i++)
-      q *= ((-delta[j * K + i] / (d[i + 1] - d[j])) * (sigma[i] + d[j])) / (d[i + 1] + d[j]);
-    const a = Math.sqrt(Math.abs(q));
+    const a = Math.sqrt(Math.abs(zh[j]));
     zh[j] = z[j] < 0 ? -a : a;
   }
+  // u, v are written vector-major (row i = the vectors of σ_i), then transposed
+  const ut = delta; // each row of delta is read once, just before it is overwritten
+  const vt = new Float64Array(K * K);
   for (let i = 0; i < K; i++) {
     // v_j = ẑ_j / (d_j² − σ_i²), u_0 = −1, u_j = d_j·v_j
+    const row = i * K;
+    const si = sigma[i];
     let nv = 0;
     let nu = 1;
     for (let j = 0; j < K; j++) {
-      const x = zh[j] / (delta[j * K + i] * (d[j] + sigma[i]));
-      v[j * K + i] = x;
+      const x = zh[j] / (delta[row + j] * (d[j] + si));
+      vt[row + j] = x;
       nv += x * x;
-      if (j > 0) {
-        const y = d[j] * x;
-        u[j * K + i] = y;
-        nu += y * y;
-      }
+      const y = d[j] * x;
+      ut[row + j] = y;
+      if (j > 0) nu += y * y;
     }
-    u[i] = -1;
+    ut[row] = -1;
     nv = 1 / Math.sqrt(nv);
     nu = 1 / Math.sqrt(nu);
     for (let j = 0; j < K; j++) {
-      v[j * K + i] *= nv;
-      u[j * K + i] *= nu;
+      vt[row + j] *= nv;
+      ut[row + j] *= nu;
     }
   }
+  for (let i = 0; i < K; i++)
+    for (let j = 0; j < K; j++) {
+      u[j * K + i] = ut[i * K + j];
+      v[j * K + i] = vt[i * K + j];
+    }
 }

@@ -8,7 +8,7 @@ import { Matrix, assertFinite, transpose } from './matrix';
 import { bidiagonalize, formPt, formQt } from './householderBidiagonalization';
 import { bidiagonalSvd } from './bidiagonalQR';
 import { DC_LEAF, bidiagonalDivideConquer } from './bidiagonalDivideConquer';
-import { productWithTransposedLeft } from './formOrthogonal';
+import { applyReflectorsRight } from './formOrthogonal';
 import { Progress, Ticker } from './progress';
 import { withEngine } from './wasm/kernels';
 import { scaleArray, scaledForDecomposition } from './scaling';
@@ -68,23 +68,45 @@ export function svd(a0: Matrix, opts: SvdOptions = {}): SvdResult {
   const qRows = full ? m : n;
   const { S, Ut, Vt } = withEngine((eng) => {
     const b = bidiagonalize(eng, tall.data, m, n, t.sub(0, 0.45));
-    const Q = formQt(b, qRows, t.sub(0.45, 0.6));
-    const P = formPt(b, t.sub(0.6, 0.65));
     if (n > DC_LEAF) {
       // divide and conquer on B = U_b·Σ·V_bᵀ (LAPACK dgesdd's path), then Uᵀ = U_bᵀ·Qᵀ and
-      // Vᵀ = V_bᵀ·Pᵀ as pooled GEMMs
+      // Vᵀ = V_bᵀ·Pᵀ with the reflectors applied in blocks (GEMMs on the pool)
       const r = bidiagonalDivideConquer(eng, b.d, b.e);
-      t.tick(0.85);
+      t.tick(0.75);
       const UT = eng.alloc64(qRows * m);
       const VT = eng.alloc64(n * n);
-      productWithTransposedLeft(eng, r.u, n, Q, m, UT);
-      productWithTransposedLeft(eng, r.v, n, P, n, VT);
-      // rows n.. of Uᵀ (full) are those of Qᵀ
-      if (qRows > n) eng.f64.copyWithin(UT + n * m, Q + n * m, Q + qRows * m);
+      const f = eng.f64;
+      f.fill(0, UT, UT + qRows * m);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          f[UT + i * m + j] = f[r.u + j * n + i];
+          f[VT + i * n + j] = f[r.v + j * n + i];
+        }
+      for (let i = n; i < qRows; i++) f[UT + i * m + i] = 1;
+      const w = b.work;
+      applyReflectorsRight(eng, UT, qRows, m, {
+        count: n,
+        shift: 0,
+        base: w,
+        is: 1,
+        cs: n,
+        tau: b.tauq,
+      });
+      t.tick(0.9);
+      applyReflectorsRight(eng, VT, n, n, {
+        count: Math.max(0, n - 2),
+        shift: 1,
+        base: w,
+        is: n,
+        cs: 1,
+        tau: b.taup,
+      });
       const ut: Matrix = { rows: qRows, cols: m, data: eng.slice64(UT, UT + qRows * m) };
       const vt: Matrix = { rows: n, cols: n, data: eng.slice64(VT, VT + n * n) };
       return { S: scaleArray(r.s, -scaleExp), Ut: ut, Vt: vt };
     }
+    const Q = formQt(b, qRows, t.sub(0.45, 0.6));
+    const P = formPt(b, t.sub(0.6, 0.65));
     // rotation queues (batches applied by the rotSeq64 kernel, split over the pool)
     const cap = 16 * n + 64;
     const qv = eng.call ? eng.alloc64(4 * cap) : undefined;

@@ -15,6 +15,12 @@ import {
   secularSvd,
 } from '../../../src/core/linalg/bidiagonalDivideConquer';
 import { bidiagonalSvd } from '../../../src/core/linalg/bidiagonalQR';
+import { applyReflectorsRight } from '../../../src/core/linalg/formOrthogonal';
+import {
+  bidiagonalize,
+  formPt,
+  formQt,
+} from '../../../src/core/linalg/householderBidiagonalization';
 import { useWasmKernels, withEngine } from '../../../src/core/linalg/wasm/kernels';
 
 const EPS = 2 ** -52;
@@ -203,6 +209,63 @@ print(json.dumps(out))
         assert.ok(Math.abs(vv - (i === j ? 1 : 0)) <= 8 * K * EPS, `v ${i},${j}`);
       }
     }
+  });
+});
+
+describe('blocked back-transformation (compact WY, dormbr shape)', () => {
+  it('I·Qᵀ and I·Pᵀ equal the reflector-by-reflector Qᵀ, Pᵀ to 4·m·eps (sizes around the block of 32)', () => {
+    for (const [m, n] of [
+      [1, 1],
+      [5, 3],
+      [33, 33],
+      [70, 31],
+      [97, 65],
+      [64, 64],
+    ])
+      for (const wasm of [true, false]) {
+        const was = useWasmKernels(wasm);
+        try {
+          withEngine((eng) => {
+            const a = vec(m * n, rnd);
+            const b = bidiagonalize(eng, a, m, n);
+            const Q = formQt(b, m);
+            const P = formPt(b);
+            const C = eng.alloc64(m * m);
+            const D = eng.alloc64(n * n);
+            const f = eng.f64;
+            f.fill(0, C, C + m * m);
+            f.fill(0, D, D + n * n);
+            for (let i = 0; i < m; i++) f[C + i * m + i] = 1;
+            for (let i = 0; i < n; i++) f[D + i * n + i] = 1;
+            const w = b.work;
+            applyReflectorsRight(eng, C, m, m, {
+              count: n,
+              shift: 0,
+              base: w,
+              is: 1,
+              cs: n,
+              tau: b.tauq,
+            });
+            applyReflectorsRight(eng, D, n, n, {
+              count: Math.max(0, n - 2),
+              shift: 1,
+              base: w,
+              is: n,
+              cs: 1,
+              tau: b.taup,
+            });
+            const h = eng.f64;
+            let eq = 0;
+            for (let i = 0; i < m * m; i++) eq = Math.max(eq, Math.abs(h[C + i] - h[Q + i]));
+            let ep = 0;
+            for (let i = 0; i < n * n; i++) ep = Math.max(ep, Math.abs(h[D + i] - h[P + i]));
+            assert.ok(eq <= 4 * m * EPS, `${m}×${n} ${eng.kind}: Qᵀ ${eq}`);
+            assert.ok(ep <= 4 * m * EPS, `${m}×${n} ${eng.kind}: Pᵀ ${ep}`);
+          });
+        } finally {
+          useWasmKernels(was);
+        }
+      }
   });
 });
 
