@@ -411,14 +411,29 @@ export function secularSvd(
   const eta = new Float64Array(K);
   for (let i = 0; i < K; i++) {
     // origin: the nearer pole (decided at the midpoint in σ²)
+    // (the sums there are frame-independent: they are the first iterate)
     let o = i;
     let lo: number;
     let hi: number;
+    let first = false;
+    let psi0 = 0;
+    let dpsi0 = 0;
+    let phi0 = 0;
+    let dphi0 = 0;
     if (i < K - 1) {
       const mid = ((d[i + 1] - d[i]) * (d[i + 1] + d[i])) / 2;
-      let w = 1;
-      for (let j = 0; j < K; j++) w += (z[j] * z[j]) / ((d[j] - d[i]) * (d[j] + d[i]) - mid);
-      if (w >= 0) {
+      for (let j = 0; j < K; j++) {
+        const t = z[j] / ((d[j] - d[i]) * (d[j] + d[i]) - mid);
+        if (j <= i) {
+          psi0 += z[j] * t;
+          dpsi0 += t * t;
+        } else {
+          phi0 += z[j] * t;
+          dphi0 += t * t;
+        }
+      }
+      first = true;
+      if (1 + psi0 + phi0 >= 0) {
         lo = 0;
         hi = mid;
       } else {
@@ -435,22 +450,26 @@ export function secularSvd(
     eta[o] = 0;
     const etaLo = eta[i];
     const etaHi = i < K - 1 ? eta[i + 1] : Infinity;
-    let mu = lo / 2 + hi / 2;
+    let mu = first ? (o === i ? hi : lo) : lo / 2 + hi / 2;
     for (let it = 0; it < 300; it++) {
-      let psi = 0;
-      let dpsi = 0;
-      let phi = 0;
-      let dphi = 0;
-      for (let j = 0; j <= i; j++) {
-        const t = z[j] / (eta[j] - mu);
-        psi += z[j] * t;
-        dpsi += t * t;
+      let psi = psi0;
+      let dpsi = dpsi0;
+      let phi = phi0;
+      let dphi = dphi0;
+      if (!first) {
+        psi = dpsi = phi = dphi = 0;
+        for (let j = 0; j <= i; j++) {
+          const t = z[j] / (eta[j] - mu);
+          psi += z[j] * t;
+          dpsi += t * t;
+        }
+        for (let j = i + 1; j < K; j++) {
+          const t = z[j] / (eta[j] - mu);
+          phi += z[j] * t;
+          dphi += t * t;
+        }
       }
-      for (let j = i + 1; j < K; j++) {
-        const t = z[j] / (eta[j] - mu);
-        phi += z[j] * t;
-        dphi += t * t;
-      }
+      first = false;
       const w = 1 + psi + phi;
       if (w === 0) break;
       if (w < 0) lo = mu;
