@@ -18,6 +18,11 @@ import { dgemmCalls, DgemmCall } from './gemm';
 import type { Engine } from './wasm/kernels';
 
 const EPS = 2 ** -53;
+/** f64 words of heap the D&C of order n takes at its peak (U, V and four merge blocks) */
+export function divideConquerWords(n: number): number {
+  return 2 * n * n + 4 * (n + 1) * (n + 1);
+}
+
 /** problems up to this order are solved by implicit QR (LAPACK's SMLSIZ) */
 export const DC_LEAF = 25;
 
@@ -44,6 +49,7 @@ export function bidiagonalDivideConquer(
   const n1 = n + 1;
   const U = eng.alloc64(n * n);
   const V = eng.alloc64(n * n);
+  const temps = eng.mark(); // the merge's work blocks, released on return
   const T1 = eng.alloc64(n1 * n1); // Ũ (merge), then the rearranged rows for V's products
   const T2 = eng.alloc64(n1 * n1); // Ṽ
   const O1 = eng.alloc64(n1 * n1); // products
@@ -77,6 +83,7 @@ export function bidiagonalDivideConquer(
       h.copyWithin(row, O1, O1 + n);
     }
   }
+  eng.release(temps);
   return { s: out, u: U, v: V };
 }
 

@@ -7,7 +7,7 @@
 import { Matrix, assertFinite, transpose } from './matrix';
 import { bidiagonalize, formPt, formQt } from './householderBidiagonalization';
 import { bidiagonalSvd } from './bidiagonalQR';
-import { DC_LEAF, bidiagonalDivideConquer } from './bidiagonalDivideConquer';
+import { DC_LEAF, bidiagonalDivideConquer, divideConquerWords } from './bidiagonalDivideConquer';
 import { applyReflectorsRight } from './formOrthogonal';
 import { Progress, Ticker } from './progress';
 import { withEngine } from './wasm/kernels';
@@ -68,7 +68,10 @@ export function svd(a0: Matrix, opts: SvdOptions = {}): SvdResult {
   const qRows = full ? m : n;
   const { S, Ut, Vt } = withEngine((eng) => {
     const b = bidiagonalize(eng, tall.data, m, n, t.sub(0, 0.45));
-    if (n > DC_LEAF) {
+    // the D&C's heap peak (≈ 6n² words besides the reflectors) must fit the 2 GiB heap with
+    // room to spare; past 1.5 GiB (n ≳ 4700), the QR path below
+    const words = m * n + Math.max(divideConquerWords(n), 3 * n * n + qRows * m);
+    if (n > DC_LEAF && 8 * words <= 1.5 * 2 ** 30) {
       // divide and conquer on B = U_b·Σ·V_bᵀ (LAPACK dgesdd's path), then Uᵀ = U_bᵀ·Qᵀ and
       // Vᵀ = V_bᵀ·Pᵀ with the reflectors applied in blocks (GEMMs on the pool)
       const r = bidiagonalDivideConquer(eng, b.d, b.e);
