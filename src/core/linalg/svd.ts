@@ -9,6 +9,8 @@ import { Matrix, assertFinite, transpose } from './matrix';
 import { formPt, formQt } from './householderBidiagonalization';
 import { bidiagonalizeBlocked } from './blockedBidiagonalization';
 import { bidiagonalSvd } from './bidiagonalQR';
+import { DC_LEAF, bidiagonalDivideConquer, divideConquerWords } from './bidiagonalDivideConquer';
+import { applyReflectorsRight } from './formOrthogonal';
 import { Progress, Ticker } from './progress';
 import { withEngine } from './wasm/kernels';
 import { scaleArray, scaledForDecomposition } from './scaling';
@@ -68,6 +70,46 @@ export function svd(a0: Matrix, opts: SvdOptions = {}): SvdResult {
   const qRows = full ? m : n;
   const { S, Ut, Vt } = withEngine((eng) => {
     const b = bidiagonalizeBlocked(eng, tall.data, m, n, t.sub(0, 0.45));
+    // the D&C's heap peak (≈ 6n² words besides the reflectors) must fit the 2 GiB heap with
+    // room to spare; past 1.5 GiB (n ≳ 4700), the QR path below
+    const words = m * n + Math.max(divideConquerWords(n), 3 * n * n + qRows * m);
+    if (n > DC_LEAF && 8 * words <= 1.5 * 2 ** 30) {
+      // divide and conquer on B = U_b·Σ·V_bᵀ (LAPACK dgesdd's path), then Uᵀ = U_bᵀ·Qᵀ and
+      // Vᵀ = V_bᵀ·Pᵀ with the reflectors applied in blocks (GEMMs on the pool)
+      const r = bidiagonalDivideConquer(eng, b.d, b.e);
+      t.tick(0.75);
+      const UT = eng.alloc64(qRows * m);
+      const VT = eng.alloc64(n * n);
+      const f = eng.f64;
+      f.fill(0, UT, UT + qRows * m);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          f[UT + i * m + j] = f[r.u + j * n + i];
+          f[VT + i * n + j] = f[r.v + j * n + i];
+        }
+      for (let i = n; i < qRows; i++) f[UT + i * m + i] = 1;
+      const w = b.work;
+      applyReflectorsRight(eng, UT, qRows, m, {
+        count: n,
+        shift: 0,
+        base: w,
+        is: 1,
+        cs: n,
+        tau: b.tauq,
+      });
+      t.tick(0.9);
+      applyReflectorsRight(eng, VT, n, n, {
+        count: Math.max(0, n - 2),
+        shift: 1,
+        base: w,
+        is: n,
+        cs: 1,
+        tau: b.taup,
+      });
+      const ut: Matrix = { rows: qRows, cols: m, data: eng.slice64(UT, UT + qRows * m) };
+      const vt: Matrix = { rows: n, cols: n, data: eng.slice64(VT, VT + n * n) };
+      return { S: scaleArray(r.s, -scaleExp), Ut: ut, Vt: vt };
+    }
     const Q = formQt(b, qRows, t.sub(0.45, 0.6));
     const P = formPt(b, t.sub(0.6, 0.65));
     // rotation queues (batches applied by the rotSeq64 kernel, split over the pool)

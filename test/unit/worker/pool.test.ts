@@ -156,7 +156,7 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
     }
   });
 
-  it("full SVD on the pool's shared engine (batched rotations) gives the serial bits; A = U·S·Vᵀ", () => {
+  it("full SVD on the pool's shared engine (D&C merges and blocked reflectors as pooled GEMMs) gives the serial bits; A = U·S·Vᵀ", () => {
     for (const [m, n] of [
       [300, 211],
       [90, 260],
@@ -164,7 +164,7 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
       const a = rand(m * n, m + n);
       const { serial, pooled } = both(
         () => svd({ rows: m, cols: n, data: a }, { full: true }),
-        false, // the SVD uses the pool's shared engine, not its helper threads
+        true, // the D&C's merges and the back-transformation run GEMM tasks on the helper
       );
       sameBits(pooled.S, serial.S, 'S');
       sameBits(pooled.U.data, serial.U.data, 'U');
