@@ -14,8 +14,9 @@ const MIN_ROWS = 40;
 
 /**
  * C (m×n at ic, f64 or f32 element indices) += A·B as one partitioned job: tasks are row blocks
- * of C (each packs B itself), run in order or by the parallel executor. A(i,p) at
- * ia + i·ars + p·acs, B(p,j) at ib + p·brs + j·bcs.
+ * of C, run in order or by the parallel executor. f32: B is packed once into the heap (its
+ * KC-row blocks split over the threads) and every row block reads that copy; f64: each task
+ * packs B itself. A(i,p) at ia + i·ars + p·acs, B(p,j) at ib + p·brs + j·bcs.
  */
 function gemmJob(
   e: Engine,
@@ -35,28 +36,39 @@ function gemmJob(
   if (m <= 0 || n <= 0 || k <= 0) return;
   const bytes = f32 ? 4 : 8;
   const slots = scratchSlotsFor(e);
-  const wb = e.call!('gemmWorkBytes', []);
+  const wb = e.call!(f32 ? 'sgemmPackedWorkBytes' : 'gemmWorkBytes', []);
   const scratch: number[] = [];
   for (let s = 0; s < slots; s++) scratch.push(e.alloc64(Math.ceil(wb / 8)) * 8);
-  // about 2 blocks per thread (each block re-packs B: more blocks cost more packing)
+  // f64: about 2 blocks per thread (each block re-packs B: more blocks cost more packing);
+  // f32 (B packed once): 4, for the balance between threads
   const blocks = rowBlocks(
     m,
     threadsFor(e),
     5,
     MIN_ROWS,
-    threadsFor(e) > 1 ? 2 : 4,
+    f32 ? 4 : threadsFor(e) > 1 ? 2 : 4,
     Math.floor(TASK_FLOPS / (2 * n * k)),
   );
+  let pb = 0;
+  if (f32) {
+    pb = e.alloc64(Math.ceil(e.call!('sgemmPackBBytes', [k, n]) / 8)) * 8;
+    const kc = e.call!('gemmKc', []);
+    const per = Math.max(1, Math.ceil(Math.ceil(k / kc) / threadsFor(e))) * kc;
+    const packs: number[][] = [];
+    for (let p0 = 0; p0 < k; p0 += per)
+      packs.push([p0, Math.min(k, p0 + per), k, n, ib * 4, brs, bcs, pb]);
+    runJob(e, { kernel: 'sgemmPackB', tasks: packs });
+  }
   const tasks = blocks.map(([r0, r1]) => {
     const a = (ia + r0 * ars) * bytes;
     const b = ib * bytes;
     const c = (ic + r0 * n) * bytes;
     return f32
-      ? [r1 - r0, n, k, a, ars, acs, b, brs, bcs, c, n]
+      ? [r1 - r0, n, k, a, ars, acs, pb, c, n]
       : [r1 - r0, n, k, 1, a, ars, acs, b, brs, bcs, c, n];
   });
   let done = 0;
-  runJob(e, { kernel: f32 ? 'sgemm' : 'dgemm', tasks, scratch }, () =>
+  runJob(e, { kernel: f32 ? 'sgemmPacked' : 'dgemm', tasks, scratch }, () =>
     t.tick(Math.min(1, ++done / tasks.length)),
   );
 }

@@ -15,6 +15,9 @@ export const PARALLEL_KERNELS = [
   'attnPackK',
   'attnStreamF32',
   'attnWeightsF32',
+  'sgemmPackB',
+  'sgemmPacked',
+  'attnPackV',
 ] as const;
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 
