@@ -820,6 +820,10 @@ export function rotSeq64(a: usize, ld: i32, c0: i32, w: i32, rots: usize, count:
 //   reads them back from cache.
 
 const BC: i32 = 64;
+/** Queries per block of attnWeightsF32 (four 5-row register tiles share each Kᵀ and V panel). */
+const QB: i32 = 20;
+/** Keys per chunk of its W·V (an 8-column V panel chunk of 4 KB stays in L1 for the 4 tiles). */
+const KCH: i32 = 128;
 
 /** Bytes of Kᵀ packed in panels of 8 keys (attnPackK). */
 export function attnPackBytes(S: i32, d: i32): i32 {
@@ -834,7 +838,7 @@ export function attnPackVBytes(S: i32, dv: i32): i32 {
 /** Bytes of per-thread scratch for attnStreamF32 / attnWeightsF32. */
 export function attnRowWorkBytes(d: i32, dv: i32): i32 {
   const dvp = (dv + 7) & ~7;
-  return (5 * d + 5 * BC + 5 * dvp + 40) * 4 + 3 * 5 * 8 + 64;
+  return (QB * d + QB * BC + QB * dvp + 40) * 4 + 4 * QB * 8 + 64;
 }
 
 export function attnWorkBytes(S: i32, d: i32, dv: i32): i32 {
@@ -1138,6 +1142,65 @@ function accumulateEV(
 }
 
 /**
+ * One 8-column panel: ob (5 rows, stride RO bytes, 8 floats each) += E (5 rows at e0..e4) ·
+ * V chunk (jn keys of the panel at pv, 32 bytes per key).
+ */
+function accumulatePanel(
+  ob: usize,
+  RO: usize,
+  pv: usize,
+  jn: i32,
+  e0: usize,
+  e1: usize,
+  e2: usize,
+  e3: usize,
+  e4: usize,
+): void {
+  let c00 = v128.load(ob);
+  let c01 = v128.load(ob, 16);
+  let c10 = v128.load(ob + RO);
+  let c11 = v128.load(ob + RO, 16);
+  let c20 = v128.load(ob + 2 * RO);
+  let c21 = v128.load(ob + 2 * RO, 16);
+  let c30 = v128.load(ob + 3 * RO);
+  let c31 = v128.load(ob + 3 * RO, 16);
+  let c40 = v128.load(ob + 4 * RO);
+  let c41 = v128.load(ob + 4 * RO, 16);
+  let o: usize = 0;
+  for (let j = 0; j < jn; j++) {
+    const b0 = v128.load(pv);
+    const b1 = v128.load(pv, 16);
+    let a = f32x4.splat(load<f32>(e0 + o));
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(e1 + o));
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(e2 + o));
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(e3 + o));
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(e4 + o));
+    c40 = f32x4.add(c40, f32x4.mul(a, b0));
+    c41 = f32x4.add(c41, f32x4.mul(a, b1));
+    pv += 32;
+    o += 4;
+  }
+  v128.store(ob, c00);
+  v128.store(ob, c01, 16);
+  v128.store(ob + RO, c10);
+  v128.store(ob + RO, c11, 16);
+  v128.store(ob + 2 * RO, c20);
+  v128.store(ob + 2 * RO, c21, 16);
+  v128.store(ob + 3 * RO, c30);
+  v128.store(ob + 3 * RO, c31, 16);
+  v128.store(ob + 4 * RO, c40);
+  v128.store(ob + 4 * RO, c41, 16);
+}
+
+/**
  * Streaming attention for queries g0..g0+T-1 (q, out, ent point at the first of them) with Kᵀ
  * packed by attnPackK at kt and V packed by attnPackV at vp. work: attnRowWorkBytes(d, dv).
  */
@@ -1157,20 +1220,23 @@ export function attnStreamF32(
   work: usize,
 ): void {
   const dvp = (dv + 7) & ~7;
-  const qa = (work + 15) & ~15; // [d][5]
-  const st = qa + ((<usize>(5 * d)) << 2); // [5][BC]
-  const ob = st + ((<usize>(5 * BC)) << 2); // [5][dvp]
-  const ms = (ob + ((<usize>(5 * dvp)) << 2) + 15) & ~15; // m, l, u per row (f64)
-  const ls = ms + 40;
-  const us = ls + 40;
-  const lu = us + 40; // expRow's two sums
+  const qa = (work + 15) & ~15; // QB/5 × [d][5]
+  const st = qa + ((<usize>(QB * d)) << 2); // [QB][BC]
+  const ob = st + ((<usize>(QB * BC)) << 2); // [QB][dvp]
+  const ms = (ob + ((<usize>(QB * dvp)) << 2) + 15) & ~15; // m, l, u per row (f64)
+  const ls = ms + ((<usize>QB) << 3);
+  const us = ls + ((<usize>QB) << 3);
+  const lu = us + ((<usize>QB) << 3); // expRow's two sums
   const vrow = (<usize>dv) << 2;
   const RB: usize = (<usize>BC) << 2;
-  for (let i0 = 0; i0 < T; i0 += 5) {
-    const rows = min(5, T - i0);
-    packQ5(q, i0, rows, d, scale, qa);
-    memory.fill(ob, 0, (<usize>(5 * dvp)) << 2);
-    for (let r = 0; r < 5; r++) {
+  const RO: usize = (<usize>dvp) << 2;
+  for (let i0 = 0; i0 < T; i0 += QB) {
+    const rows = min(QB, T - i0);
+    const tiles = (rows + 4) / 5;
+    for (let t = 0; t < tiles; t++)
+      packQ5(q, i0 + 5 * t, min(5, rows - 5 * t), d, scale, qa + ((<usize>(5 * t * d)) << 2));
+    memory.fill(ob, 0, (<usize>(QB * dvp)) << 2);
+    for (let r = 0; r < QB; r++) {
       store<f64>(ms + ((<usize>r) << 3), -Infinity);
       store<f64>(ls + ((<usize>r) << 3), 0);
       store<f64>(us + ((<usize>r) << 3), 0);
@@ -1178,16 +1244,28 @@ export function attnStreamF32(
     const limit = causal ? min(S, g0 + i0 + rows) : S;
     for (let j0 = 0; j0 < limit; j0 += BC) {
       const jn = min(BC, limit - j0);
-      // scores: 5×8 tiles over d
-      for (let jb = 0; jb < jn; jb += 8)
-        scoreTile(d, qa, kt + ((<usize>((j0 + jb) * d)) << 2), st + ((<usize>jb) << 2), RB);
-      // online softmax per row: st becomes e = exp(s − m)
-      for (let r = 0; r < 5; r++) {
-        const srow = st + ((<usize>(r * BC)) << 2);
+      // scores: 5×8 tiles over d, each 5-row tile up to its own limit (the key block's Kᵀ
+      // panels stay in L1 for the block's tiles)
+      for (let t = 0; t < tiles; t++) {
+        const tlim = causal ? min(S, g0 + i0 + 5 * t + min(5, rows - 5 * t)) : S;
+        const jt = min(jn, tlim - j0);
+        const qt = qa + ((<usize>(5 * t * d)) << 2);
+        for (let jb = 0; jb < jt; jb += 8)
+          scoreTile(
+            d,
+            qt,
+            kt + ((<usize>((j0 + jb) * d)) << 2),
+            st + <usize>(5 * t) * RB + ((<usize>jb) << 2),
+            RB,
+          );
+      }
+      // online softmax per row: st becomes e = exp(s − m) (zeros past the row's keys)
+      for (let r = 0; r < 5 * tiles; r++) {
+        const srow = st + <usize>r * RB;
         let rlim = r < rows ? jn : 0;
         if (causal) rlim = min(rlim, g0 + i0 + r + 1 - j0);
         if (rlim <= 0) {
-          memory.fill(srow, 0, (<usize>BC) << 2);
+          memory.fill(srow, 0, RB);
           continue;
         }
         const bm = rowMax(srow, rlim);
@@ -1203,7 +1281,7 @@ export function attnStreamF32(
             u = al * (u - (<f64>bm - m) * l);
             l *= al;
             const av = f32x4.splat(<f32>al);
-            const orow = ob + ((<usize>(r * dvp)) << 2);
+            const orow = ob + <usize>r * RO;
             for (let c = 0; c < dvp; c += 4) {
               const o = orow + ((<usize>c) << 2);
               v128.store(o, f32x4.mul(av, v128.load(o)));
@@ -1217,27 +1295,33 @@ export function attnStreamF32(
         store<f64>(ls + ((<usize>r) << 3), l + load<f64>(lu));
         store<f64>(us + ((<usize>r) << 3), u + load<f64>(lu, 8));
       }
-      // ob += E·V[j0:j0+jn]
-      accumulateEV(
-        ob,
-        (<usize>dvp) << 2,
-        dvp,
-        vp,
-        S,
-        j0,
-        jn,
-        st,
-        st + RB,
-        st + 2 * RB,
-        st + 3 * RB,
-        st + 4 * RB,
-      );
+      // ob += E·V[j0:j0+jn], tile by tile (the key block's V rows stay in L1)
+      for (let t = 0; t < tiles; t++) {
+        const tlim = causal ? min(S, g0 + i0 + 5 * t + min(5, rows - 5 * t)) : S;
+        const jt = min(jn, tlim - j0);
+        if (jt <= 0) continue;
+        const et = st + <usize>(5 * t) * RB;
+        accumulateEV(
+          ob + <usize>(5 * t) * RO,
+          RO,
+          dvp,
+          vp,
+          S,
+          j0,
+          jt,
+          et,
+          et + RB,
+          et + 2 * RB,
+          et + 3 * RB,
+          et + 4 * RB,
+        );
+      }
     }
     for (let r = 0; r < rows; r++) {
       const l = load<f64>(ls + ((<usize>r) << 3));
       const u = load<f64>(us + ((<usize>r) << 3));
       const inv: f32 = l > 0 ? <f32>(1 / l) : 0;
-      const orow = ob + ((<usize>(r * dvp)) << 2);
+      const orow = ob + <usize>r * RO;
       const dst = out + <usize>(i0 + r) * vrow;
       for (let c = 0; c < dv; c++)
         store<f32>(dst + ((<usize>c) << 2), inv * load<f32>(orow + ((<usize>c) << 2)));
@@ -1274,31 +1358,42 @@ export function attnWeightsF32(
   work: usize,
 ): void {
   const dvp = (dv + 7) & ~7;
-  const qa = (work + 15) & ~15; // [d][5]
-  const st = qa + ((<usize>(5 * d)) << 2); // [5][8] score tile (stride 8)
-  const ob = st + 160; // [5][dvp]
-  const lu = (ob + ((<usize>(5 * dvp)) << 2) + 15) & ~15; // expRow's two sums
+  const qa = (work + 15) & ~15; // QB/5 × [d][5]
+  const st = qa + ((<usize>(QB * d)) << 2); // [5][8] score tile (stride 8)
+  const ob = st + 160; // [QB][dvp]
+  const lu = (ob + ((<usize>(QB * dvp)) << 2) + 15) & ~15; // expRow's two sums
   const wrow = (<usize>S) << 2;
   const vrow = (<usize>dv) << 2;
-  for (let i0 = 0; i0 < T; i0 += 5) {
-    const rows = min(5, T - i0);
-    packQ5(q, i0, rows, d, scale, qa);
+  const RO = (<usize>dvp) << 2;
+  for (let i0 = 0; i0 < T; i0 += QB) {
+    const rows = min(QB, T - i0);
+    const tiles = (rows + 4) / 5;
+    for (let t = 0; t < tiles; t++)
+      packQ5(q, i0 + 5 * t, min(5, rows - 5 * t), d, scale, qa + ((<usize>(5 * t * d)) << 2));
     const limit = causal ? min(S, g0 + i0 + rows) : S;
     const w0 = w + <usize>i0 * wrow;
-    // 1. scores straight into the rows of w (full tiles), else through st
+    // 1. scores straight into the rows of w (full tiles), else through st; each Kᵀ panel is
+    // used by the block's 5-row tiles in turn while it is in L1
     for (let jb = 0; jb < limit; jb += 8) {
       const kp = kt + ((<usize>(jb * d)) << 2);
-      if (rows == 5 && jb + 8 <= S) {
-        scoreTile(d, qa, kp, w0 + ((<usize>jb) << 2), wrow);
-        continue;
-      }
-      scoreTile(d, qa, kp, st, 32);
-      const cols = min(8, limit - jb);
-      for (let r = 0; r < rows; r++) {
-        const dst = w0 + <usize>r * wrow + ((<usize>jb) << 2);
-        const src = st + ((<usize>r) << 5);
-        for (let j = 0; j < cols; j++)
-          store<f32>(dst + ((<usize>j) << 2), load<f32>(src + ((<usize>j) << 2)));
+      for (let t = 0; t < tiles; t++) {
+        const tr = min(5, rows - 5 * t);
+        const tlim = causal ? min(S, g0 + i0 + 5 * t + tr) : S;
+        if (jb >= tlim) continue;
+        const wt = w0 + <usize>(5 * t) * wrow;
+        const qt = qa + ((<usize>(5 * t * d)) << 2);
+        if (tr == 5 && jb + 8 <= S) {
+          scoreTile(d, qt, kp, wt + ((<usize>jb) << 2), wrow);
+          continue;
+        }
+        scoreTile(d, qt, kp, st, 32);
+        const cols = min(8, tlim - jb);
+        for (let r = 0; r < tr; r++) {
+          const dst = wt + <usize>r * wrow + ((<usize>jb) << 2);
+          const src = st + ((<usize>r) << 5);
+          for (let j = 0; j < cols; j++)
+            store<f32>(dst + ((<usize>j) << 2), load<f32>(src + ((<usize>j) << 2)));
+        }
       }
     }
     // 2. exact softmax per row (mask added), entropy, row sum; keys past the row's limit → 0
@@ -1353,26 +1448,36 @@ export function attnWeightsF32(
       store<f64>(ent + ((<usize>(i0 + r)) << 3), Math.log(l) - u / l);
       store<f64>(rowSum + ((<usize>(i0 + r)) << 3), rs);
     }
-    // 3. out = W·V over keys 0..limit-1, the rows of w still in cache (rows past `rows` read
-    // row 0 and are dropped)
+    // 3. out = W·V, the rows of w still in cache: per 8-column V panel and chunk of KCH keys,
+    // each 5-row tile in turn (keys up to its own limit; rows past the tile read its row 0 and
+    // are dropped)
     if (out != 0) {
-      memory.fill(ob, 0, (<usize>(5 * dvp)) << 2);
-      accumulateEV(
-        ob,
-        (<usize>dvp) << 2,
-        dvp,
-        vp,
-        S,
-        0,
-        limit,
-        w0,
-        rows > 1 ? w0 + wrow : w0,
-        rows > 2 ? w0 + 2 * wrow : w0,
-        rows > 3 ? w0 + 3 * wrow : w0,
-        rows > 4 ? w0 + 4 * wrow : w0,
-      );
+      memory.fill(ob, 0, (<usize>(QB * dvp)) << 2);
+      for (let c = 0; c < dvp; c += 8) {
+        for (let j0 = 0; j0 < limit; j0 += KCH) {
+          const pv = vp + ((<usize>(c * S + j0 * 8)) << 2);
+          for (let t = 0; t < tiles; t++) {
+            const tr = min(5, rows - 5 * t);
+            const tlim = causal ? min(S, g0 + i0 + 5 * t + tr) : S;
+            const jn = min(KCH, tlim - j0);
+            if (jn <= 0) continue;
+            const e0 = w0 + <usize>(5 * t) * wrow + ((<usize>j0) << 2);
+            accumulatePanel(
+              ob + <usize>(5 * t) * RO + ((<usize>c) << 2),
+              RO,
+              pv,
+              jn,
+              e0,
+              tr > 1 ? e0 + wrow : e0,
+              tr > 2 ? e0 + 2 * wrow : e0,
+              tr > 3 ? e0 + 3 * wrow : e0,
+              tr > 4 ? e0 + 4 * wrow : e0,
+            );
+          }
+        }
+      }
       for (let r = 0; r < rows; r++) {
-        const orow = ob + ((<usize>(r * dvp)) << 2);
+        const orow = ob + <usize>r * RO;
         const dst = out + <usize>(i0 + r) * vrow;
         for (let c = 0; c < dv; c++)
           store<f32>(dst + ((<usize>c) << 2), load<f32>(orow + ((<usize>c) << 2)));
