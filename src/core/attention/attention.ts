@@ -55,12 +55,20 @@ interface Split {
   H: number;
   T: number;
   d: number;
-  /** per head, [T, d] contiguous float64 */
-  heads: Float64Array[];
+  /** per head, [T, d] contiguous: float64, or float32 for the float32 kernels (see split) */
+  heads: (Float64Array | Float32Array)[];
   threeD: boolean;
 }
 
-function split(name: string, x: Tensor, heads: number | undefined): Split {
+/**
+ * A new contiguous [T, d] head: float32 when `f32` and the data is float32 (the SIMD kernels
+ * read it as is), else float64.
+ */
+function newHead(x: Tensor, f32: boolean, len: number): Float64Array | Float32Array {
+  return f32 && x.data instanceof Float32Array ? new Float32Array(len) : new Float64Array(len);
+}
+
+function split(name: string, x: Tensor, heads: number | undefined, f32 = false): Split {
   const s = x.shape;
   if (s.length === 3) {
     const [H, T, d] = s;
@@ -72,9 +80,9 @@ function split(name: string, x: Tensor, heads: number | undefined): Split {
       throw new LensError(
         `${name} has ${H} heads (shape [${s.join(', ')}]) but --heads is ${heads}`,
       );
-    const out: Float64Array[] = [];
+    const out: (Float64Array | Float32Array)[] = [];
     for (let h = 0; h < H; h++) {
-      const a = new Float64Array(T * d);
+      const a = newHead(x, f32, T * d);
       for (let i = 0; i < T * d; i++) a[i] = x.data[h * T * d + i];
       out.push(a);
     }
@@ -91,9 +99,13 @@ function split(name: string, x: Tensor, heads: number | undefined): Split {
   const d = E / H;
   if (d === 0)
     throw new LensError(`${name} head size is 0 (shape [${s.join(', ')}]): attention needs d ≥ 1`);
-  const out: Float64Array[] = [];
+  const out: (Float64Array | Float32Array)[] = [];
   for (let h = 0; h < H; h++) {
-    const a = new Float64Array(T * d);
+    if (f32 && H === 1 && x.data instanceof Float32Array) {
+      out.push(x.data); // one head: the data itself (attention never writes into a head)
+      continue;
+    }
+    const a = newHead(x, f32, T * d);
     for (let t = 0; t < T; t++)
       for (let j = 0; j < d; j++) a[t * d + j] = x.data[t * E + h * d + j];
     out.push(a);
@@ -180,6 +192,10 @@ export function attentionWeightBytes(
   return float32Kernels(q, k, v, log2Bound) && engine().kind === 'wasm' ? 4 : 8;
 }
 
+function asF32(a: Float64Array | Float32Array): Float32Array {
+  return a instanceof Float32Array ? a : Float32Array.from(a);
+}
+
 /** softmax(QKᵀ/√d + mask)·V per head. */
 export function attention(
   q: Tensor,
@@ -190,11 +206,18 @@ export function attention(
   checkFinite('Q', q);
   checkFinite('K', k);
   if (v) checkFinite('V', v);
-  const Q = split('Q', q, q.shape.length === 3 ? undefined : opts.heads);
-  const K = split('K', k, k.shape.length === 3 ? undefined : opts.heads);
+  const log2Q = log2MaxAbs(q);
+  const log2K = log2MaxAbs(k);
+  // float32 inputs bound for the float32 kernels keep float32 heads (split checks the shapes;
+  // the head size here is only a guess until it has)
+  const qLast = q.shape.length ? q.shape[q.shape.length - 1] : 0;
+  const dGuess = q.shape.length === 3 ? qLast : qLast / (opts.heads ?? 1);
+  const f32 = float32Kernels(q, k, v, log2Q + log2K + 0.5 * Math.log2(Math.max(1, dGuess)));
+  const Q = split('Q', q, q.shape.length === 3 ? undefined : opts.heads, f32);
+  const K = split('K', k, k.shape.length === 3 ? undefined : opts.heads, f32);
   if (Q.H !== K.H) throw new LensError(`Q has ${Q.H} heads but K has ${K.H}`);
   if (Q.d !== K.d) throw new LensError(`Q head size ${Q.d} differs from K head size ${K.d}`);
-  const V = v ? split('V', v, v.shape.length === 3 ? undefined : opts.heads) : undefined;
+  const V = v ? split('V', v, v.shape.length === 3 ? undefined : opts.heads, f32) : undefined;
   if (V && (V.H !== K.H || V.T !== K.T))
     throw new LensError(
       `V shape [${v!.shape.join(', ')}] does not match K shape [${k.shape.join(', ')}]`,
@@ -221,7 +244,7 @@ export function attention(
   const scale = 1 / Math.sqrt(d);
   const ticker = new Ticker(opts.progress);
   // bound on |score| (log2): |q·k|/√d ≤ max|q|·max|k|·√d
-  const log2Bound = log2MaxAbs(q) + log2MaxAbs(k) + 0.5 * Math.log2(d);
+  const log2Bound = log2Q + log2K + 0.5 * Math.log2(d);
   const scoreExp = scoreExponent(log2Bound);
   if (scoreExp > 0 && opts.mask) {
     // a finite additive mask would be lost against such scores; −Infinity (blocking) is fine
@@ -243,7 +266,6 @@ export function attention(
     const down2 = 2 ** -(scoreExp - Math.trunc(scoreExp / 2));
     for (const qh of Q.heads) for (let i = 0; i < qh.length; i++) qh[i] = qh[i] * down * down2;
   }
-  const f32 = float32Kernels(q, k, v, log2Bound);
   // float32 inputs with weights: the SIMD kernel (float32 weights), split over query blocks
   const simdWeights = wantWeights && f32 && T * S * d > 0 && engine().kind === 'wasm';
   const weights = wantWeights
@@ -268,23 +290,14 @@ export function attention(
     const poll = (): void => ticker.tick((h + Math.min(1, ++blocks / 32)) / H);
     if (simdWeights) {
       const mh = mask?.(h);
-      const r = attentionWeightsF32(
-        Float32Array.from(qh),
-        Float32Array.from(kh),
-        vh ? Float32Array.from(vh) : undefined,
-        T,
-        S,
-        d,
-        dv,
-        {
-          causal,
-          scale,
-          mask: mh ? Float32Array.from(mh) : undefined,
-          weightsOut: weights as Float32Array,
-          weightsOffset: h * T * S,
-          poll,
-        },
-      );
+      const r = attentionWeightsF32(asF32(qh), asF32(kh), vh ? asF32(vh) : undefined, T, S, d, dv, {
+        causal,
+        scale,
+        mask: mh ? Float32Array.from(mh) : undefined,
+        weightsOut: weights as Float32Array,
+        weightsOffset: h * T * S,
+        poll,
+      });
       if (r) {
         rowSums!.set(r.rowSums, h * T);
         entropy.set(r.entropy, h * T);
@@ -296,9 +309,9 @@ export function attention(
     }
     if (simd) {
       const r = streamingAttentionF32(
-        Float32Array.from(qh),
-        Float32Array.from(kh),
-        vh ? Float32Array.from(vh) : new Float32Array(0),
+        asF32(qh),
+        asF32(kh),
+        vh ? asF32(vh) : new Float32Array(0),
         T,
         S,
         d,

@@ -56,7 +56,10 @@ function rowScratch(e: Engine, d: number, dv: number): number[] {
   return out;
 }
 
-/** Copies q, k, v into the heap and packs Kᵀ; returns their f32 indices. */
+/**
+ * Copies q, k, v into the heap and packs Kᵀ and V (panels of 8 keys / 8 value columns, read by
+ * every query block); returns their f32 indices (vp: packed V, 0 without V).
+ */
 function load(
   e: Engine,
   q: Float32Array,
@@ -65,19 +68,18 @@ function load(
   S: number,
   d: number,
   dv: number,
-): { iq: number; iv: number; kt: number } {
-  const iq = e.alloc32(q.length);
+): { iq: number; vp: number; kt: number } {
   const ik = e.alloc32(k.length);
-  const iv = v ? e.alloc32(S * dv + 8) : 0;
-  const kt = e.alloc32(Math.ceil(e.call!('attnPackBytes', [S, d]) / 4));
-  e.f32.set(q, iq);
+  const iv = v ? e.alloc32(S * dv) : 0;
   e.f32.set(k, ik);
-  if (v) {
-    e.f32.set(v, iv);
-    e.f32.fill(0, iv + S * dv, iv + S * dv + 8);
-  }
+  if (v) e.f32.set(v, iv);
+  const kt = e.alloc32(Math.ceil(e.call!('attnPackBytes', [S, d]) / 4));
+  const vp = v ? e.alloc32(Math.ceil(e.call!('attnPackVBytes', [S, dv]) / 4)) : 0;
   e.call!('attnPackK', [ik * 4, S, d, kt * 4]);
-  return { iq, iv, kt };
+  if (v) e.call!('attnPackV', [iv * 4, S, dv, vp * 4]);
+  const iq = e.alloc32(q.length);
+  e.f32.set(q, iq);
+  return { iq, vp, kt };
 }
 
 function checkSizes(
@@ -121,12 +123,12 @@ export function streamingAttentionF32(
       e.f32.fill(0, iv + S * dv, iv + S * dv + 8);
       e.attnF32(iq, ik, iv, io, ie, T, S, d, dv, scale, causal);
     } else {
-      const { iq, iv, kt } = load(e, q, k, v, S, d, dv);
+      const { iq, vp, kt } = load(e, q, k, v, S, d, dv);
       const scratch = rowScratch(e, d, dv);
       const tasks = queryBlocks(e, T, S, d, dv, causal).map(([r0, r1]) => [
         kt * 4,
         (iq + r0 * d) * 4,
-        iv * 4,
+        vp * 4,
         (io + r0 * dv) * 4,
         (ie + r0) * 8,
         r1 - r0,
@@ -181,7 +183,7 @@ export function attentionWeightsF32(
   const causal = !!opts.causal;
   return withEngine((e) => {
     if (e.kind === 'ts' || !e.call) return undefined;
-    const { iq, iv, kt } = load(e, q, k, v, S, d, dv);
+    const { iq, vp, kt } = load(e, q, k, v, S, d, dv);
     const iw = e.alloc32(T * S);
     const io = v ? e.alloc32(T * dv) : 0;
     const ie = e.alloc64(T);
@@ -192,7 +194,7 @@ export function attentionWeightsF32(
     const tasks = queryBlocks(e, T, S, d, dv, causal).map(([r0, r1]) => [
       kt * 4,
       (iq + r0 * d) * 4,
-      iv * 4,
+      vp * 4,
       v ? (io + r0 * dv) * 4 : 0,
       (iw + r0 * S) * 4,
       (ie + r0) * 8,

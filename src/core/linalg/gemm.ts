@@ -9,13 +9,18 @@ import { Progress, Ticker } from './progress';
 import { TASK_FLOPS, rowBlocks, runJob, scratchSlotsFor, threadsFor } from './parallel';
 import { Engine, withEngine } from './wasm/kernels';
 
+/** Bytes of f32 B packed once for all row blocks at most (larger: each task packs its own). */
+const PACK_ONCE_MAX_BYTES = 256 * 2 ** 20;
+
 /** Rows of C per task of the SIMD path at least (a multiple of the 5-row register tile). */
 const MIN_ROWS = 40;
 
 /**
  * C (m×n at ic, f64 or f32 element indices) += A·B as one partitioned job: tasks are row blocks
- * of C (each packs B itself), run in order or by the parallel executor. A(i,p) at
- * ia + i·ars + p·acs, B(p,j) at ib + p·brs + j·bcs.
+ * of C, run in order or by the parallel executor. f32: B is packed once into the heap (its
+ * KC-row blocks split over the threads) and every row block reads that copy (up to
+ * PACK_ONCE_MAX_BYTES); f64: each task packs B itself. A(i,p) at ia + i·ars + p·acs, B(p,j)
+ * at ib + p·brs + j·bcs.
  */
 function gemmJob(
   e: Engine,
@@ -34,29 +39,43 @@ function gemmJob(
 ): void {
   if (m <= 0 || n <= 0 || k <= 0) return;
   const bytes = f32 ? 4 : 8;
+  // f32: B packed once, unless that copy would be huge next to B itself (then per task)
+  const packed = f32 && e.call!('sgemmPackBBytes', [k, n]) <= PACK_ONCE_MAX_BYTES;
   const slots = scratchSlotsFor(e);
-  const wb = e.call!('gemmWorkBytes', []);
+  const wb = e.call!(packed ? 'sgemmPackedWorkBytes' : 'gemmWorkBytes', []);
   const scratch: number[] = [];
   for (let s = 0; s < slots; s++) scratch.push(e.alloc64(Math.ceil(wb / 8)) * 8);
-  // about 2 blocks per thread (each block re-packs B: more blocks cost more packing)
+  // per-task packing: about 2 blocks per thread (each block re-packs B: more blocks cost more
+  // packing); B packed once: 4, for the balance between threads
   const blocks = rowBlocks(
     m,
     threadsFor(e),
     5,
     MIN_ROWS,
-    threadsFor(e) > 1 ? 2 : 4,
+    packed || threadsFor(e) === 1 ? 4 : 2,
     Math.floor(TASK_FLOPS / (2 * n * k)),
   );
+  let pb = 0;
+  if (packed) {
+    pb = e.alloc64(Math.ceil(e.call!('sgemmPackBBytes', [k, n]) / 8)) * 8;
+    const kc = e.call!('gemmKc', []);
+    const per = Math.max(1, Math.ceil(Math.ceil(k / kc) / threadsFor(e))) * kc;
+    const packs: number[][] = [];
+    for (let p0 = 0; p0 < k; p0 += per)
+      packs.push([p0, Math.min(k, p0 + per), k, n, ib * 4, brs, bcs, pb]);
+    runJob(e, { kernel: 'sgemmPackB', tasks: packs });
+  }
   const tasks = blocks.map(([r0, r1]) => {
     const a = (ia + r0 * ars) * bytes;
     const b = ib * bytes;
     const c = (ic + r0 * n) * bytes;
+    if (packed) return [r1 - r0, n, k, a, ars, acs, pb, c, n];
     return f32
       ? [r1 - r0, n, k, a, ars, acs, b, brs, bcs, c, n]
       : [r1 - r0, n, k, 1, a, ars, acs, b, brs, bcs, c, n];
   });
   let done = 0;
-  runJob(e, { kernel: f32 ? 'sgemm' : 'dgemm', tasks, scratch }, () =>
+  runJob(e, { kernel: packed ? 'sgemmPacked' : f32 ? 'sgemm' : 'dgemm', tasks, scratch }, () =>
     t.tick(Math.min(1, ++done / tasks.length)),
   );
 }

@@ -18,6 +18,9 @@ export const PARALLEL_KERNELS = [
   'gemvT64',
   'gemvN64',
   'symvLowerRows64',
+  'sgemmPackB',
+  'sgemmPacked',
+  'attnPackV',
 ] as const;
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 

@@ -44,13 +44,16 @@ def mha(q, k, v, H, mask, dtype):
         m.out_proj.weight.copy_(torch.eye(E, dtype=dtype))
         o, w = m(q[None].to(dtype), k[None].to(dtype), v[None].to(dtype), attn_mask=None if mask is None else mask.to(dtype) if mask.dtype != torch.bool else mask, need_weights=True, average_attn_weights=False)
     return o[0], w[0]
-def run(name, T, S, H, d, causal=False, additive=False, scale=1.0):
+def run(name, T, S, H, d, causal=False, additive=False, scale=1.0, qs=1.0, ks=1.0):
     E = H * d
-    q = (torch.randn(T, E) * scale).float(); k = (torch.randn(S, E) * scale).float(); v = torch.randn(S, E).float()
+    q = (torch.randn(T, E) * scale * qs).float(); k = (torch.randn(S, E) * scale * ks).float(); v = torch.randn(S, E).float()
     mask = None
     if causal: mask = torch.triu(torch.ones(T, S, dtype=torch.bool), 1)
     if additive:
         mask = (torch.randn(T, S) * 2).float(); mask[0, 1] = float('-inf'); mask[2, :S - 1] = float('-inf')
+        if causal:  # both: −∞ above the diagonal too (row 2 keeps keys 0 and 2: torch gives NaN for a fully masked row)
+            mask[2, :S - 1] = 0.0; mask[2, 1] = float('-inf')
+            mask = mask.masked_fill(torch.triu(torch.ones(T, S, dtype=torch.bool), 1), float('-inf'))
     o, w = mha(q.double(), k.double(), v.double(), H, mask, torch.float64)
     o32, w32 = mha(q, k, v, H, mask, torch.float32)
     out.append(dict(name=name, q=q.flatten().tolist(), k=k.flatten().tolist(), v=v.flatten().tolist(), T=T, S=S, E=E, H=H,
@@ -63,6 +66,11 @@ run('2 heads additive (−∞ entries)', 11, 13, 2, 6, additive=True)
 run('causal T < S', 5, 70, 2, 16, causal=True)
 run('3 heads d=64, 263 queries (several blocks)', 263, 301, 3, 64, scale=2.0)
 run('2 heads d=64 causal, 300 queries', 300, 300, 2, 64, causal=True)
+run('12 heads d=16, T and S not multiples of the 5×8 tile', 29, 43, 12, 16)
+run('12 heads d=8 causal additive', 23, 23, 12, 8, causal=True, additive=True)
+run('Q×1e30, K×1e−30 (float32 products near 1)', 17, 21, 2, 8, qs=1e30, ks=1e-30)
+run('Q, K ×1e−30 (scores underflow: uniform weights)', 9, 14, 1, 8, qs=1e-30, ks=1e-30)
+run('scores up to ±80 (exp over its whole float32 range)', 13, 19, 1, 8, scale=3.2)
 print(json.dumps(out))
 `);
   });
@@ -116,6 +124,28 @@ print(json.dumps(out))
               assert.equal(res.weights![row + j], 0, `${r.name}: causal h${h} q${i} k${j}`);
         }
     }
+  });
+
+  it('NaN or +∞ in the additive mask makes that query NaN, as torch.softmax does; others are finite', () => {
+    const T = 3;
+    const S = 5;
+    const d = 4;
+    const q = Float32Array.from({ length: T * d }, (_, i) => Math.sin(i));
+    const k = Float32Array.from({ length: S * d }, (_, i) => Math.cos(i));
+    const v = Float32Array.from({ length: S * d }, (_, i) => i / 7);
+    const mask = new Float32Array(T * S);
+    mask[2] = NaN;
+    mask[S + 3] = Infinity;
+    const r = attentionWeightsF32(q, k, v, T, S, d, d, { mask })!;
+    for (const row of [0, 1]) {
+      assert.ok(
+        Array.from(r.weights!.subarray(row * S, (row + 1) * S)).every(Number.isNaN),
+        `query ${row}: all weights NaN`,
+      );
+      assert.ok(Number.isNaN(r.rowSums[row]) && Number.isNaN(r.output![row * d]));
+    }
+    const w2 = Array.from(r.weights!.subarray(2 * S));
+    assert.ok(w2.every((x) => x > 0 && x < 1) && Math.abs(r.rowSums[2] - 1) <= 1e-6);
   });
 
   it('a fully masked query gets zero weights, output, row sum and entropy', () => {

@@ -229,6 +229,38 @@ describe('SIMD WebAssembly kernels vs the TypeScript path', function () {
     }
   });
 
+  it('vectorized exp (expNegF32Array): 2.5e-7 relative over [−87, 0]; −∞, < −87 → 0; NaN stays NaN', () => {
+    const e = wasmKernels()!;
+    const mk = e.mark();
+    try {
+      const special = [0, -0, -1e-30, -1e-7, -0.5, -Math.LN2, -1, -10, -50, -86.99, -87.01, -100];
+      const tail = [-Infinity, NaN, -1e30];
+      const r = rng(11);
+      const xs = [...special, ...Array.from({ length: 4001 }, () => -87 * r() ** 3), ...tail];
+      const n = xs.length; // odd: the vector loop and the scalar tail both run
+      const x = e.alloc32(n);
+      const y = e.alloc32(n);
+      e.f32.set(Float32Array.from(xs), x);
+      e.call!('expNegF32Array', [x * 4, y * 4, n]);
+      let worst = 0;
+      for (let i = 0; i < n - tail.length; i++) {
+        const xi = e.f32[x + i];
+        const want = Math.exp(xi);
+        const got = e.f32[y + i];
+        if (xi < -87) assert.equal(got, 0, `exp(${xi}) flushes to 0`);
+        else worst = Math.max(worst, Math.abs(got - want) / want);
+      }
+      assert.ok(worst <= 2.5e-7, `max relative error ${worst}`);
+      assert.equal(e.f32[y], 1);
+      assert.equal(e.f32[y + 1], 1);
+      assert.equal(e.f32[y + n - 3], 0, 'exp(−∞) = 0');
+      assert.ok(Number.isNaN(e.f32[y + n - 2]), 'exp(NaN) = NaN');
+      assert.equal(e.f32[y + n - 1], 0, 'exp(−1e30) = 0');
+    } finally {
+      e.release(mk);
+    }
+  });
+
   it('streaming attention f32 (odd T, S, d, dv; causal) matches the float64 TS path', () => {
     for (const T of [1, 3, 7, 129])
       for (const S of [1, 7, 129])

@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pythonJson, runPython, tempDir } from '../../helpers/python';
 import { attention } from '../../../src/core/attention/attention';
+import { attentionWeightsF32 } from '../../../src/core/linalg/attentionKernel';
 import { matmul, matmulF32, matmulTransB } from '../../../src/core/linalg/gemm';
 import { cosineSimilarity } from '../../../src/core/linalg/cosineSimilarity';
 import { singularValues, svd } from '../../../src/core/linalg/svd';
@@ -111,6 +112,30 @@ a = np.fromfile(sys.argv[1] + '/ab.bin').reshape(${m}, ${k}); b = np.fromfile(sy
     }
   });
 
+  it('f32 matmul with B packed once (k over several packed blocks, split over the threads) gives the serial bits and matches NumPy', () => {
+    const dir = tempDir();
+    const m = 211;
+    const k = 600; // three KC = 256 blocks of packed B: the pack job has tasks for both threads
+    const n = 37; // not a multiple of the 8-column panels
+    const a = Float32Array.from(rand(m * k, 13));
+    const b = Float32Array.from(rand(k * n, 14));
+    const { serial, pooled } = both(() => matmulF32(a, b, m, k, n));
+    sameBits(pooled, serial, 'f32 packed B');
+    writeFileSync(join(dir, 'a.bin'), Buffer.from(a.buffer));
+    writeFileSync(join(dir, 'b.bin'), Buffer.from(b.buffer));
+    runPython(
+      `import numpy as np, sys
+a = np.fromfile(sys.argv[1] + '/a.bin', dtype=np.float32).reshape(${m}, ${k}).astype(np.float64)
+b = np.fromfile(sys.argv[1] + '/b.bin', dtype=np.float32).reshape(${k}, ${n}).astype(np.float64)
+(a @ b).tofile(sys.argv[1] + '/c.bin')`,
+      [dir],
+    );
+    const c = new Float64Array(readFileSync(join(dir, 'c.bin')).buffer.slice(0));
+    // float32 accumulation of 600 terms |a b| ≤ 4: |Δ| ≤ k·eps32·4
+    for (let i = 0; i < c.length; i++)
+      assert.ok(Math.abs(pooled[i] - c[i]) <= k * 1.2e-7 * 4, `f32 ${i}: ${pooled[i]} vs ${c[i]}`);
+  });
+
   it('cosine similarity matrix (pooled GEMM) matches NumPy to 1e-13', () => {
     const m = 157;
     const n = 33;
@@ -135,6 +160,7 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
     for (const [T, S, H, d, causal] of [
       [301, 257, 3, 64, false],
       [222, 222, 2, 32, true],
+      [97, 131, 12, 16, true],
     ] as const) {
       const t = (seed: number, rows: number) => ({
         shape: [rows, H * d],
@@ -153,6 +179,29 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
       sameBits(pooled.w.rowSums!, serial.w.rowSums!, 'row sums');
       sameBits(pooled.s.output!, serial.s.output!, 'streaming output');
       sameBits(pooled.s.entropy, serial.s.entropy, 'streaming entropy');
+    }
+  });
+
+  it('attention with weights, value width 13 and an additive −∞ mask, causal: serial bits on 1 and 2 threads', () => {
+    const T = 143;
+    const S = 167;
+    const d = 24;
+    const dv = 13; // value panels of 8 with a padded tail
+    const q = Float32Array.from(rand(T * d, 21));
+    const k = Float32Array.from(rand(S * d, 22));
+    const v = Float32Array.from(rand(S * dv, 23));
+    const mask = Float32Array.from(rand(T * S, 24), (x) => (x > 1.6 ? -Infinity : x));
+    const { serial, pooled } = both(() =>
+      attentionWeightsF32(q, k, v, T, S, d, dv, { mask, causal: true }),
+    );
+    sameBits(pooled!.weights!, serial!.weights!, 'weights');
+    sameBits(pooled!.output!, serial!.output!, 'output');
+    sameBits(pooled!.entropy, serial!.entropy, 'entropy');
+    sameBits(pooled!.rowSums, serial!.rowSums, 'row sums');
+    for (let i = 0; i < T; i++) {
+      const rs = serial!.rowSums[i];
+      assert.ok(rs === 0 || Math.abs(rs - 1) <= 1e-5, `row ${i} sums to ${rs}`);
+      for (let j = i + 1; j < S; j++) assert.equal(serial!.weights![i * S + j], 0);
     }
   });
 

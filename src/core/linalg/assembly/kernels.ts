@@ -372,6 +372,90 @@ export function sgemm(
   }
 }
 
+/** Rows of B per packed block (sgemmPackB ranges start at multiples of it). */
+export function gemmKc(): i32 {
+  return KC;
+}
+
+/** Bytes of B (k×n f32) packed once by sgemmPackB for every row block of C. */
+export function sgemmPackBBytes(k: i32, n: i32): i32 {
+  return k * ((n + 7) & ~7) * 4;
+}
+
+/**
+ * Packs rows p0..p1-1 of B (k×n f32, strides as in sgemm; p0 a multiple of KC, p1 one too or k)
+ * into pb, laid out for sgemmPacked: KC-row block p at pb + 4·p·npad (npad = n rounded up to 8),
+ * inside it panels of 8 columns, column j's panel at + 4·j·kc. Threads can pack disjoint ranges.
+ */
+export function sgemmPackB(
+  p0: i32,
+  p1: i32,
+  k: i32,
+  n: i32,
+  b: usize,
+  brs: i32,
+  bcs: i32,
+  pb: usize,
+): void {
+  const npad = (n + 7) & ~7;
+  for (let pc = p0; pc < p1; pc += KC) {
+    const kc = min(KC, k - pc);
+    packB32(kc, n, b + ((<usize>(pc * brs)) << 2), brs, bcs, pb + ((<usize>pc * <usize>npad) << 2));
+  }
+}
+
+/** Bytes of scratch sgemmPacked needs (packed A block, one edge tile). */
+export function sgemmPackedWorkBytes(): i32 {
+  return (MC * KC + 64) * 4;
+}
+
+/**
+ * C (m×n f32, row stride ldc) += A·B with B packed by sgemmPackB at pb (k×n): the row blocks of
+ * one product share one packed B. A strides as in sgemm. work: sgemmPackedWorkBytes().
+ */
+export function sgemmPacked(
+  m: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  ars: i32,
+  acs: i32,
+  pb: usize,
+  c: usize,
+  ldc: i32,
+  work: usize,
+): void {
+  const pa = work;
+  const tile = pa + ((<usize>(MC * KC)) << 2);
+  const npad = (n + 7) & ~7;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const pbk = pb + ((<usize>pc * <usize>npad + <usize>(jc * kc)) << 2);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA32(mc, kc, a + ((<usize>(ic * ars + pc * acs)) << 2), ars, acs, pa);
+        for (let jr = 0; jr < nc; jr += 8) {
+          const cols = min(8, nc - jr);
+          for (let ir = 0; ir < mc; ir += 5) {
+            kernel32(
+              kc,
+              pa + ((<usize>(ir * kc)) << 2),
+              pbk + ((<usize>(jr * kc)) << 2),
+              c + ((<usize>((ic + ir) * ldc + jc + jr)) << 2),
+              ldc,
+              min(5, mc - ir),
+              cols,
+              tile,
+            );
+          }
+        }
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // f64 level-1/2 kernels for the Householder reductions (row-major, ld in elements).
 
@@ -777,30 +861,42 @@ export function rotSeq64(a: usize, ld: i32, c0: i32, w: i32, rots: usize, count:
 }
 
 // ---------------------------------------------------------------------------------------------
-// Streaming attention, f32: out = softmax(scale·Q·Kᵀ)·V row block by row block (5 queries),
-// key blocks of 64 with the online softmax (Milakov & Gimelshein 2018; FlashAttention), never
-// materializing the T×S scores. Also the entropy of each query's weights (f64).
-// Q [T,d], K [S,d], V [S,dv] (V needs 8 floats of readable padding after it), out [T,dv] f32,
-// ent [T] f64. work: attnWorkBytes(S, d, dv).
-// The row-range entry points (attnStreamF32, attnWeightsF32) take Kᵀ packed once by attnPackK
+// Attention, f32: out = softmax(scale·Q·Kᵀ)·V in blocks of 5 queries. Kᵀ (attnPackK: panels of 8
+// keys) and V (attnPackV: panels of 8 value columns) are packed once per head, so the 5×8
+// register tiles of both products read contiguous memory; exp is a vectorized f32x4 kernel
+// (expNeg4). The row-range entry points (attnStreamF32, attnWeightsF32) take the packed Kᵀ and V
 // and the global index g0 of their first query (for the causal mask), so threads can split the
 // queries of one head.
+// - streaming: key blocks of 64 with the online softmax (Milakov & Gimelshein 2018;
+//   FlashAttention), never materializing the T×S scores; output and entropy only.
+// - with weights: per block of 5 queries the scores go straight into their rows of W (the only
+//   pass over W in memory), the softmax runs on those rows while they are in cache, and W·V
+//   reads them back from cache.
 
 const BC: i32 = 64;
+/** Queries per block of attnWeightsF32 (four 5-row register tiles share each Kᵀ and V panel). */
+const QB: i32 = 20;
+/** Keys per chunk of its W·V (an 8-column V panel chunk of 4 KB stays in L1 for the 4 tiles). */
+const KCH: i32 = 128;
 
 /** Bytes of Kᵀ packed in panels of 8 keys (attnPackK). */
 export function attnPackBytes(S: i32, d: i32): i32 {
   return d * (S + 8) * 4;
 }
 
+/** Bytes of V [S,dv] packed in panels of 8 columns (attnPackV). */
+export function attnPackVBytes(S: i32, dv: i32): i32 {
+  return ((dv + 7) & ~7) * S * 4 + 32;
+}
+
 /** Bytes of per-thread scratch for attnStreamF32 / attnWeightsF32. */
 export function attnRowWorkBytes(d: i32, dv: i32): i32 {
   const dvp = (dv + 7) & ~7;
-  return (5 * d + 5 * BC + 5 * dvp + 40) * 4 + 3 * 5 * 8 + 64;
+  return (QB * d + QB * BC + QB * dvp + 40) * 4 + 4 * QB * 8 + 64;
 }
 
 export function attnWorkBytes(S: i32, d: i32, dv: i32): i32 {
-  return attnPackBytes(S, d) + attnRowWorkBytes(d, dv);
+  return attnPackBytes(S, d) + attnPackVBytes(S, dv) + attnRowWorkBytes(d, dv);
 }
 
 /** Packs Kᵀ [S,d] into panels of 8 keys ([S/8][d][8], zero-padded) at kt. */
@@ -819,6 +915,127 @@ export function attnPackK(k: usize, S: i32, d: i32, kt: usize): void {
   }
 }
 
+/** Packs V [S,dv] into panels of 8 columns ([dvp/8][S][8], zero-padded) at vp. */
+export function attnPackV(v: usize, S: i32, dv: i32, vp: usize): void {
+  const vrow = (<usize>dv) << 2;
+  for (let c0 = 0; c0 < dv; c0 += 8) {
+    const cols = min(8, dv - c0);
+    let dst = vp + ((<usize>(c0 * S)) << 2);
+    let src = v + ((<usize>c0) << 2);
+    for (let j = 0; j < S; j++) {
+      if (cols == 8) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+      } else {
+        for (let c = 0; c < 8; c++)
+          store<f32>(dst + ((<usize>c) << 2), c < cols ? load<f32>(src + ((<usize>c) << 2)) : 0);
+      }
+      dst += 32;
+      src += vrow;
+    }
+  }
+}
+
+// exp(x) for x ≤ 0 on four lanes: 2^n·e^r with n = round(x·log2 e), r = x − n·ln 2 (two-part
+// ln 2, Cody & Waite), e^r by its degree-6 Taylor polynomial (|r| ≤ 0.347: relative error
+// ≤ 2e-7, about 2 ulp with the roundings), 2^n built in the exponent bits. The rounding adds
+// 1.5·2^23, which leaves n in the low bits of the sum (no float→int conversion). x < −87 gives
+// 0 (expf would give a subnormal below 1.7e-38), −∞ gives 0, NaN stays NaN.
+const EXP_LOG2E: f32 = 1.44269504;
+const EXP_LN2_HI: f32 = 0.693359375;
+const EXP_LN2_LO: f32 = -2.1219444e-4;
+const EXP_LOW: f32 = -87.0;
+const EXP_ROUND: f32 = 12582912.0; // 1.5·2^23, bits 0x4B400000
+
+function expNeg4(x: v128): v128 {
+  const xc = f32x4.max(x, f32x4.splat(EXP_LOW));
+  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(EXP_LOG2E)), f32x4.splat(EXP_ROUND));
+  const n = f32x4.sub(t, f32x4.splat(EXP_ROUND));
+  let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(EXP_LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(EXP_LN2_LO)));
+  let p = f32x4.splat(<f32>(1.0 / 720.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 120.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 24.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 6.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1.0));
+  // bits(t) = 0x4B400000 + n: 2^n has exponent bits n + 127
+  const two = i32x4.shl(i32x4.add(t, i32x4.splat(127 - 0x4b400000)), 23);
+  return v128.andnot(f32x4.mul(p, two), f32x4.lt(x, f32x4.splat(EXP_LOW)));
+}
+
+/** expNeg4 of one value. */
+export function expNegF32(x: f32): f32 {
+  return f32x4.extract_lane(expNeg4(f32x4.splat(x)), 0);
+}
+
+/** Vectorized exp for tests: y[i] = expNegF32(x[i]), i < n. */
+export function expNegF32Array(x: usize, y: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4)
+    v128.store(y + ((<usize>i) << 2), expNeg4(v128.load(x + ((<usize>i) << 2))));
+  for (; i < n; i++) store<f32>(y + ((<usize>i) << 2), expNegF32(load<f32>(x + ((<usize>i) << 2))));
+}
+
+/** Maximum of n ≥ 1 floats at p (NaN if any is NaN). */
+function rowMax(p: usize, n: i32): f32 {
+  let j = 0;
+  let m4 = f32x4.splat(-Infinity);
+  for (; j + 4 <= n; j += 4) m4 = f32x4.max(m4, v128.load(p + ((<usize>j) << 2)));
+  let m = max(
+    max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)),
+    max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)),
+  );
+  for (; j < n; j++) m = max(m, load<f32>(p + ((<usize>j) << 2)));
+  return m;
+}
+
+/**
+ * p[j] = e_j = exp(p[j] − m) for j < n, in place; returns Σ e_j in ls and Σ e_j·(p[j] − m) (terms
+ * with e_j = 0 left out: −∞·0) in us, both f64 (f32 partial sums of at most 64 keys).
+ */
+function expRow(p: usize, n: i32, m: f32, lsus: usize): void {
+  const mv = f32x4.splat(m);
+  const zero = f32x4.splat(0);
+  let l: f64 = 0;
+  let u: f64 = 0;
+  let j = 0;
+  while (j < n) {
+    const jend = min(n, j + BC);
+    let l4 = zero;
+    let u4 = zero;
+    for (; j + 4 <= jend; j += 4) {
+      const q = p + ((<usize>j) << 2);
+      const x = f32x4.sub(v128.load(q), mv);
+      const e = expNeg4(x);
+      v128.store(q, e);
+      l4 = f32x4.add(l4, e);
+      u4 = f32x4.add(u4, v128.and(f32x4.mul(e, x), f32x4.gt(e, zero)));
+    }
+    let lb: f32 =
+      f32x4.extract_lane(l4, 0) +
+      f32x4.extract_lane(l4, 1) +
+      (f32x4.extract_lane(l4, 2) + f32x4.extract_lane(l4, 3));
+    let ub: f32 =
+      f32x4.extract_lane(u4, 0) +
+      f32x4.extract_lane(u4, 1) +
+      (f32x4.extract_lane(u4, 2) + f32x4.extract_lane(u4, 3));
+    for (; j < jend; j++) {
+      const q = p + ((<usize>j) << 2);
+      const x = load<f32>(q) - m;
+      const e = expNegF32(x);
+      store<f32>(q, e);
+      lb += e;
+      if (e > 0) ub += e * x;
+    }
+    l += <f64>lb;
+    u += <f64>ub;
+  }
+  store<f64>(lsus, l);
+  store<f64>(lsus, u, 8);
+}
+
 export function attnF32(
   q: usize,
   k: usize,
@@ -833,11 +1050,13 @@ export function attnF32(
   causal: i32,
   work: usize,
 ): void {
+  const vp = work + <usize>attnPackBytes(S, d);
   attnPackK(k, S, d, work);
+  attnPackV(v, S, dv, vp);
   attnStreamF32(
     work,
     q,
-    v,
+    vp,
     out,
     ent,
     T,
@@ -847,7 +1066,7 @@ export function attnF32(
     scale,
     causal,
     0,
-    work + <usize>attnPackBytes(S, d),
+    vp + <usize>attnPackVBytes(S, dv),
   );
 }
 
@@ -910,16 +1129,17 @@ function scoreTile(d: i32, qa: usize, pb: usize, st: usize, RB: usize): void {
 }
 
 /**
- * ob (5 rows, stride RO bytes) += E (5 rows at e0..e4, f32 per key) · V[0:jn] (row stride vrow
- * bytes), over dvp columns in 5×8 tiles.
+ * ob (5 rows, stride RO bytes) += E (5 rows at e0..e4, f32 per key) · V[j0:j0+jn] over dvp
+ * columns in 5×8 tiles, V packed by attnPackV (S keys per panel).
  */
 
 function accumulateEV(
   ob: usize,
   RO: usize,
   dvp: i32,
-  v: usize,
-  vrow: usize,
+  vp: usize,
+  S: i32,
+  j0: i32,
   jn: i32,
   e0: usize,
   e1: usize,
@@ -939,7 +1159,7 @@ function accumulateEV(
     let c31 = v128.load(o0 + 3 * RO, 16);
     let c40 = v128.load(o0 + 4 * RO);
     let c41 = v128.load(o0 + 4 * RO, 16);
-    let pb = v + ((<usize>c) << 2);
+    let pb = vp + ((<usize>(c * S + j0 * 8)) << 2);
     let o: usize = 0;
     for (let j = 0; j < jn; j++) {
       const b0 = v128.load(pb);
@@ -959,7 +1179,7 @@ function accumulateEV(
       a = f32x4.splat(load<f32>(e4 + o));
       c40 = f32x4.add(c40, f32x4.mul(a, b0));
       c41 = f32x4.add(c41, f32x4.mul(a, b1));
-      pb += vrow;
+      pb += 32;
       o += 4;
     }
     v128.store(o0, c00);
@@ -976,13 +1196,72 @@ function accumulateEV(
 }
 
 /**
+ * One 8-column panel: ob (5 rows, stride RO bytes, 8 floats each) += E (5 rows at e0..e4) ·
+ * V chunk (jn keys of the panel at pv, 32 bytes per key).
+ */
+function accumulatePanel(
+  ob: usize,
+  RO: usize,
+  pv: usize,
+  jn: i32,
+  e0: usize,
+  e1: usize,
+  e2: usize,
+  e3: usize,
+  e4: usize,
+): void {
+  let c00 = v128.load(ob);
+  let c01 = v128.load(ob, 16);
+  let c10 = v128.load(ob + RO);
+  let c11 = v128.load(ob + RO, 16);
+  let c20 = v128.load(ob + 2 * RO);
+  let c21 = v128.load(ob + 2 * RO, 16);
+  let c30 = v128.load(ob + 3 * RO);
+  let c31 = v128.load(ob + 3 * RO, 16);
+  let c40 = v128.load(ob + 4 * RO);
+  let c41 = v128.load(ob + 4 * RO, 16);
+  let o: usize = 0;
+  for (let j = 0; j < jn; j++) {
+    const b0 = v128.load(pv);
+    const b1 = v128.load(pv, 16);
+    let a = f32x4.splat(load<f32>(e0 + o));
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(e1 + o));
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(e2 + o));
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(e3 + o));
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(e4 + o));
+    c40 = f32x4.add(c40, f32x4.mul(a, b0));
+    c41 = f32x4.add(c41, f32x4.mul(a, b1));
+    pv += 32;
+    o += 4;
+  }
+  v128.store(ob, c00);
+  v128.store(ob, c01, 16);
+  v128.store(ob + RO, c10);
+  v128.store(ob + RO, c11, 16);
+  v128.store(ob + 2 * RO, c20);
+  v128.store(ob + 2 * RO, c21, 16);
+  v128.store(ob + 3 * RO, c30);
+  v128.store(ob + 3 * RO, c31, 16);
+  v128.store(ob + 4 * RO, c40);
+  v128.store(ob + 4 * RO, c41, 16);
+}
+
+/**
  * Streaming attention for queries g0..g0+T-1 (q, out, ent point at the first of them) with Kᵀ
- * packed by attnPackK at kt. work: attnRowWorkBytes(d, dv).
+ * packed by attnPackK at kt and V packed by attnPackV at vp. work: attnRowWorkBytes(d, dv).
  */
 export function attnStreamF32(
   kt: usize,
   q: usize,
-  v: usize,
+  vp: usize,
   out: usize,
   ent: usize,
   T: i32,
@@ -995,19 +1274,23 @@ export function attnStreamF32(
   work: usize,
 ): void {
   const dvp = (dv + 7) & ~7;
-  const qa = (work + 15) & ~15; // [d][5]
-  const st = qa + ((<usize>(5 * d)) << 2); // [5][BC]
-  const ob = st + ((<usize>(5 * BC)) << 2); // [5][dvp]
-  const ms = (ob + ((<usize>(5 * dvp)) << 2) + 15) & ~15; // m, l, u per row (f64)
-  const ls = ms + 40;
-  const us = ls + 40;
+  const qa = (work + 15) & ~15; // QB/5 × [d][5]
+  const st = qa + ((<usize>(QB * d)) << 2); // [QB][BC]
+  const ob = st + ((<usize>(QB * BC)) << 2); // [QB][dvp]
+  const ms = (ob + ((<usize>(QB * dvp)) << 2) + 15) & ~15; // m, l, u per row (f64)
+  const ls = ms + ((<usize>QB) << 3);
+  const us = ls + ((<usize>QB) << 3);
+  const lu = us + ((<usize>QB) << 3); // expRow's two sums
   const vrow = (<usize>dv) << 2;
   const RB: usize = (<usize>BC) << 2;
-  for (let i0 = 0; i0 < T; i0 += 5) {
-    const rows = min(5, T - i0);
-    packQ5(q, i0, rows, d, scale, qa);
-    memory.fill(ob, 0, (<usize>(5 * dvp)) << 2);
-    for (let r = 0; r < 5; r++) {
+  const RO: usize = (<usize>dvp) << 2;
+  for (let i0 = 0; i0 < T; i0 += QB) {
+    const rows = min(QB, T - i0);
+    const tiles = (rows + 4) / 5;
+    for (let t = 0; t < tiles; t++)
+      packQ5(q, i0 + 5 * t, min(5, rows - 5 * t), d, scale, qa + ((<usize>(5 * t * d)) << 2));
+    memory.fill(ob, 0, (<usize>(QB * dvp)) << 2);
+    for (let r = 0; r < QB; r++) {
       store<f64>(ms + ((<usize>r) << 3), -Infinity);
       store<f64>(ls + ((<usize>r) << 3), 0);
       store<f64>(us + ((<usize>r) << 3), 0);
@@ -1015,20 +1298,31 @@ export function attnStreamF32(
     const limit = causal ? min(S, g0 + i0 + rows) : S;
     for (let j0 = 0; j0 < limit; j0 += BC) {
       const jn = min(BC, limit - j0);
-      // scores: 5×8 tiles over d
-      for (let jb = 0; jb < jn; jb += 8)
-        scoreTile(d, qa, kt + ((<usize>((j0 + jb) * d)) << 2), st + ((<usize>jb) << 2), RB);
-      // online softmax per row: st becomes e = exp(s − m)
-      for (let r = 0; r < 5; r++) {
-        const srow = st + ((<usize>(r * BC)) << 2);
+      // scores: 5×8 tiles over d, each 5-row tile up to its own limit (the key block's Kᵀ
+      // panels stay in L1 for the block's tiles)
+      for (let t = 0; t < tiles; t++) {
+        const tlim = causal ? min(S, g0 + i0 + 5 * t + min(5, rows - 5 * t)) : S;
+        const jt = min(jn, tlim - j0);
+        const qt = qa + ((<usize>(5 * t * d)) << 2);
+        for (let jb = 0; jb < jt; jb += 8)
+          scoreTile(
+            d,
+            qt,
+            kt + ((<usize>((j0 + jb) * d)) << 2),
+            st + <usize>(5 * t) * RB + ((<usize>jb) << 2),
+            RB,
+          );
+      }
+      // online softmax per row: st becomes e = exp(s − m) (zeros past the row's keys)
+      for (let r = 0; r < 5 * tiles; r++) {
+        const srow = st + <usize>r * RB;
         let rlim = r < rows ? jn : 0;
         if (causal) rlim = min(rlim, g0 + i0 + r + 1 - j0);
         if (rlim <= 0) {
-          memory.fill(srow, 0, (<usize>BC) << 2);
+          memory.fill(srow, 0, RB);
           continue;
         }
-        let bm: f32 = -Infinity;
-        for (let j = 0; j < rlim; j++) bm = max(bm, load<f32>(srow + ((<usize>j) << 2)));
+        const bm = rowMax(srow, rlim);
         let m = load<f64>(ms + ((<usize>r) << 3));
         let l = load<f64>(ls + ((<usize>r) << 3));
         let u = load<f64>(us + ((<usize>r) << 3));
@@ -1041,7 +1335,7 @@ export function attnStreamF32(
             u = al * (u - (<f64>bm - m) * l);
             l *= al;
             const av = f32x4.splat(<f32>al);
-            const orow = ob + ((<usize>(r * dvp)) << 2);
+            const orow = ob + <usize>r * RO;
             for (let c = 0; c < dvp; c += 4) {
               const o = orow + ((<usize>c) << 2);
               v128.store(o, f32x4.mul(av, v128.load(o)));
@@ -1049,42 +1343,39 @@ export function attnStreamF32(
           }
           m = <f64>bm;
         }
-        const mf = <f32>m;
-        let lb: f32 = 0;
-        let ub: f32 = 0;
-        for (let j = 0; j < rlim; j++) {
-          const p = srow + ((<usize>j) << 2);
-          const x = load<f32>(p) - mf;
-          const e = Mathf.exp(x);
-          store<f32>(p, e);
-          lb += e;
-          ub += e * x;
-        }
-        for (let j = rlim; j < BC; j++) store<f32>(srow + ((<usize>j) << 2), 0);
+        expRow(srow, rlim, <f32>m, lu);
+        if (rlim < BC) memory.fill(srow + ((<usize>rlim) << 2), 0, (<usize>(BC - rlim)) << 2);
         store<f64>(ms + ((<usize>r) << 3), m);
-        store<f64>(ls + ((<usize>r) << 3), l + <f64>lb);
-        store<f64>(us + ((<usize>r) << 3), u + <f64>ub);
+        store<f64>(ls + ((<usize>r) << 3), l + load<f64>(lu));
+        store<f64>(us + ((<usize>r) << 3), u + load<f64>(lu, 8));
       }
-      // ob += E·V[j0:j0+jn]
-      accumulateEV(
-        ob,
-        (<usize>dvp) << 2,
-        dvp,
-        v + <usize>j0 * vrow,
-        vrow,
-        jn,
-        st,
-        st + RB,
-        st + 2 * RB,
-        st + 3 * RB,
-        st + 4 * RB,
-      );
+      // ob += E·V[j0:j0+jn], tile by tile (the key block's V rows stay in L1)
+      for (let t = 0; t < tiles; t++) {
+        const tlim = causal ? min(S, g0 + i0 + 5 * t + min(5, rows - 5 * t)) : S;
+        const jt = min(jn, tlim - j0);
+        if (jt <= 0) continue;
+        const et = st + <usize>(5 * t) * RB;
+        accumulateEV(
+          ob + <usize>(5 * t) * RO,
+          RO,
+          dvp,
+          vp,
+          S,
+          j0,
+          jt,
+          et,
+          et + RB,
+          et + 2 * RB,
+          et + 3 * RB,
+          et + 4 * RB,
+        );
+      }
     }
     for (let r = 0; r < rows; r++) {
       const l = load<f64>(ls + ((<usize>r) << 3));
       const u = load<f64>(us + ((<usize>r) << 3));
       const inv: f32 = l > 0 ? <f32>(1 / l) : 0;
-      const orow = ob + ((<usize>(r * dvp)) << 2);
+      const orow = ob + <usize>r * RO;
       const dst = out + <usize>(i0 + r) * vrow;
       for (let c = 0; c < dv; c++)
         store<f32>(dst + ((<usize>c) << 2), inv * load<f32>(orow + ((<usize>c) << 2)));
@@ -1097,15 +1388,15 @@ export function attnStreamF32(
  * Attention with weights for queries g0..g0+T-1: w [T,S] f32 (row stride S) gets the exact
  * softmax of scale·Q·Kᵀ (+ mask [T,S] f32 when mask != 0; −∞ blocks a key; causal blocks keys
  * j > g0+i), rowSum [T] f64 Σ_j w_ij as stored, ent [T] f64 the entropy (nats), and, when
- * out != 0, out [T,dv] = W·V (V needs 8 floats of readable padding). A fully masked query gets
- * zero weights, output, sum and entropy. Kᵀ packed by attnPackK at kt; q, w, out, ent, rowSum and
+ * out != 0, out [T,dv] = W·V (V packed by attnPackV at vp). A fully masked query gets zero
+ * weights, output, sum and entropy. Kᵀ packed by attnPackK at kt; q, w, out, ent, rowSum and
  * mask point at the first of the T queries. work: attnRowWorkBytes(d, dv).
  * Float32 scores, exp and weights; the normalizer and entropy sums in f64 per 64-key block.
  */
 export function attnWeightsF32(
   kt: usize,
   q: usize,
-  v: usize,
+  vp: usize,
   out: usize,
   w: usize,
   ent: usize,
@@ -1121,74 +1412,72 @@ export function attnWeightsF32(
   work: usize,
 ): void {
   const dvp = (dv + 7) & ~7;
-  const qa = (work + 15) & ~15; // [d][5]
-  const st = qa + ((<usize>(5 * d)) << 2); // [5][8] score tile (stride 8)
-  const ob = st + 160; // [5][dvp]
-  const zero = ob + ((<usize>(5 * dvp)) << 2); // 8 zero floats
+  const qa = (work + 15) & ~15; // QB/5 × [d][5]
+  const st = qa + ((<usize>(QB * d)) << 2); // [5][8] score tile (stride 8)
+  const ob = st + 160; // [QB][dvp]
+  const lu = (ob + ((<usize>(QB * dvp)) << 2) + 15) & ~15; // expRow's two sums
   const wrow = (<usize>S) << 2;
   const vrow = (<usize>dv) << 2;
-  memory.fill(zero, 0, 32);
-  for (let i0 = 0; i0 < T; i0 += 5) {
-    const rows = min(5, T - i0);
-    packQ5(q, i0, rows, d, scale, qa);
+  const RO = (<usize>dvp) << 2;
+  for (let i0 = 0; i0 < T; i0 += QB) {
+    const rows = min(QB, T - i0);
+    const tiles = (rows + 4) / 5;
+    for (let t = 0; t < tiles; t++)
+      packQ5(q, i0 + 5 * t, min(5, rows - 5 * t), d, scale, qa + ((<usize>(5 * t * d)) << 2));
     const limit = causal ? min(S, g0 + i0 + rows) : S;
-    // 1. scores into the rows of w
+    const w0 = w + <usize>i0 * wrow;
+    // 1. scores straight into the rows of w (full tiles), else through st; each Kᵀ panel is
+    // used by the block's 5-row tiles in turn while it is in L1
     for (let jb = 0; jb < limit; jb += 8) {
-      scoreTile(d, qa, kt + ((<usize>(jb * d)) << 2), st, 32);
-      const cols = min(8, limit - jb);
-      for (let r = 0; r < rows; r++) {
-        const dst = w + <usize>(i0 + r) * wrow + ((<usize>jb) << 2);
-        const src = st + ((<usize>r) << 5);
-        if (cols == 8) {
-          v128.store(dst, v128.load(src));
-          v128.store(dst, v128.load(src, 16), 16);
-        } else {
+      const kp = kt + ((<usize>(jb * d)) << 2);
+      for (let t = 0; t < tiles; t++) {
+        const tr = min(5, rows - 5 * t);
+        const tlim = causal ? min(S, g0 + i0 + 5 * t + tr) : S;
+        if (jb >= tlim) continue;
+        const wt = w0 + <usize>(5 * t) * wrow;
+        const qt = qa + ((<usize>(5 * t * d)) << 2);
+        if (tr == 5 && jb + 8 <= S) {
+          scoreTile(d, qt, kp, wt + ((<usize>jb) << 2), wrow);
+          continue;
+        }
+        scoreTile(d, qt, kp, st, 32);
+        const cols = min(8, tlim - jb);
+        for (let r = 0; r < tr; r++) {
+          const dst = wt + <usize>r * wrow + ((<usize>jb) << 2);
+          const src = st + ((<usize>r) << 5);
           for (let j = 0; j < cols; j++)
             store<f32>(dst + ((<usize>j) << 2), load<f32>(src + ((<usize>j) << 2)));
         }
       }
     }
-    // 2. exact softmax per row (mask added), entropy, row sum
+    // 2. exact softmax per row (mask added), entropy, row sum; keys past the row's limit → 0
     for (let r = 0; r < rows; r++) {
       const gi = g0 + i0 + r;
-      const wr = w + <usize>(i0 + r) * wrow;
+      const wr = w0 + <usize>r * wrow;
       const rlim = causal ? min(S, gi + 1) : S;
-      const mr = mask != 0 ? mask + <usize>(i0 + r) * wrow : 0;
-      let mx: f32 = -Infinity;
-      if (mr != 0) {
-        for (let j = 0; j < rlim; j++) {
-          const p = wr + ((<usize>j) << 2);
-          const s = load<f32>(p) + load<f32>(mr + ((<usize>j) << 2));
-          store<f32>(p, s);
-          mx = max(mx, s);
+      if (mask != 0) {
+        const mr = mask + <usize>(i0 + r) * wrow;
+        let j = 0;
+        for (; j + 4 <= rlim; j += 4) {
+          const o = (<usize>j) << 2;
+          v128.store(wr + o, f32x4.add(v128.load(wr + o), v128.load(mr + o)));
         }
-      } else {
-        for (let j = 0; j < rlim; j++) mx = max(mx, load<f32>(wr + ((<usize>j) << 2)));
+        for (; j < rlim; j++) {
+          const o = (<usize>j) << 2;
+          store<f32>(wr + o, load<f32>(wr + o) + load<f32>(mr + o));
+        }
       }
       if (rlim < S) memory.fill(wr + ((<usize>rlim) << 2), 0, (<usize>(S - rlim)) << 2);
+      const mx = rlim > 0 ? rowMax(wr, rlim) : -Infinity;
       if (mx == -Infinity) {
         memory.fill(wr, 0, (<usize>rlim) << 2);
         store<f64>(ent + ((<usize>(i0 + r)) << 3), 0);
         store<f64>(rowSum + ((<usize>(i0 + r)) << 3), 0);
         continue;
       }
-      let l: f64 = 0;
-      let u: f64 = 0;
-      for (let j0 = 0; j0 < rlim; j0 += BC) {
-        const j1 = min(rlim, j0 + BC);
-        let lb: f32 = 0;
-        let ub: f32 = 0;
-        for (let j = j0; j < j1; j++) {
-          const p = wr + ((<usize>j) << 2);
-          const x = load<f32>(p) - mx;
-          const e = Mathf.exp(x);
-          store<f32>(p, e);
-          lb += e;
-          if (e > 0) ub += e * x;
-        }
-        l += <f64>lb;
-        u += <f64>ub;
-      }
+      expRow(wr, rlim, mx, lu);
+      const l = load<f64>(lu);
+      const u = load<f64>(lu, 8);
       const inv = <f32>(1 / l);
       const iv = f32x4.splat(inv);
       let j = 0;
@@ -1213,25 +1502,36 @@ export function attnWeightsF32(
       store<f64>(ent + ((<usize>(i0 + r)) << 3), Math.log(l) - u / l);
       store<f64>(rowSum + ((<usize>(i0 + r)) << 3), rs);
     }
-    // 3. out = W·V over keys 0..limit-1 (rows past `rows` read row 0 and are dropped)
+    // 3. out = W·V, the rows of w still in cache: per 8-column V panel and chunk of KCH keys,
+    // each 5-row tile in turn (keys up to its own limit; rows past the tile read its row 0 and
+    // are dropped)
     if (out != 0) {
-      memory.fill(ob, 0, (<usize>(5 * dvp)) << 2);
-      const w0 = w + <usize>i0 * wrow;
-      accumulateEV(
-        ob,
-        (<usize>dvp) << 2,
-        dvp,
-        v,
-        vrow,
-        limit,
-        w0,
-        rows > 1 ? w0 + wrow : w0,
-        rows > 2 ? w0 + 2 * wrow : w0,
-        rows > 3 ? w0 + 3 * wrow : w0,
-        rows > 4 ? w0 + 4 * wrow : w0,
-      );
+      memory.fill(ob, 0, (<usize>(QB * dvp)) << 2);
+      for (let c = 0; c < dvp; c += 8) {
+        for (let j0 = 0; j0 < limit; j0 += KCH) {
+          const pv = vp + ((<usize>(c * S + j0 * 8)) << 2);
+          for (let t = 0; t < tiles; t++) {
+            const tr = min(5, rows - 5 * t);
+            const tlim = causal ? min(S, g0 + i0 + 5 * t + tr) : S;
+            const jn = min(KCH, tlim - j0);
+            if (jn <= 0) continue;
+            const e0 = w0 + <usize>(5 * t) * wrow + ((<usize>j0) << 2);
+            accumulatePanel(
+              ob + <usize>(5 * t) * RO + ((<usize>c) << 2),
+              RO,
+              pv,
+              jn,
+              e0,
+              tr > 1 ? e0 + wrow : e0,
+              tr > 2 ? e0 + 2 * wrow : e0,
+              tr > 3 ? e0 + 3 * wrow : e0,
+              tr > 4 ? e0 + 4 * wrow : e0,
+            );
+          }
+        }
+      }
       for (let r = 0; r < rows; r++) {
-        const orow = ob + ((<usize>(r * dvp)) << 2);
+        const orow = ob + <usize>r * RO;
         const dst = out + <usize>(i0 + r) * vrow;
         for (let c = 0; c < dv; c++)
           store<f32>(dst + ((<usize>c) << 2), load<f32>(orow + ((<usize>c) << 2)));
