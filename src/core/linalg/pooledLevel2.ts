@@ -1,6 +1,7 @@
 /**
  * Matrix-vector products of the blocked reductions split over the parallel executor's threads
  * (./parallel): the half of a blocked panel reduction's flops that stays in level-2 products.
+ * Off by default ({@link setLevel2Pooling}): then every product is the plain single call.
  * Each product is one job of independent kernel calls; without helper threads (or on the
  * TypeScript engine, or for small sizes where a hand-off costs more than it saves) the plain
  * single-call kernel runs.
@@ -16,6 +17,19 @@
 import { runJob, threadsFor } from './parallel';
 import type { Engine } from './wasm/kernels';
 
+let enabled = false;
+
+/**
+ * Turns the per-step splitting on (default off). Measured on the shared 2-core machine
+ * (BENCHMARKS.md, 2026-12-04 21:00–22:20): in isolation 100 pooled symmetric products ran 1.5×
+ * faster, but inside the reductions the per-step hand-offs gave no gain for singular values and
+ * a worse median for symmetric eigenvalues (a helper descheduled mid-task stalls the step).
+ * `node scripts/bench.mjs --pool-level2` times it for a quiet-machine decision.
+ */
+export function setLevel2Pooling(on: boolean): void {
+  enabled = on;
+}
+
 /** Elements below which a product runs as one call (a hand-off costs ~10–50 µs). */
 const MIN_POOLED = 64 * 1024;
 
@@ -23,7 +37,7 @@ const MIN_POOLED = 64 * 1024;
 const PER_THREAD = 2;
 
 function poolable(eng: Engine, elements: number): number {
-  if (eng.kind !== 'wasm' || !eng.call || elements < MIN_POOLED) return 1;
+  if (!enabled || eng.kind !== 'wasm' || !eng.call || elements < MIN_POOLED) return 1;
   return threadsFor(eng);
 }
 
@@ -102,7 +116,8 @@ export function symvLowerPooled(
   p: number,
   s: SymvScratch,
 ): void {
-  if (!s.at || (len * len) / 2 < MIN_POOLED || len > s.n) return eng.symvLower(a, ld, len, v, p);
+  if (!enabled || !s.at || (len * len) / 2 < MIN_POOLED || len > s.n)
+    return eng.symvLower(a, ld, len, v, p);
   // band b ends at len·√((b+1)/bands) (equal triangle areas), multiples of 4
   const ends: number[] = [];
   for (let b = 1; b < SYMV_BANDS; b++)

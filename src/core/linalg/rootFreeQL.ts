@@ -49,9 +49,10 @@ export function tridiagonalEigenvalues(d: Float64Array, e0: Float64Array): void 
     let anorm = 0;
     for (let i = l; i <= end; i++) anorm = Math.max(anorm, Math.abs(d[i]));
     for (let i = l; i < end; i++) anorm = Math.max(anorm, Math.abs(e[i]));
+    // by a power of two (exact): the scaled entries carry no extra rounding
     let scale = 1;
-    if (anorm > SSFMAX) scale = SSFMAX / anorm;
-    else if (anorm < SSFMIN) scale = SSFMIN / anorm;
+    if (anorm > SSFMAX) scale = 2 ** Math.floor(Math.log2(SSFMAX / anorm));
+    else if (anorm < SSFMIN) scale = 2 ** Math.ceil(Math.log2(SSFMIN / anorm));
     // iterate from the end of smaller magnitude: reverse the block when the last is smaller
     const reversed = Math.abs(d[end]) < Math.abs(d[l]);
     const len = end - l + 1;

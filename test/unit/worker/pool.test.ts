@@ -16,6 +16,7 @@ import { cosineSimilarity } from '../../../src/core/linalg/cosineSimilarity';
 import { singularValues, svd } from '../../../src/core/linalg/svd';
 import { symmetricEigen } from '../../../src/core/linalg/symmetricTridiagonalQL';
 import { parallelExecutor, threadsFor } from '../../../src/core/linalg/parallel';
+import { setLevel2Pooling } from '../../../src/core/linalg/pooledLevel2';
 import { engine } from '../../../src/core/linalg/wasm/kernels';
 import { WorkerPool, closePool, ensurePool } from '../../../src/worker/pool';
 
@@ -233,7 +234,7 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
     }
   });
 
-  it('symmetric eigenvalues (blocked reduction, pooled rank-2k update and symmetric products) give the serial bits and match NumPy', () => {
+  it('symmetric eigenvalues (blocked reduction, pooled rank-2k update and, switched on, symmetric products) give the serial bits and match NumPy', () => {
     // the blocked path starts at 256, the banded product at 362 rows; 421 is no multiple of
     // the 32-column panel
     const n = 421;
@@ -241,7 +242,14 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++)
       for (let j = 0; j < n; j++) a[i * n + j] = b[i * n + j] + b[j * n + i];
-    const { serial, pooled } = both(() => symmetricEigen({ rows: n, cols: n, data: a }).values);
+    setLevel2Pooling(true);
+    let r: { serial: Float64Array; pooled: Float64Array };
+    try {
+      r = both(() => symmetricEigen({ rows: n, cols: n, data: a }).values);
+    } finally {
+      setLevel2Pooling(false);
+    }
+    const { serial, pooled } = r;
     sameBits(pooled, serial, 'eigenvalues');
     const dir = tempDir('matrix-lens-pool-sym-');
     writeFileSync(join(dir, 'a.bin'), Buffer.from(a.buffer));
@@ -254,10 +262,17 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
       assert.ok(Math.abs(pooled[i] - ref[i]) <= 10 * n * 2 ** -52 * norm, `λ${i}`);
   });
 
-  it('singular values (blocked bidiagonalization, pooled GEMM and matrix-vector products) give the serial bits and match NumPy', () => {
+  it('singular values (blocked bidiagonalization, pooled GEMM and, switched on, matrix-vector products) give the serial bits and match NumPy', () => {
     const [m, n] = [433, 389]; // blocked from 160 columns; no multiple of the 32-column panel
     const a = rand(m * n, 16);
-    const { serial, pooled } = both(() => singularValues({ rows: m, cols: n, data: a }));
+    setLevel2Pooling(true);
+    let r: { serial: Float64Array; pooled: Float64Array };
+    try {
+      r = both(() => singularValues({ rows: m, cols: n, data: a }));
+    } finally {
+      setLevel2Pooling(false);
+    }
+    const { serial, pooled } = r;
     sameBits(pooled, serial, 'singular values');
     const dir = tempDir('matrix-lens-pool-sv-');
     writeFileSync(join(dir, 'a.bin'), Buffer.from(a.buffer));
