@@ -49,7 +49,8 @@ type ObjVal = Extract<Val, { k: 'obj' }>;
 type SymVal = Extract<Val, { k: 'sym' }>;
 
 export abstract class Evaluator {
-  readonly findings = new Findings();
+  /** What the analysis found (replaced by a checkpoint's copy when resuming from one). */
+  findings = new Findings();
   protected readonly library = new Library();
   /** > 0 while a call is being inlined: nothing is recorded, errors name the call site. */
   protected quiet = 0;

@@ -69,8 +69,25 @@ export class Findings {
   /** Kept raw; the text is built only for the one asked for. */
   private readonly hovers: HoverRecord[] = [];
 
-  /** Entries by place, and whether each came from an inlined call (see `assigned`). */
-  private readonly byPlace = new Map<string, { entry: ShapeEntry; inlined: boolean }>();
+  /**
+   * Entries by place: 2 × the entry's index in `shapes`, + 1 when it came from an inlined call
+   * (see `assigned`). Entries are replaced, never changed in place, so that a copy of these
+   * arrays (a checkpoint) is independent of what is recorded later.
+   */
+  private readonly byPlace = new Map<string, number>();
+
+  constructor(from?: Findings) {
+    if (!from) return;
+    this.shapes = from.shapes.slice();
+    this.diagnostics = from.diagnostics.slice();
+    this.hovers = from.hovers.slice();
+    this.byPlace = new Map(from.byPlace);
+  }
+
+  /** An independent copy (for a checkpoint). */
+  clone(): Findings {
+    return new Findings(this);
+  }
 
   /**
    * `name` (target node t) was assigned v by the expression src. `inlined`: while a call of
@@ -84,18 +101,22 @@ export class Findings {
     const prev = this.byPlace.get(key);
     if (!inlined) {
       this.hover(t, v, name);
+      this.byPlace.set(key, 2 * this.shapes.length);
       this.shapes.push(e);
-      this.byPlace.set(key, { entry: e, inlined: false });
       return;
     }
-    if (!prev) {
+    if (prev === undefined) {
+      this.byPlace.set(key, 2 * this.shapes.length + 1);
       this.shapes.push(e);
-      this.byPlace.set(key, { entry: e, inlined: true });
-    } else if (!prev.inlined) {
-      if (prev.entry.shape !== null) return;
-      replace(prev.entry, e);
-      prev.inlined = true;
-    } else if (!sameEntry(prev.entry, e)) replace(prev.entry, generalize(prev.entry, e));
+      return;
+    }
+    const i = prev >> 1;
+    const old = this.shapes[i];
+    if (!(prev & 1)) {
+      if (old.shape !== null) return;
+      this.shapes[i] = e;
+      this.byPlace.set(key, prev | 1);
+    } else if (!sameEntry(old, e)) this.shapes[i] = generalize(old, e);
   }
 
   hover(n: Node, v: Val, name: string): void {
@@ -166,19 +187,6 @@ function entry(t: Node, name: string, v: Val, src: Node): ShapeEntry {
     e.value = v.v;
   } else if (v.k === 'float' || v.k === 'bool') e.shape = [];
   return e;
-}
-
-/** Overwrites entry a with b (all fields, none left over). */
-function replace(a: ShapeEntry, b: ShapeEntry): void {
-  delete a.dtype;
-  delete a.value;
-  delete a.dimLines;
-  Object.assign(a, b);
-  if (a.shape === null) {
-    delete a.dtype;
-    delete a.value;
-    delete a.dimLines;
-  }
 }
 
 /**

@@ -54,6 +54,10 @@ export class Node {
   get startRow(): number {
     return this.sr + this.place.row;
   }
+  /** Index of the first character in the current source. */
+  get startIndex(): number {
+    return this.start + this.place.index;
+  }
   get text(): string {
     const p = this.place;
     return p.source.slice(this.start + p.index, this.end + p.index);
