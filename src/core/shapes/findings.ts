@@ -2,7 +2,7 @@
  * What an analysis reports: the inferred value of every assigned name, the diagnostics, and
  * the hover text of any name or expression. Lines and columns are 0-based.
  */
-import type { Node, Point } from './syntax';
+import type { Node } from './syntax';
 import { shortText } from './library/call';
 import {
   describe,
@@ -59,8 +59,11 @@ interface HoverRecord {
   n: Node;
   v: Val;
   name: string;
-  start: Point;
-  end: Point;
+  /** The place, read when recorded: the next analysis may move the (shared) node. */
+  sr: number;
+  sc: number;
+  er: number;
+  ec: number;
 }
 
 export class Findings {
@@ -124,7 +127,15 @@ export class Findings {
       return;
     if (v.k === 'int' && v.unsure) return;
     // positions are read now: the next analysis may move the (shared) nodes; their text stays
-    this.hovers.push({ n, v, name, start: n.startPosition, end: n.endPosition });
+    this.hovers.push({
+      n,
+      v,
+      name,
+      sr: n.startRow,
+      sc: n.startColumn,
+      er: n.endRow,
+      ec: n.endColumn,
+    });
   }
 
   /**
@@ -155,11 +166,11 @@ export class Findings {
     let best: HoverRecord | undefined;
     let bestSize = Infinity;
     for (const h of this.hovers) {
-      const { start, end } = h;
-      const after = line > start.row || (line === start.row && column >= start.column);
-      const before = line < end.row || (line === end.row && column <= end.column);
+      const { sr, sc, er, ec } = h;
+      const after = line > sr || (line === sr && column >= sc);
+      const before = line < er || (line === er && column <= ec);
       if (!after || !before) continue;
-      const size = (end.row - start.row) * 10_000 + (end.column - start.column);
+      const size = (er - sr) * 10_000 + (ec - sc);
       // the smallest range wins; on ties the later record (the assignment target)
       if (size <= bestSize) {
         best = h;
@@ -172,8 +183,8 @@ export class Findings {
 
 function entry(t: Node, name: string, v: Val, src: Node): ShapeEntry {
   const e: ShapeEntry = {
-    line: t.startPosition.row,
-    column: t.startPosition.column,
+    line: t.startRow,
+    column: t.startColumn,
     name,
     shape: null,
     derivation: derivation(v, src),
@@ -224,7 +235,7 @@ function derivation(v: Val, src: Node): string {
   return shortText(src);
 }
 
-function hoverInfo({ n, v, name, start, end }: HoverRecord): HoverInfo {
+function hoverInfo({ n, v, name, sr, sc, er, ec }: HoverRecord): HoverInfo {
   let shape: (number | string)[] | null = null;
   let text: string;
   let dtype: string | undefined;
@@ -244,10 +255,10 @@ function hoverInfo({ n, v, name, start, end }: HoverRecord): HoverInfo {
     text = 'float';
   } else text = `tuple ${describe(v)}`;
   return {
-    line: start.row,
-    column: start.column,
-    endLine: end.row,
-    endColumn: end.column,
+    line: sr,
+    column: sc,
+    endLine: er,
+    endColumn: ec,
     name: name || shortText(n),
     shape,
     dtype,

@@ -292,11 +292,10 @@ class Resumer {
     const n = Math.min(kids.length, this.kids.length);
     while (same < n && kids[same] === this.kids[same] && starts[same] === this.starts[same]) same++;
     const valid = this.checkpoints.filter((c) => c.index <= same);
-    // a time budget makes the result depend on the clock: nothing is kept or reused
-    const bounded = budgetMs !== undefined && budgetMs !== Infinity;
-    const resume = bounded ? undefined : valid[valid.length - 1];
-    const at = bounded ? [] : [same, kids.length];
-    const taken = interpreter.run(root, budgetMs, resume, at);
+    // With a time budget the statements before the checkpoint cost nothing, so a resumed
+    // analysis may get further than one from scratch; what both reach is the same. A
+    // checkpoint is only taken where the interpreter got to in time.
+    const taken = interpreter.run(root, budgetMs, valid[valid.length - 1], [same, kids.length]);
     this.kids = kids;
     this.starts = starts;
     // the newest first; the ones at the same index replaced

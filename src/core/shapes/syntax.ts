@@ -25,6 +25,8 @@ class Place {
 }
 
 const NONE: readonly Node[] = Object.freeze([]);
+/** Texts up to this length are copied by V8's slice (longer ones point into the source). */
+const SHORT = 12;
 
 export class Node {
   /** All children, less comments and the punctuation in DROPPED. */
@@ -34,6 +36,8 @@ export class Node {
   private fields: (string | Node)[] | undefined;
   /** For the analyzer: its short form of `text` (which does not change when the node is moved). */
   short: string | undefined;
+  /** `text`, once read, when it is at most SHORT characters. */
+  private shortText: string | undefined;
   constructor(
     readonly type: string,
     readonly isNamed: boolean,
@@ -54,13 +58,27 @@ export class Node {
   get startRow(): number {
     return this.sr + this.place.row;
   }
+  get startColumn(): number {
+    return this.sc;
+  }
+  get endRow(): number {
+    return this.er + this.place.row;
+  }
+  get endColumn(): number {
+    return this.ec;
+  }
   /** Index of the first character in the current source. */
   get startIndex(): number {
     return this.start + this.place.index;
   }
   get text(): string {
+    if (this.shortText !== undefined) return this.shortText;
     const p = this.place;
-    return p.source.slice(this.start + p.index, this.end + p.index);
+    const t = p.source.slice(this.start + p.index, this.end + p.index);
+    // names and numbers are read again and again (scope lookups): kept, which saves the copy
+    // and lets the string keep its hash; longer texts would keep the whole source alive
+    if (this.end - this.start <= SHORT) this.shortText = t;
+    return t;
   }
   childForFieldName(name: string): Node | null {
     const f = this.fields;
@@ -79,6 +97,19 @@ export class Node {
     p.source = source;
     p.index = index - this.start;
     p.row = row - this.sr;
+  }
+  /**
+   * @internal All children added: the arrays are trimmed to their length (they grew by push,
+   * with room to spare, and a copied tree lives as long as its statement is unchanged).
+   */
+  seal(): void {
+    const kids = this.children;
+    if (kids.length > 1) {
+      const shared = this.namedChildren === kids;
+      this.children = kids.slice();
+      this.namedChildren = shared ? this.children : this.namedChildren.slice();
+    }
+    if (this.fields) this.fields = this.fields.slice();
   }
   /** @internal */
   add(child: Node, field: string | null): void {
@@ -222,7 +253,7 @@ function copyAt(c: Cursor, source: string, ls: number[], row0: number, t: Tables
     }
     while (!c.gotoNextSibling()) {
       c.gotoParent();
-      stack.pop();
+      (stack.pop() as Node).seal();
       if (stack.length === 0) return root;
     }
   }
