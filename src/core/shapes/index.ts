@@ -100,21 +100,35 @@ export async function createShapeAnalyzer(opts: ShapeAnalyzerOptions): Promise<S
       last = undefined;
       let tree: Tree | null = null;
       try {
+        let edit: ReturnType<typeof diffEdit>;
         if (prev) {
           // indices and columns are UTF-16 code units on both sides (web-tree-sitter parses a
           // JavaScript string as UTF-16)
-          const edit = diffEdit(prev.source, source);
+          edit = diffEdit(prev.source, source);
           if (edit) prev.tree.edit(edit);
         }
         tree = parser.parse(source, prev?.tree ?? null);
         if (!tree) throw new Error('tree-sitter failed to parse');
         const syntaxError = firstSyntaxError(tree);
+        // statements found by position must have been copied from the old text itself (a
+        // repaired copy is of a text with lines blanked)
+        const byPosition =
+          prev && edit && !prev.syntaxError
+            ? {
+                previous: prev.root.namedChildren,
+                edit: {
+                  start: edit.startIndex,
+                  oldEnd: edit.oldEndIndex,
+                  newEnd: edit.newEndIndex,
+                },
+              }
+            : undefined;
         last = {
           source,
           tree,
           root: syntaxError
             ? copyRepaired(parser, source, tree, cache)
-            : copyTree(tree, source, cache),
+            : copyTree(tree, source, cache, byPosition?.previous, byPosition?.edit),
           syntaxError,
         };
       } catch (e) {
