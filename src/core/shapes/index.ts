@@ -312,10 +312,9 @@ class Resumer {
     const taken = interpreter.run(root, budgetMs, valid[valid.length - 1], [same, kids.length]);
     this.kids = kids;
     this.starts = starts;
-    // the newest first; the ones at the same index replaced
-    const next = [...taken];
-    for (let i = valid.length - 1; i >= 0; i--)
-      if (!next.some((c) => c.index === valid[i].index)) next.push(valid[i]);
-    this.checkpoints = next.slice(0, MAX_CHECKPOINTS).sort((a, b) => a.index - b.index);
+    // the new ones, the earliest old one (valid after most edits), then the latest old ones
+    const old = valid.filter((c) => !taken.some((t) => t.index === c.index));
+    const keep = [...taken, ...old.slice(0, 1), ...old.slice(1).reverse()];
+    this.checkpoints = keep.slice(0, MAX_CHECKPOINTS).sort((a, b) => a.index - b.index);
   }
 }
