@@ -21,6 +21,7 @@ import {
   intOf,
   literalArray,
   makeArray,
+  NO_KEYWORDS,
   operand,
   shapeFrom,
   shortText,
@@ -49,7 +50,8 @@ type ObjVal = Extract<Val, { k: 'obj' }>;
 type SymVal = Extract<Val, { k: 'sym' }>;
 
 export abstract class Evaluator {
-  readonly findings = new Findings();
+  /** What the analysis found (replaced by a checkpoint's copy when resuming from one). */
+  findings = new Findings();
   protected readonly library = new Library();
   /** > 0 while a call is being inlined: nothing is recorded, errors name the call site. */
   protected quiet = 0;
@@ -336,7 +338,12 @@ export abstract class Evaluator {
         !items.every((x) => x.k === 'arr' && x.dims.length >= 1 && x.dims.length <= 2)
       )
         return UNKNOWN;
-      const args = { pos: [{ k: 'tuple' as const, items }], kw: new Map(), nodes: [n], bad: false };
+      const args = {
+        pos: [{ k: 'tuple' as const, items }],
+        kw: NO_KEYWORDS,
+        nodes: [n],
+        bad: false,
+      };
       return this.guard(n, () => this.library.callPath('numpy.column_stack', args, n));
     }
     if (v.k !== 'arr') {
@@ -430,7 +437,8 @@ export abstract class Evaluator {
   // ---------------------------------------------------------------- calls
 
   private evaluateArguments(n: Node, env: Env): Args {
-    const a: Args = { pos: [], kw: new Map(), nodes: [], bad: false };
+    const a: Args = { pos: [], kw: NO_KEYWORDS, nodes: [], bad: false };
+    let kw: Map<string, Val> | undefined;
     const list = n.childForFieldName('arguments');
     if (!list) return a;
     if (list.type !== 'argument_list') {
@@ -441,7 +449,7 @@ export abstract class Evaluator {
       if (c.type === 'keyword_argument') {
         const k = c.childForFieldName('name')?.text ?? '';
         const vn = c.childForFieldName('value');
-        a.kw.set(k, vn ? this.evaluate(vn, env) : UNKNOWN);
+        (kw ??= new Map()).set(k, vn ? this.evaluate(vn, env) : UNKNOWN);
       } else if (c.type === 'list_splat') {
         const v = c.namedChildren[0] ? this.evaluate(c.namedChildren[0], env) : UNKNOWN;
         if (v.k === 'tuple') {
@@ -452,13 +460,14 @@ export abstract class Evaluator {
         // `f(**config)`: a dict of known keys spreads into keywords
         const v = c.namedChildren[0] ? this.evaluate(c.namedChildren[0], env) : UNKNOWN;
         if (v.k === 'obj' && v.attrs.has(DICT)) {
-          for (const [k, x] of v.attrs) if (k !== DICT) a.kw.set(k, x);
+          for (const [k, x] of v.attrs) if (k !== DICT) (kw ??= new Map()).set(k, x);
         } else a.bad = true;
       } else if (c.type !== 'comment') {
         a.pos.push(this.evaluate(c, env));
         a.nodes.push(c);
       }
     }
+    if (kw) a.kw = kw;
     return a;
   }
 

@@ -2,7 +2,7 @@
  * What an analysis reports: the inferred value of every assigned name, the diagnostics, and
  * the hover text of any name or expression. Lines and columns are 0-based.
  */
-import type { Node, Point } from './syntax';
+import type { Node } from './syntax';
 import { shortText } from './library/call';
 import {
   describe,
@@ -59,8 +59,11 @@ interface HoverRecord {
   n: Node;
   v: Val;
   name: string;
-  start: Point;
-  end: Point;
+  /** The place, read when recorded: the next analysis may move the (shared) node. */
+  sr: number;
+  sc: number;
+  er: number;
+  ec: number;
 }
 
 export class Findings {
@@ -69,8 +72,25 @@ export class Findings {
   /** Kept raw; the text is built only for the one asked for. */
   private readonly hovers: HoverRecord[] = [];
 
-  /** Entries by place, and whether each came from an inlined call (see `assigned`). */
-  private readonly byPlace = new Map<string, { entry: ShapeEntry; inlined: boolean }>();
+  /**
+   * Entries by place: 2 × the entry's index in `shapes`, + 1 when it came from an inlined call
+   * (see `assigned`). Entries are replaced, never changed in place, so that a copy of these
+   * arrays (a checkpoint) is independent of what is recorded later.
+   */
+  private readonly byPlace = new Map<string, number>();
+
+  constructor(from?: Findings) {
+    if (!from) return;
+    this.shapes = from.shapes.slice();
+    this.diagnostics = from.diagnostics.slice();
+    this.hovers = from.hovers.slice();
+    this.byPlace = new Map(from.byPlace);
+  }
+
+  /** An independent copy (for a checkpoint). */
+  clone(): Findings {
+    return new Findings(this);
+  }
 
   /**
    * `name` (target node t) was assigned v by the expression src. `inlined`: while a call of
@@ -84,18 +104,22 @@ export class Findings {
     const prev = this.byPlace.get(key);
     if (!inlined) {
       this.hover(t, v, name);
+      this.byPlace.set(key, 2 * this.shapes.length);
       this.shapes.push(e);
-      this.byPlace.set(key, { entry: e, inlined: false });
       return;
     }
-    if (!prev) {
+    if (prev === undefined) {
+      this.byPlace.set(key, 2 * this.shapes.length + 1);
       this.shapes.push(e);
-      this.byPlace.set(key, { entry: e, inlined: true });
-    } else if (!prev.inlined) {
-      if (prev.entry.shape !== null) return;
-      replace(prev.entry, e);
-      prev.inlined = true;
-    } else if (!sameEntry(prev.entry, e)) replace(prev.entry, generalize(prev.entry, e));
+      return;
+    }
+    const i = prev >> 1;
+    const old = this.shapes[i];
+    if (!(prev & 1)) {
+      if (old.shape !== null) return;
+      this.shapes[i] = e;
+      this.byPlace.set(key, prev | 1);
+    } else if (!sameEntry(old, e)) this.shapes[i] = generalize(old, e);
   }
 
   hover(n: Node, v: Val, name: string): void {
@@ -103,7 +127,15 @@ export class Findings {
       return;
     if (v.k === 'int' && v.unsure) return;
     // positions are read now: the next analysis may move the (shared) nodes; their text stays
-    this.hovers.push({ n, v, name, start: n.startPosition, end: n.endPosition });
+    this.hovers.push({
+      n,
+      v,
+      name,
+      sr: n.startRow,
+      sc: n.startColumn,
+      er: n.endRow,
+      ec: n.endColumn,
+    });
   }
 
   /**
@@ -134,11 +166,11 @@ export class Findings {
     let best: HoverRecord | undefined;
     let bestSize = Infinity;
     for (const h of this.hovers) {
-      const { start, end } = h;
-      const after = line > start.row || (line === start.row && column >= start.column);
-      const before = line < end.row || (line === end.row && column <= end.column);
+      const { sr, sc, er, ec } = h;
+      const after = line > sr || (line === sr && column >= sc);
+      const before = line < er || (line === er && column <= ec);
       if (!after || !before) continue;
-      const size = (end.row - start.row) * 10_000 + (end.column - start.column);
+      const size = (er - sr) * 10_000 + (ec - sc);
       // the smallest range wins; on ties the later record (the assignment target)
       if (size <= bestSize) {
         best = h;
@@ -151,8 +183,8 @@ export class Findings {
 
 function entry(t: Node, name: string, v: Val, src: Node): ShapeEntry {
   const e: ShapeEntry = {
-    line: t.startPosition.row,
-    column: t.startPosition.column,
+    line: t.startRow,
+    column: t.startColumn,
     name,
     shape: null,
     derivation: derivation(v, src),
@@ -166,19 +198,6 @@ function entry(t: Node, name: string, v: Val, src: Node): ShapeEntry {
     e.value = v.v;
   } else if (v.k === 'float' || v.k === 'bool') e.shape = [];
   return e;
-}
-
-/** Overwrites entry a with b (all fields, none left over). */
-function replace(a: ShapeEntry, b: ShapeEntry): void {
-  delete a.dtype;
-  delete a.value;
-  delete a.dimLines;
-  Object.assign(a, b);
-  if (a.shape === null) {
-    delete a.dtype;
-    delete a.value;
-    delete a.dimLines;
-  }
 }
 
 /**
@@ -216,7 +235,7 @@ function derivation(v: Val, src: Node): string {
   return shortText(src);
 }
 
-function hoverInfo({ n, v, name, start, end }: HoverRecord): HoverInfo {
+function hoverInfo({ n, v, name, sr, sc, er, ec }: HoverRecord): HoverInfo {
   let shape: (number | string)[] | null = null;
   let text: string;
   let dtype: string | undefined;
@@ -236,10 +255,10 @@ function hoverInfo({ n, v, name, start, end }: HoverRecord): HoverInfo {
     text = 'float';
   } else text = `tuple ${describe(v)}`;
   return {
-    line: start.row,
-    column: start.column,
-    endLine: end.row,
-    endColumn: end.column,
+    line: sr,
+    column: sc,
+    endLine: er,
+    endColumn: ec,
     name: name || shortText(n),
     shape,
     dtype,

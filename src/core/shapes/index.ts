@@ -20,6 +20,7 @@ import { BlankedGroup, blankLargeGroups } from './largeLiterals';
 import type * as TreeSitter from 'web-tree-sitter';
 import type { Tree } from 'web-tree-sitter';
 import type { HoverInfo, ShapeDiagnostic, ShapeEntry } from './findings';
+import type { Checkpoint } from './checkpoint';
 import { Interpreter } from './interpreter';
 import { copyTree, type Node as SyntaxNode } from './syntax';
 
@@ -86,6 +87,7 @@ export async function createShapeAnalyzer(opts: ShapeAnalyzerOptions): Promise<S
     | { source: string; tree: Tree; root: SyntaxNode; syntaxError?: ShapeResult['syntaxError'] }
     | undefined;
   const cache = new Map<string, SyntaxNode>();
+  const resumer = new Resumer();
   return {
     analyze(original: string, options: AnalyzeOptions = {}): ShapeResult {
       // groups too large to parse quickly become unknown values first (same lines and columns)
@@ -93,39 +95,55 @@ export async function createShapeAnalyzer(opts: ShapeAnalyzerOptions): Promise<S
       const withBlanked = (r: ShapeResult): ShapeResult => (blanked.length ? { ...r, blanked } : r);
       // the same text again: nothing to parse or copy
       if (last?.source === source)
-        return withBlanked(analyzeTree(last.root, last.syntaxError, options));
+        return withBlanked(analyzeTree(last.root, last.syntaxError, options, resumer));
       const prev = last;
       last = undefined;
       let tree: Tree | null = null;
       try {
+        let edit: ReturnType<typeof diffEdit>;
         if (prev) {
           // indices and columns are UTF-16 code units on both sides (web-tree-sitter parses a
           // JavaScript string as UTF-16)
-          const edit = diffEdit(prev.source, source);
+          edit = diffEdit(prev.source, source);
           if (edit) prev.tree.edit(edit);
         }
         tree = parser.parse(source, prev?.tree ?? null);
         if (!tree) throw new Error('tree-sitter failed to parse');
         const syntaxError = firstSyntaxError(tree);
+        // statements found by position must have been copied from the old text itself (a
+        // repaired copy is of a text with lines blanked)
+        const byPosition =
+          prev && edit && !prev.syntaxError
+            ? {
+                previous: prev.root.namedChildren,
+                edit: {
+                  start: edit.startIndex,
+                  oldEnd: edit.oldEndIndex,
+                  newEnd: edit.newEndIndex,
+                },
+              }
+            : undefined;
         last = {
           source,
           tree,
           root: syntaxError
             ? copyRepaired(parser, source, tree, cache)
-            : copyTree(tree, source, cache),
+            : copyTree(tree, source, cache, byPosition?.previous, byPosition?.edit),
           syntaxError,
         };
       } catch (e) {
         // start afresh next time: the old tree may have been edited already
         tree?.delete();
         cache.clear();
+        resumer.clear();
         throw e;
       } finally {
         prev?.tree.delete();
       }
-      return withBlanked(analyzeTree(last.root, last.syntaxError, options));
+      return withBlanked(analyzeTree(last.root, last.syntaxError, options, resumer));
     },
     dispose(): void {
+      resumer.clear();
       last?.tree.delete();
       last = undefined;
       parser.delete();
@@ -239,9 +257,10 @@ function analyzeTree(
   root: SyntaxNode,
   syntaxError: ShapeResult['syntaxError'],
   options: AnalyzeOptions,
+  resumer: Resumer,
 ): ShapeResult {
   const interpreter = new Interpreter();
-  interpreter.run(root, options.budgetMs);
+  resumer.run(interpreter, root, options.budgetMs);
   const { findings } = interpreter;
   const result: ShapeResult = {
     shapes: findings.shapes,
@@ -251,4 +270,51 @@ function analyzeTree(
   if (syntaxError) result.syntaxError = syntaxError;
   if (interpreter.incomplete) result.incomplete = interpreter.incomplete;
   return result;
+}
+
+/** How many checkpoints are kept between analyses. */
+const MAX_CHECKPOINTS = 3;
+
+/**
+ * Runs the interpreter from the latest checkpoint that the new tree still allows, and keeps
+ * checkpoints for the next analysis: before the first top-level statement that changed (where
+ * the next edit most likely is too) and after the last (the same text again).
+ *
+ * A checkpoint taken before statement i of an earlier tree is valid for a new tree when its
+ * first i top-level statements are the same copied nodes (copyTree reuses a node only for the
+ * same text at the same column) starting at the same index in the text, so every position
+ * and text the interpreter reads in them is the same.
+ */
+class Resumer {
+  /** The top-level statements of the last analysed tree and where each started. */
+  private kids: readonly SyntaxNode[] = [];
+  private starts: number[] = [];
+  /** Valid for the last analysed tree, by increasing index. */
+  private checkpoints: Checkpoint[] = [];
+
+  clear(): void {
+    this.kids = [];
+    this.starts = [];
+    this.checkpoints = [];
+  }
+
+  run(interpreter: Interpreter, root: SyntaxNode, budgetMs: number | undefined): void {
+    const kids = root.namedChildren;
+    const starts = kids.map((k) => k.startIndex);
+    // the first top-level statement that is not the old one at the old place
+    let same = 0;
+    const n = Math.min(kids.length, this.kids.length);
+    while (same < n && kids[same] === this.kids[same] && starts[same] === this.starts[same]) same++;
+    const valid = this.checkpoints.filter((c) => c.index <= same);
+    // With a time budget the statements before the checkpoint cost nothing, so a resumed
+    // analysis may get further than one from scratch; what both reach is the same. A
+    // checkpoint is only taken where the interpreter got to in time.
+    const taken = interpreter.run(root, budgetMs, valid[valid.length - 1], [same, kids.length]);
+    this.kids = kids;
+    this.starts = starts;
+    // the new ones, the earliest old one (valid after most edits), then the latest old ones
+    const old = valid.filter((c) => !taken.some((t) => t.index === c.index));
+    const keep = [...taken, ...old.slice(0, 1), ...old.slice(1).reverse()];
+    this.checkpoints = keep.slice(0, MAX_CHECKPOINTS).sort((a, b) => a.index - b.index);
+  }
 }

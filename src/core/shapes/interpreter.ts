@@ -8,6 +8,7 @@
 import { FLOAT_DTYPES, INT_DTYPES } from './dtypes';
 import { CollectionEvaluator } from './collections';
 import { changedIn, DICT, MAX_NESTING } from './python';
+import { cloneEnv, type Checkpoint } from './checkpoint';
 import { shortText, type Args } from './library/call';
 import type { Node } from './syntax';
 import {
@@ -18,7 +19,9 @@ import {
   isNum,
   namedSym,
   sameValue,
+  setSymbolCount,
   ShapeError,
+  symbolCount,
   UNKNOWN,
   type ArrVal,
   type DimInfo,
@@ -61,11 +64,45 @@ export class Interpreter extends CollectionEvaluator {
   /** Date.now() after which no further statement is interpreted. */
   private deadline = Infinity;
 
-  /** Interprets the module; `budgetMs`: stop (what follows stays unknown) after this long. */
-  run(root: Node, budgetMs = Infinity): void {
+  /**
+   * Interprets the module; `budgetMs`: stop (what follows stays unknown) after this long.
+   * `resume`: start at the checkpoint's statement with its state (the statements before it
+   * must be the ones it was taken after, see ./checkpoint.ts). `checkpointAt`: the indices of
+   * the top-level statements to take a checkpoint before (the number of statements: after the
+   * last); returns the checkpoints taken.
+   */
+  run(
+    root: Node,
+    budgetMs = Infinity,
+    resume?: Checkpoint,
+    checkpointAt: readonly number[] = [],
+  ): Checkpoint[] {
     this.deadline = Date.now() + budgetMs;
-    const env = new Env();
-    for (const s of root.namedChildren) {
+    let env = new Env();
+    let from = 0;
+    setSymbolCount(0);
+    if (resume) {
+      from = resume.index;
+      env = cloneEnv(resume.env);
+      this.findings = resume.findings.clone();
+      this.torchUsed = resume.torchUsed;
+      this.incomplete = resume.incomplete;
+      setSymbolCount(resume.symbols);
+    }
+    const taken: Checkpoint[] = [];
+    const kids = root.namedChildren;
+    for (let i = from; i <= kids.length; i++) {
+      if (checkpointAt.includes(i) && i > from)
+        taken.push({
+          index: i,
+          env: cloneEnv(env),
+          findings: this.findings.clone(),
+          torchUsed: this.torchUsed,
+          incomplete: this.incomplete,
+          symbols: symbolCount(),
+        });
+      if (i === kids.length) break;
+      const s = kids[i];
       try {
         if (this.statement(s, env)) break;
       } catch (e) {
@@ -84,6 +121,7 @@ export class Interpreter extends CollectionEvaluator {
       }
     }
     this.findings.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+    return taken;
   }
 
   // ---------------------------------------------------------------- statements

@@ -25,6 +25,8 @@ class Place {
 }
 
 const NONE: readonly Node[] = Object.freeze([]);
+/** Texts up to this length are copied by V8's slice (longer ones point into the source). */
+const SHORT = 12;
 
 export class Node {
   /** All children, less comments and the punctuation in DROPPED. */
@@ -34,6 +36,10 @@ export class Node {
   private fields: (string | Node)[] | undefined;
   /** For the analyzer: its short form of `text` (which does not change when the node is moved). */
   short: string | undefined;
+  /** `text`, once read, when it is at most SHORT characters. */
+  private shortText: string | undefined;
+  /** @internal For a top-level statement: its key in copyTree's cache (column and text). */
+  key: string | undefined;
   constructor(
     readonly type: string,
     readonly isNamed: boolean,
@@ -54,9 +60,31 @@ export class Node {
   get startRow(): number {
     return this.sr + this.place.row;
   }
+  get startColumn(): number {
+    return this.sc;
+  }
+  get endRow(): number {
+    return this.er + this.place.row;
+  }
+  get endColumn(): number {
+    return this.ec;
+  }
+  /** Length of its text. */
+  get length(): number {
+    return this.end - this.start;
+  }
+  /** Index of the first character in the current source. */
+  get startIndex(): number {
+    return this.start + this.place.index;
+  }
   get text(): string {
+    if (this.shortText !== undefined) return this.shortText;
     const p = this.place;
-    return p.source.slice(this.start + p.index, this.end + p.index);
+    const t = p.source.slice(this.start + p.index, this.end + p.index);
+    // names and numbers are read again and again (scope lookups): kept, which saves the copy
+    // and lets the string keep its hash; longer texts would keep the whole source alive
+    if (this.end - this.start <= SHORT) this.shortText = t;
+    return t;
   }
   childForFieldName(name: string): Node | null {
     const f = this.fields;
@@ -75,6 +103,19 @@ export class Node {
     p.source = source;
     p.index = index - this.start;
     p.row = row - this.sr;
+  }
+  /**
+   * @internal All children added: the arrays are trimmed to their length (they grew by push,
+   * with room to spare, and a copied tree lives as long as its statement is unchanged).
+   */
+  seal(): void {
+    const kids = this.children;
+    if (kids.length > 1) {
+      const shared = this.namedChildren === kids;
+      this.children = kids.slice();
+      this.namedChildren = shared ? this.children : this.namedChildren.slice();
+    }
+    if (this.fields) this.fields = this.fields.slice();
   }
   /** @internal */
   add(child: Node, field: string | null): void {
@@ -218,10 +259,20 @@ function copyAt(c: Cursor, source: string, ls: number[], row0: number, t: Tables
     }
     while (!c.gotoNextSibling()) {
       c.gotoParent();
-      stack.pop();
+      (stack.pop() as Node).seal();
       if (stack.length === 0) return root;
     }
   }
+}
+
+/**
+ * Where the text changed since the tree that `previous` was copied from: [start, oldEnd) of the
+ * old text became [start, newEnd) of the new one; everything else is the same.
+ */
+export interface TextEdit {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
 }
 
 /**
@@ -229,15 +280,33 @@ function copyAt(c: Cursor, source: string, ls: number[], row0: number, t: Tables
  * call with the same `cache` are reused, moved to their new place, so that re-analysing an
  * edited file only copies the statements that changed.
  *
+ * With `previous` (the top-level statements of the last copy, still at their old places) and
+ * the `edit` that turned the old text into this one, a statement wholly before the edit or
+ * wholly after it is found by position: same length at the same (or shifted) index and the
+ * same column means the same text. Only the statements around the edit are looked up by text.
+ *
  * A reused node is shared with the trees of earlier calls: read positions and text from a
  * copied tree only until the next call.
  */
-export function copyTree(tree: Tree, source: string, cache?: Map<string, Node>): Node {
+export function copyTree(
+  tree: Tree,
+  source: string,
+  cache?: Map<string, Node>,
+  previous?: readonly Node[],
+  edit?: TextEdit,
+): Node {
   const t = tables(tree.language);
   const ls = lineStarts(source);
   const c = tree.walk();
   const used = new Map<string, Node>();
   const seen = new Map<string, number>();
+  const placed = new Set<Node>();
+  let byStart: Map<number, Node> | undefined;
+  if (previous && edit) {
+    byStart = new Map();
+    for (const n of previous) byStart.set(n.startIndex, n);
+  }
+  const delta = edit ? edit.newEnd - edit.oldEnd : 0;
   try {
     const last = ls.length - 1;
     const root = new Node(
@@ -256,15 +325,36 @@ export function copyTree(tree: Tree, source: string, cache?: Map<string, Node>):
       do {
         if (t.kinds[c.nodeTypeId] === Kind.Skip) continue;
         const si = c.startIndex;
+        const ei = c.endIndex;
         row = rowAt(ls, si, row);
-        const text = `${si - ls[row]}:${source.slice(si, c.endIndex)}`;
-        const k = seen.get(text) ?? 0;
-        seen.set(text, k + 1);
-        const key = k === 0 ? text : `${k + 1}#${text}`;
-        let n = cache?.get(key);
+        const column = si - ls[row];
+        let n: Node | undefined;
+        if (byStart && edit) {
+          const old =
+            ei <= edit.start
+              ? byStart.get(si)
+              : si >= edit.newEnd
+                ? byStart.get(si - delta)
+                : undefined;
+          if (old && old.length === ei - si && old.startColumn === column && old.key) n = old;
+        }
+        const base = n?.key ?? `${column}:${source.slice(si, ei)}`;
+        const k = seen.get(base) ?? 0;
+        seen.set(base, k + 1);
+        const key = k === 0 ? base : `${k + 1}#${base}`;
+        // (a node found by text may be one that a later statement finds by position, or
+        // the other way round: each node goes to one place)
+        if (!n) {
+          const hit = cache?.get(key);
+          if (hit && !placed.has(hit)) n = hit;
+        } else if (placed.has(n)) n = undefined;
         if (n) n.moveTo(source, si, row);
-        else n = copyAt(c, source, ls, row, t);
+        else {
+          n = copyAt(c, source, ls, row, t);
+          n.key = base;
+        }
         used.set(key, n);
+        placed.add(n);
         root.add(n, null);
       } while (c.gotoNextSibling());
     }

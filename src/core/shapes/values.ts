@@ -94,6 +94,17 @@ export class ShapeError {
 }
 
 let fresh = 0;
+/**
+ * How many fresh symbols were made, and resetting it: each analysis starts the count at 0 (so
+ * its results do not depend on earlier analyses), and one resumed from a checkpoint starts
+ * where the checkpoint was taken (so it names its symbols as an analysis from scratch would).
+ */
+export function symbolCount(): number {
+  return fresh;
+}
+export function setSymbolCount(n: number): void {
+  fresh = n;
+}
 /** A new symbol that is equal to nothing else (an unknowable size). */
 export function freshSym(hint = '?'): string {
   fresh = (fresh + 1) % 1_000_000;

@@ -11,11 +11,15 @@ import { isNum, type ArrVal, type DimInfo, type Lib, type Val } from '../values'
 /** Evaluated arguments of a call; `nodes[i]` is the syntax of `pos[i]`. */
 export interface Args {
   pos: Val[];
-  kw: Map<string, Val>;
+  /** Keyword arguments (never changed once the call is evaluated; most calls share NO_KEYWORDS). */
+  kw: ReadonlyMap<string, Val>;
   nodes: Node[];
   /** An argument the checker cannot spread (`*unknown`): the call is not interpreted. */
   bad: boolean;
 }
+
+/** The keywords of a call without any (one shared map: most calls have none). */
+export const NO_KEYWORDS: ReadonlyMap<string, Val> = new Map();
 
 /** A call of a NumPy/PyTorch function or array method. */
 export interface Call {
