@@ -11,6 +11,7 @@ import type { StageReply } from '../../protocol/debug';
 import type { AttentionOutcome } from '../attentionCommand';
 import { DebugBridge, DebugLensError, oneLine, pyStr } from './session';
 import { TempFiles, Transfers, type TransferResult } from './transfer';
+import { PooledLiveSource } from './liveSource';
 
 const ARRAY_VIEWER = 'matrixLens.arrayViewer';
 
@@ -144,6 +145,19 @@ export class LiveOpener implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
+  }
+
+  /** The array editor's view of a pooled live value (its zoom fetches from the paused program). */
+  liveSource(uri: vscode.Uri): PooledLiveSource | undefined {
+    const rec = uri.scheme === 'file' ? this.live.get(uri.fsPath) : undefined;
+    if (!rec?.meta.pooled || rec.window) return undefined;
+    return new PooledLiveSource(
+      rec,
+      this.bridge,
+      this.transfers,
+      this.temp,
+      () => transferSettings().budget,
+    );
   }
 
   /** Transfers `expression` from the session's current frame and opens it. */
@@ -372,7 +386,7 @@ export class LiveOpener implements vscode.Disposable {
       const lead = m.lead?.length ? `[${m.lead.join(', ')}, :, :] ` : '';
       note =
         `${expression} is ${shapeLabel(m)} (${bytesLabel(m.nbytes)}), over matrixLens.debug.maxTransferBytes: ` +
-        `showing ${lead}pooled ${m.pooled[0]}×${m.pooled[1]} (mean); zoom in and use "Fetch Zoomed Window at Full Resolution" for exact values. ` +
+        `showing ${lead}pooled ${m.pooled[0]}×${m.pooled[1]} (mean); zooming in fetches the exact values from the paused program. ` +
         `Whole value: ${m.stats ? healthLine(m.stats) : ''}`;
     }
     return {

@@ -37,6 +37,8 @@ export interface TransferOptions {
   budget?: number;
   /** send float64 values (|z| for complex): pins diff them exactly. */
   float64?: boolean;
+  /** pool (block means) the (window of the) value's 2-D slice to at most [rows, cols] cells. */
+  pool?: [number, number];
 }
 
 export interface TransferResult {
@@ -131,6 +133,7 @@ export class Transfers {
     };
     if (opts.window) pyOpts.window = opts.window;
     if (opts.float64) pyOpts.float64 = true;
+    if (opts.pool) pyOpts.pool = opts.pool;
     if (route === 'file') pyOpts.path = stem;
     // JSON → Python literal: true/false/null appear only as values; map them.
     const literal = JSON.stringify(pyOpts)
