@@ -101,7 +101,9 @@ export class ArrayEditorProvider implements vscode.CustomReadonlyEditorProvider<
   /** open panels per document URI (and per inspected selection). */
   readonly panels = new Map<string, Set<ArrayPanel>>();
   /** the debugger bridge's pooled live values (their zoom fetches from the paused program). */
-  liveSources: ((uri: vscode.Uri) => LiveSource | undefined) | undefined;
+  liveSources:
+    | ((uri: vscode.Uri) => LiveSource | Promise<LiveSource | false | undefined> | undefined)
+    | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,

@@ -37,6 +37,8 @@ export interface TransferOptions {
   budget?: number;
   /** send float64 values (|z| for complex): pins diff them exactly. */
   float64?: boolean;
+  /** where the file goes (without its extension): from {@link Transfers.plan}; a fresh slot if absent. */
+  stem?: string;
   /** pool (block means) the (window of the) value's 2-D slice to at most [rows, cols] cells. */
   pool?: [number, number];
 }
@@ -106,6 +108,11 @@ export class Transfers {
     return st.sharedFs;
   }
 
+  /** A fresh temp slot and the file stem a value named `name` will be written to. */
+  plan(name: string): string {
+    return join(this.temp.slot(), safeFileStem(name));
+  }
+
   /** Writes the value of `expr` (in `frameId`) to a temp file; cancelled by resume/stop/end. */
   async fetch(
     session: vscode.DebugSession,
@@ -124,8 +131,7 @@ export class Transfers {
         : (await this.sharedFilesystem(session, frameId))
           ? 'file'
           : 'evaluate';
-    const slot = this.temp.slot();
-    const stem = join(slot, safeFileStem(opts.name));
+    const stem = opts.stem ?? this.plan(opts.name);
     const pyOpts: Record<string, unknown> = {
       name: opts.name,
       stats: !!opts.stats,

@@ -94,6 +94,9 @@ export class ArrayPanel {
   private generation = 0;
   private entryGeneration = 0;
   private loading: vscode.CancellationTokenSource | undefined;
+  private live: LiveSource | undefined;
+  /** the live value's file is still being written: reading waits for this. */
+  private liveWait: Promise<LiveSource | false | undefined> | undefined;
   /** the zoomed window being fetched from a paused program (a newer zoom cancels it). */
   private fetching: vscode.CancellationTokenSource | undefined;
   /** the page said `ready` once (messages wait for that). */
@@ -123,9 +126,14 @@ export class ArrayPanel {
       setCoarse?(r: RenderedReport): void;
       clear(): void;
     },
-    /** a pooled live value: zoomed windows come from the paused program */
-    private readonly live?: LiveSource,
+    /**
+     * a pooled live value: zoomed windows come from the paused program. A promise: the file is
+     * still being written (the editor opened early); false: it never will be (the tab closes).
+     */
+    live?: LiveSource | Promise<LiveSource | false | undefined>,
   ) {
+    if (live instanceof Promise) this.liveWait = live;
+    else this.live = live;
     this.host = new PanelHost(panel, {
       bundle: 'heatmap',
       pageTitle: fileName,
@@ -266,6 +274,13 @@ export class ArrayPanel {
     }
     void this.post({ type: 'loading', fileName: this.fileName });
     const uri = this.content.uri;
+    if (this.liveWait) {
+      const live = await this.liveWait;
+      this.liveWait = undefined;
+      if (live === false) return; // never written: its tab is being closed
+      this.live = live;
+      if (mine !== this.generation) return;
+    }
     try {
       this.source = await sourceOf(uri);
       trace(`${this.fileName} listArrays…`);
