@@ -24,7 +24,7 @@ if (!existsSync(out)) {
 const rows = JSON.parse(readFileSync(out, 'utf8'));
 for (const x of rows)
   console.log(
-    `${x.expression.padEnd(5)} run ${x.run}: painted ${String(x.paintedMs).padStart(5)} ms ` +
+    `${x.expression.padEnd(5)} run ${x.run}: first paint ${String(x.firstPaintMs ?? x.paintedMs).padStart(5)} ms, full level ${String(x.paintedMs).padStart(5)} ms ` +
       `(transfer ${x.transferMs} ms, editor opened at ${x.openedMs} ms) ${x.route}, ${x.drawn}` +
       (x.pooled ? `, pooled ${x.pooled.join('×')}` : ''),
   );
@@ -32,7 +32,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const e of [...new Set(rows.map((x) => x.expression))]) {
   const mine = rows.filter((x) => x.expression === e);
   console.log(
-    `${e}: median request → painted ${median(mine.map((x) => x.paintedMs))} ms, transfer ${median(mine.map((x) => x.transferMs))} ms (${mine.length} runs)`,
+    `${e}: median request → first paint ${median(mine.map((x) => x.firstPaintMs ?? x.paintedMs))} ms, full drawn level ${median(mine.map((x) => x.paintedMs))} ms, transfer ${median(mine.map((x) => x.transferMs))} ms (${mine.length} runs)`,
   );
 }
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}; 1-min load before: ${load}`);

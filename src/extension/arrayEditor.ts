@@ -9,7 +9,7 @@ import type { RenderedReport } from '../protocol/testing';
 import { WorkerClient } from './workerClient';
 import { userMessage } from './arrayRefs';
 import { basename } from './paths';
-import { ArrayPanel } from './panels/arrayPanel';
+import { ArrayPanel, type LiveSource } from './panels/arrayPanel';
 
 export const ARRAY_EDITOR_VIEW_TYPE = 'matrixLens.arrayViewer';
 export const SELECTION_VIEW_TYPE = 'matrixLens.selection';
@@ -28,6 +28,31 @@ class ArrayDocument implements vscode.CustomDocument {
 export class RenderedRegistry {
   private readonly last = new Map<string, RenderedReport>();
   private readonly emitter = new vscode.EventEmitter<{ uri: string; report: RenderedReport }>();
+  private readonly painted = new vscode.EventEmitter<{ uri: string; report: RenderedReport }>();
+
+  /** A coarse first paint (not a settled report: {@link wait} skips it; {@link firstPaint} sees it). */
+  setCoarse(uri: vscode.Uri, report: RenderedReport): void {
+    this.painted.fire({ uri: uri.toString(), report });
+  }
+
+  /** Resolves with the next report or coarse first paint for `uri` (benchmarks). */
+  firstPaint(uri: vscode.Uri, timeoutMs = 30_000): Promise<RenderedReport> {
+    return new Promise((resolve, reject) => {
+      const done = (r: RenderedReport) => {
+        clearTimeout(timer);
+        subs.forEach((d) => d.dispose());
+        resolve(r);
+      };
+      const timer = setTimeout(() => {
+        subs.forEach((d) => d.dispose());
+        reject(new Error(`no paint for ${uri.toString()} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const on = (e: { uri: string; report: RenderedReport }) => {
+        if (e.uri === uri.toString()) done(e.report);
+      };
+      const subs = [this.emitter.event(on), this.painted.event(on)];
+    });
+  }
 
   set(uri: vscode.Uri, report: RenderedReport): void {
     this.last.set(uri.toString(), report);
@@ -75,6 +100,10 @@ export class ArrayEditorProvider implements vscode.CustomReadonlyEditorProvider<
   activeUri: vscode.Uri | undefined;
   /** open panels per document URI (and per inspected selection). */
   readonly panels = new Map<string, Set<ArrayPanel>>();
+  /** the debugger bridge's pooled live values (their zoom fetches from the paused program). */
+  liveSources:
+    | ((uri: vscode.Uri) => LiveSource | Promise<LiveSource | false | undefined> | undefined)
+    | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -104,7 +133,13 @@ export class ArrayEditorProvider implements vscode.CustomReadonlyEditorProvider<
   /** Where a panel's rendered reports go (test builds). */
   private reportsFor(uri: vscode.Uri) {
     const r = this.rendered;
-    return r && { set: (rep: RenderedReport) => r.set(uri, rep), clear: () => r.clear(uri) };
+    return (
+      r && {
+        set: (rep: RenderedReport) => r.set(uri, rep),
+        setCoarse: (rep: RenderedReport) => r.setCoarse(uri, rep),
+        clear: () => r.clear(uri),
+      }
+    );
   }
 
   /** The panels showing `uri` (a file, or the report URI of an inspected selection). */
@@ -159,6 +194,7 @@ export class ArrayEditorProvider implements vscode.CustomReadonlyEditorProvider<
         if (this.activeUri?.toString() === document.uri.toString()) this.activeUri = undefined;
       },
       this.reportsFor(document.uri),
+      this.liveSources?.(document.uri),
     );
     untrack = this.track(p);
     const subs: vscode.Disposable[] = [

@@ -85,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi | unde
     context,
     async (uri) => (await provider.panelsOf(uri)[0]?.requestExport('csv'))?.visible?.window,
   );
+  provider.liveSources = (uri) => debug.opener.liveSource(uri);
   const compare = registerCompareCommands(context, worker);
   if (!TEST_HOOKS || !rendered) return undefined;
   return {

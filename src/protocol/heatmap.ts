@@ -47,8 +47,14 @@ export type HostToWebview =
       /** Inspect Selection panels: the webview keeps this in its state; after a window reload
        *  the host's serializer finds the selection text under it and parses it again. */
       restoreToken?: string;
+      /** `view.heatmap` is a coarse preview: a `refine` with the full drawn level follows. */
+      coarse?: boolean;
     }
+  /** the full drawn level of the array whose coarse preview was sent (`name`: view.name). */
+  | { type: 'refine'; name: string; heatmap: HeatmapData }
   | { type: 'slice'; heatmap: HeatmapData; seq?: number }
+  /** a zoomed window (request `seq`) could not be fetched: the page says why, in place. */
+  | { type: 'detailError'; message: string; seq?: number }
   | { type: 'error'; fileName: string; message: string }
   /** the arrays in a multi-array file (sent before the first array is read). */
   | { type: 'listing'; fileName: string; listing: ArrayListing; selected: string }

@@ -77,11 +77,17 @@ export interface RenderedReport {
   };
   /** the first (up to 8) values drawn, row-major: lets tests check which slice is shown. */
   sample?: (number | null)[];
+  /** the sum of the finite values drawn (float64, row-major order): checks every drawn value. */
+  sum?: number;
   /** the note under the heatmap (slice, zoom, pooling), and any notice shown instead of it. */
   note?: string;
   notice?: string;
   /** safetensors metadata keys shown. */
   metadataKeys?: string[];
+  /** the heatmap drawn is the coarse first-paint preview (the full level follows). */
+  coarse?: boolean;
+  /** why the zoomed window could not be fetched (shown under the heatmap). */
+  detailError?: string;
 }
 
 /** What the analysis results panel shows. */

@@ -20,7 +20,13 @@ import { Pooling, defaultSlice, extractSlice } from '../core/view/slice2d';
 import { windowCsv } from '../core/view/csv';
 import { CellWindow, clampCellWindow, isWholeSlice } from '../core/view/cellWindow';
 import { FileSource } from '../node/fileSource';
-import type { ArrayListing, ArraySource, ArrayView, HeatmapData } from '../protocol/common';
+import {
+  PREVIEW_CELLS,
+  type ArrayListing,
+  type ArraySource,
+  type ArrayView,
+  type HeatmapData,
+} from '../protocol/common';
 import type {
   CsvParams,
   CsvResult,
@@ -292,7 +298,45 @@ export async function openArrayView(p: OpenArrayParams, tick: Tick): Promise<Arr
     maxCells: p.maxCells,
     pooling: p.pooling,
   });
-  return { ...viewOf(entry.name, f.file.format, h.dtype, h.raw, h.stats, heatmap), ...extra };
+  const view = viewOf(entry.name, f.file.format, h.dtype, h.raw, h.stats, heatmap);
+  const preview = previewOf(heatmap, p.pooling);
+  return { ...view, ...extra, ...(preview ? { preview } : {}) };
+}
+
+/**
+ * A coarse heatmap of at most {@link PREVIEW_CELLS} cells pooled from the drawn one (the page
+ * paints it first), or undefined when the drawn one is small enough to send at once. Blocks at
+ * the far edges pool fewer drawn cells than the others; the full level replaces it at once.
+ */
+export function previewOf(h: HeatmapData, pooling: Pooling = 'mean'): HeatmapData | undefined {
+  if (h.rows * h.cols <= PREVIEW_CELLS || h.window) return undefined;
+  const v = h.values;
+  const raw: RawArray = {
+    dtype: v instanceof Float64Array ? 'float64' : 'float32',
+    shape: [h.rows, h.cols],
+    fortranOrder: false,
+    littleEndian: new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f,
+    bytes: new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
+  };
+  const s = extractSlice(raw, { rowAxis: 0, colAxis: 1, indices: [0, 0] }, PREVIEW_CELLS, pooling);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const x of s.values)
+    if (x - x === 0) {
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+  return {
+    ...h,
+    rows: s.rows,
+    cols: s.cols,
+    rowStep: h.rowStep * s.rowStep,
+    colStep: h.colStep * s.colStep,
+    pooling,
+    min: min <= max ? min : null,
+    max: min <= max ? max : null,
+    values: s.values,
+  };
 }
 
 export async function sliceView(p: SliceParams): Promise<HeatmapData> {

@@ -41,6 +41,7 @@ const handlers: Handlers<WorkerApi, WorkerContext> = {
   openArray: async (p, { control, transfer }) => {
     const view = await openArrayView(p, control.tick);
     if (view.heatmap) transfer(view.heatmap.values.buffer);
+    if (view.preview) transfer(view.preview.values.buffer);
     return view;
   },
   slice: async (p, { transfer }) => {

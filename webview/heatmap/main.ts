@@ -96,7 +96,12 @@ function report(r: RenderedReport): void {
   const restrictedLine = document.getElementById('restricted')?.textContent;
   post({
     type: 'rendered',
-    report: { ...base, ...(restrictedLine ? { restricted: restrictedLine } : {}), ...r },
+    report: {
+      ...base,
+      ...(restrictedLine ? { restricted: restrictedLine } : {}),
+      ...(state.shown?.coarse && r.heatmap ? { coarse: true } : {}),
+      ...r,
+    },
   });
 }
 
@@ -199,6 +204,7 @@ function sliceOf(s: Shown) {
 function requestBase(): void {
   const s = state.shown;
   if (!s) return;
+  s.coarse = false; // the answer replaces the preview
   state.seq++;
   state.detailSeq++;
   post({ type: 'requestSlice', ...sliceOf(s), seq: state.seq });
@@ -328,6 +334,7 @@ function onArray(m: Extract<HostToWebview, { type: 'array' }>): void {
   const carried = m.view.heatmap ? carriedOver(state.shown, m.view, restore) : undefined;
   if (carried?.fromRestore) restore = undefined;
   const { s, differs } = shownFor(m.view, carried?.keep);
+  if (m.coarse) s.coarse = true;
   state.shown = s;
   state.seq++;
   state.detailSeq++;
@@ -351,6 +358,15 @@ function onSlice(m: { heatmap: HeatmapData; seq?: number }): void {
     s.detail = null;
     drawPlot(s);
   }
+}
+
+/** The full drawn level after a coarse preview: replaces it in place (zoom kept). */
+function onRefine(m: Extract<HostToWebview, { type: 'refine' }>): void {
+  const s = state.shown;
+  if (!s?.coarse || s.view.name !== m.name) return;
+  s.coarse = false;
+  s.base = { ...m.heatmap, values: floatValues(m.heatmap.values) };
+  drawPlot(s);
 }
 
 function handle(m: HostToWebview): void {
@@ -384,6 +400,12 @@ function handle(m: HostToWebview): void {
       break;
     case 'slice':
       onSlice(m);
+      break;
+    case 'refine':
+      onRefine(m);
+      break;
+    case 'detailError':
+      if (m.seq === -state.detailSeq) plot?.setDetailError(m.message);
       break;
     case 'drive':
       drive(m.action);

@@ -107,6 +107,8 @@ export class Plot {
   private readonly colTicks: HTMLElement;
   private readonly note: HTMLElement;
   private readonly caption: HTMLElement;
+  /** why the zoomed window could not be fetched (a live value whose program moved on). */
+  private readonly detailError: HTMLElement;
   private size = { w: 1, h: 1 };
   private frame = 0;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -140,8 +142,14 @@ export class Plot {
     grid.append(el('div', { class: 'corner' }), this.colTicks, el('div'));
     grid.append(this.rowTicks, this.wrap, barCol);
     this.note = el('div', { class: 'note', id: 'slice-note' });
+    this.detailError = el('div', {
+      class: 'notice',
+      id: 'detail-error',
+      role: 'status',
+      hidden: '',
+    });
     this.root = el('div', { class: 'plot-root' });
-    this.root.append(this.toolbar.root, grid, this.note, legend());
+    this.root.append(this.toolbar.root, grid, this.note, this.detailError, legend());
 
     this.renderer.setColormap(colormapLut(host.prefs.colormap));
     this.renderer.setBase(layerOf(s.base));
@@ -200,10 +208,22 @@ export class Plot {
   }
 
   setDetail(d: HeatmapData | null): void {
+    this.showDetailError(undefined);
     this.s.detail = d;
     this.renderer.setDetail(d ? layerOf(d) : null);
     this.drawNow();
     this.sendReport();
+  }
+
+  /** The zoomed window could not be fetched: say why under the plot (the base stays drawn). */
+  setDetailError(message: string): void {
+    this.showDetailError(message);
+    this.sendReport();
+  }
+
+  private showDetailError(message: string | undefined): void {
+    this.detailError.textContent = message ?? '';
+    this.detailError.hidden = message === undefined;
   }
 
   /** Colormap and range mode changed (or first shown): recolour and report. */
@@ -281,6 +301,7 @@ export class Plot {
       this.s.detail = null;
       this.renderer.setDetail(null);
     }
+    if (!z) this.showDetailError(undefined);
     this.render();
     this.settle(settleMs);
   }
@@ -371,6 +392,8 @@ export class Plot {
     const prefs = this.host.prefs;
     const sample: number[] = [];
     for (let i = 0; i < Math.min(8, d.values.length); i++) sample.push(d.values[i]);
+    let sum = 0;
+    for (const v of d.values) if (v - v === 0) sum += v;
     const summary = document.getElementById('summary')?.textContent ?? s.view.summary;
     const noteText = this.note.hidden ? '' : (this.note.textContent ?? '');
     this.host.report({
@@ -407,7 +430,9 @@ export class Plot {
       },
       // non-finite values do not survive JSON: they are reported as null
       sample: sample.map((v) => (Number.isFinite(v) ? v : null)),
+      sum,
       ...(noteText ? { note: noteText } : {}),
+      ...(this.detailError.hidden ? {} : { detailError: this.detailError.textContent ?? '' }),
     });
   }
 }

@@ -20,6 +20,8 @@ export interface Shown {
   indices: number[];
   /** the full-resolution region in view; undefined = the whole slice. */
   zoom: ViewWindow | undefined;
+  /** `base` is the coarse first-paint preview; the host's `refine` brings the full level. */
+  coarse?: boolean;
 }
 
 /** A shown array with a slice to draw. */

@@ -53,3 +53,24 @@ export function windowLabel(expression: string, win: [number, number][]): string
 export function windowBytes(win: [number, number][], itemBytes: number): number {
   return win.reduce((n, [a, b]) => n * (b - a), itemBytes);
 }
+
+/**
+ * The pool target `[rows, cols]` to ask the debuggee for so that a window of `rows × cols`
+ * cells comes back with at most `maxCells` (it pools by `ceil(n / target)` per axis);
+ * undefined when the window fits at full resolution.
+ */
+export function poolTarget(
+  rows: number,
+  cols: number,
+  maxCells: number,
+): [number, number] | undefined {
+  if (rows * cols <= maxCells) return undefined;
+  // the smallest block side f whose blocks fit; the debuggee pools by ceil(n / target)
+  for (let f = Math.max(2, Math.ceil(Math.sqrt((rows * cols) / maxCells))); ; f++) {
+    const tr = Math.ceil(rows / f);
+    const tc = Math.ceil(cols / f);
+    const fr = Math.ceil(rows / tr);
+    const fc = Math.ceil(cols / tc);
+    if (Math.ceil(rows / fr) * Math.ceil(cols / fc) <= maxCells) return [tr, tc];
+  }
+}

@@ -536,9 +536,12 @@ def _prepare(obj, kind, name, window, pool):
     info = {}
     if pool:
         rows, cols = pool
+        # a window (zoom) is cut first; its leading axes have one index each
+        key = _window_key(window)
         lead = tuple(0 for _ in range(max(0, len(obj.shape) - 2)))
         if kind == "torch":
-            t = obj.detach()[lead] if lead else obj.detach()
+            t = obj.detach()[key] if key else obj.detach()
+            t = t[lead] if lead else t
             if t.dim() < 2:
                 t = t.reshape(1, -1)
             if t.dtype == torch_bool():
@@ -546,6 +549,7 @@ def _prepare(obj, kind, name, window, pool):
             a, factors = _pool2d_torch(t, rows, cols)
         else:
             a0 = _as_numpy(obj, kind)
+            a0 = a0[key] if key else a0
             a0 = a0[lead] if lead else a0
             if a0.ndim < 2:
                 a0 = a0.reshape(1, -1)
@@ -561,6 +565,9 @@ def _prepare(obj, kind, name, window, pool):
         if key:
             t = t[key]
         dname = _torch_dtype_name(t)
+        if dname.startswith("float8") and dname not in _TORCH_SPECIAL:
+            # fnuz/e8m0 variants: safetensors (and Matrix Lens) name only e4m3fn and e5m2
+            raise _NotArray("torch.%s tensors are not supported: use .float()" % dname)
         if dname in _TORCH_SPECIAL:
             bits = t.contiguous().view(torch.int16 if t.element_size() == 2 else torch.uint8).cpu().numpy()
             return _safetensors_header(name, _TORCH_SPECIAL[dname], t.shape, bits.nbytes), bits, info
@@ -630,7 +637,7 @@ def stage(g, l, expr, opts):
         budget = opts.get("budget")
         if budget and meta["nbytes"] > budget and not opts.get("window"):
             pool = opts.get("poolTo") or [1024, 1024]
-        if opts.get("stats") or pool:
+        if opts.get("stats") or (pool and not opts.get("window")):
             meta["stats"] = _stats(obj, kind)
         if opts.get("float64") and not pool:
             obj = _as_float64(obj, kind)

@@ -11,6 +11,7 @@ import type { StageReply } from '../../protocol/debug';
 import type { AttentionOutcome } from '../attentionCommand';
 import { DebugBridge, DebugLensError, oneLine, pyStr } from './session';
 import { TempFiles, Transfers, type TransferResult } from './transfer';
+import { PooledLiveSource } from './liveSource';
 
 const ARRAY_VIEWER = 'matrixLens.arrayViewer';
 
@@ -70,6 +71,8 @@ export class LiveOpener implements vscode.Disposable {
   /** attention views on live values: panel → its temp file and session. */
   private readonly attention = new Map<vscode.WebviewPanel, { path: string; sessionId: string }>();
   private readonly paths = new Set<string>();
+  /** editors opened before their file was written: resolves true once it is, false if never. */
+  private readonly pending = new Map<string, Promise<boolean>>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -146,6 +149,75 @@ export class LiveOpener implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 
+  /**
+   * Opens the array editor on `<stem>.npy` before the program has written it. `settle()` once
+   * the file is there (the panel then reads it); `abandon()` closes the tab (the transfer
+   * failed, or the value came in another format).
+   */
+  private openEarly(name: string): {
+    stem: string;
+    path: string;
+    settle(): Promise<void>;
+    abandon(): Promise<void>;
+  } {
+    const stem = this.transfers.plan(name);
+    const path = `${stem}.npy`;
+    let resolve!: (ok: boolean) => void;
+    this.pending.set(path, new Promise<boolean>((r) => (resolve = r)));
+    this.paths.add(path);
+    const opened = Promise.resolve(
+      vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path), ARRAY_VIEWER, {
+        preview: false,
+      }),
+    ).then(
+      () => undefined,
+      () => undefined,
+    );
+    return {
+      stem,
+      path,
+      settle: async () => {
+        this.pending.delete(path);
+        resolve(true);
+        await opened;
+      },
+      abandon: async () => {
+        this.pending.delete(path);
+        this.paths.delete(path); // closing the tab must not remove the slot's other file
+        resolve(false);
+        await opened;
+        const tabs = vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .filter((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.fsPath === path);
+        if (tabs.length) await vscode.window.tabGroups.close(tabs).then(undefined, () => false);
+      },
+    };
+  }
+
+  /**
+   * The array editor's view of a live value: for a pooled one, its zoom fetches from the
+   * paused program; for one still being written (opened early), a promise of that.
+   */
+  liveSource(
+    uri: vscode.Uri,
+  ): PooledLiveSource | Promise<PooledLiveSource | false | undefined> | undefined {
+    const waiting = uri.scheme === 'file' ? this.pending.get(uri.fsPath) : undefined;
+    if (waiting) return waiting.then((ok) => (ok ? this.pooledSource(uri) : false));
+    return this.pooledSource(uri);
+  }
+
+  private pooledSource(uri: vscode.Uri): PooledLiveSource | undefined {
+    const rec = uri.scheme === 'file' ? this.live.get(uri.fsPath) : undefined;
+    if (!rec?.meta.pooled || rec.window) return undefined;
+    return new PooledLiveSource(
+      rec,
+      this.bridge,
+      this.transfers,
+      this.temp,
+      () => transferSettings().budget,
+    );
+  }
+
   /** Transfers `expression` from the session's current frame and opens it. */
   async open(
     expression: string,
@@ -155,25 +227,39 @@ export class LiveOpener implements vscode.Disposable {
       const session = this.bridge.activeSession(opts.sessionId);
       const frameId = opts.frameId ?? (await this.bridge.frameId(session));
       const settings = transferSettings();
-      const result = await vscode.window.withProgress(
-        {
-          location: vscode.ProgressLocation.Notification,
-          title: `Matrix Lens: fetching ${expression}`,
-          cancellable: true,
-        },
-        (_p, token) =>
-          this.transfers.fetch(
-            session,
-            frameId,
-            expression,
-            {
-              name: opts.name ?? expression,
-              route: settings.route,
-              budget: settings.budget,
-            },
-            token,
-          ),
-      );
+      // The program writes into our folder (known from an earlier probe): open the editor at
+      // once on the file it will write, so that VS Code starts the page (~1.3 s in code-server)
+      // while the transfer runs; the panel waits for the file (see liveSource()).
+      const early =
+        settings.route !== 'evaluate' && this.bridge.state(session).sharedFs === true
+          ? this.openEarly(opts.name ?? expression)
+          : undefined;
+      let result: TransferResult;
+      try {
+        result = await vscode.window.withProgress(
+          {
+            location: vscode.ProgressLocation.Notification,
+            title: `Matrix Lens: fetching ${expression}`,
+            cancellable: true,
+          },
+          (_p, token) =>
+            this.transfers.fetch(
+              session,
+              frameId,
+              expression,
+              {
+                name: opts.name ?? expression,
+                route: settings.route,
+                budget: settings.budget,
+                ...(early ? { stem: early.stem } : {}),
+              },
+              token,
+            ),
+        );
+      } catch (e) {
+        await early?.abandon();
+        throw e;
+      }
       const st = this.bridge.state(session);
       const rec = this.record(expression, result, {
         sessionId: session.id,
@@ -183,14 +269,18 @@ export class LiveOpener implements vscode.Disposable {
       });
       this.paths.add(result.path);
       this.live.set(result.path, rec);
-      await vscode.commands.executeCommand(
-        'vscode.openWith',
-        vscode.Uri.file(result.path),
-        ARRAY_VIEWER,
-        {
-          preview: false,
-        },
-      );
+      if (early && early.path === result.path) await early.settle();
+      else {
+        await early?.abandon(); // the value came as a .safetensors (bfloat16, float8)
+        await vscode.commands.executeCommand(
+          'vscode.openWith',
+          vscode.Uri.file(result.path),
+          ARRAY_VIEWER,
+          {
+            preview: false,
+          },
+        );
+      }
       if (rec.note) void vscode.window.showInformationMessage(`Matrix Lens: ${rec.note}`);
       this.last = rec;
       this.lastError = undefined;
@@ -372,7 +462,7 @@ export class LiveOpener implements vscode.Disposable {
       const lead = m.lead?.length ? `[${m.lead.join(', ')}, :, :] ` : '';
       note =
         `${expression} is ${shapeLabel(m)} (${bytesLabel(m.nbytes)}), over matrixLens.debug.maxTransferBytes: ` +
-        `showing ${lead}pooled ${m.pooled[0]}×${m.pooled[1]} (mean); zoom in and use "Fetch Zoomed Window at Full Resolution" for exact values. ` +
+        `showing ${lead}pooled ${m.pooled[0]}×${m.pooled[1]} (mean); zooming in fetches the exact values from the paused program. ` +
         `Whole value: ${m.stats ? healthLine(m.stats) : ''}`;
     }
     return {

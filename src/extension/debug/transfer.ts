@@ -37,6 +37,10 @@ export interface TransferOptions {
   budget?: number;
   /** send float64 values (|z| for complex): pins diff them exactly. */
   float64?: boolean;
+  /** where the file goes (without its extension): from {@link Transfers.plan}; a fresh slot if absent. */
+  stem?: string;
+  /** pool (block means) the (window of the) value's 2-D slice to at most [rows, cols] cells. */
+  pool?: [number, number];
 }
 
 export interface TransferResult {
@@ -104,6 +108,11 @@ export class Transfers {
     return st.sharedFs;
   }
 
+  /** A fresh temp slot and the file stem a value named `name` will be written to. */
+  plan(name: string): string {
+    return join(this.temp.slot(), safeFileStem(name));
+  }
+
   /** Writes the value of `expr` (in `frameId`) to a temp file; cancelled by resume/stop/end. */
   async fetch(
     session: vscode.DebugSession,
@@ -122,8 +131,7 @@ export class Transfers {
         : (await this.sharedFilesystem(session, frameId))
           ? 'file'
           : 'evaluate';
-    const slot = this.temp.slot();
-    const stem = join(slot, safeFileStem(opts.name));
+    const stem = opts.stem ?? this.plan(opts.name);
     const pyOpts: Record<string, unknown> = {
       name: opts.name,
       stats: !!opts.stats,
@@ -131,6 +139,7 @@ export class Transfers {
     };
     if (opts.window) pyOpts.window = opts.window;
     if (opts.float64) pyOpts.float64 = true;
+    if (opts.pool) pyOpts.pool = opts.pool;
     if (route === 'file') pyOpts.path = stem;
     // JSON → Python literal: true/false/null appear only as values; map them.
     const literal = JSON.stringify(pyOpts)

@@ -5,7 +5,13 @@
  * the webview, and asks the webview what to export.
  */
 import * as vscode from 'vscode';
-import type { ArrayListing, ArraySource, ArrayView } from '../../protocol/common';
+import type {
+  ArrayListing,
+  ArraySource,
+  ArrayView,
+  CellWindow,
+  HeatmapData,
+} from '../../protocol/common';
 import type {
   DriveAction,
   ExportAnswer,
@@ -42,6 +48,37 @@ function viewSettings(scope?: vscode.Uri): ViewSettings {
   };
 }
 
+/** A window of a live value written to a temp file by the paused program (see {@link LiveSource}). */
+export interface WindowFile {
+  path: string;
+  /** the 2-D slice of the file to read */
+  slice: { rowAxis: number; colAxis: number; indices: number[] };
+  /** the window of the panel's grid it holds */
+  window: CellWindow;
+  /** pooling factors applied in the debuggee ([1, 1]: full resolution) */
+  steps: [number, number];
+  /** removes the temp file */
+  dispose(): void;
+}
+
+/**
+ * A file the debugger bridge wrote as a pooled view of a larger live value
+ * (src/extension/debug/liveSource.ts): the panel draws it in the value's own cells, and zoomed
+ * windows and CSV exports come from the paused program instead of the file.
+ */
+export interface LiveSource {
+  adaptView(view: ArrayView): ArrayView;
+  adaptHeatmap(h: HeatmapData): HeatmapData;
+  /** the window (panel cells) at full resolution, pooled to `maxCells` when given */
+  window(
+    w: CellWindow,
+    maxCells: number | undefined,
+    token: vscode.CancellationToken,
+  ): Promise<WindowFile>;
+  /** a heatmap read from a window file, placed in the panel's grid */
+  placeWindow(h: HeatmapData, f: WindowFile): HeatmapData;
+}
+
 /** What an {@link ArrayPanel} shows: a file (listed, then one array at a time) or one held array. */
 export type PanelContent =
   | { kind: 'file'; uri: vscode.Uri }
@@ -57,6 +94,13 @@ export class ArrayPanel {
   private generation = 0;
   private entryGeneration = 0;
   private loading: vscode.CancellationTokenSource | undefined;
+  private live: LiveSource | undefined;
+  /** the live value's file is still being written: reading waits for this. */
+  private liveWait: Promise<LiveSource | false | undefined> | undefined;
+  /** the zoomed window being fetched from a paused program (a newer zoom cancels it). */
+  private fetching: vscode.CancellationTokenSource | undefined;
+  /** the page said `ready` once (messages wait for that). */
+  private sawReady = false;
   private readonly host: PanelHost<HostToWebview, WebviewToHost, RenderedReport>;
   /** the page's export answers, matched to requests by id */
   private readonly exports = new RpcClient<HeatmapWebviewApi>({
@@ -76,8 +120,20 @@ export class ArrayPanel {
     extensionUri: vscode.Uri,
     onDispose: () => void,
     /** test builds: where the page's rendered reports are filed (cleared on each load) */
-    private readonly reports?: { set(r: RenderedReport): void; clear(): void },
+    private readonly reports?: {
+      set(r: RenderedReport): void;
+      /** the first paint of a coarse preview (the full drawn level follows). */
+      setCoarse?(r: RenderedReport): void;
+      clear(): void;
+    },
+    /**
+     * a pooled live value: zoomed windows come from the paused program. A promise: the file is
+     * still being written (the editor opened early); false: it never will be (the tab closes).
+     */
+    live?: LiveSource | Promise<LiveSource | false | undefined>,
   ) {
+    if (live instanceof Promise) this.liveWait = live;
+    else this.live = live;
     this.host = new PanelHost(panel, {
       bundle: 'heatmap',
       pageTitle: fileName,
@@ -85,16 +141,32 @@ export class ArrayPanel {
       onMessage: (m) => this.onMessage(m),
       onDispose: () => {
         this.loading?.cancel();
+        this.fetching?.cancel();
         onDispose();
       },
     });
-    if (TEST_HOOKS && reports) this.host.onReport((r) => reports.set(r));
+    if (TEST_HOOKS && reports)
+      this.host.onReport((r) => (r.coarse ? reports.setCoarse?.(r) : reports.set(r)));
     trace(`${fileName} html set`);
+    // Read the array while the webview starts (about 1.4 s in code-server): what it shows
+    // waits for its `ready`, not the other way round.
+    void this.load();
   }
 
   private onMessage(m: WebviewToHost): void {
     trace(`${this.fileName} ← ${m.type}`);
     if (m.type === 'ready') {
+      const first = !this.sawReady;
+      this.sawReady = true;
+      // the first `ready` of a panel that started reading at once (see the constructor): only a
+      // restored page that showed another array asks for more; a later one is a reloaded page
+      if (first) {
+        if (this.content.kind === 'file' && m.entry !== undefined && m.entry !== this.member) {
+          this.member = m.entry;
+          void this.load();
+        }
+        return;
+      }
       // a reloaded window: show the array the panel showed before
       if (m.entry !== undefined && this.member === undefined) this.member = m.entry;
       void this.load();
@@ -114,7 +186,11 @@ export class ArrayPanel {
   private post(m: HostToWebview): Promise<boolean> {
     trace(`${this.fileName} → ${m.type}`);
     if (m.type === 'array') this.summary = m.view.summary;
-    return this.host.post(m);
+    // in order, once the page listens (the panel starts reading before the page has loaded)
+    return this.host.ready.then(
+      () => this.host.post(m),
+      () => false,
+    );
   }
 
   /** Asks the webview for what to export (the PNG of its view, or its visible window). */
@@ -124,6 +200,30 @@ export class ArrayPanel {
 
   /** The visible window as CSV, at full resolution (read by the worker). */
   async csv(visible: HeatmapVisible): Promise<CsvResult> {
+    if (this.live) {
+      const cells =
+        (visible.window.row1 - visible.window.row0) * (visible.window.col1 - visible.window.col0);
+      if (cells > CSV_MAX_VALUES)
+        throw new WorkerError(
+          `the window has ${cells.toLocaleString('en-US')} values, over ${CSV_MAX_VALUES.toLocaleString('en-US')}: zoom in further`,
+          'invalid',
+        );
+      const cts = new vscode.CancellationTokenSource();
+      const f = await this.live.window(visible.window, undefined, cts.token);
+      try {
+        return await this.worker.call('csv', {
+          source: { path: f.path },
+          maxBytes: Number.MAX_SAFE_INTEGER,
+          ...f.slice,
+          window: { row0: 0, row1: 1 << 30, col0: 0, col1: 1 << 30 },
+          maxValues: CSV_MAX_VALUES,
+        });
+      } finally {
+        void this.worker.call('releaseArrays', { source: { path: f.path } }).catch(() => undefined);
+        f.dispose();
+        cts.dispose();
+      }
+    }
     const source: ArraySource | undefined =
       this.content.kind === 'held' ? { held: this.content.key } : this.source;
     if (!source) throw new WorkerError('the array is not loaded yet', 'invalid');
@@ -174,6 +274,13 @@ export class ArrayPanel {
     }
     void this.post({ type: 'loading', fileName: this.fileName });
     const uri = this.content.uri;
+    if (this.liveWait) {
+      const live = await this.liveWait;
+      this.liveWait = undefined;
+      if (live === false) return; // never written: its tab is being closed
+      this.live = live;
+      if (mine !== this.generation) return;
+    }
     try {
       this.source = await sourceOf(uri);
       trace(`${this.fileName} listArrays…`);
@@ -201,6 +308,26 @@ export class ArrayPanel {
     }
   }
 
+  /**
+   * Posts an array: a large drawn level goes as its coarse preview first (painted at once),
+   * then the full level (`refine`).
+   */
+  private postView(view: ArrayView, settings: ViewSettings): void {
+    const { preview, ...rest } = view;
+    if (!preview || !rest.heatmap) {
+      void this.post({ type: 'array', fileName: this.fileName, view: rest, settings });
+      return;
+    }
+    void this.post({
+      type: 'array',
+      fileName: this.fileName,
+      view: { ...rest, heatmap: preview },
+      settings,
+      coarse: true,
+    });
+    void this.post({ type: 'refine', name: rest.name, heatmap: rest.heatmap });
+  }
+
   /** Reads and shows array `name` of the file. */
   async show(name: string): Promise<void> {
     if (this.content.kind !== 'file' || !this.source) return;
@@ -213,6 +340,7 @@ export class ArrayPanel {
     const multi = this.listing !== undefined && this.listing.fileFormat !== 'npy';
     const label = multi ? `${this.fileName} › ${name}` : this.fileName;
     try {
+      trace(`${this.fileName} openArray…`);
       const view = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: `Matrix Lens: reading ${label}` },
         () =>
@@ -228,13 +356,9 @@ export class ArrayPanel {
             { token: cts.token },
           ),
       );
+      trace(`${this.fileName} openArray done`);
       if (mine === this.entryGeneration)
-        void this.post({
-          type: 'array',
-          fileName: this.fileName,
-          view,
-          settings: viewSettings(this.content.uri),
-        });
+        this.postView(this.live ? this.live.adaptView(view) : view, viewSettings(this.content.uri));
     } catch (e) {
       if (mine !== this.entryGeneration || (e instanceof WorkerError && e.code === 'cancelled'))
         return;
@@ -250,7 +374,49 @@ export class ArrayPanel {
     }
   }
 
+  /** A zoomed window of a pooled live value, fetched from the paused program and drawn in place. */
+  private async liveWindow(
+    live: LiveSource,
+    m: Extract<WebviewToHost, { type: 'requestSlice' }> & { window: CellWindow },
+  ): Promise<void> {
+    this.fetching?.cancel();
+    const cts = new vscode.CancellationTokenSource();
+    this.fetching = cts;
+    const settings = readSettings(this.content.kind === 'file' ? this.content.uri : undefined);
+    let f: WindowFile | undefined;
+    try {
+      f = await live.window(m.window, settings.maxCells, cts.token);
+      if (cts.token.isCancellationRequested) return;
+      const h = await this.worker.call('slice', {
+        source: { path: f.path },
+        maxBytes: Number.MAX_SAFE_INTEGER,
+        maxCells: settings.maxCells,
+        pooling: settings.pooling,
+        ...f.slice,
+      });
+      if (cts.token.isCancellationRequested) return;
+      const heatmap = live.placeWindow(h, f);
+      void this.post({ type: 'slice', heatmap, ...(m.seq !== undefined ? { seq: m.seq } : {}) });
+    } catch (e) {
+      if (cts.token.isCancellationRequested) return;
+      void this.post({
+        type: 'detailError',
+        message: `${this.fileName}: ${userMessage(e)}`,
+        ...(m.seq !== undefined ? { seq: m.seq } : {}),
+      });
+    } finally {
+      if (f) {
+        const path = f.path;
+        void this.worker.call('releaseArrays', { source: { path } }).catch(() => undefined);
+        f.dispose();
+      }
+      cts.dispose();
+      if (this.fetching === cts) this.fetching = undefined;
+    }
+  }
+
   private async slice(m: Extract<WebviewToHost, { type: 'requestSlice' }>): Promise<void> {
+    if (this.live && m.window) return this.liveWindow(this.live, { ...m, window: m.window });
     const source: ArraySource | undefined =
       this.content.kind === 'held' ? { held: this.content.key } : this.source;
     if (!source) return;
@@ -268,7 +434,11 @@ export class ArrayPanel {
         indices: m.indices,
         ...(m.window ? { window: m.window } : {}),
       });
-      void this.post({ type: 'slice', heatmap, ...(m.seq !== undefined ? { seq: m.seq } : {}) });
+      void this.post({
+        type: 'slice',
+        heatmap: this.live ? this.live.adaptHeatmap(heatmap) : heatmap,
+        ...(m.seq !== undefined ? { seq: m.seq } : {}),
+      });
     } catch (e) {
       const label =
         this.listing && this.listing.fileFormat !== 'npy' && member
@@ -291,5 +461,6 @@ export class ArrayPanel {
 const T0 = Date.now();
 /** MATRIX_LENS_TRACE=1: timestamps of the editor's messages on the host log. */
 function trace(what: string): void {
-  if (process.env.MATRIX_LENS_TRACE) console.log(`[trace +${Date.now() - T0} ms] ${what}`);
+  if (process.env.MATRIX_LENS_TRACE)
+    console.log(`[trace ${Date.now()} +${Date.now() - T0} ms] ${what}`);
 }

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { api, closeAllEditors, python, sleep, workspaceDir } from './helpers';
 import { launchToFirstStop, nextStop } from './debugSession';
 import type { DebugApi } from '../../../src/extension/debug';
+import { fmt } from '../../../src/core/debug/describe';
 import type { LiveAttention, OpenRecord } from '../../../src/extension/debug/open';
 import type { TensorRow } from '../../../src/extension/debug/tensorsView';
 
@@ -39,6 +40,8 @@ def main():
     big = rng.standard_normal((4096, 4096), dtype=np.float32)
     np.save(os.path.join(REF, "big.npy"), big)
     big3 = big.reshape(2, 2048, 4096)
+    tall = rng.standard_normal((8192, 1536), dtype=np.float32)
+    np.save(os.path.join(REF, "tall.npy"), tall)
     marker = 1  # BREAK
     big += 1
     marker = 2  # BREAK2
@@ -314,6 +317,63 @@ describe('Live values from the real debugpy: attention view, zoom, temp files', 
     assert.match(dbg.opener.lastError ?? '', /the window is 64 MiB, over .*: zoom in further$/);
   });
 
+  let tallPath = '';
+  it('the heatmap’s own zoom into a pooled value fetches the window from the paused program and draws it in place (= NumPy’s slice)', async () => {
+    await config().update('maxTransferBytes', 16 << 20, vscode.ConfigurationTarget.Global);
+    const { rendered, arrays } = await api();
+    const rec = await dbg.opener.open('tall');
+    assert.ok(rec, dbg.opener.lastError);
+    assert.deepEqual(rec.meta.pooled, [8, 2]);
+    tallPath = rec.path;
+    const uri = vscode.Uri.file(rec.path);
+    // drawn in the value's own cells: 8192 × 1536, each drawn cell the mean of 8 × 2
+    const first = await rendered.wait(uri, (x) => !!x.error || !!x.slice, 60_000);
+    assert.equal(first.error, undefined);
+    assert.equal(first.slice?.fullRows, 8192);
+    assert.equal(first.slice?.fullCols, 1536);
+    assert.equal(first.slice?.rowStep, 8);
+    assert.equal(first.slice?.colStep, 2);
+    assert.match(first.summary, /^float32\[8192, 1536\] \(48 MiB\), whole value: min /);
+    const stats = JSON.parse(
+      python(
+        `import numpy as np, sys, json\na = np.load(sys.argv[1]).astype(np.float64)\nprint(json.dumps([a.min(), a.max()]))`,
+        join(refDir, 'tall.npy'),
+      ),
+    ) as number[];
+    assert.ok(first.summary.includes(`min ${fmt(stats[0])} max ${fmt(stats[1])}`), first.summary);
+
+    const check = async (win: { row0: number; row1: number; col0: number; col1: number }) => {
+      arrays.panelsOf(uri)[0].drive({ kind: 'zoom', window: win });
+      const r = await rendered.wait(
+        uri,
+        (x) =>
+          !!x.detailError ||
+          (x.slice?.rowStep === 1 && x.slice.row0 === win.row0 && x.slice.col0 === win.col0),
+        60_000,
+      );
+      assert.equal(r.detailError, undefined);
+      assert.equal(r.heatmap?.rows, win.row1 - win.row0);
+      assert.equal(r.heatmap?.cols, win.col1 - win.col0);
+      assert.match(r.note ?? '', /full resolution/);
+      const want = JSON.parse(
+        python(
+          `import numpy as np, sys, json\na = np.load(sys.argv[1])[${win.row0}:${win.row1}, ${win.col0}:${win.col1}]\n` +
+            `s = 0.0\nfor v in a.astype(np.float64).ravel().tolist(): s += v\n` +
+            `print(json.dumps({"sample": a.ravel()[:8].astype(np.float64).tolist(), "min": float(a.min()), "max": float(a.max()), "sum": s}))`,
+          join(refDir, 'tall.npy'),
+        ),
+      ) as { sample: number[]; min: number; max: number; sum: number };
+      // every drawn value: the first ones, the extremes and the sum in drawing order, exactly
+      assert.deepEqual(r.sample, want.sample);
+      assert.equal(r.heatmap?.min, want.min);
+      assert.equal(r.heatmap?.max, want.max);
+      assert.equal(r.sum, want.sum);
+    };
+    await check({ row0: 5000, row1: 5120, col0: 700, col1: 860 });
+    // another window (pans into a region no pooled cell boundary aligns with)
+    await check({ row0: 8100, row1: 8192, col0: 3, col1: 131 });
+  });
+
   it('temp files go when their tab closes; the debuggee’s staging and memory are released', async () => {
     const rss = async () =>
       Number(await userView(`int(open('/proc/self/statm').read().split()[1])`));
@@ -361,6 +421,22 @@ describe('Live values from the real debugpy: attention view, zoom, temp files', 
       dbg.opener.lastError,
       'big: stale: the program has moved on since stop 1, where this pooled view was taken; open it again to zoom',
     );
+    // the heatmap's own zoom of the pooled view taken at stop 1 says so too, and draws nothing new
+    const { rendered, arrays } = await api();
+    for (const path of [rec.path, tallPath].filter((p) => dbg.opener.live.has(p))) {
+      const uri = vscode.Uri.file(path);
+      await rendered.wait(uri, (x) => !!x.slice, 60_000);
+      arrays.panelsOf(uri)[0].drive({
+        kind: 'zoom',
+        window: { row0: 16, row1: 80, col0: 32, col1: 96 },
+      });
+      const r = await rendered.wait(uri, (x) => !!x.detailError, 60_000);
+      assert.match(
+        r.detailError ?? '',
+        /: stale: the program has moved on since stop 1, where this pooled view was taken; open it again to zoom$/,
+      );
+      assert.notEqual(r.slice?.rowStep, 1, 'still the pooled view, not a window of another stop');
+    }
   });
 
   it('ends: the session’s live editors and attention panels close and their temp files go', async () => {

@@ -64,6 +64,10 @@ describe('bench: live value request → heatmap painted in code-server', functio
         const rec = dbg.opener.last;
         assert.ok(rec && rec.expression === expr, dbg.opener.lastError);
         const tOpened = performance.now();
+        // the first paint: a coarse preview when the drawn level is large (the full one follows)
+        const first = rendered
+          .firstPaint(vscode.Uri.file(rec.path), 120_000)
+          .then(() => performance.now());
         const report = await rendered.wait(
           vscode.Uri.file(rec.path),
           (r) => !!r.error || (r.heatmap?.rows ?? 0) > 0,
@@ -79,6 +83,7 @@ describe('bench: live value request → heatmap painted in code-server', functio
           route: rec.route,
           transferMs: Math.round(rec.transferMs),
           openedMs: Math.round(tOpened - t0),
+          firstPaintMs: Math.round((await first) - t0),
           paintedMs: Math.round(tPainted - t0),
           drawn: `${report.heatmap?.rows}×${report.heatmap?.cols}`,
         });

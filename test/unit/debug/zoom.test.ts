@@ -1,5 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { axisWindow, sourceWindow, windowBytes, windowLabel } from '../../../src/core/debug/zoom';
+import {
+  axisWindow,
+  poolTarget,
+  sourceWindow,
+  windowBytes,
+  windowLabel,
+} from '../../../src/core/debug/zoom';
 
 describe('debug: zooming into a pooled live value', () => {
   const m2 = { shape: [4096, 4096], pooled: [4, 4] as [number, number] };
@@ -35,5 +41,33 @@ describe('debug: zooming into a pooled live value', () => {
     assert.deepEqual(axisWindow(m1, sourceWindow(m1, { row0: 0, row1: 1, col0: 2, col1: 3 })), [
       [32768, 49152],
     ]);
+  });
+});
+
+describe('debug: the pool target of a zoomed window of a pooled live value', () => {
+  it('is none when the window fits, and otherwise keeps what the debuggee sends within maxCells', () => {
+    assert.equal(poolTarget(1024, 1024, 1024 * 1024), undefined);
+    const cases: [number, number, number][] = [
+      [4096, 4096, 1 << 20],
+      [8192, 1536, 1 << 20],
+      [3001, 17, 64],
+      [1, 10_000_000, 4096],
+      [1025, 1025, 1 << 20],
+      [99_999, 3, 1000],
+    ];
+    for (const [rows, cols, maxCells] of cases) {
+      const t = poolTarget(rows, cols, maxCells);
+      assert.ok(t, `${rows}×${cols}`);
+      // what the debuggee's _pool2d does with the target: ceil(n / target) cells per block
+      const fr = Math.ceil(rows / t[0]);
+      const fc = Math.ceil(cols / t[1]);
+      const cells = Math.ceil(rows / fr) * Math.ceil(cols / fc);
+      assert.ok(cells <= maxCells, `${rows}×${cols} → ${cells} cells > ${maxCells}`);
+      // and not needlessly coarse: at least a quarter of the budget (or every row/col kept)
+      assert.ok(
+        cells * 4 >= Math.min(maxCells, rows * cols) || fr === 1 || fc === 1,
+        `${rows}×${cols}: ${cells}`,
+      );
+    }
   });
 });
