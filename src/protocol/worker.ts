@@ -34,6 +34,8 @@ export interface WorkerApi extends EmbeddingsApi, CompareApi {
   releaseArrays(p: { source: ArraySource }): Record<string, never>;
   /** Matrix analysis (src/worker/analysisOps.ts). */
   analyze(p: AnalyzeParams): AnalyzeResult;
+  /** The 2-D float32 matrix `analyze` would analyze, for the webview's GPU path. */
+  analysisMatrix(p: AnalyzeParams): AnalysisMatrix;
   /** A full-resolution window of a slice as CSV (heatmap export). */
   csv(p: CsvParams): CsvResult;
   /** The attention view (src/worker/attentionOps.ts); the weights stay in the worker. */
@@ -124,6 +126,15 @@ export interface AnalyzeResult {
   sliceLabel: string;
   analysis: MatrixAnalysis;
   ms: number;
+  /** threads the worker's engine ran on (the caller included) */
+  threads: number;
+}
+
+/** A matrix as float32, row-major (the webview's GPU kernels are float32). */
+export interface AnalysisMatrix {
+  rows: number;
+  cols: number;
+  data: Float32Array;
 }
 
 export interface AttentionParams {

@@ -17,7 +17,7 @@ import {
   release,
   sliceView,
 } from './arrays';
-import { analyzeOp } from './analysisOps';
+import { analysisMatrixOp, analyzeOp } from './analysisOps';
 import { ensurePool } from './pool';
 import {
   attentionComputeOp,
@@ -61,6 +61,11 @@ const handlers: Handlers<WorkerApi, WorkerContext> = {
   },
   // the linear algebra of these runs on the thread pool (started on the first of them)
   analyze: (p, { control }) => (ensurePool(), analyzeOp(p, control)),
+  analysisMatrix: async (p, { control, transfer }) => {
+    const r = await analysisMatrixOp(p, control);
+    transfer(r.data.buffer);
+    return r;
+  },
   attentionCompute: (p, { control }) => (ensurePool(), attentionComputeOp(p, control)),
   attentionOpen: (p, { control }) => attentionOpenOp(p, control),
   attentionTiles: (p, { control, transfer }) => attentionTilesOp(p, control, transfer),
