@@ -20,8 +20,10 @@ import {
 import { analysisMatrixOp, analyzeOp } from './analysisOps';
 import { ensurePool } from './pool';
 import {
+  attentionAdoptOp,
   attentionComputeOp,
   attentionFocusOp,
+  attentionInputsOp,
   attentionOpenOp,
   attentionReleaseOp,
   attentionTilesOp,
@@ -68,6 +70,12 @@ const handlers: Handlers<WorkerApi, WorkerContext> = {
   },
   attentionCompute: (p, { control }) => (ensurePool(), attentionComputeOp(p, control)),
   attentionOpen: (p, { control }) => attentionOpenOp(p, control),
+  attentionInputs: async (p, { transfer }) => {
+    const r = await attentionInputsOp(p);
+    for (const b of [r.q, r.k, r.v]) transfer(b.buffer);
+    return r;
+  },
+  attentionAdopt: (p, { control }) => attentionAdoptOp(p, control),
   attentionTiles: (p, { control, transfer }) => attentionTilesOp(p, control, transfer),
   attentionFocus: (p, { transfer }) => attentionFocusOp(p, transfer),
   attentionRelease: (p) => attentionReleaseOp(p.key),

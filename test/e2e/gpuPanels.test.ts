@@ -37,12 +37,15 @@ import numpy as np, json, sys
 d = sys.argv[1]
 rng = np.random.default_rng(15)
 def make(m, n, decay):
+    # a weight-like spectrum: slow decay over the top 32, then a gap (the randomized method's
+    # stated accuracy assumes one) and a slowly decaying tail
     u, _ = np.linalg.qr(rng.standard_normal((m, n)))
     v, _ = np.linalg.qr(rng.standard_normal((n, n)))
-    s = 10.0 * decay ** np.arange(n)
+    i = np.arange(n)
+    s = np.where(i < 32, 10.0 * decay ** i, 0.05 * 0.97 ** (i - 32))
     return ((u * s) @ v.T).astype(np.float32)
-spec = make(300, 200, 0.7)
-other = make(240, 160, 0.75)
+spec = make(300, 200, 0.95)
+other = make(240, 160, 0.93)
 np.save(d + '/spec.npy', spec)
 np.save(d + '/other.npy', other)
 # big enough for 'auto' (at least 1024 * 1024 elements), not square (no eigenvalues)
@@ -171,7 +174,7 @@ print(json.dumps(dict(spec=sv(spec), other=sv(other))))
     );
     const acc = await text(f, 'compute-gpu-accuracy');
     assert.match(acc, /stated accuracy \|Δσ\| ≤ 1e-5·σ₁/);
-    const measured = Number(/max \|Δσ\|\/σ₁ = ([\d.e+-]+)/.exec(acc)?.[1]);
+    const measured = Number(/max \|Δσ\|\/σ₁ = ([\d.]+e[+-]\d+)/.exec(acc)?.[1]);
     assert.ok(measured <= STATED, `measured ${measured} (${acc})`);
     assert.match(await text(f, 'compute-cpu'), /computed on CPU \(\d+ threads?, float64\)/);
     const top = await f.evaluate(() => (window as unknown as W).__matrixLens!.topValues()!);

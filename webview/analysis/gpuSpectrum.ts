@@ -7,7 +7,9 @@
  * device) the top-k are the worker's own values and the panel says why, once.
  */
 import type { ComputeMode } from '../../src/protocol/compute';
-import { ComputeRouter, GpuContext, gpuTopSingularValues } from '../gpu';
+import { gpuTopSingularValues } from '../gpu';
+import { routeJob } from '../gpu/panelRouter';
+export { loseDeviceForTest } from '../gpu/panelRouter';
 
 /** The float32 part of the error bound, relative to σ₁ (the kernels' tests hold it). */
 export const GPU_SV_TOLERANCE = 1e-5;
@@ -32,31 +34,6 @@ export interface SpectrumOutcome {
   note?: string;
 }
 
-let context: Promise<GpuContext> | undefined;
-let routed: { mode: ComputeMode; router: ComputeRouter } | undefined;
-let fresh: string | undefined;
-
-function acquire(): Promise<GpuContext> {
-  context ??= GpuContext.acquire();
-  return context;
-}
-
-function routerFor(mode: ComputeMode, cpuThreads: number): ComputeRouter {
-  if (routed?.mode !== mode)
-    routed = {
-      mode,
-      router: new ComputeRouter({
-        mode,
-        // the host only sends `auto` jobs at or above GPU_AUTO_MIN_ELEMENTS
-        autoMinElements: 0,
-        acquire,
-        cpuDescription: `${cpuThreads} thread${cpuThreads === 1 ? '' : 's'}`,
-        onNote: (n) => (fresh = n),
-      }),
-    };
-  return routed.router;
-}
-
 /** The job through the router; `cpu` are the worker's float64 singular values (descending). */
 export async function runSpectrum(
   job: SpectrumJob,
@@ -67,18 +44,19 @@ export async function runSpectrum(
   const k = Math.min(job.k, cpu.length);
   const top = cpu.slice(0, k);
   const data = job.data;
-  fresh = undefined;
   // NaN/Inf have no singular values: the worker's analysis already says what it found
   const finite = !!data && data.every((v) => Number.isFinite(v));
-  const mode = finite ? job.mode : 'cpu';
-  const placed = await routerFor(mode, cpuThreads).run(
-    job.rows * job.cols,
-    async (ctx) =>
-      gpuTopSingularValues(ctx, data!, job.rows, job.cols, k, {
-        powerIterations: POWER_ITERATIONS,
-      }),
-    () => Promise.resolve(Float64Array.from(top)),
-  );
+  const placed = finite
+    ? await routeJob(
+        job.mode,
+        job.rows * job.cols,
+        async (ctx) =>
+          gpuTopSingularValues(ctx, data!, job.rows, job.cols, k, {
+            powerIterations: POWER_ITERATIONS,
+          }),
+        () => Promise.resolve(Float64Array.from(top)),
+      )
+    : { value: Float64Array.from(top), where: 'cpu' as const, fresh: undefined };
   const values = Array.from(placed.value);
   const threads = `${cpuThreads} thread${cpuThreads === 1 ? '' : 's'}`;
   if (placed.where === 'cpu')
@@ -87,23 +65,12 @@ export async function runSpectrum(
       // the worker computed them with the analysis: its time, not the router's hand-over
       label: `computed on CPU (${threads}, float64) in ${Math.round(cpuMs)} ms with the analysis`,
       values,
-      ...(fresh ? { note: fresh } : {}),
+      ...(placed.fresh ? { note: placed.fresh } : {}),
     };
   let measured = 0;
   const s1 = top[0] || 1;
   for (let i = 0; i < k; i++) measured = Math.max(measured, Math.abs(values[i] - top[i]) / s1);
   return { where: 'gpu', label: placed.label, values, measured };
-}
-
-/** Test builds: loses the device as a driver reset would (`device.lost` resolves). */
-export async function loseDeviceForTest(): Promise<boolean> {
-  if (!TEST_HOOKS || !context) return false;
-  const ctx = await context.catch(() => undefined);
-  if (!ctx) return false;
-  ctx.device.destroy();
-  // the context's own handler (registered first) has marked it lost once this resolves
-  await ctx.device.lost;
-  return true;
 }
 
 export { POWER_ITERATIONS };

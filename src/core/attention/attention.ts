@@ -60,6 +60,11 @@ interface Split {
   threeD: boolean;
 }
 
+/** Q, K or V per head: [H, T, d] as it is, [T, H·d] split into H heads of width d. */
+export function splitHeads(name: string, x: Tensor, heads: number | undefined): Split {
+  return split(name, x, heads);
+}
+
 function split(name: string, x: Tensor, heads: number | undefined): Split {
   const s = x.shape;
   if (s.length === 3) {
