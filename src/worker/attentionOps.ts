@@ -246,13 +246,10 @@ export function attentionAdoptOp(
   p: AttentionAdoptParams,
   control: RequestControl,
 ): AttentionViewInfo {
-  const shape = [p.computed.heads, ...(p.computed.outputShape ? [] : [])];
-  const H = p.computed.heads;
-  const T = p.weights.length / H / (p.computed.kShape[p.computed.kShape.length - 2] || 1);
-  const S = p.computed.kShape[p.computed.kShape.length - 2];
-  if (!Number.isInteger(T) || H * T * S !== p.weights.length)
-    throw new LensError(`attention weights of ${p.weights.length} values do not fit ${H} heads`);
-  shape.push(T, S);
+  const c = p.computed;
+  const shape = [c.heads, c.qShape[c.qShape.length - 2], c.kShape[c.kShape.length - 2]];
+  if (shape[0] * shape[1] * shape[2] !== p.weights.length)
+    throw new LensError(`${p.weights.length} attention weights do not make [${shape.join(', ')}]`);
   const diagnostics = attentionDiagnostics(p.weights, shape, 'float32', (f) => control.tick(f));
   keep(p.key, { w: p.weights, layout: attentionLayout(shape), dtype: 'float32' });
   return {

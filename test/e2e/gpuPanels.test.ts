@@ -27,7 +27,7 @@ describe('GPU compute routing in the real VS Code page (e2e)', function () {
   this.timeout(600_000);
   let wb: Workbench;
   let page: Page;
-  let ref: { spec: number[]; other: number[] };
+  let ref: { spec: number[]; other: number[]; weights: number[] };
 
   before(async () => {
     const dir = tempDir('ml-e2e-gpu-');
@@ -51,7 +51,14 @@ np.save(d + '/other.npy', other)
 # big enough for 'auto' (at least 1024 * 1024 elements), not square (no eigenvalues)
 np.save(d + '/big.npy', rng.standard_normal((1000, 1100)).astype(np.float32))
 sv = lambda a: np.linalg.svd(a.astype(np.float64), compute_uv=False)[:32].tolist()
-print(json.dumps(dict(spec=sv(spec), other=sv(other))))
+# attention [H, T, d] float32, causal: the weights in float64 from the float32 inputs
+H, T, D = 2, 40, 16
+q, k, v = (rng.standard_normal((H, T, D)).astype(np.float32) for _ in range(3))
+np.save(d + '/q.npy', q); np.save(d + '/k.npy', k); np.save(d + '/v.npy', v)
+s = q.astype(np.float64) @ k.astype(np.float64).transpose(0, 2, 1) / np.sqrt(D)
+s[:, np.triu(np.ones((T, T), bool), 1)] = -np.inf
+w = np.exp(s - s.max(-1, keepdims=True)); w /= w.sum(-1, keepdims=True)
+print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist())))
 `,
       [dir],
     );
@@ -235,5 +242,68 @@ print(json.dumps(dict(spec=sv(spec), other=sv(other))))
     await text(f, 'compute-cpu-top');
     assert.equal(await f.locator('[data-key="compute-note"]').count(), 0);
     assert.equal(await f.locator('[data-key^="compute-gpu"]').count(), 0);
+  });
+
+  /** Runs "Attention from Q, K, V" with q.npy, k.npy, v.npy (open editors) and a causal mask. */
+  async function attentionView(): Promise<Frame> {
+    for (const file of ['q.npy', 'k.npy', 'v.npy']) {
+      await command(file, undefined, true);
+      await page.locator('.tab', { hasText: file }).first().waitFor({ timeout: 30_000 });
+    }
+    const before = new Set(page.frames());
+    await command('Matrix Lens: Attention from Q, K, V', 'v.npy');
+    for (const pick of ['q.npy', 'k.npy', 'v.npy', 'Causal']) {
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first();
+      await row.waitFor({ timeout: 30_000 });
+      await row.click();
+      await page.waitForTimeout(400);
+    }
+    const deadline = Date.now() + 240_000;
+    while (Date.now() < deadline) {
+      for (const f of page.frames()) {
+        if (before.has(f)) continue;
+        try {
+          if ((await f.locator('#compute').count()) > 0) return f;
+        } catch {
+          /* detached */
+        }
+      }
+      await page.waitForTimeout(300);
+    }
+    throw new Error('the attention view did not say where its weights were computed');
+  }
+
+  it("attention, 'gpu': the weights come from the view's GPU, match NumPy within the stated bound", async () => {
+    const f = await attentionView();
+    const line = await text(f, 'compute-gpu');
+    assert.match(
+      line,
+      /^Weights computed on GPU \(.*swiftshader.*\) in [\d.]+ ms; float32; stated accuracy \|Δw\| ≤ [\d.]+e-\d+ \(absolute, against float64\)/i,
+    );
+    const bound = Number(/\|Δw\| ≤ ([\d.]+e-\d+)/.exec(line)![1]);
+    const w = await f.evaluate(() =>
+      (
+        window as unknown as { __matrixLensAttention: { gpuWeights(): number[] | undefined } }
+      ).__matrixLensAttention.gpuWeights()!,
+    );
+    assert.equal(w.length, ref.weights.length);
+    let worst = 0;
+    for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(w[i] - ref.weights[i]));
+    assert.ok(worst <= bound, `GPU weights vs NumPy: ${worst} > ${bound}`);
+    assert.ok(worst > 0, 'float32 weights, not float64 ones passed through');
+    // the worker holds them: its checks and tiles are drawn
+    await f.locator('#heads-section canvas').first().waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'gpu-attention-gpu.png') });
+  });
+
+  it("attention, 'cpu': the worker computes the weights and the view says so", async () => {
+    await setCompute('cpu');
+    const f = await attentionView();
+    assert.match(
+      await text(f, 'compute-cpu'),
+      /^Weights computed on CPU \(\d+ threads?\) in \d+ ms; the checks below/,
+    );
+    assert.equal(await f.locator('[data-key="compute-gpu"]').count(), 0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'gpu-attention-cpu.png') });
   });
 });
