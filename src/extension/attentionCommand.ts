@@ -12,7 +12,7 @@
 import * as vscode from 'vscode';
 import type { ArrayRef } from '../protocol/common';
 import type { AttentionOrigin, AttentionViewState } from '../protocol/attention';
-import { mayUseGpu } from '../protocol/compute';
+import { GPU_AUTO_MIN_ELEMENTS, mayUseGpu } from '../protocol/compute';
 import type { AttentionRenderedReport } from '../protocol/testing';
 import type { AttentionViewInfo } from '../protocol/worker';
 import { ARRAY_EDITOR_VIEW_TYPE, ArrayEditorProvider } from './arrayEditor';
@@ -199,8 +199,12 @@ export function registerAttentionCommands(
       causal: origin.causal,
       maxBytes: s.maxArrayBytes,
     };
-    const inputs = await worker.call('attentionInputs', params);
+    const inputs = await worker.call('attentionInputs', {
+      ...params,
+      ...(s.compute === 'auto' ? { minWeights: GPU_AUTO_MIN_ELEMENTS } : {}),
+    });
     const { heads: H, queries: T, keys: S } = inputs;
+    if (!inputs.q.length) return undefined;
     // float32 scores must stay far from overflow; the weights must fit the memory limit
     if (
       !mayUseGpu(s.compute, H * T * S) ||

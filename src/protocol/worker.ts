@@ -45,12 +45,15 @@ export interface WorkerApi extends EmbeddingsApi, CompareApi {
   attentionFocus(p: AttentionFocusParams): AttentionFocusData;
   attentionRelease(p: { key: string }): Record<string, never>;
   /** Q, K, V as float32 per head, for the attention view's GPU path. */
-  attentionInputs(p: AttentionParams): AttentionInputs;
+  attentionInputs(p: AttentionParams & { minWeights?: number }): AttentionInputs;
   /** Keeps weights computed elsewhere (the view's GPU) under `key`, with their diagnostics. */
   attentionAdopt(p: AttentionAdoptParams): AttentionViewInfo;
 }
 
-/** Q [H,T,d], K [H,S,d], V [H,S,dv] as float32, row-major (V zeros with dv = 1 when absent). */
+/**
+ * Q [H,T,d], K [H,S,d], V [H,S,dv] as float32, row-major (V zeros with dv = 1 when absent);
+ * with `minWeights`, fewer H·T·S weights than that give the sizes only and empty arrays.
+ */
 export interface AttentionInputs {
   heads: number;
   queries: number;

@@ -32,7 +32,7 @@ import type {
   AttentionParams,
   AttentionViewInfo,
 } from '../protocol/worker';
-import { refLabel, tensorOf } from './analysisOps';
+import { loadRef, refLabel, tensorOf } from './analysisOps';
 import { loadArray } from './arrays';
 import type { RequestControl } from './cancel';
 
@@ -195,7 +195,18 @@ function threadsLabel(): string {
 }
 
 /** Q, K, V of `p` per head as float32 (the checks `attention` makes, without computing it). */
-export async function attentionInputsOp(p: AttentionParams): Promise<AttentionInputs> {
+export async function attentionInputsOp(
+  p: AttentionParams & { minWeights?: number },
+): Promise<AttentionInputs> {
+  if (p.minWeights) {
+    // from the headers alone: fewer weights than that and nothing is converted or sent
+    const qs = (await loadRef(p.q, p.maxBytes)).raw.shape;
+    const ks = (await loadRef(p.k, p.maxBytes)).raw.shape;
+    const H = qs.length === 3 ? qs[0] : (p.heads ?? 1);
+    const T = qs.length >= 2 ? qs[qs.length - 2] : 0;
+    const S = ks.length >= 2 ? ks[ks.length - 2] : 0;
+    if (H * T * S < p.minWeights) return { ...emptyInputs(), heads: H, queries: T, keys: S };
+  }
   const q = await tensorOf('Q', p.q, p.maxBytes);
   const k = await tensorOf('K', p.k, p.maxBytes);
   const v = p.v ? await tensorOf('V', p.v, p.maxBytes) : undefined;
@@ -238,6 +249,24 @@ export async function attentionInputsOp(p: AttentionParams): Promise<AttentionIn
     kShape: k.shape,
     vShape: v?.shape,
     maxScore: (rowNorm(Q.heads, Q.d) * rowNorm(K.heads, K.d)) / Math.sqrt(Q.d),
+  };
+}
+
+function emptyInputs(): AttentionInputs {
+  const none = new Float32Array(0);
+  return {
+    heads: 0,
+    queries: 0,
+    keys: 0,
+    headDim: 0,
+    valueDim: 0,
+    q: none,
+    k: none,
+    v: none,
+    hasV: false,
+    qShape: [],
+    kShape: [],
+    maxScore: 0,
   };
 }
 

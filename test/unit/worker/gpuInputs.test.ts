@@ -93,6 +93,16 @@ describe('the GPU path: worker inputs and adopted results', function () {
           worst = Math.max(worst, Math.abs(s) / Math.sqrt(d));
         }
     assert.ok(worst <= r.maxScore * (1 + 1e-12) && r.maxScore < 4 * worst + 1);
+    // below `minWeights` (auto's threshold): sizes from the headers, nothing converted
+    const small = await attentionInputsOp({
+      q: npy('q.npy', q, [T, H * d]),
+      k: npy('k.npy', k, [T, H * d]),
+      heads: H,
+      causal: false,
+      maxBytes: MAX,
+      minWeights: H * T * T + 1,
+    });
+    assert.deepEqual([small.heads, small.queries, small.keys, small.q.length], [2, 6, 6, 0]);
     await assert.rejects(
       attentionInputsOp({
         q: npy('q.npy', q, [T, H * d]),
