@@ -72,7 +72,8 @@ const handlers: Handlers<WorkerApi, WorkerContext> = {
   attentionOpen: (p, { control }) => attentionOpenOp(p, control),
   attentionInputs: async (p, { transfer }) => {
     const r = await attentionInputsOp(p);
-    for (const b of [r.q, r.k, r.v]) transfer(b.buffer);
+    // each buffer once (a transfer list with a duplicate fails to post)
+    for (const b of new Set([r.q.buffer, r.k.buffer, r.v.buffer])) transfer(b);
     return r;
   },
   attentionAdopt: (p, { control }) => attentionAdoptOp(p, control),
