@@ -217,7 +217,7 @@ print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist()
     );
     assert.match(
       await text(f, 'compute-note'),
-      /the WebGPU adapter \(.*swiftshader.*software fallback\) is a software fallback; computing on CPU from now on/i,
+      /the WebGPU adapter \(.*swiftshader.*software fallback\) is not a hardware GPU \('auto' skips it\); computing on CPU from now on/i,
     );
     assert.equal(await f.locator('[data-key^="compute-gpu"]').count(), 0);
     await shot(f, 'gpu-analysis-auto.png');
