@@ -16,7 +16,9 @@ export async function openWorkbench({
   workspaceFrom,
   theme,
   viewport = { width: 1400, height: 900 },
-  webgpu = false,
+  // WebGPU in the page's webviews (SwiftShader on machines without a GPU): the panels' GPU
+  // path (matrixLens.compute) gets an adapter; `auto` still never picks a software one
+  webgpu = true,
   debugAdapter = false,
 } = {}) {
   const { runDir, workspace } = makeRunDir(label);

@@ -16,6 +16,7 @@ import { ArrayEditorProvider } from './arrayEditor';
 import { ANALYSIS_PANEL_VIEW_TYPE, AnalysisPanel, PanelState } from './panels/analysisPanel';
 import { CallOptions, WorkerClient, WorkerError } from './workerClient';
 import { readSettings } from './settings';
+import { ComputeMode, GPU_TOP_K, mayUseGpu } from '../protocol/compute';
 import { basename } from './paths';
 import {
   ARRAY_FILTERS,
@@ -221,7 +222,7 @@ export function registerAnalysisCommands(
       randomized: opts?.randomized,
     };
     const label = target.label;
-    return runAndShow<AnalyzeResult>(
+    const outcome = await runAndShow<AnalyzeResult>(
       `Analysis: ${label}`,
       `analyzing ${label}`,
       label,
@@ -233,6 +234,32 @@ export function registerAnalysisCommands(
         result,
       }),
     );
+    if (outcome.state === 'done' && outcome.result)
+      await routeSpectrum(panel.latest, params, outcome.result, settings.compute);
+    return outcome;
+  }
+
+  /**
+   * After the worker's float64 analysis is shown: the top-k singular values of the same
+   * matrix go to the panel's compute router when the setting and the size allow the GPU (the
+   * panel then shows the GPU's values with their accuracy beside the CPU's, or says why not).
+   */
+  async function routeSpectrum(
+    seq: number,
+    params: AnalyzeParams,
+    result: AnalyzeResult,
+    mode: ComputeMode,
+  ): Promise<void> {
+    const [rows, cols] = result.analysis.shape;
+    const k = Math.min(GPU_TOP_K, result.analysis.singularValues.length);
+    if (k === 0 || !mayUseGpu(mode, rows * cols)) return;
+    try {
+      const m = await worker.call('analysisMatrix', params);
+      panel.gpuSpectrum(seq, { mode, k, rows: m.rows, cols: m.cols, data: m.data });
+    } catch (e) {
+      // the analysis is shown already; the GPU copy is an extra that may fail quietly
+      void vscode.window.setStatusBarMessage(`Matrix Lens: no GPU run (${userMessage(e)})`, 5000);
+    }
   }
 
   context.subscriptions.push(vscode.commands.registerCommand('matrixLens.analyze', analyze));

@@ -11,7 +11,8 @@
  */
 import * as vscode from 'vscode';
 import type { ArrayRef } from '../protocol/common';
-import type { AttentionOrigin } from '../protocol/attention';
+import type { AttentionOrigin, AttentionViewState } from '../protocol/attention';
+import { GPU_AUTO_MIN_ELEMENTS, mayUseGpu } from '../protocol/compute';
 import type { AttentionRenderedReport } from '../protocol/testing';
 import type { AttentionViewInfo } from '../protocol/worker';
 import { ARRAY_EDITOR_VIEW_TYPE, ArrayEditorProvider } from './arrayEditor';
@@ -140,8 +141,13 @@ export function registerAttentionCommands(
     const key = newAttentionKey();
     const cancelledAt: { t?: number } = {};
     let loaded: Awaited<ReturnType<typeof load>>;
+    let view: AttentionView | undefined;
     try {
-      loaded = await load(origin, key, token, cancelledAt);
+      const gpu = origin.kind === 'computed' ? await onGpu(origin, title, key) : undefined;
+      view = gpu?.view;
+      loaded = gpu?.loaded ?? (await load(origin, key, token, cancelledAt));
+      if (gpu?.note && loaded.info.computedOn)
+        loaded.info.computedOn = { ...loaded.info.computedOn, note: gpu.note };
     } catch (e) {
       if (e instanceof WorkerError && e.code === 'cancelled') {
         void vscode.window.setStatusBarMessage('Matrix Lens: cancelled', 3000);
@@ -150,19 +156,87 @@ export function registerAttentionCommands(
       }
       const message = userMessage(e);
       void vscode.window.showErrorMessage(`Matrix Lens: ${message}`);
+      view?.panel.dispose();
       return { state: 'error', message };
     }
-    const view = views.create(
-      { origin, title, layer: 0, batch: 0, head: 0 },
-      key,
-      loaded.info,
-      loaded.ref,
-      sourceLabel ?? loaded.sourceLabel,
-    );
+    const state: AttentionViewState = { origin, title, layer: 0, batch: 0, head: 0 };
+    if (view) view.attach(key, loaded.info, loaded.ref, sourceLabel ?? loaded.sourceLabel);
+    else
+      view = views.create(state, key, loaded.info, loaded.ref, sourceLabel ?? loaded.sourceLabel);
     const report = await view.waitReport(
       (r) => r.state === 'error' || (r.state === 'open' && r.tiles > 0 && !!r.focus),
     );
     return { state: 'done', result: loaded.info, report, view };
+  }
+
+  /**
+   * `matrixLens.compute`: when the setting and the size allow the GPU, the view opens first
+   * and its page computes the weights (the worker then keeps them, computing the checks); it
+   * answers 'cpu' (no adapter, a software one under `auto`, a lost device) and the caller's
+   * worker path runs, with the page's reason. Undefined: the worker path, no view yet.
+   */
+  async function onGpu(
+    origin: Extract<AttentionOrigin, { kind: 'computed' }>,
+    title: string,
+    key: string,
+  ): Promise<
+    { view: AttentionView; loaded?: Awaited<ReturnType<typeof load>>; note?: string } | undefined
+  > {
+    const s = readSettings();
+    if (s.compute === 'cpu') return undefined;
+    const refOf = async (r: { uri: string; member?: string }): Promise<ArrayRef> => ({
+      source: await sourceOf(vscode.Uri.parse(r.uri)),
+      member: r.member,
+    });
+    const q = await refOf(origin.q);
+    const k = await refOf(origin.k);
+    const v = origin.v ? await refOf(origin.v) : undefined;
+    const params = {
+      q,
+      k,
+      v,
+      heads: origin.heads,
+      causal: origin.causal,
+      maxBytes: s.maxArrayBytes,
+    };
+    const inputs = await worker.call('attentionInputs', {
+      ...params,
+      ...(s.compute === 'auto' ? { minWeights: GPU_AUTO_MIN_ELEMENTS } : {}),
+    });
+    const { heads: H, queries: T, keys: S } = inputs;
+    if (!inputs.q.length) return undefined;
+    // float32 scores must stay far from overflow; the weights must fit the memory limit
+    if (
+      !mayUseGpu(s.compute, H * T * S) ||
+      !(inputs.maxScore < 1e30) ||
+      H * T * S * 4 > s.maxArrayBytes
+    )
+      return undefined;
+    const view = views.createEmpty({ origin, title, layer: 0, batch: 0, head: 0 });
+    view.showLoading(`computing the attention weights (${H} × ${T} × ${S})…`);
+    const answer = await view
+      .routeGpu({ ...inputs, mode: s.compute, causal: origin.causal })
+      .catch(() => ({ where: 'cpu' as const, note: 'the view closed before it answered' }));
+    if (answer.where === 'cpu') return { view, note: answer.note };
+    const names = [origin.q, origin.k, ...(origin.v ? [origin.v] : [])].map(labelOf);
+    const info = await worker.call('attentionAdopt', {
+      key,
+      weights: answer.weights,
+      ms: answer.ms,
+      computed: {
+        heads: H,
+        headDim: inputs.headDim,
+        valueDim: inputs.hasV ? inputs.valueDim : 0,
+        causal: origin.causal,
+        qShape: inputs.qShape,
+        kShape: inputs.kShape,
+        vShape: inputs.vShape,
+        ...(inputs.hasV ? { outputShape: [H, T, inputs.valueDim] } : {}),
+      },
+      computedOn: { where: 'gpu', label: answer.label, accuracy: answer.accuracy },
+    });
+    const sourceLabel = `Q = ${names[0]} · K = ${names[1]}${origin.v ? ` · V = ${names[2]}` : ''} · ${H} head${H === 1 ? '' : 's'} · ${origin.causal ? 'causal mask' : 'no mask'}`;
+    return { view, loaded: { info, sourceLabel } };
   }
 
   // ---------- Attention from Q, K, V ----------

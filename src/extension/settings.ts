@@ -1,11 +1,14 @@
 import * as vscode from 'vscode';
 import type { Pooling } from '../core/view/slice2d';
+import { ComputeMode, computeModeOf } from '../protocol/compute';
 
 export interface LensSettings {
   maxArrayBytes: number;
   maxCells: number;
   pooling: Pooling;
   colormap: string;
+  /** where Analyze's heavy numbers may run (`matrixLens.compute`) */
+  compute: ComputeMode;
 }
 
 export function readSettings(scope?: vscode.Uri): LensSettings {
@@ -15,5 +18,6 @@ export function readSettings(scope?: vscode.Uri): LensSettings {
     maxCells: Math.min(4096 * 4096, Math.max(64, c.get<number>('heatmap.maxCells', 1024 * 1024))),
     pooling: c.get<string>('heatmap.pooling', 'mean') === 'maxabs' ? 'maxabs' : 'mean',
     colormap: c.get<string>('heatmap.colormap', 'viridis'),
+    compute: computeModeOf(c.get<string>('compute', 'auto')),
   };
 }

@@ -4,6 +4,7 @@
  * to cancel a run. The panel keeps {@link AnalysisPanelSavedState} for its serializer.
  */
 import type { AnalyzeResult } from './worker';
+import type { ComputeMode } from './compute';
 import type { AnalysisRendered } from './testing';
 
 export type AnalysisHostToWebview =
@@ -17,7 +18,21 @@ export type AnalysisPanelUpdate =
   /** the worker's progress while run `seq` is 'running' */
   | { type: 'progress'; seq: number; fraction: number }
   /** the saved view settings, sent by the serializer before the saved state */
-  | { type: 'settings'; histogram?: boolean };
+  | { type: 'settings'; histogram?: boolean }
+  /**
+   * After analysis `seq` is shown: the top-k singular values of the same matrix, routed by
+   * `mode` through the webview's ComputeRouter (GPU, or the worker's float64 values already
+   * shown). `data` is the matrix as float32, row-major; absent when `mode` is 'cpu'.
+   */
+  | {
+      type: 'gpuSpectrum';
+      seq: number;
+      mode: ComputeMode;
+      k: number;
+      rows: number;
+      cols: number;
+      data?: Float32Array;
+    };
 
 /** What the results panel keeps with `setState` (and its serializer restores after a reload). */
 export interface AnalysisPanelSavedState {

@@ -4,7 +4,35 @@
  * serializer, and asks for a token file or a recompute.
  */
 import type { CellWindow } from './common';
-import type { AttentionFocusData, AttentionTilesData, AttentionViewInfo } from './worker';
+import type {
+  AttentionFocusData,
+  AttentionInputs,
+  AttentionTilesData,
+  AttentionViewInfo,
+} from './worker';
+import type { ComputeMode } from './compute';
+
+/** Q, K, V for the view's compute router (`matrixLens.compute`): GPU or back to the worker. */
+export interface GpuAttentionJob extends AttentionInputs {
+  type: 'gpuAttention';
+  seq: number;
+  mode: ComputeMode;
+  causal: boolean;
+}
+
+/** The view's answer: weights [H, T, S] from the GPU, or "use the worker" (and why). */
+export type GpuAttentionAnswer =
+  | {
+      type: 'gpuAttentionResult';
+      seq: number;
+      where: 'gpu';
+      label: string;
+      /** stated accuracy of the float32 weights */
+      accuracy: string;
+      weights: Float32Array;
+      ms: number;
+    }
+  | { type: 'gpuAttentionResult'; seq: number; where: 'cpu'; note?: string };
 import type { AttentionRendered } from './testing';
 
 /** Where a view's weights come from: restorable after a window reload (webview state). */
@@ -53,7 +81,8 @@ export type AttentionHostToWebview =
       state?: AttentionViewState;
     }
   | { type: 'error'; title: string; message: string; seq?: number }
-  | { type: 'drive'; action: AttentionDriveAction };
+  | { type: 'drive'; action: AttentionDriveAction }
+  | GpuAttentionJob;
 
 export type AttentionDriveAction =
   | { kind: 'focus'; layer: number; batch: number; head: number }
@@ -75,4 +104,5 @@ export type AttentionWebviewToHost =
       window?: CellWindow;
     }
   | { type: 'pickTokensFile' }
-  | { type: 'recompute' };
+  | { type: 'recompute' }
+  | GpuAttentionAnswer;

@@ -34,6 +34,8 @@ export interface WorkerApi extends EmbeddingsApi, CompareApi {
   releaseArrays(p: { source: ArraySource }): Record<string, never>;
   /** Matrix analysis (src/worker/analysisOps.ts). */
   analyze(p: AnalyzeParams): AnalyzeResult;
+  /** The 2-D float32 matrix `analyze` would analyze, for the webview's GPU path. */
+  analysisMatrix(p: AnalyzeParams): AnalysisMatrix;
   /** A full-resolution window of a slice as CSV (heatmap export). */
   csv(p: CsvParams): CsvResult;
   /** The attention view (src/worker/attentionOps.ts); the weights stay in the worker. */
@@ -42,6 +44,51 @@ export interface WorkerApi extends EmbeddingsApi, CompareApi {
   attentionTiles(p: AttentionTilesParams): AttentionTilesData;
   attentionFocus(p: AttentionFocusParams): AttentionFocusData;
   attentionRelease(p: { key: string }): Record<string, never>;
+  /** Q, K, V as float32 per head, for the attention view's GPU path. */
+  attentionInputs(p: AttentionParams & { minWeights?: number }): AttentionInputs;
+  /** Keeps weights computed elsewhere (the view's GPU) under `key`, with their diagnostics. */
+  attentionAdopt(p: AttentionAdoptParams): AttentionViewInfo;
+}
+
+/**
+ * Q [H,T,d], K [H,S,d], V [H,S,dv] as float32, row-major (V zeros with dv = 1 when absent);
+ * with `minWeights`, fewer H·T·S weights than that give the sizes only and empty arrays.
+ */
+export interface AttentionInputs {
+  heads: number;
+  queries: number;
+  keys: number;
+  headDim: number;
+  valueDim: number;
+  q: Float32Array;
+  k: Float32Array;
+  v: Float32Array;
+  hasV: boolean;
+  qShape: number[];
+  kShape: number[];
+  vShape?: number[];
+  /** max |q_i|·|k_j|/√d over rows: the scores' magnitude bound (accuracy, float32 range) */
+  maxScore: number;
+}
+
+export interface AttentionAdoptParams {
+  key: string;
+  /** [heads, queries, keys] */
+  weights: Float32Array;
+  computed: NonNullable<AttentionViewInfo['computed']>;
+  ms: number;
+  computedOn: ComputedOn;
+}
+
+/** Where the numbers of a view came from, as the panel says it. */
+export interface ComputedOn {
+  where: 'gpu' | 'cpu';
+  /** "computed on GPU (adapter) in N ms" / "computed on CPU (2 threads) in N ms" */
+  label: string;
+  /** the GPU result's stated accuracy */
+  accuracy?: string;
+  /** why the GPU was not used (said once) */
+  note?: string;
 }
 
 /** What the host may call: the API, plus the test hooks of builds made with them. */
@@ -124,6 +171,15 @@ export interface AnalyzeResult {
   sliceLabel: string;
   analysis: MatrixAnalysis;
   ms: number;
+  /** threads the worker's engine ran on (the caller included) */
+  threads: number;
+}
+
+/** A matrix as float32, row-major (the webview's GPU kernels are float32). */
+export interface AnalysisMatrix {
+  rows: number;
+  cols: number;
+  data: Float32Array;
 }
 
 export interface AttentionParams {
@@ -168,6 +224,8 @@ export interface AttentionViewInfo {
     outputShape?: number[];
   };
   ms: number;
+  /** computed weights: where they were computed */
+  computedOn?: ComputedOn;
 }
 
 /** Every head of (layer, batch), max-pooled to at most `size` × `size` cells. */

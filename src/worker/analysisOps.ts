@@ -17,11 +17,13 @@ import {
   analyzeMatrix,
   attentionData,
   countNonFinite,
+  type Matrix,
   sliceToMatrix,
 } from '../core/linalg';
+import { parallelExecutor } from '../core/linalg/parallel';
 import { require2d, sliceLabel } from '../core/view/matrixSlice';
 import type { ArrayRef } from '../protocol/common';
-import type { AnalyzeParams, AnalyzeResult } from '../protocol/worker';
+import type { AnalysisMatrix, AnalyzeParams, AnalyzeResult } from '../protocol/worker';
 import { loadArray, rawOfParsed } from './arrays';
 import type { RequestControl } from './cancel';
 
@@ -48,8 +50,11 @@ function unsupportedComplex(dtype: DType): LensError {
   );
 }
 
-export async function analyzeOp(p: AnalyzeParams, control: RequestControl): Promise<AnalyzeResult> {
-  const started = Date.now();
+/** The input of an analysis: its name, dtype, whole shape and the 2-D matrix analyzed. */
+async function analysisInput(
+  p: AnalyzeParams,
+  control: RequestControl,
+): Promise<{ name: string; dtype: DType; shape: number[]; m: Matrix }> {
   let name = '';
   let dtype: DType;
   let raw: RawArray;
@@ -74,6 +79,12 @@ export async function analyzeOp(p: AnalyzeParams, control: RequestControl): Prom
   // file, which analyzeMatrix only reads (one copy of the array fewer while it runs)
   const m =
     shape.length === 2 && !p.index?.length ? adoptRawArray(raw) : sliceToMatrix(raw, p.index);
+  return { name, dtype, shape, m };
+}
+
+export async function analyzeOp(p: AnalyzeParams, control: RequestControl): Promise<AnalyzeResult> {
+  const started = Date.now();
+  const { name, dtype, shape, m } = await analysisInput(p, control);
   control.tick(0.01);
   const analysis = analyzeMatrix(m, dtype, {
     randomized: p.randomized,
@@ -86,7 +97,17 @@ export async function analyzeOp(p: AnalyzeParams, control: RequestControl): Prom
     sliceLabel: sliceLabel(shape, p.index),
     analysis,
     ms: Date.now() - started,
+    threads: parallelExecutor()?.threads ?? 1,
   };
+}
+
+/** The matrix `analyzeOp` analyzes, as float32 for the webview's GPU kernels. */
+export async function analysisMatrixOp(
+  p: AnalyzeParams,
+  control: RequestControl,
+): Promise<AnalysisMatrix> {
+  const { m } = await analysisInput(p, control);
+  return { rows: m.rows, cols: m.cols, data: Float32Array.from(m.data) };
 }
 
 /** Q, K or V as attention() wants it: real, finite; float32 (and narrower) inputs stay float32. */

@@ -7,7 +7,8 @@
  */
 import { DType, isComplex } from '../core/array/dtype';
 import { formatBytes } from '../core/array/ndarray';
-import { attention, attentionWeightBytes } from '../core/attention/attention';
+import { attention, attentionWeightBytes, splitHeads } from '../core/attention/attention';
+import { parallelExecutor } from '../core/linalg/parallel';
 import { attentionDiagnostics } from '../core/attention/diagnostics';
 import {
   AttentionLayout,
@@ -26,9 +27,12 @@ import type {
   AttentionOpenParams,
   AttentionTilesData,
   AttentionTilesParams,
+  AttentionAdoptParams,
+  AttentionInputs,
+  AttentionParams,
   AttentionViewInfo,
 } from '../protocol/worker';
-import { refLabel, tensorOf } from './analysisOps';
+import { loadRef, refLabel, tensorOf } from './analysisOps';
 import { loadArray } from './arrays';
 import type { RequestControl } from './cancel';
 
@@ -177,8 +181,116 @@ export async function attentionComputeOp(
       outputShape: r.outputShape,
     },
     ms: Date.now() - started,
+    computedOn: {
+      where: 'cpu',
+      label: `computed on CPU (${threadsLabel()}) in ${Date.now() - started} ms`,
+    },
   };
   return info;
+}
+
+function threadsLabel(): string {
+  const n = parallelExecutor()?.threads ?? 1;
+  return `${n} thread${n === 1 ? '' : 's'}`;
+}
+
+/** Q, K, V of `p` per head as float32 (the checks `attention` makes, without computing it). */
+export async function attentionInputsOp(
+  p: AttentionParams & { minWeights?: number },
+): Promise<AttentionInputs> {
+  if (p.minWeights) {
+    // from the headers alone: fewer weights than that and nothing is converted or sent
+    const qs = (await loadRef(p.q, p.maxBytes)).raw.shape;
+    const ks = (await loadRef(p.k, p.maxBytes)).raw.shape;
+    const H = qs.length === 3 ? qs[0] : (p.heads ?? 1);
+    const T = qs.length >= 2 ? qs[qs.length - 2] : 0;
+    const S = ks.length >= 2 ? ks[ks.length - 2] : 0;
+    if (H * T * S < p.minWeights) return { ...emptyInputs(), heads: H, queries: T, keys: S };
+  }
+  const q = await tensorOf('Q', p.q, p.maxBytes);
+  const k = await tensorOf('K', p.k, p.maxBytes);
+  const v = p.v ? await tensorOf('V', p.v, p.maxBytes) : undefined;
+  const Q = splitHeads('Q', q, q.shape.length === 3 ? undefined : p.heads);
+  const K = splitHeads('K', k, k.shape.length === 3 ? undefined : p.heads);
+  if (Q.H !== K.H) throw new LensError(`Q has ${Q.H} heads but K has ${K.H}`);
+  if (Q.d !== K.d) throw new LensError(`Q head size ${Q.d} differs from K head size ${K.d}`);
+  const V = v ? splitHeads('V', v, v.shape.length === 3 ? undefined : p.heads) : undefined;
+  if (V && (V.H !== K.H || V.T !== K.T))
+    throw new LensError(
+      `V shape [${v!.shape.join(', ')}] does not match K shape [${k.shape.join(', ')}]`,
+    );
+  const pack = (heads: Float64Array[]) => {
+    const out = new Float32Array(heads.reduce((a, h) => a + h.length, 0));
+    let o = 0;
+    for (const h of heads) out.set(h, (o += h.length) - h.length);
+    return out;
+  };
+  const rowNorm = (heads: Float64Array[], d: number) => {
+    let mx = 0;
+    for (const h of heads)
+      for (let i = 0; i < h.length; i += d) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += h[i + j] * h[i + j];
+        mx = Math.max(mx, s);
+      }
+    return Math.sqrt(mx);
+  };
+  return {
+    heads: Q.H,
+    queries: Q.T,
+    keys: K.T,
+    headDim: Q.d,
+    valueDim: V ? V.d : 1,
+    q: pack(Q.heads),
+    k: pack(K.heads),
+    v: V ? pack(V.heads) : new Float32Array(K.H * K.T),
+    hasV: !!V,
+    qShape: q.shape,
+    kShape: k.shape,
+    vShape: v?.shape,
+    maxScore: (rowNorm(Q.heads, Q.d) * rowNorm(K.heads, K.d)) / Math.sqrt(Q.d),
+  };
+}
+
+function emptyInputs(): AttentionInputs {
+  const none = new Float32Array(0);
+  return {
+    heads: 0,
+    queries: 0,
+    keys: 0,
+    headDim: 0,
+    valueDim: 0,
+    q: none,
+    k: none,
+    v: none,
+    hasV: false,
+    qShape: [],
+    kShape: [],
+    maxScore: 0,
+  };
+}
+
+/** Weights computed by the view's GPU, kept like the worker's own (diagnostics from them). */
+export function attentionAdoptOp(
+  p: AttentionAdoptParams,
+  control: RequestControl,
+): AttentionViewInfo {
+  const c = p.computed;
+  const shape = [c.heads, c.qShape[c.qShape.length - 2], c.kShape[c.kShape.length - 2]];
+  if (shape[0] * shape[1] * shape[2] !== p.weights.length)
+    throw new LensError(`${p.weights.length} attention weights do not make [${shape.join(', ')}]`);
+  const diagnostics = attentionDiagnostics(p.weights, shape, 'float32', (f) => control.tick(f));
+  keep(p.key, { w: p.weights, layout: attentionLayout(shape), dtype: 'float32' });
+  return {
+    key: p.key,
+    name: '',
+    dtype: 'float32',
+    shape,
+    diagnostics,
+    computed: p.computed,
+    ms: p.ms,
+    computedOn: p.computedOn,
+  };
 }
 
 /** `transfer` receives the buffers the reply can hand over instead of copying. */

@@ -17,11 +17,13 @@ import {
   release,
   sliceView,
 } from './arrays';
-import { analyzeOp } from './analysisOps';
+import { analysisMatrixOp, analyzeOp } from './analysisOps';
 import { ensurePool } from './pool';
 import {
+  attentionAdoptOp,
   attentionComputeOp,
   attentionFocusOp,
+  attentionInputsOp,
   attentionOpenOp,
   attentionReleaseOp,
   attentionTilesOp,
@@ -62,8 +64,20 @@ const handlers: Handlers<WorkerApi, WorkerContext> = {
   },
   // the linear algebra of these runs on the thread pool (started on the first of them)
   analyze: (p, { control }) => (ensurePool(), analyzeOp(p, control)),
+  analysisMatrix: async (p, { control, transfer }) => {
+    const r = await analysisMatrixOp(p, control);
+    transfer(r.data.buffer);
+    return r;
+  },
   attentionCompute: (p, { control }) => (ensurePool(), attentionComputeOp(p, control)),
   attentionOpen: (p, { control }) => attentionOpenOp(p, control),
+  attentionInputs: async (p, { transfer }) => {
+    const r = await attentionInputsOp(p);
+    // each buffer once (a transfer list with a duplicate fails to post)
+    for (const b of new Set([r.q.buffer, r.k.buffer, r.v.buffer])) transfer(b);
+    return r;
+  },
+  attentionAdopt: (p, { control }) => attentionAdoptOp(p, control),
   attentionTiles: (p, { control, transfer }) => attentionTilesOp(p, control, transfer),
   attentionFocus: (p, { transfer }) => attentionFocusOp(p, transfer),
   attentionRelease: (p) => attentionReleaseOp(p.key),

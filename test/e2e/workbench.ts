@@ -19,6 +19,7 @@ interface Driver {
     theme?: string;
     viewport?: { width: number; height: number };
     debugAdapter?: boolean;
+    webgpu?: boolean;
   }): Promise<Workbench>;
   quickOpen(page: Page, name: string): Promise<void>;
   runCommand(page: Page, title: string): Promise<void>;

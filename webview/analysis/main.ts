@@ -29,6 +29,7 @@ import { eigenPlaneChart, eigenRealChart, histogram, histogramChart } from './ei
 import { energyChart, errorChart, planSingularValues, singularValueChart } from './spectrumCharts';
 import { onThemeChange, readTheme, PlotTheme } from './theme';
 import css from './styles.css';
+import { GPU_SV_TOLERANCE, POWER_ITERATIONS, loseDeviceForTest, runSpectrum } from './gpuSpectrum';
 
 // uPlot's stylesheet and ours go in under the page's CSP nonce (nothing is fetched)
 addStyle(uplotCss);
@@ -48,6 +49,8 @@ let charts: Chart[] = [];
 /** rebuilds the charts of the view shown (theme change, histogram toggle) */
 let rebuild: (() => void) | undefined;
 let builds = 0;
+/** the analysis shown now (the GPU job of the same run compares against it) */
+let current: { seq: number; result: AnalyzeResult } | undefined;
 
 /** Test and debugging hook: the uPlot instances and what was drawn. */
 interface DebugHook {
@@ -55,12 +58,19 @@ interface DebugHook {
   shown(): typeof shown;
   theme(): PlotTheme;
   builds(): number;
+  /** test builds: loses the WebGPU device (false without one or in the shipped build) */
+  loseGpu(): Promise<boolean>;
+  /** the top-k singular values the compute line is about, full precision */
+  topValues(): number[] | undefined;
 }
+let topValues: number[] | undefined;
 (window as unknown as { __matrixLens: DebugHook }).__matrixLens = {
   charts: () => Object.fromEntries(charts.map((c) => [c.id, c])),
   shown: () => shown,
   theme: readTheme,
   builds: () => builds,
+  loseGpu: loseDeviceForTest,
+  topValues: () => topValues,
 };
 
 function clearCharts(): void {
@@ -265,6 +275,18 @@ function showAnalysis(title: string, r: AnalyzeResult): void {
       ),
     );
   parts.push(stats);
+  // a result saved by an older version has no thread count
+  const nThreads = (r.threads as number | undefined) ?? 1;
+  const threads = `${nThreads} thread${nThreads === 1 ? '' : 's'}`;
+  const compute = el('div', { class: 'compute', id: 'compute', role: 'note' });
+  compute.append(
+    el(
+      'div',
+      { 'data-key': 'compute-cpu' },
+      `Rank, condition number, norms and ${approx ? `the top ${approx.k}` : 'all'} singular values: computed on CPU (${threads}, float64) in ${r.ms} ms`,
+    ),
+  );
+  parts.push(compute);
 
   // toolbar: the optional histogram
   const hasEig = !!a.eigenvalues?.length;
@@ -493,7 +515,42 @@ function report(
   post({ type: 'rendered', report: r });
 }
 
+/** The top-k singular values through the compute router, then one more report. */
+async function onGpuSpectrum(m: Extract<AnalysisPanelUpdate, { type: 'gpuSpectrum' }>) {
+  const cur = current;
+  if (!cur || cur.seq !== m.seq || shown?.seq !== m.seq) return;
+  const title = shown.title;
+  const box = document.getElementById('compute');
+  if (!box) return;
+  const r = cur.result;
+  const k = Math.min(m.k, r.analysis.singularValues.length);
+  const pending = el('div', { class: 'sub' }, `top ${k} singular values on the GPU…`);
+  box.append(pending);
+  const o = await runSpectrum(m, r.analysis.singularValues, r.threads, r.ms);
+  pending.remove();
+  if (current !== cur || !box.isConnected) return;
+  topValues = o.values;
+  box.append(
+    el('div', { 'data-key': `compute-${o.where}-top` }, `Top ${k} singular values: ${o.label}`),
+  );
+  if (o.where === 'gpu') {
+    const within = (o.measured ?? Infinity) <= GPU_SV_TOLERANCE;
+    box.append(
+      el(
+        'div',
+        { 'data-key': 'compute-gpu-accuracy', class: within ? 'sub' : 'warn' },
+        `float32, randomized subspace iteration (q = ${POWER_ITERATIONS}), σ finished in float64 on the CPU; stated accuracy |Δσ| ≤ ${GPU_SV_TOLERANCE.toExponential(0)}·σ₁ where the spectrum has a gap after σ_${k}. Measured against the CPU's float64 values: max |Δσ|/σ₁ = ${(o.measured ?? NaN).toExponential(1)}${within ? '' : ' — above the stated bound: the CPU values above stand'}. Rank and condition number are the CPU's.`,
+      ),
+    );
+  }
+  if (o.note)
+    box.append(el('div', { 'data-key': 'compute-note', class: 'warn', role: 'alert' }, o.note));
+  report(cur.seq, 'analysis', title);
+}
+
 function render(m: AnalysisHostToWebview): void {
+  current = m.type === 'analysis' ? { seq: m.seq, result: m.result } : undefined;
+  topValues = undefined;
   clearCharts();
   rebuild = undefined;
   shown = { seq: m.seq, type: m.type, title: m.title };
@@ -522,6 +579,7 @@ window.addEventListener(
   (e: MessageEvent<AnalysisHostToWebview | AnalysisPanelUpdate>) => {
     const m = e.data;
     if (m.type === 'progress') return onProgress(m);
+    if (m.type === 'gpuSpectrum') return void onGpuSpectrum(m);
     if (m.type === 'settings') {
       saved.histogram = m.histogram;
       return save();

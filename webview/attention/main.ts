@@ -36,6 +36,8 @@ import { fmt6, parseTokens, shapeLine, type Tokens } from './format';
 import { messagePage, openPage, savedView, type OpenPage, type Page } from './state';
 import { TILE, Tiles } from './tiles';
 import css from './styles.css';
+import { lastGpuWeights, runAttentionJob } from './gpuJob';
+import { loseDeviceForTest } from '../gpu/panelRouter';
 
 addStyle(css);
 const app = document.getElementById('app')!;
@@ -121,6 +123,19 @@ function buildPage(p: OpenPage, sourceLabel: string): void {
     header(sourceLabel),
     el('div', { class: 'sub', id: 'shape' }, shapeLine(p.info, p.layout)),
   );
+  const on = p.info.computedOn;
+  if (on) {
+    const box = el('div', { class: 'compute', id: 'compute', role: 'note' });
+    box.append(
+      el(
+        'div',
+        { 'data-key': `compute-${on.where}` },
+        `Weights ${on.label}${on.accuracy ? `; ${on.accuracy}` : ''}; the checks below are the worker's, in float64`,
+      ),
+    );
+    if (on.note) box.append(el('div', { 'data-key': 'compute-note', class: 'warn' }, on.note));
+    app.append(box);
+  }
   app.append(checksSection(p));
   const controls = new Controls(p, {
     layerBatch: setLayerBatch,
@@ -371,9 +386,27 @@ window.addEventListener('resize', () => {
   }, 100);
 });
 
+if (TEST_HOOKS)
+  (
+    window as unknown as {
+      __matrixLensAttention: { loseGpu(): Promise<boolean>; gpuWeights(): number[] | undefined };
+    }
+  ).__matrixLensAttention = { loseGpu: loseDeviceForTest, gpuWeights: lastGpuWeights };
+
 window.addEventListener('message', (e: MessageEvent<AttentionHostToWebview>) => {
   const m = e.data;
   switch (m.type) {
+    case 'gpuAttention':
+      void runAttentionJob(m).then(post, (err: unknown) =>
+        // a kernel bug must not leave the host waiting: the worker computes instead
+        post({
+          type: 'gpuAttentionResult',
+          seq: m.seq,
+          where: 'cpu',
+          note: `the GPU run failed (${err instanceof Error ? err.message : String(err)}); computed on CPU`,
+        }),
+      );
+      return;
     case 'loading':
       showMessage('loading', m.title, m.message);
       return;

@@ -70,7 +70,9 @@ export class ComputeRouter {
         // a software adapter (SwiftShader, llvmpipe) is a CPU too, and a slower one than the
         // worker's engine: `auto` does not choose it; `gpu` still may (tests, comparisons)
         if (this.o.mode === 'auto' && ctx.fallbackAdapter)
-          throw new GpuUnavailable(`the WebGPU adapter (${ctx.name}) is a software fallback`);
+          throw new GpuUnavailable(
+            `the WebGPU adapter (${ctx.name}) is not a hardware GPU ('auto' skips it)`,
+          );
         const r = await gpu(ctx);
         const t = r.gpuMs ?? r.wallMs;
         return {

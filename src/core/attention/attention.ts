@@ -60,6 +60,11 @@ interface Split {
   threeD: boolean;
 }
 
+/** Q, K or V per head: [H, T, d] as it is, [T, H·d] split into H heads of width d. */
+export function splitHeads(name: string, x: Tensor, heads: number | undefined): Split {
+  return split(name, x, heads);
+}
+
 /**
  * A new contiguous [T, d] head: float32 when `f32` and the data is float32 (the SIMD kernels
  * read it as is), else float64.

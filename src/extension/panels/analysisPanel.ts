@@ -108,6 +108,25 @@ export class AnalysisPanel implements vscode.Disposable, vscode.WebviewPanelSeri
     );
   }
 
+  /** Run `seq`'s top-k singular values, for the panel to route to the GPU or the worker's. */
+  gpuSpectrum(
+    seq: number,
+    job: Omit<Extract<AnalysisPanelUpdate, { type: 'gpuSpectrum' }>, 'type' | 'seq'>,
+  ): void {
+    const cur = this.current;
+    if (seq !== this.seq || !cur) return;
+    const msg: AnalysisPanelUpdate = { type: 'gpuSpectrum', seq, ...job };
+    void cur.host.ready.then(
+      () => cur.host.post(msg),
+      () => undefined,
+    );
+  }
+
+  /** The number of the latest run (`begin`). */
+  get latest(): number {
+    return this.seq;
+  }
+
   /**
    * The serializer: a panel VS Code restored after a window reload. It becomes the panel
    * (when none is open) and shows the state the webview had saved. Returns at once: VS Code

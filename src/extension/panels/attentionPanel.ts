@@ -13,6 +13,8 @@ import type {
   AttentionOrigin,
   AttentionViewState,
   AttentionWebviewToHost,
+  GpuAttentionAnswer,
+  GpuAttentionJob,
 } from '../../protocol/attention';
 import type { AttentionRenderedReport } from '../../protocol/testing';
 import type { AttentionViewInfo } from '../../protocol/worker';
@@ -192,7 +194,40 @@ export class AttentionView {
       case 'recompute':
         await this.recompute();
         return;
+      case 'gpuAttentionResult':
+        this.gpuAnswers.get(m.seq)?.(m);
+        this.gpuAnswers.delete(m.seq);
+        return;
     }
+  }
+
+  private gpuSeq = 0;
+  private readonly gpuAnswers = new Map<number, (a: GpuAttentionAnswer) => void>();
+
+  /** Shows "loading" until weights are attached (the GPU job runs in this page). */
+  showLoading(message: string): void {
+    const msg: AttentionHostToWebview = { type: 'loading', title: this.state.title, message };
+    if (this.host.isReady) this.post(msg);
+    else this.pendingOpen = msg;
+  }
+
+  /**
+   * Sends Q, K, V to the page's compute router; resolves with its answer (weights from the
+   * GPU, or 'cpu'), or 'cpu' when the page is closed first.
+   */
+  async routeGpu(job: Omit<GpuAttentionJob, 'type' | 'seq'>): Promise<GpuAttentionAnswer> {
+    const seq = ++this.gpuSeq;
+    const answer = new Promise<GpuAttentionAnswer>((resolve) => {
+      this.gpuAnswers.set(seq, resolve);
+      this.panel.onDidDispose(() =>
+        resolve({ type: 'gpuAttentionResult', seq, where: 'cpu', note: 'the view was closed' }),
+      );
+    });
+    await this.host.ready;
+    const msg: GpuAttentionJob = { type: 'gpuAttention', seq, ...job };
+    if (!(await this.host.post(msg)))
+      return { type: 'gpuAttentionResult', seq, where: 'cpu', note: 'the view did not answer' };
+    return answer;
   }
 
   /** Computes the weights again from the same Q, K, V files (the view's Recompute button). */
@@ -297,6 +332,14 @@ export class AttentionViews implements vscode.Disposable {
     this.views.add(v);
     v.panel.onDidDispose(() => this.views.delete(v));
     return v;
+  }
+
+  /** A new panel with nothing attached yet (the weights are computed in its page). */
+  createEmpty(state: AttentionViewState): AttentionView {
+    const panel = this.newPanel(state.title);
+    return this.track(
+      new AttentionView(panel, state, this.worker, this.load, this.extensionUri, () => {}),
+    );
   }
 
   /** A new panel on weights loaded under `key`. */

@@ -150,7 +150,7 @@ describe('webview/gpu ComputeRouter (matrixLens.compute)', () => {
     const p = await auto.run(1e6, gpuOk, cpu);
     assert.equal(p.where, 'cpu');
     assert.deepEqual(notes, [
-      'the WebGPU adapter (google swiftshader, software fallback) is a software fallback; computing on CPU from now on',
+      "the WebGPU adapter (google swiftshader, software fallback) is not a hardware GPU ('auto' skips it); computing on CPU from now on",
     ]);
     assert.equal((await router({ mode: 'gpu', acquire: soft }).run(1, gpuOk, cpu)).where, 'gpu');
   });
