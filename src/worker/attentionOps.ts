@@ -219,13 +219,13 @@ export async function attentionInputsOp(
     throw new LensError(
       `V shape [${v!.shape.join(', ')}] does not match K shape [${k.shape.join(', ')}]`,
     );
-  const pack = (heads: Float64Array[]) => {
+  const pack = (heads: readonly (Float64Array | Float32Array)[]) => {
     const out = new Float32Array(heads.reduce((a, h) => a + h.length, 0));
     let o = 0;
     for (const h of heads) out.set(h, (o += h.length) - h.length);
     return out;
   };
-  const rowNorm = (heads: Float64Array[], d: number) => {
+  const rowNorm = (heads: readonly (Float64Array | Float32Array)[], d: number) => {
     let mx = 0;
     for (const h of heads)
       for (let i = 0; i < h.length; i += d) {
