@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { pythonJson, tempDir } from '../helpers/python';
 import { decodePng, Image, pixel } from '../helpers/png';
-import { driver, SCREENSHOTS, vsixUnderTest, Workbench } from './workbench';
+import {
+  driver,
+  hookedFrame,
+  paletteCommand,
+  SCREENSHOTS,
+  vsixUnderTest,
+  Workbench,
+} from './workbench';
 
 /** The webview's test hook (webview/analysis/main.ts): the uPlot charts and what they drew. */
 interface Hook {
@@ -127,54 +134,10 @@ print(json.dumps(dict(lowrank=low, eig=dict(ev=[[float(z.real), float(z.imag)] f
     await wb?.close();
   });
 
-  /**
-   * Runs a command from the palette (F1). The workbench, not a webview, must have the
-   * keyboard: the active tab is clicked first.
-   */
-  async function command(title: string, tab?: string, file = false): Promise<void> {
-    const input = page.locator('.quick-input-widget input');
-    for (let attempt = 0; attempt < 8; attempt++) {
-      // the first group's active tab (or the named one) takes the focus from any webview
-      await (
-        tab
-          ? page.locator('.tab', { hasText: tab })
-          : page.locator('.editor-group-container').first().locator('.tab.active')
-      )
-        .first()
-        .click({ position: { x: 5, y: 5 } })
-        .catch(() => undefined);
-      await page.keyboard.press('F1');
-      try {
-        await input.waitFor({ state: 'visible', timeout: 4000 });
-        // F1 opens the palette at '>'; without it the same box is Quick Open (files)
-        await input.fill(file ? title : `>${title}`);
-        const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-        await row.waitFor({ timeout: 4000 });
-        await row.click();
-        return;
-      } catch {
-        await page.keyboard.press('Escape');
-        await page.waitForTimeout(1000);
-      }
-    }
-    throw new Error(`could not run '${title}' from the command palette`);
-  }
-
-  /** The analysis panel's frame (the one with the test hook). */
-  async function panel(timeoutMs = 60_000): Promise<Frame> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      for (const f of page.frames()) {
-        try {
-          if (await f.evaluate(() => !!(window as unknown as W).__matrixLens)) return f;
-        } catch {
-          /* detached or not ours */
-        }
-      }
-      await page.waitForTimeout(250);
-    }
-    throw new Error('the analysis panel did not appear');
-  }
+  const command = (title: string, tab?: string, file = false): Promise<void> =>
+    paletteCommand(page, title, tab, file);
+  const panel = (timeoutMs?: number): Promise<Frame> =>
+    hookedFrame(page, 'the analysis panel', timeoutMs);
 
   async function waitShown(f: Frame, type: string, file: string, timeout = 60_000): Promise<void> {
     await f.waitForFunction(

@@ -3,7 +3,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { pythonJson, tempDir } from '../helpers/python';
-import { driver, SCREENSHOTS, vsixUnderTest, Workbench } from './workbench';
+import {
+  driver,
+  hookedFrame,
+  paletteCommand,
+  SCREENSHOTS,
+  vsixUnderTest,
+  Workbench,
+} from './workbench';
 
 /** The analysis webview's test hook (webview/analysis/main.ts). */
 interface Hook {
@@ -83,47 +90,10 @@ print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist()
     await wb?.close();
   });
 
-  async function command(title: string, tab?: string, file = false): Promise<void> {
-    const input = page.locator('.quick-input-widget input');
-    for (let attempt = 0; attempt < 8; attempt++) {
-      await (
-        tab
-          ? page.locator('.tab', { hasText: tab })
-          : page.locator('.editor-group-container').first().locator('.tab.active')
-      )
-        .first()
-        .click({ position: { x: 5, y: 5 } })
-        .catch(() => undefined);
-      await page.keyboard.press('F1');
-      try {
-        await input.waitFor({ state: 'visible', timeout: 4000 });
-        await input.fill(file ? title : `>${title}`);
-        const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-        await row.waitFor({ timeout: 4000 });
-        await row.click();
-        return;
-      } catch {
-        await page.keyboard.press('Escape');
-        await page.waitForTimeout(1000);
-      }
-    }
-    throw new Error(`could not run '${title}' from the command palette`);
-  }
-
-  async function panel(timeoutMs = 60_000): Promise<Frame> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      for (const f of page.frames()) {
-        try {
-          if (await f.evaluate(() => !!(window as unknown as W).__matrixLens)) return f;
-        } catch {
-          /* detached or not ours */
-        }
-      }
-      await page.waitForTimeout(250);
-    }
-    throw new Error('the analysis panel did not appear');
-  }
+  const command = (title: string, tab?: string, file = false): Promise<void> =>
+    paletteCommand(page, title, tab, file);
+  const panel = (timeoutMs?: number): Promise<Frame> =>
+    hookedFrame(page, 'the analysis panel', timeoutMs);
 
   let runs = 0;
   /** Analyze `file` from the palette; resolves once its analysis is shown. */

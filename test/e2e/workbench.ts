@@ -39,3 +39,57 @@ export function vsixUnderTest(): string | undefined {
 }
 
 export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
+
+/**
+ * Runs a command from the palette (F1), retrying while a late-loading page steals the focus.
+ * The workbench, not a webview, must have the keyboard: the first group's active tab (or the
+ * tab named `tab`) is clicked first. With `file`, the same box is used as Quick Open.
+ */
+export async function paletteCommand(
+  page: Page,
+  title: string,
+  tab?: string,
+  file = false,
+): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 0; attempt < 8; attempt++) {
+    await (
+      tab
+        ? page.locator('.tab', { hasText: tab })
+        : page.locator('.editor-group-container').first().locator('.tab.active')
+    )
+      .first()
+      .click({ position: { x: 5, y: 5 } })
+      .catch(() => undefined);
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 4000 });
+      // F1 opens the palette at '>'; without it the same box is Quick Open (files)
+      await input.fill(file ? title : `>${title}`);
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+      await row.waitFor({ timeout: 4000 });
+      await row.click();
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+  }
+  throw new Error(`could not run '${title}' from the command palette`);
+}
+
+/** The first webview frame that exposes the test build's `__matrixLens` hook. */
+export async function hookedFrame(page: Page, what: string, timeoutMs = 60_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      try {
+        if (await f.evaluate(() => !!(window as { __matrixLens?: unknown }).__matrixLens)) return f;
+      } catch {
+        /* detached or not ours */
+      }
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`${what} did not appear`);
+}

@@ -42,7 +42,16 @@ export class PooledLiveSource implements LiveSource {
   }
 
   adaptHeatmap(h: HeatmapData): HeatmapData {
-    const [fr, fc] = this.meta.pooled ?? [1, 1];
+    return { ...this.onGrid(h, this.meta.pooled ?? [1, 1], 0, 0), pooling: 'mean' };
+  }
+
+  /** `h` drawn on the value's own grid: cells of `steps` value cells from (row0, col0). */
+  private onGrid(
+    h: HeatmapData,
+    steps: readonly [number, number],
+    row0: number,
+    col0: number,
+  ): HeatmapData {
     const { rows, cols } = sliceSize(this.meta.shape);
     return {
       ...h,
@@ -52,11 +61,10 @@ export class PooledLiveSource implements LiveSource {
       colAxis: 1,
       indices: [0, 0],
       sliceLabel: this.label,
-      rowStep: h.rowStep * fr,
-      colStep: h.colStep * fc,
-      row0: 0,
-      col0: 0,
-      pooling: 'mean',
+      rowStep: h.rowStep * steps[0],
+      colStep: h.colStep * steps[1],
+      row0,
+      col0,
     };
   }
 
@@ -145,20 +153,6 @@ export class PooledLiveSource implements LiveSource {
 
   /** Where a fetched window lands in the panel's grid (the value's own cells). */
   placeWindow(h: HeatmapData, f: WindowFile): HeatmapData {
-    const { rows, cols } = sliceSize(this.meta.shape);
-    return {
-      ...h,
-      fullRows: rows,
-      fullCols: cols,
-      rowAxis: 0,
-      colAxis: 1,
-      indices: [0, 0],
-      sliceLabel: this.label,
-      rowStep: h.rowStep * f.steps[0],
-      colStep: h.colStep * f.steps[1],
-      row0: f.window.row0,
-      col0: f.window.col0,
-      window: f.window,
-    };
+    return { ...this.onGrid(h, f.steps, f.window.row0, f.window.col0), window: f.window };
   }
 }
