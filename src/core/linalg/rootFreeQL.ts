@@ -49,10 +49,7 @@ export function tridiagonalEigenvalues(d: Float64Array, e0: Float64Array): void 
     let anorm = 0;
     for (let i = l; i <= end; i++) anorm = Math.max(anorm, Math.abs(d[i]));
     for (let i = l; i < end; i++) anorm = Math.max(anorm, Math.abs(e[i]));
-    // by a power of two (exact): the scaled entries carry no extra rounding
-    let scale = 1;
-    if (anorm > SSFMAX) scale = 2 ** Math.floor(Math.log2(SSFMAX / anorm));
-    else if (anorm < SSFMIN) scale = 2 ** Math.ceil(Math.log2(SSFMIN / anorm));
+    const scale = safeRangeScale(anorm);
     // iterate from the end of smaller magnitude: reverse the block when the last is smaller
     const reversed = Math.abs(d[end]) < Math.abs(d[l]);
     const len = end - l + 1;
@@ -70,6 +67,18 @@ export function tridiagonalEigenvalues(d: Float64Array, e0: Float64Array): void 
     iter = qlBlock(bd, be, iter, maxIter);
     for (let i = 0; i < len; i++) d[l + i] = bd[i] / scale;
   }
+}
+
+/**
+ * The power of two (exact: the scaled entries carry no extra rounding) that brings a block
+ * whose largest entry is `anorm` into [SSFMIN, SSFMAX], where neither the squares nor the
+ * rotations of a QL sweep underflow or overflow (LAPACK dsteqr/dsterf's scaling); 1 when it is
+ * already there (or zero).
+ */
+export function safeRangeScale(anorm: number): number {
+  if (anorm > SSFMAX) return 2 ** Math.floor(Math.log2(SSFMAX / anorm));
+  if (anorm > 0 && anorm < SSFMIN) return 2 ** Math.ceil(Math.log2(SSFMIN / anorm));
+  return 1;
 }
 
 /** Root-free QL on one block (bd, be = squared off-diagonals); returns the sweeps used so far. */

@@ -12,7 +12,7 @@ import { householder, hypot } from './householder';
 import { Engine, withEngine } from './wasm/kernels';
 import { Progress, Ticker, noTicker } from './progress';
 import { PANEL, blockedTridiagonalHead } from './blockedTridiagonal';
-import { tridiagonalEigenvalues } from './rootFreeQL';
+import { safeRangeScale, tridiagonalEigenvalues } from './rootFreeQL';
 
 export interface SymmetricEigen {
   /** ascending, like numpy.linalg.eigh */
@@ -158,7 +158,18 @@ function tridiagonalQL(
   const n = d.length;
   const e = new Float64Array(n);
   e.set(e0);
+  // iterate on 2^k·T when its largest entry is outside the safe range (LAPACK dsteqr): tiny
+  // entries would otherwise meet subnormal rotation products and lose their accuracy
+  let anorm = 0;
+  for (let i = 0; i < n; i++) anorm = Math.max(anorm, Math.abs(d[i]), Math.abs(e[i]));
+  const scale = safeRangeScale(anorm);
+  if (scale !== 1)
+    for (let i = 0; i < n; i++) {
+      d[i] *= scale;
+      e[i] *= scale;
+    }
   const EPS = 2 ** -52;
+  const SAFMIN = 2 ** -1022;
   // LAPACK dsteqr's budget: 30·n sweeps in all, not a fixed count per eigenvalue. A graded
   // matrix (large entries at the top, e.g. the reduction of a low-rank matrix, whose trailing
   // part is rounding noise) can take a few hundred sweeps for its first eigenvalue.
@@ -169,7 +180,8 @@ function tridiagonalQL(
       let m = l;
       for (; m < n - 1; m++) {
         const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
-        if (Math.abs(e[m]) <= EPS * dd) break;
+        // (dsteqr's + safmin: a coupling whose square underflows splits even between zeros)
+        if (Math.abs(e[m]) <= EPS * dd || e[m] * e[m] <= SAFMIN) break;
       }
       if (m === l) break;
       if (++iter > maxIter)
@@ -219,6 +231,7 @@ function tridiagonalQL(
       e[m] = 0;
     }
   }
+  if (scale !== 1) for (let i = 0; i < n; i++) d[i] /= scale;
 }
 
 /** Eigenvalues (ascending) and optionally eigenvectors of a symmetric matrix. */
