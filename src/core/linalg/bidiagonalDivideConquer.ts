@@ -15,6 +15,7 @@
  */
 import { bidiagonalSvd } from './bidiagonalQR';
 import { dgemmCalls, DgemmCall } from './gemm';
+import { Ticker, noTicker } from './progress';
 import type { Engine } from './wasm/kernels';
 
 const EPS = 2 ** -53;
@@ -43,6 +44,7 @@ export function bidiagonalDivideConquer(
   eng: Engine,
   d: Float64Array,
   e: Float64Array,
+  ticker: Ticker = noTicker,
 ): BidiagonalSvdResult {
   const n = d.length;
   if (e.length < n - 1) throw new Error('bidiagonalDivideConquer: e needs n-1 entries');
@@ -65,7 +67,21 @@ export function bidiagonalDivideConquer(
       ds[i] /= scale;
       if (i < n - 1) es[i] /= scale;
     }
-  const ctx: Ctx = { eng, n, d: ds, e: es, U, V, T1, T2, O1, O2, sig: new Float64Array(n) };
+  const ctx: Ctx = {
+    eng,
+    n,
+    d: ds,
+    e: es,
+    U,
+    V,
+    T1,
+    T2,
+    O1,
+    O2,
+    sig: new Float64Array(n),
+    ticker,
+    done: 0,
+  };
   const f = eng.f64;
   f.fill(0, U, U + n * n);
   f.fill(0, V, V + n * n);
@@ -101,6 +117,9 @@ interface Ctx {
   O2: number;
   /** singular values of the solved subproblems, at their rows */
   sig: Float64Array;
+  /** progress: Σ N² of the merges done, against ≈ 2n² in all */
+  ticker: Ticker;
+  done: number;
 }
 
 /**
@@ -118,6 +137,8 @@ function solve(c: Ctx, r0: number, N: number, sqre: number): void {
   solve(c, r0, nl, 1);
   solve(c, r0 + nl + 1, nr, sqre);
   merge(c, r0, N, sqre, nl, nr);
+  c.done += N * N;
+  c.ticker.tick(c.done / (2 * c.n * c.n));
 }
 
 function leaf(c: Ctx, r0: number, N: number, sqre: number): void {

@@ -8,6 +8,7 @@
  * Householder transformations", SIAM J. Sci. Stat. Comput. 10 (1989).
  */
 import { dgemmCalls, DgemmCall } from './gemm';
+import { Ticker, noTicker } from './progress';
 import type { Engine } from './wasm/kernels';
 
 /** Reflectors per block (LAPACK's default for dormqr). */
@@ -40,6 +41,7 @@ export function applyReflectorsRight(
   rows: number,
   cols: number,
   r: ReflectorSet,
+  ticker: Ticker = noTicker,
 ): void {
   if (rows === 0 || r.count === 0) return;
   const mk = eng.mark();
@@ -128,6 +130,7 @@ export function applyReflectorsRight(
       dgemmCalls(eng, first);
       dgemmCalls(eng, second);
       f = eng.f64;
+      ticker.tick((nBlocks - blk) / nBlocks);
     }
   } finally {
     eng.release(mk);

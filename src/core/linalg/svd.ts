@@ -1,8 +1,11 @@
 /**
  * Singular value decomposition driver A = U·diag(S)·Vᵀ: Householder bidiagonalization (blocked
- * from 160 columns, see blockedBidiagonalization.ts), then
- * Demmel–Kahan implicit QR on the bidiagonal (see bidiagonalQR.ts).
- * Reference: LAPACK dgesvd (path without QR preprocessing); Golub & Van Loan §8.6.
+ * from 160 columns, see blockedBidiagonalization.ts), then Demmel–Kahan implicit QR on the
+ * bidiagonal (see bidiagonalQR.ts) for the values alone and for small orders; with vectors above
+ * order 25, divide and conquer on the bidiagonal (bidiagonalDivideConquer.ts) and the reflectors
+ * applied in blocks (formOrthogonal.ts).
+ * Reference: LAPACK dgesvd (path without QR preprocessing) and dgesdd (the D&C path); Golub &
+ * Van Loan §8.6.
  * Wide matrices are decomposed through their transpose.
  */
 import { Matrix, assertFinite, transpose } from './matrix';
@@ -76,8 +79,7 @@ export function svd(a0: Matrix, opts: SvdOptions = {}): SvdResult {
     if (n > DC_LEAF && 8 * words <= 1.5 * 2 ** 30) {
       // divide and conquer on B = U_b·Σ·V_bᵀ (LAPACK dgesdd's path), then Uᵀ = U_bᵀ·Qᵀ and
       // Vᵀ = V_bᵀ·Pᵀ with the reflectors applied in blocks (GEMMs on the pool)
-      const r = bidiagonalDivideConquer(eng, b.d, b.e);
-      t.tick(0.75);
+      const r = bidiagonalDivideConquer(eng, b.d, b.e, t.sub(0.45, 0.75));
       const UT = eng.alloc64(qRows * m);
       const VT = eng.alloc64(n * n);
       const f = eng.f64;
@@ -89,23 +91,22 @@ export function svd(a0: Matrix, opts: SvdOptions = {}): SvdResult {
         }
       for (let i = n; i < qRows; i++) f[UT + i * m + i] = 1;
       const w = b.work;
-      applyReflectorsRight(eng, UT, qRows, m, {
-        count: n,
-        shift: 0,
-        base: w,
-        is: 1,
-        cs: n,
-        tau: b.tauq,
-      });
-      t.tick(0.9);
-      applyReflectorsRight(eng, VT, n, n, {
-        count: Math.max(0, n - 2),
-        shift: 1,
-        base: w,
-        is: n,
-        cs: 1,
-        tau: b.taup,
-      });
+      applyReflectorsRight(
+        eng,
+        UT,
+        qRows,
+        m,
+        { count: n, shift: 0, base: w, is: 1, cs: n, tau: b.tauq },
+        t.sub(0.75, 0.9),
+      );
+      applyReflectorsRight(
+        eng,
+        VT,
+        n,
+        n,
+        { count: Math.max(0, n - 2), shift: 1, base: w, is: n, cs: 1, tau: b.taup },
+        t.sub(0.9, 1),
+      );
       const ut: Matrix = { rows: qRows, cols: m, data: eng.slice64(UT, UT + qRows * m) };
       const vt: Matrix = { rows: n, cols: n, data: eng.slice64(VT, VT + n * n) };
       return { S: scaleArray(r.s, -scaleExp), Ut: ut, Vt: vt };
