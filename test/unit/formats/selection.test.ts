@@ -224,7 +224,10 @@ print(json.dumps(out))
         } catch (e) {
           if (!isLensError(e)) throw e;
         }
-        assert.ok(performance.now() - t0 < 200);
+        // a guard against runaway work (a parse of ≤ a few hundred characters that takes
+        // seconds), not a speed test: 200 ms flaked under a loaded machine's GC pauses
+        const ms = performance.now() - t0;
+        assert.ok(ms < 3000, `took ${ms.toFixed(0)} ms`);
       }),
       { numRuns: Number(process.env.MATRIX_LENS_FUZZ_RUNS ?? 10_000), seed: 7 },
     );
