@@ -12,6 +12,7 @@
 // Ours runs as the compute worker does: with its thread pool (src/worker/pool.ts, one helper per
 // extra core) installed; rows marked "1 thread" remove the executor to show the serial time.
 import * as esbuild from 'esbuild';
+import { buildPoolThreads } from './lib/poolThreads.mjs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, loadavg, availableParallelism } from 'node:os';
@@ -227,17 +228,7 @@ await esbuild.build({
   logLevel: 'warning',
   define: { TEST_HOOKS: 'false' },
 });
-// the pool's threads are started by path next to the bundle (src/worker/pool.ts)
-for (const name of ['poolSupervisor', 'poolHelper'])
-  await esbuild.build({
-    entryPoints: [`src/worker/${name}.ts`],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    outfile: join(dir, `${name}.js`),
-    logLevel: 'warning',
-    define: { TEST_HOOKS: 'false' },
-  });
+await buildPoolThreads(dir);
 process.stderr.write('Matrix Lens …\n');
 const ours = JSON.parse(
   execFileSync(process.execPath, [outfile, dir, String(REPS), ...(ONLY ? [ONLY] : [])], {

@@ -33,6 +33,11 @@ import {
   toUri,
 } from './arrayRefs';
 
+/** A Q/K/V origin (a file, or one member of it) as the worker's array reference. */
+async function refOf(r: { uri: string; member?: string }): Promise<ArrayRef> {
+  return { source: await sourceOf(vscode.Uri.parse(r.uri)), member: r.member };
+}
+
 export type { ArrayArg };
 
 export interface AttentionArgs {
@@ -100,10 +105,6 @@ export function registerAttentionCommands(
       });
       return { info, ref, sourceLabel: uri.scheme === 'file' ? uri.fsPath : uri.toString() };
     }
-    const refOf = async (r: { uri: string; member?: string }): Promise<ArrayRef> => ({
-      source: await sourceOf(vscode.Uri.parse(r.uri)),
-      member: r.member,
-    });
     const q = await refOf(origin.q);
     const k = await refOf(origin.k);
     const v = origin.v ? await refOf(origin.v) : undefined;
@@ -184,10 +185,6 @@ export function registerAttentionCommands(
   > {
     const s = readSettings();
     if (s.compute === 'cpu') return undefined;
-    const refOf = async (r: { uri: string; member?: string }): Promise<ArrayRef> => ({
-      source: await sourceOf(vscode.Uri.parse(r.uri)),
-      member: r.member,
-    });
     const q = await refOf(origin.q);
     const k = await refOf(origin.k);
     const v = origin.v ? await refOf(origin.v) : undefined;
