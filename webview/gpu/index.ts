@@ -11,3 +11,5 @@ export { ComputeRouter } from './route';
 export type { ComputeMode, Placed, RouterOptions } from './route';
 export { gpuTopSingularValues } from './randomizedSvd';
 export type { GpuSvdOptions } from './randomizedSvd';
+export { gpuJacobiSingularValues } from './jacobi';
+export type { JacobiResult } from './jacobi';
