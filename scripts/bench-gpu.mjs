@@ -4,7 +4,8 @@
 //   npm run bench:gpu -- --real            the issue-15 goal sizes, for a machine with a GPU:
 //        matmul 4096³ f32 (GFLOP/s; compare with the GPU's f32 peak, --peak-tflops N),
 //        attention T=4096, d=128, 32 heads, causal (streaming, and with weights when they fit),
-//        top-64 singular values of 4096×11008 (GPU GEMMs, float64 finish on the CPU)
+//        top-64 singular values of 4096×11008 (GPU GEMMs, float64 finish on the CPU),
+//        all singular values of 1024×1024 and 2048×1024 by one-sided Jacobi
 //   --chrome-args "--use-angle=vulkan --enable-features=Vulkan"   extra Chromium flags
 //   --reps N                               timed repetitions after one warm-up (median kept)
 // On a machine without a GPU, Chromium's adapter is SwiftShader (a CPU implementation of
@@ -26,8 +27,8 @@ const opt = (name, def) => {
 const REAL = argv.includes('--real');
 const REPS = Number(opt('reps', REAL ? '5' : '3'));
 const PEAK = Number(opt('peak-tflops', '0'));
-// --only matmul,summary,attention,svd   run a subset
-const ONLY = new Set(opt('only', 'matmul,summary,attention,svd').split(','));
+// --only matmul,summary,attention,svd,jacobi   run a subset
+const ONLY = new Set(opt('only', 'matmul,summary,attention,svd,jacobi').split(','));
 
 const dir = mkdtempSync(join(tmpdir(), 'ml-bench-gpu-'));
 await esbuild.build({
@@ -45,7 +46,8 @@ const cpuLib = join(dir, 'cpu.cjs');
 await esbuild.build({
   stdin: {
     contents: `export { matmulF32 } from './src/core/linalg';
-export { streamingAttentionF32 } from './src/core/linalg/attentionKernel';`,
+export { streamingAttentionF32 } from './src/core/linalg/attentionKernel';
+export { singularValues, matrix } from './src/core/linalg';`,
     resolveDir: process.cwd(),
     loader: 'ts',
   },
@@ -93,9 +95,9 @@ function cpuTimed(f) {
   return median(xs);
 }
 
-const { matmulF32, streamingAttentionF32 } = await import(pathToFileURL(cpuLib).href).then(
-  (m) => m.default ?? m,
-);
+const { matmulF32, streamingAttentionF32, singularValues, matrix } = await import(
+  pathToFileURL(cpuLib).href
+).then((m) => m.default ?? m);
 const rows = [];
 const fmt = (x) => (x === undefined ? '—' : x < 10 ? x.toFixed(2) : x.toFixed(0));
 
@@ -177,6 +179,38 @@ for (const [m, n, k] of !ONLY.has('svd') ? [] : REAL ? [[4096, 11008, 64]] : [[5
     fmt(r.wall),
     '',
     '—',
+  ]);
+}
+// all singular values by one-sided Jacobi (webview/gpu/jacobi.ts): 6·m·n² flops per sweep
+const jac = !ONLY.has('jacobi')
+  ? []
+  : REAL
+    ? [
+        [1024, 1024],
+        [2048, 1024],
+      ]
+    : [[256, 128]];
+for (const [m, n] of jac) {
+  await call('jacobiRandom', m, n); // warm-up
+  const wall = [];
+  let sweeps = 0;
+  for (let i = 0; i < REPS; i++) {
+    const r = await call('jacobiRandom', m, n);
+    wall.push(r.wallMs);
+    sweeps = r.sweeps;
+  }
+  const t = median(wall);
+  let cpu;
+  if (!REAL || m * n <= 1024 * 1024) {
+    const a = new Float32Array(m * n).map((_, i) => Math.sin(i * 0.37) + Math.cos(i * 0.011));
+    cpu = cpuTimed(() => singularValues(matrix(m, n, a)));
+  }
+  rows.push([
+    `all singular values ${m}×${n}, one-sided Jacobi (${sweeps} sweeps of ${n - 1} steps)`,
+    '—',
+    fmt(t),
+    `${((6 * m * n * n * sweeps) / (t * 1e6)).toPrecision(3)} GFLOP/s`,
+    fmt(cpu),
   ]);
 }
 await browser.close();
