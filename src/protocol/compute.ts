@@ -23,3 +23,23 @@ export function computeModeOf(v: unknown): ComputeMode {
 export function mayUseGpu(mode: ComputeMode, elements: number): boolean {
   return mode === 'gpu' || (mode === 'auto' && elements >= GPU_AUTO_MIN_ELEMENTS);
 }
+
+/**
+ * Analyze's full spectrum on the GPU (one-sided Jacobi, webview/gpu/jacobi.ts) up to this many
+ * columns on the smaller side. Why: a sweep is N−1 dependent dispatches (N = columns) and
+ * 6·m·N² flops over 8·m·N² bytes of column traffic, ~10 sweeps in float32. At m = N = 1024 that
+ * is ~10k dispatches (~0.1 s of launch latency at ~10 µs each) and ~86 GB of traffic, mostly
+ * from L2 (the 4 MiB matrix stays there on discrete GPUs): ~0.1–0.3 s (estimated, no GPU
+ * measured yet: `npm run bench:gpu -- --real --only jacobi`) against the worker's
+ * 0.45–0.67 s (float64, 2 threads). Jacobi does ~20× the CPU's flops (60·m·N² vs ~4·m·N²), so
+ * each doubling of N needs a GPU 8× faster again while the dispatch chain doubles: beyond 1024
+ * the CPU's bidiagonal path is the better bet on anything but the largest GPUs.
+ */
+export const GPU_JACOBI_MAX_COLS = 1024;
+/** ...and up to this many elements (16 MiB of float32; e.g. 1024 × 4096). */
+export const GPU_JACOBI_MAX_ELEMENTS = 4 * 1024 * 1024;
+
+/** Whether Analyze also runs all singular values by Jacobi on the GPU for a rows×cols matrix. */
+export function jacobiOnGpu(rows: number, cols: number): boolean {
+  return Math.min(rows, cols) <= GPU_JACOBI_MAX_COLS && rows * cols <= GPU_JACOBI_MAX_ELEMENTS;
+}

@@ -17,6 +17,7 @@ interface Hook {
   shown(): { seq: number; type: string; title: string } | undefined;
   loseGpu(): Promise<boolean>;
   topValues(): number[] | undefined;
+  fullValues(): number[] | undefined;
 }
 type W = { __matrixLens?: Hook };
 
@@ -34,7 +35,7 @@ describe('GPU compute routing in the real VS Code page (e2e)', function () {
   this.timeout(600_000);
   let wb: Workbench;
   let page: Page;
-  let ref: { spec: number[]; other: number[]; weights: number[] };
+  let ref: { spec: number[]; other: number[]; weights: number[]; specAll: number[] };
 
   before(async () => {
     const dir = tempDir('ml-e2e-gpu-');
@@ -65,7 +66,8 @@ np.save(d + '/q.npy', q); np.save(d + '/k.npy', k); np.save(d + '/v.npy', v)
 s = q.astype(np.float64) @ k.astype(np.float64).transpose(0, 2, 1) / np.sqrt(D)
 s[:, np.triu(np.ones((T, T), bool), 1)] = -np.inf
 w = np.exp(s - s.max(-1, keepdims=True)); w /= w.sum(-1, keepdims=True)
-print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist())))
+specAll = np.linalg.svd(spec.astype(np.float64), compute_uv=False).tolist()
+print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist(), specAll=specAll)))
 `,
       [dir],
     );
@@ -163,6 +165,29 @@ print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist()
     await shot(f, 'gpu-analysis-gpu.png');
   });
 
+  it("'gpu': all singular values by one-sided Jacobi on the WebGPU adapter, within 1e-5·σ₁ of NumPy, accuracy stated and measured", async () => {
+    const f = await panel();
+    const line = await text(f, 'compute-gpu-full');
+    assert.match(
+      line,
+      /^All 200 singular values: computed on GPU \(.*swiftshader.*\) in [\d.]+ ms$/i,
+    );
+    const acc = await text(f, 'compute-gpu-full-accuracy');
+    assert.match(acc, /^float32 one-sided Jacobi \(Hestenes, Brent–Luk round-robin, \d+ sweeps\)/);
+    assert.match(acc, /stated accuracy \|Δσ\| ≤ 1e-5·σ₁/);
+    assert.match(acc, /Rank and condition number are the CPU's\.$/);
+    const measured = Number(/max \|Δσ\|\/σ₁ = ([\d.]+e[+-]\d+)/.exec(acc)?.[1]);
+    assert.ok(measured <= STATED, `measured ${measured} (${acc})`);
+    const all = await f.evaluate(() => (window as unknown as W).__matrixLens!.fullValues()!);
+    const worst = worstOf(all, ref.specAll);
+    assert.ok(worst <= STATED, `GPU Jacobi vs NumPy: ${worst} of σ₁`);
+    assert.ok(worst > 0, 'float32 values, not the worker float64 ones');
+    // the panel's measured number is the same comparison against the worker's float64 values
+    assert.ok(Math.abs(worst - measured) <= 0.1 * measured + 1e-9, `${worst} vs ${measured}`);
+    assert.equal(await f.locator('[data-key="compute-note"]').count(), 0);
+    await shot(f, 'gpu-analysis-jacobi.png');
+  });
+
   it("'cpu': the worker's values only, no GPU run", async () => {
     await setCompute('cpu');
     const f = await analyze('other.npy');
@@ -197,6 +222,8 @@ print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist()
     await setCompute('gpu');
     let f = await analyze('spec.npy');
     await text(f, 'compute-gpu-top');
+    // the full spectrum follows on the same device: lose it after that run, not during it
+    await text(f, 'compute-gpu-full');
     assert.equal(await f.evaluate(() => (window as unknown as W).__matrixLens!.loseGpu()), true);
     f = await analyze('other.npy');
     assert.match(await text(f, 'compute-cpu-top'), /computed on CPU \(\d+ threads?, float64\)/);

@@ -4,10 +4,12 @@
  * authority for rank, condition number and every other precision-critical number. The GPU's
  * float32 values come with their stated accuracy and with the error measured against the
  * worker's float64 values of the same matrix. Without a GPU (mode, adapter, limits or a lost
- * device) the top-k are the worker's own values and the panel says why, once.
+ * device) the top-k are the worker's own values and the panel says why, once. Up to
+ * GPU_JACOBI_MAX_COLS columns (src/protocol/compute.ts says why) all singular values follow,
+ * by one-sided Jacobi on the GPU, with their measured error against the worker's.
  */
 import type { ComputeMode } from '../../src/protocol/compute';
-import { gpuTopSingularValues } from '../gpu';
+import { gpuJacobiSingularValues, gpuTopSingularValues } from '../gpu';
 import { routeJob } from '../gpu/panelRouter';
 export { loseDeviceForTest } from '../gpu/panelRouter';
 
@@ -74,3 +76,65 @@ export async function runSpectrum(
 }
 
 export { POWER_ITERATIONS };
+
+/** The stated accuracy of the GPU's full spectrum, relative to σ₁ (test/e2e/gpuJacobi). */
+export const GPU_JACOBI_TOLERANCE = 1e-5;
+/** Relative errors per σ are reported over σᵢ ≥ this·σ₁ (below it float32 has no digits left). */
+export const RELATIVE_FLOOR = 1e-3;
+
+export interface FullSpectrumOutcome {
+  where: 'gpu' | 'cpu';
+  /** "computed on GPU (adapter) in N ms" */
+  label: string;
+  values: number[];
+  sweeps?: number;
+  converged?: boolean;
+  /** max |σ_gpu − σ_cpu| / σ₁ over all σ */
+  measured?: number;
+  /** max |σ_gpu − σ_cpu| / σ_cpu over σ_cpu ≥ RELATIVE_FLOOR·σ₁ */
+  measuredRelative?: number;
+  note?: string;
+}
+
+/**
+ * All singular values by one-sided Jacobi on the GPU (the matrix must be finite and
+ * {@link jacobiOnGpu} true), measured against the worker's float64 values `cpu`.
+ */
+export async function runFullSpectrum(
+  job: SpectrumJob,
+  cpu: readonly number[],
+): Promise<FullSpectrumOutcome> {
+  const data = job.data!;
+  const placed = await routeJob(
+    job.mode,
+    job.rows * job.cols,
+    (ctx) => gpuJacobiSingularValues(ctx, data, job.rows, job.cols),
+    () => Promise.resolve(undefined),
+  );
+  const r = placed.value;
+  if (placed.where === 'cpu' || !r)
+    return {
+      where: 'cpu',
+      label: placed.label,
+      values: cpu.slice(),
+      ...(placed.fresh ? { note: placed.fresh } : {}),
+    };
+  const values = Array.from(r.values);
+  const s1 = cpu[0] || 1;
+  let measured = 0;
+  let measuredRelative = 0;
+  for (let i = 0; i < Math.min(values.length, cpu.length); i++) {
+    const d = Math.abs(values[i] - cpu[i]);
+    measured = Math.max(measured, d / s1);
+    if (cpu[i] >= RELATIVE_FLOOR * s1) measuredRelative = Math.max(measuredRelative, d / cpu[i]);
+  }
+  return {
+    where: 'gpu',
+    label: placed.label,
+    values,
+    sweeps: r.sweeps,
+    converged: r.converged,
+    measured,
+    measuredRelative,
+  };
+}
