@@ -166,12 +166,23 @@ const harness = {
   async jacobi(a: string, m: number, n: number) {
     const r = await gpuJacobiSingularValues(ctx!, f32(a), m, n);
     const v = r.value;
-    return { s: Array.from(v.values), sweeps: v.sweeps, converged: v.converged, wallMs: r.wallMs };
+    return {
+      s: Array.from(v.values),
+      sweeps: v.sweeps,
+      converged: v.converged,
+      wallMs: r.wallMs,
+      gpuMs: r.gpuMs,
+    };
   },
   async jacobiRandom(m: number, n: number) {
     const a = new Float32Array(m * n).map((_, i) => Math.sin(i * 0.37) + Math.cos(i * 0.011));
     const r = await gpuJacobiSingularValues(ctx!, a, m, n);
-    return { wallMs: r.wallMs, sweeps: r.value.sweeps, converged: r.value.converged };
+    return {
+      wallMs: r.wallMs,
+      gpuMs: r.gpuMs,
+      sweeps: r.value.sweeps,
+      converged: r.value.converged,
+    };
   },
   notes: () => notes,
 };

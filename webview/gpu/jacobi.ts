@@ -39,7 +39,7 @@
  */
 import { GpuContext, Timed } from './device';
 import { GpuJobShape, GpuUnavailable, GpuTooLarge } from './limits';
-import { BufferUsage, GpuBuffer, MapMode } from './webgpu';
+import { BufferUsage, GpuBuffer, GpuQuerySet, MapMode } from './webgpu';
 
 /** Sweeps before giving up (float32 Jacobi typically converges in 6–12). */
 export const MAX_SWEEPS = 30;
@@ -241,6 +241,7 @@ export async function gpuJacobiSingularValues(
   const pipeline = await ctx.pipeline(`jacobi${wg}`, jacobiWgsl(wg));
   const live: GpuBuffer[] = [];
   const own = (b: GpuBuffer) => (live.push(b), b);
+  let qs: GpuQuerySet | undefined;
   try {
     const gA = own(ctx.upload(u));
     const gE = own(ctx.upload(ex));
@@ -252,9 +253,16 @@ export async function gpuJacobiSingularValues(
     new Uint32Array(params, 0, 3).set([rows, cols, 0]);
     new Float32Array(params, 12, 1)[0] = tol;
     const gParams = own(ctx.uniform(new Uint8Array(params)));
+    // per sweep: the rotation count (bytes 0–3) and, where the adapter has timestamp queries,
+    // the sweep's begin/end ticks (bytes 16–31), read back with one map
     const staging = own(
-      d.createBuffer({ size: 16, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }),
+      d.createBuffer({ size: 32, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }),
     );
+    qs = ctx.timestamps ? d.createQuerySet({ type: 'timestamp', count: 2 }) : undefined;
+    const tsBuf = qs
+      ? own(d.createBuffer({ size: 16, usage: BufferUsage.QUERY_RESOLVE | BufferUsage.COPY_SRC }))
+      : undefined;
+    let gpuNs = 0;
     const group = (pin: GpuBuffer, pout: GpuBuffer) =>
       d.createBindGroup({
         layout: pipeline.getBindGroupLayout(0),
@@ -275,7 +283,17 @@ export async function gpuJacobiSingularValues(
       d.pushErrorScope('validation');
       d.queue.writeBuffer(gRot, 0, zero);
       const enc = d.createCommandEncoder();
-      const pass = enc.beginComputePass();
+      const pass = enc.beginComputePass(
+        qs
+          ? {
+              timestampWrites: {
+                querySet: qs,
+                beginningOfPassWriteIndex: 0,
+                endOfPassWriteIndex: 1,
+              },
+            }
+          : undefined,
+      );
       pass.setPipeline(pipeline);
       for (let s = 0; s < N - 1; s++, step++) {
         pass.setBindGroup(0, groups[step % 2]);
@@ -283,6 +301,10 @@ export async function gpuJacobiSingularValues(
       }
       pass.end();
       enc.copyBufferToBuffer(gRot, 0, staging, 0, 16);
+      if (qs && tsBuf) {
+        enc.resolveQuerySet(qs, 0, 2, tsBuf, 0);
+        enc.copyBufferToBuffer(tsBuf, 0, staging, 16, 16);
+      }
       d.queue.submit([enc.finish()]);
       const validation = await d.popErrorScope();
       const oom = await d.popErrorScope();
@@ -291,7 +313,12 @@ export async function gpuJacobiSingularValues(
       let rotated: number;
       try {
         await staging.mapAsync(MapMode.READ);
-        rotated = new Uint32Array(staging.getMappedRange())[0];
+        const got = staging.getMappedRange();
+        rotated = new Uint32Array(got, 0, 1)[0];
+        if (qs) {
+          const t = new BigUint64Array(got, 16, 2);
+          if (t[1] > t[0]) gpuNs += Number(t[1] - t[0]);
+        }
         staging.unmap();
       } catch (e) {
         if (ctx.lost) throw new GpuUnavailable(ctx.lost);
@@ -322,8 +349,14 @@ export async function gpuJacobiSingularValues(
       values[j] = Math.sqrt(s) * 2 ** ce[j];
     }
     values.sort((x, y) => y - x);
-    return { value: { values, sweeps, converged, tol }, wallMs: performance.now() - t0 };
+    return {
+      value: { values, sweeps, converged, tol },
+      wallMs: performance.now() - t0,
+      // the sweeps' compute passes only (not the upload, the per-sweep readbacks, the norms)
+      gpuMs: gpuNs > 0 ? gpuNs / 1e6 : undefined,
+    };
   } finally {
     for (const b of live) b.destroy();
+    qs?.destroy();
   }
 }
