@@ -13,8 +13,10 @@ import { gaussianSource } from '../../src/core/linalg/randomizedSvd';
  * float64 singular values (src/core/linalg) and, where the CPU engine's own absolute accuracy
  * (~1e-16·σ₁) cannot resolve the small σ (graded columns), against a float64 one-sided Jacobi
  * written here (relative accuracy, Demmel–Veselić). Each case states its bounds in its name:
- * |Δσ|/σ₁ for every σ, and |Δσᵢ|/σᵢ for the σ it applies to. A rotation with a wrong sign, a
- * wrong angle or a missed pair leaves errors of order 1e-2 and more, far above these bounds.
+ * |Δσ|/σ₁ for every σ, and |Δσᵢ|/σᵢ for the σ it applies to. The bounds catch small breakage
+ * (tried): one rotation coefficient scaled by 0.999 gives |Δσ|/σ₁ ≈ 2e-3 and fails 9 of these 11
+ * tests; c = inverseSqrt(1 + t²) without its Newton step (a few ulps of bias per rotation)
+ * gives 3.8e-6 and fails 5.
  * The largest errors are written to test-results/gpu-jacobi-errors.json.
  */
 const errors: Record<string, number> = {};

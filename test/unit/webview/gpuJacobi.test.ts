@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { jacobiJob, roundRobin } from '../../../webview/gpu/jacobi';
 import { fitsLimits } from '../../../webview/gpu/limits';
+import { jacobiOnGpu } from '../../../src/protocol/compute';
 import type { GpuLimits } from '../../../webview/gpu/webgpu';
 
 /** The parts of the GPU one-sided Jacobi that need no GPU (the kernel: test/e2e/gpuJacobi). */
@@ -57,5 +58,15 @@ describe('GPU one-sided Jacobi: schedule and limits', () => {
       (big as { reason: string }).reason,
       /^singular values of 8192×8192 \(one-sided Jacobi\) is too large for this GPU .*maxStorageBufferBindingSize.*using CPU$/,
     );
+  });
+
+  it('Analyze runs it up to 1024 columns on the smaller side and 4 Mi elements', () => {
+    assert.equal(jacobiOnGpu(300, 200), true);
+    assert.equal(jacobiOnGpu(1024, 1024), true);
+    assert.equal(jacobiOnGpu(4096, 1024), true);
+    assert.equal(jacobiOnGpu(1024, 4096), true);
+    assert.equal(jacobiOnGpu(1025, 1025), false);
+    assert.equal(jacobiOnGpu(8192, 1024), false);
+    assert.equal(jacobiOnGpu(1, 100_000), true);
   });
 });
