@@ -130,7 +130,7 @@ export function blockedTridiagonalHead(
  * is scratch). On the wasm engine S is packed once for all blocks (dgemmPacked), otherwise each
  * block is a plain GEMM call.
  */
-function trailingUpdate(
+export function trailingUpdate(
   eng: Engine,
   y: number,
   s: number,

@@ -118,9 +118,10 @@ const UNBLOCKED_TAIL = 128;
 
 /**
  * Eigenvalues only: the blocked reduction (./blockedTridiagonal) for the leading columns, the
- * unblocked fused one for the trailing UNBLOCKED_TAIL or so.
+ * unblocked fused one for the trailing UNBLOCKED_TAIL or so. (Exported for the component
+ * timings of scripts/bench-symeig.mjs.)
  */
-function tridiagonalizeBlocked(
+export function tridiagonalizeBlocked(
   eng: Engine,
   a: Matrix,
   ticker: Ticker,
