@@ -6,6 +6,8 @@
  * block depth, and strided (transposed) A.
  */
 import * as assert from 'node:assert/strict';
+import { symmetricEigen } from '../../../src/core/linalg';
+import { LensError } from '../../../src/core/errors';
 import { Engine, wasmKernels } from '../../../src/core/linalg/wasm/kernels';
 
 function rng(seed: number): () => number {
@@ -109,5 +111,40 @@ describe('blocked tridiagonalization kernels (wasm) vs plain loops', function ()
               e.release(mk);
             }
           }
+  });
+});
+
+describe('symmetric eigenvalues refuse non-finite input in one pass', () => {
+  it('NaN, +Inf and −Inf anywhere (small and blocked sizes) give the numeric error with the counts', () => {
+    for (const n of [3, 300]) {
+      const data = new Float64Array(n * n);
+      const r = rng(n);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j <= i; j++) data[i * n + j] = data[j * n + i] = r();
+      // [value, i, j] off the diagonal (each sets two entries)
+      const cases: [[number, number, number][], string][] = [
+        [[[NaN, 1, 0]], '2 NaN and 0 Inf'],
+        [[[Infinity, n - 1, n - 2]], '0 NaN and 2 Inf'],
+        [
+          [
+            [-Infinity, 2, 1],
+            [NaN, n - 1, 0],
+          ],
+          '2 NaN and 2 Inf',
+        ],
+      ];
+      for (const [vals, text] of cases) {
+        const d = data.slice();
+        for (const [v, i, j] of vals) d[i * n + j] = d[j * n + i] = v;
+        assert.throws(
+          () => symmetricEigen({ rows: n, cols: n, data: d }),
+          (e: unknown) =>
+            e instanceof LensError && e.code === 'numeric' && e.message.includes(text),
+          `n ${n}: ${text}`,
+        );
+      }
+      // and the finite matrix still goes through
+      assert.equal(symmetricEigen({ rows: n, cols: n, data }).values.length, n);
+    }
   });
 });
