@@ -127,8 +127,8 @@ export function blockedTridiagonalHead(
  * C −= Yᵀ·S over the lower triangle of the rest×rest block at c (row stride ldc), Y and S the
  * k×rest row blocks at y and s (row stride ld): row blocks of UPDATE_ROWS as one job, each
  * block its rectangle left of the diagonal and its diagonal block (whose strict upper triangle
- * is scratch). On the wasm engine S is packed once for all blocks (dgemmPacked), otherwise each
- * block is a plain GEMM call.
+ * is scratch). On the wasm engine S is packed once for all blocks and the register tiles wholly
+ * above the diagonal are skipped (dgemmPacked), otherwise each block is a plain GEMM call.
  */
 export function trailingUpdate(
   eng: Engine,
@@ -174,7 +174,7 @@ export function trailingUpdate(
     // the longest rows first (dynamic claiming then evens out the end)
     for (let r0 = Math.floor((rest - 1) / UPDATE_ROWS) * UPDATE_ROWS; r0 >= 0; r0 -= UPDATE_ROWS) {
       const r1 = Math.min(rest, r0 + UPDATE_ROWS);
-      tasks.push([r1 - r0, r1, k, -1, (y + r0) * 8, 1, ld, pb, rest, (c + r0 * ldc) * 8, ldc]);
+      tasks.push([r1 - r0, r1, k, -1, (y + r0) * 8, 1, ld, pb, rest, (c + r0 * ldc) * 8, ldc, r0]);
     }
     runJob(eng, { kernel: 'dgemmPacked', tasks, scratch });
   } finally {

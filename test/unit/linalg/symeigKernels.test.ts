@@ -72,45 +72,62 @@ describe('blocked tridiagonalization kernels (wasm) vs plain loops', function ()
     }
   });
 
-  it('dgemmPacked: C += alpha·A·B[:, :n] with B (k×nb) packed once, odd sizes, k across the packed depth', () => {
+  it('dgemmPacked: C += alpha·A·B[:, :n] with B (k×nb) packed once, odd sizes, k across the packed depth, the lower triangle only when asked', () => {
     for (const k of [1, 7, 64, 300])
       for (const m of [1, 7, 61])
         for (const nb of [1, 6, 133])
-          for (const n of [...new Set([1, nb - 2, nb])].filter((x) => x >= 1)) {
-            const mk = e.mark();
-            try {
-              // A read transposed (ars = 1, acs = lda), as the trailing update reads Yᵀ
-              const lda = m + 3;
-              const ldb = nb + 1;
-              const ldc = n + 2;
-              const A = e.alloc64(k * lda);
-              const B = e.alloc64(k * ldb);
-              const C = e.alloc64(m * ldc);
-              const r = rng(k * 1000 + m * 10 + nb + n);
-              const f = e.f64;
-              for (let i = 0; i < k * lda; i++) f[A + i] = r();
-              for (let i = 0; i < k * ldb; i++) f[B + i] = r();
-              for (let i = 0; i < m * ldc; i++) f[C + i] = r();
-              const c0 = f.slice(C, C + m * ldc);
-              const pb = e.alloc64(Math.ceil(e.call!('dgemmPackBBytes', [k, nb]) / 8)) * 8;
-              const work = e.alloc64(Math.ceil(e.call!('dgemmPackedWorkBytes', []) / 8)) * 8;
-              e.call!('dgemmPackB', [0, k, k, nb, B * 8, ldb, 1, pb]);
-              e.call!('dgemmPacked', [m, n, k, -1, A * 8, 1, lda, pb, nb, C * 8, ldc, work]);
-              const g = e.f64;
-              for (let i = 0; i < m; i++)
-                for (let j = 0; j < ldc; j++) {
-                  let x = c0[i * ldc + j];
-                  if (j < n)
-                    for (let p = 0; p < k; p++) x -= g[A + i + p * lda] * g[B + p * ldb + j];
-                  assert.ok(
-                    Math.abs(g[C + i * ldc + j] - x) <= 1e-13 * k,
-                    `C(${i},${j}) m ${m} n ${n}/${nb} k ${k}`,
-                  );
-                }
-            } finally {
-              e.release(mk);
+          for (const n of [...new Set([1, nb - 2, nb])].filter((x) => x >= 1))
+            for (const diag of [-1, 0, 3]) {
+              const mk = e.mark();
+              try {
+                // A read transposed (ars = 1, acs = lda), as the trailing update reads Yᵀ
+                const lda = m + 3;
+                const ldb = nb + 1;
+                const ldc = n + 2;
+                const A = e.alloc64(k * lda);
+                const B = e.alloc64(k * ldb);
+                const C = e.alloc64(m * ldc);
+                const r = rng(k * 1000 + m * 10 + nb + n);
+                const f = e.f64;
+                for (let i = 0; i < k * lda; i++) f[A + i] = r();
+                for (let i = 0; i < k * ldb; i++) f[B + i] = r();
+                for (let i = 0; i < m * ldc; i++) f[C + i] = r();
+                const c0 = f.slice(C, C + m * ldc);
+                const pb = e.alloc64(Math.ceil(e.call!('dgemmPackBBytes', [k, nb]) / 8)) * 8;
+                const work = e.alloc64(Math.ceil(e.call!('dgemmPackedWorkBytes', []) / 8)) * 8;
+                e.call!('dgemmPackB', [0, k, k, nb, B * 8, ldb, 1, pb]);
+                e.call!('dgemmPacked', [
+                  m,
+                  n,
+                  k,
+                  -1,
+                  A * 8,
+                  1,
+                  lda,
+                  pb,
+                  nb,
+                  C * 8,
+                  ldc,
+                  diag,
+                  work,
+                ]);
+                const g = e.f64;
+                for (let i = 0; i < m; i++)
+                  for (let j = 0; j < ldc; j++) {
+                    // with diag ≥ 0 only the lower triangle (j ≤ diag + i) is defined
+                    if (diag >= 0 && j < n && j > diag + i) continue;
+                    let x = c0[i * ldc + j];
+                    if (j < n)
+                      for (let p = 0; p < k; p++) x -= g[A + i + p * lda] * g[B + p * ldb + j];
+                    assert.ok(
+                      Math.abs(g[C + i * ldc + j] - x) <= 1e-13 * k,
+                      `C(${i},${j}) m ${m} n ${n}/${nb} k ${k} diag ${diag}`,
+                    );
+                  }
+              } finally {
+                e.release(mk);
+              }
             }
-          }
   });
 });
 

@@ -1929,7 +1929,10 @@ export function dgemmPackedWorkBytes(): i32 {
 /**
  * C (m×n f64, row stride ldc) += alpha·A·B[:, 0..n) with B (k×nb, nb ≥ n) packed by dgemmPackB
  * at pb: the row blocks of one product share one packed B, and a block may use only its first n
- * columns (the lower-triangle updates). A strides as in dgemm. work: dgemmPackedWorkBytes().
+ * columns (the lower-triangle updates). With diag ≥ 0, row i's diagonal is column diag + i and
+ * register tiles wholly right of the diagonal are skipped (what they would write there is
+ * undefined: callers keep only the lower triangle). A strides as in dgemm.
+ * work: dgemmPackedWorkBytes().
  */
 export function dgemmPacked(
   m: i32,
@@ -1943,6 +1946,7 @@ export function dgemmPacked(
   nb: i32,
   c: usize,
   ldc: i32,
+  diag: i32,
   work: usize,
 ): void {
   const pa = work;
@@ -1959,13 +1963,15 @@ export function dgemmPacked(
         for (let jr = 0; jr < nc; jr += 4) {
           const cols = min(4, nc - jr);
           for (let ir = 0; ir < mc; ir += 5) {
+            const rows = min(5, mc - ir);
+            if (diag >= 0 && jc + jr > diag + ic + ir + rows - 1) continue;
             kernel64(
               kc,
               pa + ((<usize>(ir * kc)) << 3),
               pbk + ((<usize>(jr * kc)) << 3),
               c + ((<usize>((ic + ir) * ldc + jc + jr)) << 3),
               ldc,
-              min(5, mc - ir),
+              rows,
               cols,
               tile,
             );
