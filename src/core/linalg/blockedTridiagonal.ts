@@ -20,14 +20,18 @@
  */
 import { householder } from './householder';
 import { DgemmCall, dgemmCalls } from './gemm';
+import { runJob, scratchSlotsFor } from './parallel';
 import { Ticker } from './progress';
 import { Engine } from './wasm/kernels';
 import { symvLowerPooled, symvScratch } from './pooledLevel2';
 
 /** Panel width (LAPACK's ilaenv default for dsytrd). */
 export const PANEL = 32;
-/** Rows per GEMM task of the trailing update (the diagonal block of each is the waste). */
-const UPDATE_ROWS = 64;
+/**
+ * Rows per GEMM task of the trailing update (the diagonal block of each is the waste; a multiple
+ * of the kernel's 5-row tile).
+ */
+const UPDATE_ROWS = 60;
 
 /**
  * Reduces columns 0..stop-1 of the symmetric n×n matrix at heap index `a` (row-major, lower
@@ -50,6 +54,7 @@ export function blockedTridiagonalHead(
   const V = eng.alloc64(n); // current reflector, contiguous
   const P = eng.alloc64(n); // A₂₂·v, then w
   const C = eng.alloc64(n); // products of the panel so far
+  const Col = eng.alloc64(n); // the current column, contiguous (copied out by the product)
   const S = eng.alloc64(2 * nb); // coefficients
   const T = eng.alloc64(2 * nb);
   const sv = symvScratch(eng, n);
@@ -61,28 +66,34 @@ export function blockedTridiagonalHead(
       const c = k + i;
       const len = n - c; // rows c..n-1 of column c
       const col = a + c * n + c; // A(c, c); A(c + j, c) at col + j·n
-      if (i > 0) {
-        // A(c:, c) −= V(c:, :i)·W(c, :i)ᵀ + W(c:, :i)·V(c, :i)ᵀ
+      // column c below the diagonal into Col: the panel's first column is gathered, the others
+      // were copied out by the previous column's symmetric product (which reads them anyway)
+      if (i === 0) for (let j = 0; j < len; j++) w[Col + j] = w[col + j * n];
+      else {
+        // Col −= V(c:, :i)·W(c, :i)ᵀ + W(c:, :i)·V(c, :i)ᵀ (A itself is not written back: the
+        // panel's columns are not read again)
         for (let p = 0; p < i; p++) {
           w[S + 2 * p] = w[Yt + (2 * p + 1) * ld + i];
           w[S + 2 * p + 1] = w[Yt + 2 * p * ld + i];
         }
         eng.gemvT(Yt + i, ld, 2 * i, len, S, C);
-        for (let j = 0; j < len; j++) w[col + j * n] -= w[C + j];
+        eng.axpy(-1, C, Col, len);
       }
-      d[c] = w[col];
+      d[c] = w[Col];
       // reflector from A(c+1:, c)
       const m = len - 1;
-      for (let j = 0; j < m; j++) w[V + j] = w[col + (j + 1) * n];
+      w.copyWithin(V, Col + 1, Col + len);
       const tau = householder(w, V, m);
       e[c] = w[V];
       w[V] = 1;
       const y0 = i + 1; // Yt column of row c+1
-      w.set(w.subarray(V, V + m), Yt + 2 * i * ld + y0);
+      w.copyWithin(Yt + 2 * i * ld + y0, V, V + m);
       // w = τ·(A₂₂·v − V·(Wᵀv) − W·(Vᵀv)), A₂₂ as it stood at the start of the panel
-      symvLowerPooled(eng, col + n + 1, n, m, V, P, sv);
+      // (and column c+1 into Col, unless it is the panel's last)
+      symvLowerPooled(eng, col + n + 1, n, m, V, P, sv, i + 1 < nb ? Col : undefined);
+      w = eng.f64;
       if (i > 0) {
-        for (let q = 0; q < 2 * i; q++) w[T + q] = eng.dot(Yt + q * ld + y0, V, m);
+        eng.gemvN(Yt + y0, ld, 2 * i, m, V, T);
         for (let p = 0; p < i; p++) {
           w[S + 2 * p] = w[T + 2 * p + 1];
           w[S + 2 * p + 1] = w[T + 2 * p];
@@ -97,7 +108,7 @@ export function blockedTridiagonalHead(
         pv += pj * w[V + j];
       }
       eng.axpy(-0.5 * tau * pv, V, P, m);
-      w.set(w.subarray(P, P + m), Yt + (2 * i + 1) * ld + y0);
+      w.copyWithin(Yt + (2 * i + 1) * ld + y0, P, P + m);
     }
     // trailing A(k+nb:, k+nb:) −= V·Wᵀ + W·Vᵀ, lower triangle by row blocks
     const t0 = nb; // Yt column of the first trailing row
@@ -106,27 +117,67 @@ export function blockedTridiagonalHead(
       w.copyWithin(St + 2 * p * ld + t0, Yt + (2 * p + 1) * ld + t0, Yt + (2 * p + 1) * ld + L);
       w.copyWithin(St + (2 * p + 1) * ld + t0, Yt + 2 * p * ld + t0, Yt + 2 * p * ld + L);
     }
-    const base = a + (k + nb) * n + (k + nb);
+    trailingUpdate(eng, Yt + t0, St + t0, ld, a + (k + nb) * n + (k + nb), n, rest, 2 * nb);
+    w = eng.f64;
+    ticker.tick(1 - ((n - k - nb) / n) ** 3);
+  }
+}
+
+/**
+ * C −= Yᵀ·S over the lower triangle of the rest×rest block at c (row stride ldc), Y and S the
+ * k×rest row blocks at y and s (row stride ld): row blocks of UPDATE_ROWS as one job, each
+ * block its rectangle left of the diagonal and its diagonal block (whose strict upper triangle
+ * is scratch). On the wasm engine S is packed once for all blocks and the register tiles wholly
+ * above the diagonal are skipped (dgemmPacked), otherwise each block is a plain GEMM call.
+ */
+export function trailingUpdate(
+  eng: Engine,
+  y: number,
+  s: number,
+  ld: number,
+  c: number,
+  ldc: number,
+  rest: number,
+  k: number,
+): void {
+  if (rest <= 0) return;
+  if (eng.kind !== 'wasm' || !eng.call) {
     const calls: DgemmCall[] = [];
     for (let r0 = 0; r0 < rest; r0 += UPDATE_ROWS) {
       const r1 = Math.min(rest, r0 + UPDATE_ROWS);
       calls.push({
         m: r1 - r0,
         n: r1,
-        k: 2 * nb,
+        k,
         alpha: -1,
-        a: Yt + t0 + r0,
+        a: y + r0,
         ars: 1,
         acs: ld,
-        b: St + t0,
+        b: s,
         brs: ld,
         bcs: 1,
-        c: base + r0 * n,
-        ldc: n,
+        c: c + r0 * ldc,
+        ldc,
       });
     }
     dgemmCalls(eng, calls);
-    w = eng.f64;
-    ticker.tick(1 - ((n - k - nb) / n) ** 3);
+    return;
+  }
+  const mk = eng.mark();
+  try {
+    const pb = eng.alloc64(Math.ceil(eng.call('dgemmPackBBytes', [k, rest]) / 8)) * 8;
+    eng.call('dgemmPackB', [0, k, k, rest, s * 8, ld, 1, pb]);
+    const wb = eng.call('dgemmPackedWorkBytes', []);
+    const scratch: number[] = [];
+    for (let t = scratchSlotsFor(eng); t > 0; t--) scratch.push(eng.alloc64(Math.ceil(wb / 8)) * 8);
+    const tasks: number[][] = [];
+    // the longest rows first (dynamic claiming then evens out the end)
+    for (let r0 = Math.floor((rest - 1) / UPDATE_ROWS) * UPDATE_ROWS; r0 >= 0; r0 -= UPDATE_ROWS) {
+      const r1 = Math.min(rest, r0 + UPDATE_ROWS);
+      tasks.push([r1 - r0, r1, k, -1, (y + r0) * 8, 1, ld, pb, rest, (c + r0 * ldc) * 8, ldc, r0]);
+    }
+    runJob(eng, { kernel: 'dgemmPacked', tasks, scratch });
+  } finally {
+    eng.release(mk);
   }
 }

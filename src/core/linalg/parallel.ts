@@ -21,6 +21,8 @@ export const PARALLEL_KERNELS = [
   'sgemmPackB',
   'sgemmPacked',
   'attnPackV',
+  'symvLowerRowsCol64',
+  'dgemmPacked',
 ] as const;
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 

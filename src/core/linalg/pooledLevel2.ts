@@ -105,7 +105,8 @@ export function symvScratch(eng: Engine, n: number): SymvScratch {
 
 /**
  * p = A·v for the symmetric len×len block at a (lower triangle, row stride ld): row bands (on
- * the pool when it has threads), partial vectors summed; one symvLower call when small.
+ * the pool when it has threads), partial vectors summed; one symvLower call when small. With
+ * `col`, column 0 of the block is also copied to col[0..len) (read in the same sweep).
  */
 export function symvLowerPooled(
   eng: Engine,
@@ -115,9 +116,19 @@ export function symvLowerPooled(
   v: number,
   p: number,
   s: SymvScratch,
+  col?: number,
 ): void {
-  if (!enabled || !s.at || (len * len) / 2 < MIN_POOLED || len > s.n)
-    return eng.symvLower(a, ld, len, v, p);
+  if (!enabled || !s.at || (len * len) / 2 < MIN_POOLED || len > s.n) {
+    if (col === undefined) return eng.symvLower(a, ld, len, v, p);
+    if (eng.call) {
+      eng.call('symvLowerRowsCol64', [a * 8, ld, 0, len, v * 8, p * 8, col * 8]);
+      return;
+    }
+    eng.symvLower(a, ld, len, v, p);
+    const f = eng.f64;
+    for (let j = 0; j < len; j++) f[col + j] = f[a + j * ld];
+    return;
+  }
   // band b ends at len·√((b+1)/bands) (equal triangle areas), multiples of 4
   const ends: number[] = [];
   for (let b = 1; b < SYMV_BANDS; b++)
@@ -129,13 +140,20 @@ export function symvLowerPooled(
   for (const r1 of ends) {
     if (r1 <= r0) continue;
     const out = s.at + used.length * s.n;
-    tasks.push([a * 8, ld, r0, r1, v * 8, out * 8]);
+    tasks.push(
+      col === undefined
+        ? [a * 8, ld, r0, r1, v * 8, out * 8]
+        : [a * 8, ld, r0, r1, v * 8, out * 8, col * 8],
+    );
     used.push([out, r1]);
     r0 = r1;
   }
   // the band with the longest rows first
   tasks.reverse();
-  runJob(eng, { kernel: 'symvLowerRows64', tasks });
+  runJob(eng, {
+    kernel: col === undefined ? 'symvLowerRows64' : 'symvLowerRowsCol64',
+    tasks,
+  });
   const f = eng.f64;
   const [o0, l0] = used[used.length - 1];
   f.copyWithin(p, o0, o0 + l0);

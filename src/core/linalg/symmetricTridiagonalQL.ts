@@ -5,7 +5,7 @@
  * tql2; Golub & Van Loan §8.3. Eigenvectors are kept as rows of Zᵀ so that every rotation
  * touches two contiguous rows.
  */
-import { scaleArray, scaledForDecomposition } from './scaling';
+import { maxAbs, safeScaleExponent, scaleArray } from './scaling';
 import { LensError } from '../errors';
 import { Matrix, assertFinite } from './matrix';
 import { householder, hypot } from './householder';
@@ -118,9 +118,10 @@ const UNBLOCKED_TAIL = 128;
 
 /**
  * Eigenvalues only: the blocked reduction (./blockedTridiagonal) for the leading columns, the
- * unblocked fused one for the trailing UNBLOCKED_TAIL or so.
+ * unblocked fused one for the trailing UNBLOCKED_TAIL or so. (Exported for the component
+ * timings of scripts/bench-symeig.mjs.)
  */
-function tridiagonalizeBlocked(
+export function tridiagonalizeBlocked(
   eng: Engine,
   a: Matrix,
   ticker: Ticker,
@@ -241,9 +242,14 @@ export function symmetricEigen(
 ): SymmetricEigen {
   if (a0.rows !== a0.cols)
     throw new LensError(`eigenvalues need a square matrix, got ${a0.rows}×${a0.cols}`);
-  assertFinite(a0);
+  const n0 = a0.rows;
+  // one pass for both checks: the largest magnitude is NaN or ∞ exactly when an entry is
+  const amax = maxAbs(a0.data);
+  if (!Number.isFinite(amax)) assertFinite(a0); // throws, with the counts
   // outside the safe range, reduce 2^k·A and scale λ back (LAPACK dsyev's dlascl)
-  const { m: a, k: scaleExp } = scaledForDecomposition(a0);
+  const scaleExp = safeScaleExponent(amax);
+  const a =
+    scaleExp === 0 ? a0 : { rows: n0, cols: n0, data: scaleArray(a0.data.slice(), scaleExp) };
   const n = a.rows;
   const t = opts.progress ? new Ticker(opts.progress) : noTicker;
   const want = !!opts.vectors;

@@ -1,9 +1,11 @@
 /**
  * Symmetric eigenvalues through the blocked tridiagonal reduction (dsytrd/dlatrd shape, used
  * for eigenvalues only from n = 256) against NumPy's eigvalsh (LAPACK) on odd sizes that are
- * not multiples of the 32-column panel, and on inputs that stress the reflectors: exact zero
- * columns below the diagonal (τ = 0), block-diagonal and already tridiagonal matrices, low rank,
- * entries graded over 1e±30, and huge/tiny overall scale. Both engines (WebAssembly SIMD and
+ * not multiples of the 32-column panel (nor of the trailing update's 60-row blocks), and on
+ * inputs that stress the reflectors: exact zero columns below the diagonal (τ = 0), the zero
+ * matrix, block-diagonal and already tridiagonal matrices, low rank, 200 eigenvalues clustered
+ * within 2e-10, three eigenvalues of multiplicity 100, entries graded over 1e±30, and huge/tiny
+ * overall scale. Both engines (WebAssembly SIMD and
  * the TypeScript fallback). |Δλᵢ| ≤ 10·n·eps·‖A‖₂, the bound of the unblocked path's test.
  */
 import assert from 'node:assert/strict';
@@ -53,6 +55,13 @@ add('block diagonal 291', b)
 e = rng.standard_normal(n - 1); add('tridiagonal 291', np.diag(rng.standard_normal(n)) + np.diag(e, 1) + np.diag(e, -1))
 u = rng.standard_normal((n, 5)); add('rank 5 291', u @ u.T)
 g = np.logspace(-30, 30, n); add('graded 1e±30 291', sym(rng.standard_normal((n, n))) * np.sqrt(np.outer(g, g)))
+add('random 613', sym(rng.standard_normal((613, 613))))
+q, _ = np.linalg.qr(rng.standard_normal((333, 333)))
+lam = np.concatenate([1 + 1e-12 * np.arange(200), rng.standard_normal(133)])
+add('clustered 333', sym((q * lam) @ q.T))
+q, _ = np.linalg.qr(rng.standard_normal((300, 300)))
+add('repeated 300', sym((q * np.repeat([-2.0, 0.0, 3.0], 100)) @ q.T))
+add('zero 260', np.zeros((260, 260)))
 add('huge 265', sym(rng.standard_normal((265, 265))) * 1e300)
 add('tiny 265', sym(rng.standard_normal((265, 265))) * 1e-300)
 print(json.dumps(out))
@@ -70,7 +79,7 @@ print(json.dumps(out))
 
   for (const wasm of [true, false])
     it(`eigenvalues match eigvalsh to 10·n·eps·‖A‖₂ (${wasm ? 'WebAssembly' : 'TypeScript'} engine)`, () => {
-      assert.ok(cases.length >= 10);
+      assert.ok(cases.length >= 14);
       const prev = useWasmKernels(wasm);
       try {
         for (const c of cases) {

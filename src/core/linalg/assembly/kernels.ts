@@ -684,6 +684,11 @@ export function symvLower64(a: usize, ld: i32, len: i32, v: usize, p: usize): vo
  * the share of A·v that one thread computes; the shares of a partition of the rows sum to A·v.
  */
 export function symvLowerRows64(a: usize, ld: i32, r0: i32, len: i32, v: usize, p: usize): void {
+  symvRows(a, ld, r0, len, v, p, 0);
+}
+
+/** symvLowerRows64; when col ≠ 0 it also copies column 0 of the rows: col[i] = A[i, 0]. */
+function symvRows(a: usize, ld: i32, r0: i32, len: i32, v: usize, p: usize, col: usize): void {
   memory.fill(p, 0, (<usize>len) << 3);
   const ldb = (<usize>ld) << 3;
   let i = r0;
@@ -702,6 +707,13 @@ export function symvLowerRows64(a: usize, ld: i32, r0: i32, len: i32, v: usize, 
     const w1 = f64x2.splat(u1);
     const w2 = f64x2.splat(u2);
     const w3 = f64x2.splat(u3);
+    if (col) {
+      const co = col + ((<usize>i) << 3);
+      store<f64>(co, load<f64>(r0));
+      store<f64>(co, load<f64>(r1), 8);
+      store<f64>(co, load<f64>(r2), 16);
+      store<f64>(co, load<f64>(r3), 24);
+    }
     let c0 = f64x2.splat(0);
     let c1 = f64x2.splat(0);
     let c2 = f64x2.splat(0);
@@ -742,6 +754,7 @@ export function symvLowerRows64(a: usize, ld: i32, r0: i32, len: i32, v: usize, 
   }
   for (; i < len; i++) {
     const row = a + <usize>i * ldb;
+    if (col) store<f64>(col + ((<usize>i) << 3), load<f64>(row));
     const vi = load<f64>(v + ((<usize>i) << 3));
     const vv = f64x2.splat(vi);
     let acc = f64x2.splat(0);
@@ -1859,4 +1872,112 @@ function colStep(row: usize, k: i32, ws: usize): void {
     load<f64>(wk, 32),
     kind == 3,
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Symmetric eigenvalues (blocked tridiagonalization, ../blockedTridiagonal.ts)
+
+/**
+ * symvLowerRows64 (rows r0..r1-1 into their own p, zeroed on 0..r1-1) that also copies column 0
+ * of those rows, col[i] = A[i, 0]: the first column of the block, which the blocked reduction
+ * needs next (the next reflector's column), contiguous and without a strided second pass.
+ */
+export function symvLowerRowsCol64(
+  a: usize,
+  ld: i32,
+  r0: i32,
+  r1: i32,
+  v: usize,
+  p: usize,
+  col: usize,
+): void {
+  symvRows(a, ld, r0, r1, v, p, col);
+}
+
+/** Bytes of B (k×n f64) packed once by dgemmPackB for every row block of C. */
+export function dgemmPackBBytes(k: i32, n: i32): i32 {
+  return k * ((n + 3) & ~3) * 8;
+}
+
+/**
+ * Packs rows p0..p1-1 of B (k×n f64, strides as in dgemm; p0 a multiple of KC, p1 one too or k)
+ * into pb for dgemmPacked: KC-row block pc at pb + 8·pc·npad (npad = n rounded up to 4), inside
+ * it panels of 4 columns, column j's panel at + 8·j·kc.
+ */
+export function dgemmPackB(
+  p0: i32,
+  p1: i32,
+  k: i32,
+  n: i32,
+  b: usize,
+  brs: i32,
+  bcs: i32,
+  pb: usize,
+): void {
+  const npad = (n + 3) & ~3;
+  for (let pc = p0; pc < p1; pc += KC) {
+    const kc = min(KC, k - pc);
+    packB64(kc, n, b + ((<usize>(pc * brs)) << 3), brs, bcs, pb + ((<usize>pc * <usize>npad) << 3));
+  }
+}
+
+/** Bytes of scratch dgemmPacked needs (packed A block, one edge tile). */
+export function dgemmPackedWorkBytes(): i32 {
+  return (MC * KC + 64) * 8;
+}
+
+/**
+ * C (m×n f64, row stride ldc) += alpha·A·B[:, 0..n) with B (k×nb, nb ≥ n) packed by dgemmPackB
+ * at pb: the row blocks of one product share one packed B, and a block may use only its first n
+ * columns (the lower-triangle updates). With diag ≥ 0, row i's diagonal is column diag + i and
+ * register tiles wholly right of the diagonal are skipped (what they would write there is
+ * undefined: callers keep only the lower triangle). A strides as in dgemm.
+ * work: dgemmPackedWorkBytes().
+ */
+export function dgemmPacked(
+  m: i32,
+  n: i32,
+  k: i32,
+  alpha: f64,
+  a: usize,
+  ars: i32,
+  acs: i32,
+  pb: usize,
+  nb: i32,
+  c: usize,
+  ldc: i32,
+  diag: i32,
+  work: usize,
+): void {
+  const pa = work;
+  const tile = pa + ((<usize>(MC * KC)) << 3);
+  const npad = (nb + 3) & ~3;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const pbk = pb + ((<usize>pc * <usize>npad + <usize>(jc * kc)) << 3);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA64(mc, kc, alpha, a + ((<usize>(ic * ars + pc * acs)) << 3), ars, acs, pa);
+        for (let jr = 0; jr < nc; jr += 4) {
+          const cols = min(4, nc - jr);
+          for (let ir = 0; ir < mc; ir += 5) {
+            const rows = min(5, mc - ir);
+            if (diag >= 0 && jc + jr > diag + ic + ir + rows - 1) continue;
+            kernel64(
+              kc,
+              pa + ((<usize>(ir * kc)) << 3),
+              pbk + ((<usize>(jr * kc)) << 3),
+              c + ((<usize>((ic + ir) * ldc + jc + jr)) << 3),
+              ldc,
+              rows,
+              cols,
+              tile,
+            );
+          }
+        }
+      }
+    }
+  }
 }
