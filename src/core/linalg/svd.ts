@@ -1,7 +1,8 @@
 /**
  * Singular value decomposition driver A = U·diag(S)·Vᵀ: Householder bidiagonalization (blocked
- * from 160 columns, see blockedBidiagonalization.ts), then Demmel–Kahan implicit QR on the
- * bidiagonal (see bidiagonalQR.ts) for the values alone and for small orders; with vectors above
+ * from 160 columns, see blockedBidiagonalization.ts), then dqds on the bidiagonal for the values
+ * alone (dqds.ts, LAPACK dlasq1), Demmel–Kahan implicit QR (bidiagonalQR.ts) with vectors for
+ * small orders; with vectors above
  * order 25, divide and conquer on the bidiagonal (bidiagonalDivideConquer.ts) and the reflectors
  * applied in blocks (formOrthogonal.ts).
  * Reference: LAPACK dgesvd (path without QR preprocessing) and dgesdd (the D&C path); Golub &
@@ -12,6 +13,7 @@ import { Matrix, assertFinite, transpose } from './matrix';
 import { formPt, formQt } from './householderBidiagonalization';
 import { bidiagonalizeBlocked } from './blockedBidiagonalization';
 import { bidiagonalSvd } from './bidiagonalQR';
+import { bidiagonalSingularValues } from './dqds';
 import { DC_LEAF, bidiagonalDivideConquer, divideConquerWords } from './bidiagonalDivideConquer';
 import { applyReflectorsRight } from './formOrthogonal';
 import { Progress, Ticker } from './progress';
@@ -45,7 +47,7 @@ export function singularValues(a0: Matrix, progress?: Progress): Float64Array {
   if (n === 0) return new Float64Array(0);
   const d = withEngine((eng) => {
     const b = bidiagonalizeBlocked(eng, tall.data, m, n, t.sub(0, 0.9));
-    bidiagonalSvd(b.d, b.e, undefined, undefined, t.sub(0.9, 1));
+    bidiagonalSingularValues(b.d, b.e, t.sub(0.9, 1));
     return b.d;
   });
   t.done();
