@@ -39,6 +39,8 @@ const UPDATE_ROWS = 96;
 /**
  * Reduces a (m×n row-major, m ≥ n; copied into the engine's heap, not modified) to bidiagonal
  * form: blocked panels while more than UNBLOCKED_TAIL columns remain, then unblocked.
+ * `valuesOnly`: d and e are all the caller wants; the left reflectors of the blocked panels are
+ * then not written back into the work matrix (formQt cannot be used on the result).
  */
 export function bidiagonalizeBlocked(
   eng: Engine,
@@ -48,6 +50,7 @@ export function bidiagonalizeBlocked(
   ticker: Ticker = noTicker,
   panel = BRD_PANEL,
   tail = UNBLOCKED_TAIL,
+  valuesOnly = false,
 ): Bidiagonal {
   if (m < n) throw new Error(`bidiagonalizeBlocked needs m ≥ n, got ${m}×${n}`);
   const nb = panel;
@@ -60,7 +63,8 @@ export function bidiagonalizeBlocked(
   const S = eng.alloc64(2 * nb);
   const T = eng.alloc64(2 * nb);
   let f = eng.f64;
-  f.set(a, W);
+  // a byte copy (a memcpy; a Float64Array set into a shared memory goes element by element)
+  new Uint8Array(f.buffer, W * 8, m * n * 8).set(new Uint8Array(a.buffer, a.byteOffset, m * n * 8));
   const d = new Float64Array(n);
   const e = new Float64Array(n - 1);
   const tauq = new Float64Array(n);
@@ -77,24 +81,24 @@ export function bidiagonalizeBlocked(
       const lenC = M - i; // rows i..M-1
       const cols = N - i - 1; // columns i+1..N-1 (≥ 1: stop ≤ n − tail)
       const colI = A0 + i * n + i;
-      // column i −= Σ_{p<i} v_p·y_p[i] + x_p·u_p[i]
+      // column i −= Σ_{p<i} v_p·y_p[i] + x_p·u_p[i], gathered into Z row 2i (one strided pass)
+      const vz = Z + 2 * i * m + i;
       if (i > 0) {
         for (let p = 0; p < i; p++) {
           f[S + 2 * p] = f[Y + 2 * p * n + i];
           f[S + 2 * p + 1] = f[Y + (2 * p + 1) * n + i];
         }
         eng.gemvT(Z + i, m, 2 * i, lenC, S, C);
-        for (let r = 0; r < lenC; r++) f[colI + r * n] -= f[C + r];
-      }
-      // left reflector v_i from column i (rows i..M-1), kept in Z row 2i and in column i
-      const vz = Z + 2 * i * m + i;
-      for (let r = 0; r < lenC; r++) f[vz + r] = f[colI + r * n];
+        for (let r = 0; r < lenC; r++) f[vz + r] = f[colI + r * n] - f[C + r];
+      } else for (let r = 0; r < lenC; r++) f[vz + r] = f[colI + r * n];
+      // left reflector v_i from it, kept in Z row 2i and (for Q) in column i
       const tq = householder(f, vz, lenC);
       d[g] = f[vz];
       f[vz] = 1;
       tauq[g] = tq;
       f[colI] = d[g];
-      for (let r = 1; r < lenC; r++) f[colI + r * n] = f[vz + r];
+      // nothing later in the panel reads column i: with the values only, v_i stays in Z
+      if (!valuesOnly) for (let r = 1; r < lenC; r++) f[colI + r * n] = f[vz + r];
       // y_i = τq·(A[i:, i+1:]ᵀ·v − Y·(Vᵀv) − U·(Xᵀv)), local columns i+1..N-1
       const yi = Y + 2 * i * n + i + 1;
       if (tq !== 0) {

@@ -46,7 +46,7 @@ export function singularValues(a0: Matrix, progress?: Progress): Float64Array {
   const { rows: m, cols: n } = tall;
   if (n === 0) return new Float64Array(0);
   const d = withEngine((eng) => {
-    const b = bidiagonalizeBlocked(eng, tall.data, m, n, t.sub(0, 0.9));
+    const b = bidiagonalizeBlocked(eng, tall.data, m, n, t.sub(0, 0.9), undefined, undefined, true);
     bidiagonalSingularValues(b.d, b.e, t.sub(0.9, 1));
     return b.d;
   });
