@@ -37,14 +37,15 @@ const UNBLOCKED_TAIL = 128;
 const UPDATE_ROWS = 96;
 
 /**
- * Reduces a (m×n row-major, m ≥ n; copied into the engine's heap, not modified) to bidiagonal
+ * Reduces a (m×n row-major, m ≥ n; or the f64 index of such a block already on the engine's
+ * heap; copied, not modified) to bidiagonal
  * form: blocked panels while more than UNBLOCKED_TAIL columns remain, then unblocked.
  * `valuesOnly`: d and e are all the caller wants; the left reflectors of the blocked panels are
  * then not written back into the work matrix (formQt cannot be used on the result).
  */
 export function bidiagonalizeBlocked(
   eng: Engine,
-  a: Float64Array,
+  a: Float64Array | number,
   m: number,
   n: number,
   ticker: Ticker = noTicker,
@@ -55,7 +56,8 @@ export function bidiagonalizeBlocked(
   if (m < n) throw new Error(`bidiagonalizeBlocked needs m ≥ n, got ${m}×${n}`);
   const nb = panel;
   const stop = Math.max(0, Math.floor((n - Math.max(tail, 1)) / nb) * nb);
-  if (stop === 0) return bidiagonalize(eng, a, m, n, ticker);
+  if (stop === 0)
+    return bidiagonalize(eng, typeof a === 'number' ? eng.slice64(a, a + m * n) : a, m, n, ticker);
   const W = eng.alloc64(m * n);
   const Z = eng.alloc64(2 * nb * m);
   const Y = eng.alloc64(2 * nb * n);
@@ -64,7 +66,11 @@ export function bidiagonalizeBlocked(
   const T = eng.alloc64(2 * nb);
   let f = eng.f64;
   // a byte copy (a memcpy; a Float64Array set into a shared memory goes element by element)
-  new Uint8Array(f.buffer, W * 8, m * n * 8).set(new Uint8Array(a.buffer, a.byteOffset, m * n * 8));
+  if (typeof a === 'number') f.copyWithin(W, a, a + m * n);
+  else
+    new Uint8Array(f.buffer, W * 8, m * n * 8).set(
+      new Uint8Array(a.buffer, a.byteOffset, m * n * 8),
+    );
   const d = new Float64Array(n);
   const e = new Float64Array(n - 1);
   const tauq = new Float64Array(n);
