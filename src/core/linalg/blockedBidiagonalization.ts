@@ -110,7 +110,7 @@ export function bidiagonalizeBlocked(
       if (tq !== 0) {
         gemvTPooled(eng, colI + 1, n, lenC, cols, vz, yi);
         if (i > 0) {
-          for (let q = 0; q < 2 * i; q++) f[T + q] = eng.dot(Z + q * m + i, vz, lenC);
+          eng.gemvN(Z + i, m, 2 * i, lenC, vz, T); // T[q] = Z row q · v (one call, not 2i dots)
           eng.gemvT(Y + i + 1, n, 2 * i, cols, T, C);
           eng.axpy(-1, C, yi, cols);
         }
@@ -137,7 +137,7 @@ export function bidiagonalizeBlocked(
       const xi = Z + (2 * i + 1) * m + i + 1;
       if (tp !== 0) {
         gemvNPooled(eng, rowI + n, n, rowsX, cols, uy, xi);
-        for (let q = 0; q <= 2 * i; q++) f[T + q] = eng.dot(Y + q * n + i + 1, uy, cols);
+        eng.gemvN(Y + i + 1, n, 2 * i + 1, cols, uy, T); // T[q] = Y row q · u
         f[T + 2 * i + 1] = 0; // x_i itself (being formed)
         eng.gemvT(Z + i + 1, m, 2 * i + 2, rowsX, T, C);
         eng.axpy(-1, C, xi, rowsX);
