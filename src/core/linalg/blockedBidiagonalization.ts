@@ -38,8 +38,8 @@ const UPDATE_ROWS = 96;
 
 /**
  * Reduces a (m×n row-major, m ≥ n; or the f64 index of such a block already on the engine's
- * heap; copied, not modified) to bidiagonal
- * form: blocked panels while more than UNBLOCKED_TAIL columns remain, then unblocked.
+ * heap; copied, not modified) to bidiagonal form: blocked panels while more than
+ * UNBLOCKED_TAIL columns remain, then unblocked.
  * `valuesOnly`: d and e are all the caller wants; the left reflectors of the blocked panels are
  * then not written back into the work matrix (formQt cannot be used on the result).
  */

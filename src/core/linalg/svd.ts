@@ -1,8 +1,8 @@
 /**
  * Singular value decomposition driver A = U·diag(S)·Vᵀ: Householder bidiagonalization (blocked
  * from 160 columns, see blockedBidiagonalization.ts), then dqds on the bidiagonal for the values
- * alone (dqds.ts, LAPACK dlasq1), Demmel–Kahan implicit QR (bidiagonalQR.ts) with vectors for
- * small orders; with vectors above
+ * alone (dqds.ts, LAPACK dlasq1; tall or wide matrices reduced by a blocked QR first, tallQR.ts),
+ * Demmel–Kahan implicit QR (bidiagonalQR.ts) with vectors for small orders; with vectors above
  * order 25, divide and conquer on the bidiagonal (bidiagonalDivideConquer.ts) and the reflectors
  * applied in blocks (formOrthogonal.ts).
  * Reference: LAPACK dgesvd (path without QR preprocessing) and dgesdd (the D&C path); Golub &
