@@ -37,22 +37,27 @@ const UNBLOCKED_TAIL = 128;
 const UPDATE_ROWS = 96;
 
 /**
- * Reduces a (m×n row-major, m ≥ n; copied into the engine's heap, not modified) to bidiagonal
- * form: blocked panels while more than UNBLOCKED_TAIL columns remain, then unblocked.
+ * Reduces a (m×n row-major, m ≥ n; or the f64 index of such a block already on the engine's
+ * heap; copied, not modified) to bidiagonal form: blocked panels while more than
+ * UNBLOCKED_TAIL columns remain, then unblocked.
+ * `valuesOnly`: d and e are all the caller wants; the left reflectors of the blocked panels are
+ * then not written back into the work matrix (formQt cannot be used on the result).
  */
 export function bidiagonalizeBlocked(
   eng: Engine,
-  a: Float64Array,
+  a: Float64Array | number,
   m: number,
   n: number,
   ticker: Ticker = noTicker,
   panel = BRD_PANEL,
   tail = UNBLOCKED_TAIL,
+  valuesOnly = false,
 ): Bidiagonal {
   if (m < n) throw new Error(`bidiagonalizeBlocked needs m ≥ n, got ${m}×${n}`);
   const nb = panel;
   const stop = Math.max(0, Math.floor((n - Math.max(tail, 1)) / nb) * nb);
-  if (stop === 0) return bidiagonalize(eng, a, m, n, ticker);
+  if (stop === 0)
+    return bidiagonalize(eng, typeof a === 'number' ? eng.slice64(a, a + m * n) : a, m, n, ticker);
   const W = eng.alloc64(m * n);
   const Z = eng.alloc64(2 * nb * m);
   const Y = eng.alloc64(2 * nb * n);
@@ -60,7 +65,12 @@ export function bidiagonalizeBlocked(
   const S = eng.alloc64(2 * nb);
   const T = eng.alloc64(2 * nb);
   let f = eng.f64;
-  f.set(a, W);
+  // a byte copy (a memcpy; a Float64Array set into a shared memory goes element by element)
+  if (typeof a === 'number') f.copyWithin(W, a, a + m * n);
+  else
+    new Uint8Array(f.buffer, W * 8, m * n * 8).set(
+      new Uint8Array(a.buffer, a.byteOffset, m * n * 8),
+    );
   const d = new Float64Array(n);
   const e = new Float64Array(n - 1);
   const tauq = new Float64Array(n);
@@ -77,30 +87,30 @@ export function bidiagonalizeBlocked(
       const lenC = M - i; // rows i..M-1
       const cols = N - i - 1; // columns i+1..N-1 (≥ 1: stop ≤ n − tail)
       const colI = A0 + i * n + i;
-      // column i −= Σ_{p<i} v_p·y_p[i] + x_p·u_p[i]
+      // column i −= Σ_{p<i} v_p·y_p[i] + x_p·u_p[i], gathered into Z row 2i (one strided pass)
+      const vz = Z + 2 * i * m + i;
       if (i > 0) {
         for (let p = 0; p < i; p++) {
           f[S + 2 * p] = f[Y + 2 * p * n + i];
           f[S + 2 * p + 1] = f[Y + (2 * p + 1) * n + i];
         }
         eng.gemvT(Z + i, m, 2 * i, lenC, S, C);
-        for (let r = 0; r < lenC; r++) f[colI + r * n] -= f[C + r];
-      }
-      // left reflector v_i from column i (rows i..M-1), kept in Z row 2i and in column i
-      const vz = Z + 2 * i * m + i;
-      for (let r = 0; r < lenC; r++) f[vz + r] = f[colI + r * n];
+        for (let r = 0; r < lenC; r++) f[vz + r] = f[colI + r * n] - f[C + r];
+      } else for (let r = 0; r < lenC; r++) f[vz + r] = f[colI + r * n];
+      // left reflector v_i from it, kept in Z row 2i and (for Q) in column i
       const tq = householder(f, vz, lenC);
       d[g] = f[vz];
       f[vz] = 1;
       tauq[g] = tq;
       f[colI] = d[g];
-      for (let r = 1; r < lenC; r++) f[colI + r * n] = f[vz + r];
+      // nothing later in the panel reads column i: with the values only, v_i stays in Z
+      if (!valuesOnly) for (let r = 1; r < lenC; r++) f[colI + r * n] = f[vz + r];
       // y_i = τq·(A[i:, i+1:]ᵀ·v − Y·(Vᵀv) − U·(Xᵀv)), local columns i+1..N-1
       const yi = Y + 2 * i * n + i + 1;
       if (tq !== 0) {
         gemvTPooled(eng, colI + 1, n, lenC, cols, vz, yi);
         if (i > 0) {
-          for (let q = 0; q < 2 * i; q++) f[T + q] = eng.dot(Z + q * m + i, vz, lenC);
+          eng.gemvN(Z + i, m, 2 * i, lenC, vz, T); // T[q] = Z row q · v (one call, not 2i dots)
           eng.gemvT(Y + i + 1, n, 2 * i, cols, T, C);
           eng.axpy(-1, C, yi, cols);
         }
@@ -127,7 +137,7 @@ export function bidiagonalizeBlocked(
       const xi = Z + (2 * i + 1) * m + i + 1;
       if (tp !== 0) {
         gemvNPooled(eng, rowI + n, n, rowsX, cols, uy, xi);
-        for (let q = 0; q <= 2 * i; q++) f[T + q] = eng.dot(Y + q * n + i + 1, uy, cols);
+        eng.gemvN(Y + i + 1, n, 2 * i + 1, cols, uy, T); // T[q] = Y row q · u
         f[T + 2 * i + 1] = 0; // x_i itself (being formed)
         eng.gemvT(Z + i + 1, m, 2 * i + 2, rowsX, T, C);
         eng.axpy(-1, C, xi, rowsX);

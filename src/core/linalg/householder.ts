@@ -45,16 +45,35 @@ export function hypot(a: number, b: number): number {
  */
 export function householder(x: Float64Array, off: number, len: number, stride = 1): number {
   if (len <= 1) return 0;
-  const alpha = x[off];
-  const xnorm = norm2(x, off + stride, len - 1, stride);
+  let alpha = x[off];
+  let xnorm = norm2(x, off + stride, len - 1, stride);
   if (xnorm === 0) return 0;
-  const beta = -(alpha >= 0 ? 1 : -1) * hypot(alpha, xnorm);
+  let beta = -(alpha >= 0 ? 1 : -1) * hypot(alpha, xnorm);
+  // β below safmin/eps: 1/(α − β) would overflow (Inf·0 = NaN in v). Scale x up by powers of
+  // two until β is representable with room, as dlarfg does, and β back down at the end (the
+  // reductions of exactly rank-deficient matrices end on such remnants, ~1e-300)
+  let knt = 0;
+  if (Math.abs(beta) < SAFMIN_EPS) {
+    do {
+      knt++;
+      for (let i = 1, p = off + stride; i < len; i++, p += stride) x[p] *= RSAFMIN_EPS;
+      beta *= RSAFMIN_EPS;
+      alpha *= RSAFMIN_EPS;
+    } while (Math.abs(beta) < SAFMIN_EPS && knt < 20);
+    xnorm = norm2(x, off + stride, len - 1, stride);
+    beta = -(alpha >= 0 ? 1 : -1) * hypot(alpha, xnorm);
+  }
   const tau = (beta - alpha) / beta;
   const scale = 1 / (alpha - beta);
   for (let i = 1, p = off + stride; i < len; i++, p += stride) x[p] *= scale;
+  for (let j = 0; j < knt; j++) beta *= SAFMIN_EPS;
   x[off] = beta;
   return tau;
 }
+
+/** dlarfg's threshold dlamch('S')/dlamch('E') = 2^-969 and its inverse (exact powers of two). */
+const SAFMIN_EPS = 2 ** -969;
+const RSAFMIN_EPS = 2 ** 969;
 
 /** Plane rotation (c, s, r) with [c s; −s c]·[f; g] = [r; 0] (dlartg). */
 export function givens(f: number, g: number, out: Float64Array): void {

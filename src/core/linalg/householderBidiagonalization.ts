@@ -64,7 +64,10 @@ export function bidiagonalize(
     // wᵀ = vᵀ·A[i:, i+1:] (v₀ = 1, v_k = x_k/(α−β)): from the previous pass's Σ x_k·A[i+k, i+1:]
     // (first step: a pass of its own), then row i gets its left update
     if (tq !== 0) {
-      if (i === 0) eng.gemvT(W + i * n + i + 1, n, len, cols, V, X);
+      // (a pass of its own too when α − β is so tiny that 1/(α − β) would overflow: the
+      // remnants of an exactly rank-deficient matrix, ~1e-300)
+      if (i === 0 || !(Math.abs(alpha - d[i]) >= 2 ** -969))
+        eng.gemvT(W + i * n + i + 1, n, len, cols, V, X);
       else {
         const sc = 1 / (alpha - d[i]);
         for (let j = 0; j < cols; j++) f[X + j] = f[W + i * n + i + 1 + j] + sc * f[ACC + j];

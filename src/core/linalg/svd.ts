@@ -1,7 +1,8 @@
 /**
  * Singular value decomposition driver A = U·diag(S)·Vᵀ: Householder bidiagonalization (blocked
- * from 160 columns, see blockedBidiagonalization.ts), then Demmel–Kahan implicit QR on the
- * bidiagonal (see bidiagonalQR.ts) for the values alone and for small orders; with vectors above
+ * from 160 columns, see blockedBidiagonalization.ts), then dqds on the bidiagonal for the values
+ * alone (dqds.ts, LAPACK dlasq1; tall or wide matrices reduced by a blocked QR first, tallQR.ts),
+ * Demmel–Kahan implicit QR (bidiagonalQR.ts) with vectors for small orders; with vectors above
  * order 25, divide and conquer on the bidiagonal (bidiagonalDivideConquer.ts) and the reflectors
  * applied in blocks (formOrthogonal.ts).
  * Reference: LAPACK dgesvd (path without QR preprocessing) and dgesdd (the D&C path); Golub &
@@ -12,6 +13,8 @@ import { Matrix, assertFinite, transpose } from './matrix';
 import { formPt, formQt } from './householderBidiagonalization';
 import { bidiagonalizeBlocked } from './blockedBidiagonalization';
 import { bidiagonalSvd } from './bidiagonalQR';
+import { bidiagonalSingularValues } from './dqds';
+import { qrFirstFor, tallTriangle } from './tallQR';
 import { DC_LEAF, bidiagonalDivideConquer, divideConquerWords } from './bidiagonalDivideConquer';
 import { applyReflectorsRight } from './formOrthogonal';
 import { Progress, Ticker } from './progress';
@@ -40,12 +43,32 @@ export function singularValues(a0: Matrix, progress?: Progress): Float64Array {
   // outside the safe range, decompose 2^k·A and scale σ back (LAPACK dgesdd's dlascl)
   const { m: a, k: scaleExp } = scaledForDecomposition(a0);
   const t = new Ticker(progress);
-  const tall = a.rows >= a.cols ? a : transpose(a);
-  const { rows: m, cols: n } = tall;
-  if (n === 0) return new Float64Array(0);
+  const wide = a.rows < a.cols;
+  const m = wide ? a.cols : a.rows;
+  const n = wide ? a.rows : a.cols;
   const d = withEngine((eng) => {
-    const b = bidiagonalizeBlocked(eng, tall.data, m, n, t.sub(0, 0.9));
-    bidiagonalSvd(b.d, b.e, undefined, undefined, t.sub(0.9, 1));
+    let src: Float64Array | number;
+    let rows = m;
+    let split = 0;
+    if (qrFirstFor(m, n)) {
+      // well above square: QR first, then the n×n triangle (LAPACK dgesdd's path for
+      // m ≥ 11n/6); a wide matrix's rows are already the QR's working layout
+      const qr = 2 * m * n * n - (2 * n * n * n) / 3;
+      split = (0.9 * qr) / (qr + (8 * n * n * n) / 3);
+      src = tallTriangle(eng, a.data, m, n, t.sub(0, split), wide);
+      rows = n;
+    } else src = wide ? transpose(a).data : a.data;
+    const b = bidiagonalizeBlocked(
+      eng,
+      src,
+      rows,
+      n,
+      t.sub(split, 0.9),
+      undefined,
+      undefined,
+      true,
+    );
+    bidiagonalSingularValues(b.d, b.e, t.sub(0.9, 1));
     return b.d;
   });
   t.done();
