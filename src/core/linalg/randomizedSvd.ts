@@ -429,22 +429,25 @@ export function randomizedSvd(
           ops.orth(vn, b, nv, V, (i + 1) * b, ws);
         }
       }
-      // T (sb×sb) = U·Wᵀ = U-projection of Op·V: its singular values are the Ritz values
+      // T (sb×sb) = U·Wᵀ = U-projection of Op·V: its singular values are the Ritz values.
+      // Block upper triangular (U_i ⊥ W_j for j < i: U_i was orthogonalized against U_1..U_j,
+      // which span W_1..W_j): only the blocks on and right of the diagonal are formed
       ops.zero(T, sb * sb);
-      ops.gemm({
-        m: sb,
-        n: sb,
-        k: nu,
-        alpha: 1,
-        a: U,
-        ars: nu,
-        acs: 1,
-        b: W,
-        brs: 1,
-        bcs: nu,
-        c: T,
-        ldc: sb,
-      });
+      for (let i = 0; i < s; i++)
+        ops.gemm({
+          m: b,
+          n: sb - i * b,
+          k: nu,
+          alpha: 1,
+          a: U + i * b * nu,
+          ars: nu,
+          acs: 1,
+          b: W + i * b * nu,
+          brs: 1,
+          bcs: nu,
+          c: T + i * b * sb + i * b,
+          ldc: sb,
+        });
       step();
       basisRows = sb;
     } else {
