@@ -356,12 +356,12 @@ export function randomizedSvd(
     const swap = krylov && m < n;
     const nv = swap ? m : n;
     const nu = swap ? n : m;
-    // heap: A, the V blocks (rows of length nv), the U blocks and Op·V blocks (length nu)
+    // heap: A, the V blocks (rows of length nv), the U blocks and one Op·V block (length nu)
     const A = eng.alloc64(m * n);
     eng.f64.set(a.data, A);
     const V = eng.alloc64(sb * nv);
     const U = eng.alloc64(sb * nu);
-    const W = krylov ? eng.alloc64(sb * nu) : U;
+    const W = krylov ? eng.alloc64(b * nu) : U;
     const ws: Workspace = {
       g: eng.alloc64(b * b),
       tmp: eng.alloc64(b * big),
@@ -416,38 +416,37 @@ export function randomizedSvd(
       const opV = swap ? timesAt : timesA; // rows of length nv → nu
       const opU = swap ? timesA : timesAt;
       ops.orth(V, b, nv, V, 0, ws);
+      // T (sb×sb) = U·Wᵀ, the U-projection of Op·V (W = Op·V): its singular values are the
+      // Ritz values. Block upper triangular (U_i ⊥ W_j for j < i: U_i was orthogonalized
+      // against U_1..U_j, which span W_1..W_j), so block column i is U_1..U_i against W_i,
+      // formed as soon as U_i is, and one block of W is held at a time
+      ops.zero(T, sb * sb);
       for (let i = 0; i < s; i++) {
         const vi = V + i * b * nv;
-        const wi = W + i * b * nu;
         const ui = U + i * b * nu;
-        opV(vi, wi);
-        eng.f64.copyWithin(ui, wi, wi + b * nu);
+        opV(vi, W);
+        eng.f64.copyWithin(ui, W, W + b * nu);
         ops.orth(ui, b, nu, U, i * b, ws);
+        ops.gemm({
+          m: (i + 1) * b,
+          n: b,
+          k: nu,
+          alpha: 1,
+          a: U,
+          ars: nu,
+          acs: 1,
+          b: W,
+          brs: 1,
+          bcs: nu,
+          c: T + i * b,
+          ldc: sb,
+        });
         if (i + 1 < s) {
           const vn = V + (i + 1) * b * nv;
           opU(ui, vn);
           ops.orth(vn, b, nv, V, (i + 1) * b, ws);
         }
       }
-      // T (sb×sb) = U·Wᵀ = U-projection of Op·V: its singular values are the Ritz values.
-      // Block upper triangular (U_i ⊥ W_j for j < i: U_i was orthogonalized against U_1..U_j,
-      // which span W_1..W_j): only the blocks on and right of the diagonal are formed
-      ops.zero(T, sb * sb);
-      for (let i = 0; i < s; i++)
-        ops.gemm({
-          m: b,
-          n: sb - i * b,
-          k: nu,
-          alpha: 1,
-          a: U + i * b * nu,
-          ars: nu,
-          acs: 1,
-          b: W + i * b * nu,
-          brs: 1,
-          bcs: nu,
-          c: T + i * b * sb + i * b,
-          ldc: sb,
-        });
       step();
       basisRows = sb;
     } else {
