@@ -95,6 +95,8 @@ export function analyzeMatrix(
   // one ticker for the whole phase: a fresh one per call would never report (it waits 50 ms
   // from its own creation), and reports are where cancellation is noticed
   const svTicker = t.sub(0, svSpan);
+  const f32Products =
+    sourceDtype === 'float32' || sourceDtype === 'float16' || sourceDtype === 'bfloat16';
   if (useRandom && topK < minDim) {
     // block Krylov: on slowly decaying spectra (trained weights) subspace iteration with q = 2
     // is off by ~10 % at σ₆₄; 8 Krylov blocks of k + 10 vectors are within ~1e-4 (see
@@ -103,11 +105,14 @@ export function analyzeMatrix(
       vectors: false,
       method: 'krylov',
       krylovBlocks: KRYLOV_BLOCKS,
+      // float32 (or narrower) data: float32 products, exact on the data, ~1e-5 noise, twice
+      // the SIMD width; far below the method's own error on such spectra
+      precision: f32Products ? 'float32' : 'float64',
       progress: (f) => svTicker.tick(f),
     });
     sv = r.S;
     approximate = {
-      method: `randomized block Krylov SVD (Musco–Musco, blocks of k + 10 vectors, ${KRYLOV_BLOCKS} blocks)`,
+      method: `randomized block Krylov SVD (Musco–Musco, blocks of k + 10 vectors, ${KRYLOV_BLOCKS} blocks${f32Products ? ', float32 products' : ''})`,
       k: r.k,
     };
     const fro = frobeniusNorm(m);

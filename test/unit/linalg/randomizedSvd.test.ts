@@ -168,6 +168,28 @@ describe('randomized SVD on the kernel heap vs NumPy', () => {
     }
   });
 
+  it('float32 products: the slowly decaying spectrum and rank 5 to float32 accuracy, vectors orthonormal in float64', () => {
+    const slow = refs.slow;
+    const a = mat(slow);
+    a.data = Float64Array.from(Float32Array.from(a.data)); // float32 data, as Analyze gets it
+    const k64 = randomizedSvd(a, 20, { vectors: false, method: 'krylov' });
+    const k32 = randomizedSvd(a, 20, { method: 'krylov', precision: 'float32' });
+    // float32 rounding of the data moves σ by ~1e-7; the products' float32 noise by ~1e-5
+    assert.ok(relErr(k32.S, slow.s, 20) < 1e-4, `krylov f32 ${relErr(k32.S, slow.s, 20)}`);
+    for (let i = 0; i < 20; i++)
+      assert.ok(Math.abs(k32.S[i] - k64.S[i]) < 1e-4 * k64.S[i], `σ${i} f32 vs f64`);
+    assert.ok(orthonormality(k32.U!.data, 300, 20, true) < 1e-12, 'U');
+    assert.ok(orthonormality(k32.Vt!.data, 20, 700, false) < 1e-12, 'Vt');
+    const sub = randomizedSvd(a, 20, { vectors: false, precision: 'float32' });
+    assert.ok(relErr(sub.S, slow.s, 20) < 0.3);
+    const r5 = refs.rank5;
+    for (const method of ['subspace', 'krylov'] as const) {
+      const x = randomizedSvd(mat(r5), 10, { method, precision: 'float32', vectors: false });
+      assert.ok(relErr(x.S, r5.s, 5) < 1e-5, `${method} ${relErr(x.S, r5.s, 5)}`);
+      for (let i = 5; i < 10; i++) assert.ok(x.S[i] < 1e-5 * r5.s[0], `${method} σ${i} ${x.S[i]}`);
+    }
+  });
+
   it('the zero matrix and k = 0', () => {
     const z: Matrix = { rows: 40, cols: 30, data: new Float64Array(1200) };
     for (const method of ['subspace', 'krylov'] as const) {
