@@ -174,6 +174,7 @@ const A = mat('A'), S = mat('S'); const A32 = f32('A32'), B32 = f32('B32'); cons
 const n = A.rows;
 const E = vectorsOf(load('E')); const EQ = f32('EQ').data;
 let check: Record<string, number[]> = {};
+let wbuf: Float32Array | undefined;
 const ops: Record<string, () => unknown> = {
   sv: () => { const s = singularValues(A); check.sv = [s[0], s[s.length - 1]]; },
   symeig: () => symmetricEigen(S),
@@ -187,6 +188,9 @@ const ops: Record<string, () => unknown> = {
   attention32_1: () => oneThread(() => attention(Q, K, V, { weights: false })),
   attention32w: () => { const r = attention(Q, K, V); check.attnw = Array.from(r.output!.subarray(0, 4)); check.w = Array.from(r.weights!.subarray(0, 4)); },
   attention32w_1: () => oneThread(() => attention(Q, K, V)),
+  // the worker's way: the weights written into the storage of the previous (superseded) result
+  attention32wr: () => { const r = attention(Q, K, V, { weightsInto: wbuf }); wbuf = r.weights as Float32Array; },
+  attention32wr_1: () => oneThread(() => { const r = attention(Q, K, V, { weightsInto: wbuf }); wbuf = r.weights as Float32Array; }),
   cosoverview: () => cosineOverview(E, 512),
   coswindow: () => cosineWindow(E, 0, 512, E.rows >> 1, 512),
   top10: () => { check.top10 = topNeighbors(E, EQ, { k: 10 }).map((x) => x.row); },
@@ -260,6 +264,18 @@ const rows = [
     'attention32',
   ],
   ['attention32w_1', `attention with weights n=${T_ATT} d=64 f32, 1 thread`, 1.5, 'attention32'],
+  [
+    'attention32wr',
+    `attention with weights into reused storage (the worker's path) n=${T_ATT} d=64 f32, ${ours.threads} threads`,
+    1.5,
+    'attention32',
+  ],
+  [
+    'attention32wr_1',
+    `attention with weights into reused storage n=${T_ATT} d=64 f32, 1 thread`,
+    1.5,
+    'attention32',
+  ],
   [
     'cosoverview',
     `cosine tiles overview 512² of N=${EMB_N}, d=${EMB_D} f32 (mean-pooled)`,

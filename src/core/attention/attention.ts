@@ -25,6 +25,13 @@ export interface AttentionOptions {
   mask?: Tensor;
   /** compute the full weights [H, T, S] (default true); false streams the output */
   weights?: boolean;
+  /**
+   * Storage for the float32 weights (at least H·T·S floats), reused across calls: when the
+   * float32 SIMD kernel computes the weights they are written here and `weights` is its first
+   * H·T·S floats (a fresh 16 MB array costs more in page faults than the kernel's arithmetic).
+   * Ignored when the weights are float64.
+   */
+  weightsInto?: Float32Array;
   progress?: Progress;
 }
 
@@ -273,9 +280,12 @@ export function attention(
   }
   // float32 inputs with weights: the SIMD kernel (float32 weights), split over query blocks
   const simdWeights = wantWeights && f32 && T * S * d > 0 && engine().kind === 'wasm';
+  const into = opts.weightsInto;
   const weights = wantWeights
     ? simdWeights
-      ? new Float32Array(H * T * S)
+      ? into && into.length >= H * T * S
+        ? into.subarray(0, H * T * S)
+        : new Float32Array(H * T * S)
       : new Float64Array(H * T * S)
     : undefined;
   const rowSums = wantWeights ? new Float64Array(H * T) : undefined;

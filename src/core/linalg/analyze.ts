@@ -2,7 +2,7 @@
  * One call that answers "what is this matrix like": rank (NumPy's rule and a dtype-aware
  * rule), singular values, condition number, norms, low-rank structure, and for square
  * matrices the eigenvalues and spectral radius. Exact SVD below a size threshold, the
- * randomized top-k SVD (Halko–Martinsson–Tropp) above it or on request.
+ * randomized top-k SVD (block Krylov, Musco–Musco) above it or on request.
  */
 import { DType } from '../array/dtype';
 import { LensError } from '../errors';
@@ -23,6 +23,9 @@ import { generalEigen } from './hessenbergFrancisQR';
 import { Progress, Ticker } from './progress';
 import { MarchenkoPasturFit, marchenkoPasturFit } from './marchenkoPastur';
 import { PowerLawFit, powerLawAlpha } from './powerLawAlpha';
+
+/** Krylov blocks of the randomized top-k SVD (2·8 − 1 products with A or Aᵀ). */
+const KRYLOV_BLOCKS = 8;
 
 export interface AnalyzeOptions {
   /** eigenvalues for square matrices (default true up to `eigenLimit`) */
@@ -92,15 +95,24 @@ export function analyzeMatrix(
   // one ticker for the whole phase: a fresh one per call would never report (it waits 50 ms
   // from its own creation), and reports are where cancellation is noticed
   const svTicker = t.sub(0, svSpan);
+  const f32Products =
+    sourceDtype === 'float32' || sourceDtype === 'float16' || sourceDtype === 'bfloat16';
   if (useRandom && topK < minDim) {
+    // block Krylov: on slowly decaying spectra (trained weights) subspace iteration with q = 2
+    // is off by ~10 % at σ₆₄; 8 Krylov blocks of k + 10 vectors are within ~1e-4 (see
+    // BENCHMARKS.md, bigsvd) for about 4× the products' work
     const r = randomizedSvd(m, topK, {
       vectors: false,
-      powerIterations: 2,
+      method: 'krylov',
+      krylovBlocks: KRYLOV_BLOCKS,
+      // float32 (or narrower) data: float32 products, exact on the data, ~1e-5 noise, twice
+      // the SIMD width; far below the method's own error on such spectra
+      precision: f32Products ? 'float32' : 'float64',
       progress: (f) => svTicker.tick(f),
     });
     sv = r.S;
     approximate = {
-      method: 'randomized SVD (Halko–Martinsson–Tropp, 10 oversamples, 2 power iterations)',
+      method: `randomized block Krylov SVD (Musco–Musco, blocks of k + 10 vectors, ${KRYLOV_BLOCKS} blocks${f32Products ? ', float32 products' : ''})`,
       k: r.k,
     };
     const fro = frobeniusNorm(m);
