@@ -3,7 +3,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { pythonJson, tempDir } from '../helpers/python';
-import { driver, SCREENSHOTS, vsixUnderTest, Workbench } from './workbench';
+import {
+  driver,
+  hookedFrame,
+  paletteCommand,
+  SCREENSHOTS,
+  vsixUnderTest,
+  Workbench,
+} from './workbench';
 
 /** The array panel's test hook (webview/heatmap/main.ts, test builds). */
 interface Hook {
@@ -63,6 +70,7 @@ other = rng.standard_normal((300, 400)) * 1e3   # float64: the GPU sees it round
 other[7, 9] = np.nan
 other[8, 1] = -np.inf
 third = np.arange(12, dtype=np.float32).reshape(3, 4)
+np.save(d + '/spec.npy', rng.standard_normal((60, 40)).astype(np.float32))
 np.savez(d + '/arrays.npz', big=big, other=other, third=third)
 def ref(a):
     f = a[np.isfinite(a)].astype(np.float64)
@@ -112,7 +120,7 @@ print(json.dumps(dict(big=ref(big), other=ref(other))))
   async function settled(name: string, where: 'GPU' | 'CPU'): Promise<void> {
     await frame.waitForFunction(
       ([n, w]) =>
-        (document.querySelector('.meta .file')?.textContent ?? '').includes(`› ${n}`) &&
+        (document.querySelector('.meta .file')?.textContent ?? '').includes(n) &&
         (
           document.querySelector('#summary-compute [data-key="summary-where"]')?.textContent ?? ''
         ).includes(`computed on ${w}`) &&
@@ -226,5 +234,63 @@ print(json.dumps(dict(big=ref(big), other=ref(other))))
     await page.waitForTimeout(1000);
     assert.match(await text('summary-where'), /^Summary computed on CPU/);
     assert.equal(await frame.locator('[data-key="summary-note"]').count(), 0);
+  });
+
+  /** The array editor page showing `file` (several may be open). */
+  async function summaryFrame(file: string, timeoutMs = 120_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      for (const f of page.frames()) {
+        try {
+          const t = await f.evaluate(() => document.querySelector('.meta .file')?.textContent);
+          if (t?.includes(file)) return f;
+        } catch {
+          /* detached or not ours */
+        }
+      }
+      await page.waitForTimeout(300);
+    }
+    throw new Error(`no array editor shows ${file}`);
+  }
+
+  it('a window reload: the summary and Analyze say again where they were computed', async () => {
+    await paletteCommand(page, 'spec.npy', undefined, true);
+    await page.locator('.tab', { hasText: 'spec.npy' }).first().waitFor({ timeout: 30_000 });
+    frame = await summaryFrame('spec.npy');
+    await settled('spec.npy', 'GPU');
+    await page.waitForTimeout(500);
+    await paletteCommand(page, 'Matrix Lens: Analyze', 'spec.npy');
+    let analysis = await hookedFrame(page, 'the analysis panel', 120_000);
+    const top = analysis.locator('[data-key="compute-gpu-top"]');
+    await top.waitFor({ timeout: 240_000 });
+    const before = (await top.textContent()) ?? '';
+    assert.match(before, /^Top 32 singular values: computed on GPU \(.*swiftshader.*\)/i);
+    await page.waitForTimeout(1000);
+    // Developer: Reload Window (saves the workbench state, webviews' included, then reloads)
+    await (await driver()).runCommand(page, 'Developer: Reload Window');
+    await page.waitForTimeout(3000);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    try {
+      const tab = page.locator('.tab', { hasText: 'Analysis: ' }).first();
+      await tab.waitFor({ timeout: 60_000 });
+      await tab.click();
+      analysis = await hookedFrame(page, 'the analysis panel', 60_000);
+      await analysis.locator('[data-key="compute-gpu-top"]').waitFor({ timeout: 60_000 });
+    } catch (e) {
+      await shot('gpu-summary-reload-failed.png');
+      throw e;
+    }
+    // the saved line, not a new GPU run (the restored panel gets no GPU job)
+    assert.equal(await analysis.locator('[data-key="compute-gpu-top"]').textContent(), before);
+    assert.match(
+      (await analysis.locator('[data-key="compute-gpu-accuracy"]').textContent()) ?? '',
+      /stated accuracy \|Δσ\| ≤ 1e-5·σ₁/,
+    );
+    await page.locator('.tab', { hasText: 'spec.npy' }).first().click();
+    frame = await summaryFrame('spec.npy');
+    // the editor reads the array again and its new page runs the summary on its GPU again
+    await settled('spec.npy', 'GPU');
+    assert.match(await text('summary-gpu-accuracy'), /counts agree, min and max agree/);
+    await shot('gpu-summary-reloaded.png');
   });
 });
