@@ -18,6 +18,7 @@ import {
   gpuSummaryLines,
   type GpuSummaryNumbers,
 } from '../../../webview/heatmap/summaryText';
+import { GROUP_WEIGHTS, headGroups } from '../../../webview/attention/gpuJob';
 
 const MAX = 1 << 30;
 
@@ -236,5 +237,29 @@ describe('array summary on the GPU: what the panel says', () => {
     );
     assert.match(lines[1].text, /^GPU, float32: no finite values NaN 1 \+Inf 0 −Inf 1;/);
     assert.equal(lines[2].warn, undefined);
+  });
+});
+
+describe('attention on the GPU: groups of heads (progress and cancel points)', () => {
+  it('covers every head once, whole heads, about GROUP_WEIGHTS weights per submit', () => {
+    for (const [H, T, S] of [
+      [1, 10, 10],
+      [32, 4096, 4096],
+      [32, 2048, 2048],
+      [7, 3000, 5000],
+      [12, 64, 64],
+    ]) {
+      const g = headGroups(H, T, S);
+      assert.equal(g[0][0], 0);
+      assert.equal(g[g.length - 1][1], H);
+      for (let i = 1; i < g.length; i++) assert.equal(g[i][0], g[i - 1][1]);
+      for (const [a, b] of g) {
+        assert.ok(b > a);
+        assert.ok(b - a === 1 || (b - a) * T * S <= GROUP_WEIGHTS, `${H}×${T}×${S}: ${a}–${b}`);
+      }
+    }
+    assert.equal(headGroups(32, 4096, 4096).length, 32, 'one 16 M-weight head per submit');
+    assert.equal(headGroups(32, 2048, 2048).length, 8);
+    assert.equal(headGroups(12, 64, 64).length, 1, 'small jobs stay one submit');
   });
 });
