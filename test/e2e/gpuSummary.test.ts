@@ -71,6 +71,9 @@ other[7, 9] = np.nan
 other[8, 1] = -np.inf
 third = np.arange(12, dtype=np.float32).reshape(3, 4)
 np.save(d + '/spec.npy', rng.standard_normal((60, 40)).astype(np.float32))
+# attention big enough for several submits of heads on SwiftShader (16 × 2048 × 2048 weights)
+for n in ('aq', 'ak', 'av'):
+    np.save(d + '/' + n + '.npy', rng.standard_normal((16, 2048, 16)).astype(np.float32))
 np.savez(d + '/arrays.npz', big=big, other=other, third=third)
 def ref(a):
     f = a[np.isfinite(a)].astype(np.float64)
@@ -292,5 +295,60 @@ print(json.dumps(dict(big=ref(big), other=ref(other))))
     await settled('spec.npy', 'GPU');
     assert.match(await text('summary-gpu-accuracy'), /counts agree, min and max agree/);
     await shot('gpu-summary-reloaded.png');
+  });
+
+  it('attention on the GPU: progress between groups of heads, and Cancel stops it (nothing is computed)', async () => {
+    for (const file of ['aq.npy', 'ak.npy', 'av.npy']) {
+      await paletteCommand(page, file, undefined, true);
+      await page.locator('.tab', { hasText: file }).first().waitFor({ timeout: 30_000 });
+    }
+    const before = new Set(page.frames());
+    await paletteCommand(page, 'Matrix Lens: Attention from Q, K, V', 'av.npy');
+    for (const pick of ['aq.npy', 'ak.npy', 'av.npy', 'Causal']) {
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first();
+      await row.waitFor({ timeout: 30_000 });
+      await row.click();
+      await page.waitForTimeout(400);
+    }
+    let view: Frame | undefined;
+    const deadline = Date.now() + 240_000;
+    while (!view && Date.now() < deadline) {
+      for (const f of page.frames()) {
+        if (before.has(f)) continue;
+        try {
+          if ((await f.locator('#cancel-gpu').count()) > 0) view = f;
+        } catch {
+          /* detached */
+        }
+      }
+      await page.waitForTimeout(200);
+    }
+    assert.ok(view, 'the attention view shows its GPU run with a Cancel button');
+    await view.waitForFunction(
+      () =>
+        /^on the GPU: \d+ of 16 heads$/.test(
+          document.getElementById('gpu-progress')?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: 60_000 },
+    );
+    await shot('gpu-attention-progress.png');
+    await view.locator('#cancel-gpu').click();
+    // the message, then the Recompute button's label
+    await view.waitForFunction(
+      () =>
+        (document.getElementById('message')?.textContent ?? '').startsWith(
+          'Cancelled: the attention weights were not computed.',
+        ),
+      undefined,
+      { timeout: 240_000 },
+    );
+    assert.equal(await view.locator('#recompute').count(), 1, 'Recompute is offered');
+    assert.equal(
+      await view.locator('[data-key^="compute-"]').count(),
+      0,
+      "no weights, not even the worker's",
+    );
+    await shot('gpu-attention-cancelled.png');
   });
 });
