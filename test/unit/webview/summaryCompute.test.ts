@@ -19,6 +19,8 @@ import {
   type GpuSummaryNumbers,
 } from '../../../webview/heatmap/summaryText';
 import { GROUP_WEIGHTS, headGroups } from '../../../webview/attention/gpuJob';
+import { runSummaryJob } from '../../../webview/heatmap/gpuSummary';
+import type { SummaryJob } from '../../../src/protocol/heatmap';
 
 const MAX = 1 << 30;
 
@@ -261,5 +263,39 @@ describe('attention on the GPU: groups of heads (progress and cancel points)', (
     assert.equal(headGroups(32, 4096, 4096).length, 32, 'one 16 M-weight head per submit');
     assert.equal(headGroups(32, 2048, 2048).length, 8);
     assert.equal(headGroups(12, 64, 64).length, 1, 'small jobs stay one submit');
+  });
+});
+
+describe('array summary on the GPU: the page without WebGPU (Node has no navigator.gpu)', () => {
+  const job: SummaryJob = {
+    id: 1,
+    name: 'a',
+    mode: 'gpu',
+    count: 10,
+    chunkValues: 4,
+    exactInFloat32: true,
+  };
+  it('a refused job stays on the CPU with its reason, and asks for no values', async () => {
+    let asked = 0;
+    const o = await runSummaryJob({ ...job, refuse: 'the array is empty' }, () => {
+      asked++;
+      return Promise.resolve(new Float32Array(4));
+    });
+    assert.deepEqual(o, { where: 'cpu', note: 'the array is empty' });
+    assert.equal(asked, 0);
+  });
+  it('no adapter: the CPU summary stands, the reason is said once, no values are read', async () => {
+    let asked = 0;
+    const chunk = () => {
+      asked++;
+      return Promise.resolve(new Float32Array(4));
+    };
+    const first = await runSummaryJob(job, chunk);
+    assert.deepEqual(first, {
+      where: 'cpu',
+      note: 'WebGPU is not available in this webview; computing on CPU from now on',
+    });
+    assert.deepEqual(await runSummaryJob({ ...job, id: 2 }, chunk), { where: 'cpu' });
+    assert.equal(asked, 0);
   });
 });
