@@ -47,7 +47,8 @@ await esbuild.build({
   stdin: {
     contents: `export { matmulF32 } from './src/core/linalg';
 export { streamingAttentionF32 } from './src/core/linalg/attentionKernel';
-export { singularValues, matrix } from './src/core/linalg';`,
+export { singularValues, matrix } from './src/core/linalg';
+export { computeStats } from './src/core/stats/summary';`,
     resolveDir: process.cwd(),
     loader: 'ts',
   },
@@ -95,7 +96,7 @@ function cpuTimed(f) {
   return median(xs);
 }
 
-const { matmulF32, streamingAttentionF32, singularValues, matrix } = await import(
+const { matmulF32, streamingAttentionF32, singularValues, matrix, computeStats } = await import(
   pathToFileURL(cpuLib).href
 ).then((m) => m.default ?? m);
 const rows = [];
@@ -124,12 +125,25 @@ for (const n of mm) {
 const sums = !ONLY.has('summary') ? [] : REAL ? [2 ** 28] : [2 ** 20, 2 ** 24];
 for (const n of sums) {
   const r = await timed('summaryRandom', n);
+  // the worker's float64 summary of the same float32 values (what the array editor shows first)
+  let cpu;
+  if (!REAL) {
+    const a = new Float32Array(n).map((_, i) => Math.sin(i) * 1e3);
+    const raw = {
+      dtype: 'float32',
+      shape: [n],
+      fortranOrder: false,
+      littleEndian: true,
+      bytes: new Uint8Array(a.buffer),
+    };
+    cpu = cpuTimed(() => computeStats(raw));
+  }
   rows.push([
     `summary ${n / 2 ** 20} Mi values`,
     fmt(r.gpu),
     fmt(r.wall),
     `${((4 * n) / ((r.gpu ?? r.wall) * 1e6)).toPrecision(3)} GB/s`,
-    '—',
+    fmt(cpu),
   ]);
 }
 

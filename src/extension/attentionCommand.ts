@@ -214,6 +214,10 @@ export function registerAttentionCommands(
     const answer = await view
       .routeGpu({ ...inputs, mode: s.compute, causal: origin.causal })
       .catch(() => ({ where: 'cpu' as const, note: 'the view closed before it answered' }));
+    if (answer.where === 'cpu' && 'cancelled' in answer && answer.cancelled) {
+      view.showCancelled();
+      throw new WorkerError('cancelled', 'cancelled');
+    }
     if (answer.where === 'cpu') return { view, note: answer.note };
     const names = [origin.q, origin.k, ...(origin.v ? [origin.v] : [])].map(labelOf);
     const info = await worker.call('attentionAdopt', {

@@ -40,6 +40,9 @@ export interface AnalysisPanelSavedState {
   last?: AnalysisHostToWebview;
   /** show the spectral density histogram. */
   histogram?: boolean;
+  /** the compute lines the page added to `last` (the GPU's top-k, or why not): a reload shows
+   *  them again; `of` names the analysis they belong to. */
+  gpuLines?: { of: string; lines: { key: string; text: string; warn?: boolean }[] };
 }
 
 export type AnalysisWebviewToHost =

@@ -32,7 +32,8 @@ export type GpuAttentionAnswer =
       weights: Float32Array;
       ms: number;
     }
-  | { type: 'gpuAttentionResult'; seq: number; where: 'cpu'; note?: string };
+  /** `cancelled`: the user cancelled (or closed the view): nothing is computed, not even on CPU */
+  | { type: 'gpuAttentionResult'; seq: number; where: 'cpu'; note?: string; cancelled?: boolean };
 import type { AttentionRendered } from './testing';
 
 /** Where a view's weights come from: restorable after a window reload (webview state). */

@@ -55,6 +55,8 @@ export interface ArrayView {
   metadata?: Record<string, string>;
   /** a message shown instead of the heatmap (e.g. the array is too large to draw). */
   notice?: string;
+  /** how the worker computed `stats`: its time and threads (streamed: read from the file). */
+  computed?: { ms: number; threads: number; streamed?: boolean };
   /**
    * a coarse version of `heatmap` (at most {@link PREVIEW_CELLS} cells) when that is large: the
    * page paints it at once and the full drawn level follows (a 4 MiB message takes 0.3–0.9 s

@@ -5,6 +5,8 @@
  * software fallback such as SwiftShader is a CPU too, slower than the worker); `gpu` takes any
  * adapter, fallback included; `cpu` always uses the worker.
  */
+import type { Stats } from '../core/stats/summary';
+
 export type ComputeMode = 'auto' | 'gpu' | 'cpu';
 
 export const COMPUTE_MODES: readonly ComputeMode[] = ['auto', 'gpu', 'cpu'];
@@ -42,4 +44,28 @@ export const GPU_JACOBI_MAX_ELEMENTS = 4 * 1024 * 1024;
 /** Whether Analyze also runs all singular values by Jacobi on the GPU for a rows×cols matrix. */
 export function jacobiOnGpu(rows: number, cols: number): boolean {
   return Math.min(rows, cols) <= GPU_JACOBI_MAX_COLS && rows * cols <= GPU_JACOBI_MAX_ELEMENTS;
+}
+
+/**
+ * Values per message when the host feeds an array's summary to the page's GPU (4 MiB of
+ * float32): the host, the worker and the page hold one chunk at a time, the GPU the array.
+ */
+export const SUMMARY_CHUNK_VALUES = 1 << 20;
+
+/** float32's largest finite value */
+const F32_MAX = 3.4028234663852886e38;
+
+/**
+ * Why an array's summary cannot run on the GPU (undefined: it can), from what the worker
+ * found: an array not held in memory (streamed from the file), an empty one, or finite values
+ * float32 cannot hold (they would turn into ±Inf there and change the counts).
+ */
+export function summaryGpuRefusal(stats: Stats, loaded: boolean): string | undefined {
+  if (!loaded)
+    return 'the array is not held in memory (its summary was streamed from the file), so the GPU does not get it';
+  if (stats.count === 0) return 'the array is empty';
+  const big = Math.max(Math.abs(stats.min ?? 0), Math.abs(stats.max ?? 0));
+  if (big > F32_MAX)
+    return `values up to ${big.toExponential(2)} are beyond float32's range (±3.4e38): the GPU would see ±Inf`;
+  return undefined;
 }

@@ -5,6 +5,7 @@
  */
 import type { ArrayListing, ArrayView, CellWindow, HeatmapData } from './common';
 import type { HeatmapRendered } from './testing';
+import type { ComputeMode } from './compute';
 
 export interface ViewSettings {
   colormap: string;
@@ -37,6 +38,24 @@ export interface ExportAnswer {
   error?: string;
 }
 
+/**
+ * The summary of the array shown, for the page's compute router (`matrixLens.compute`): sent
+ * when the mode and size allow the GPU. The page asks for the values in chunks
+ * (`requestSummaryChunk` → `summaryChunk`) and says where the summary was computed.
+ */
+export interface SummaryJob {
+  id: number;
+  /** the array it is about (view.name) */
+  name: string;
+  mode: ComputeMode;
+  count: number;
+  chunkValues: number;
+  /** the values are float32 (or narrower) already: float32 loses nothing */
+  exactInFloat32: boolean;
+  /** why the GPU does not get this array (the worker's summary stands; said in the panel) */
+  refuse?: string;
+}
+
 export type HostToWebview =
   | { type: 'loading'; fileName: string }
   | {
@@ -63,7 +82,10 @@ export type HostToWebview =
   /** acts as if the user did it (used by the `matrixLens.selectEntry` command and tests). */
   | { type: 'drive'; action: DriveAction }
   /** export: the webview answers with an 'exportReply' of the same id. */
-  | { type: 'exportRequest'; id: number; format: 'png' | 'csv' };
+  | { type: 'exportRequest'; id: number; format: 'png' | 'csv' }
+  | { type: 'summaryJob'; job: SummaryJob }
+  /** values [start, start + data.length) of summary job `id`, or why not (`superseded`). */
+  | { type: 'summaryChunk'; id: number; start: number; data?: Float32Array; error?: string };
 
 export type DriveAction =
   | { kind: 'selectEntry'; name: string }
@@ -89,4 +111,5 @@ export type WebviewToHost =
       seq?: number;
       name?: string;
     }
-  | { type: 'selectEntry'; name: string };
+  | { type: 'selectEntry'; name: string }
+  | { type: 'requestSummaryChunk'; id: number; start: number; count: number };

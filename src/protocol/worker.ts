@@ -38,6 +38,9 @@ export interface WorkerApi extends EmbeddingsApi, CompareApi {
   analysisMatrix(p: AnalyzeParams): AnalysisMatrix;
   /** A full-resolution window of a slice as CSV (heatmap export). */
   csv(p: CsvParams): CsvResult;
+  /** Values [start, start + count) of an opened array as float32 (|z| for complex), in C-buffer
+   *  order: the chunks the page's GPU summary is fed. */
+  summaryValues(p: SummaryValuesParams): { data: Float32Array };
   /** The attention view (src/worker/attentionOps.ts); the weights stay in the worker. */
   attentionOpen(p: AttentionOpenParams): AttentionViewInfo;
   attentionCompute(p: AttentionComputeParams): AttentionViewInfo;
@@ -119,6 +122,12 @@ export interface OpenArrayParams extends ArrayRef {
   maxBytes: number;
   maxCells: number;
   pooling: Pooling;
+}
+
+export interface SummaryValuesParams extends ArrayRef {
+  maxBytes: number;
+  start: number;
+  count: number;
 }
 
 export interface SliceParams extends ArrayRef {

@@ -7,8 +7,9 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { RawArray, byteLength, formatBytes } from '../core/array/ndarray';
-import { DType } from '../core/array/dtype';
+import { RawArray, byteLength, formatBytes, sizeOf } from '../core/array/ndarray';
+import { DType, isComplex } from '../core/array/dtype';
+import { decodeRun } from '../core/array/decode';
 import { LensError, isLensError } from '../core/errors';
 import { ArrayEntry, ArrayFile, openArrayFile } from '../core/formats/open';
 import { findEntry } from '../core/formats/findEntry';
@@ -33,7 +34,9 @@ import type {
   InspectTextParams,
   OpenArrayParams,
   SliceParams,
+  SummaryValuesParams,
 } from '../protocol/worker';
+import { SUMMARY_CHUNK_VALUES } from '../protocol/compute';
 
 /** An opened file: its listing plus the handle its arrays are read through. */
 export interface OpenFile {
@@ -46,6 +49,8 @@ export interface OpenFile {
 interface Held {
   raw: RawArray;
   stats?: Stats;
+  /** the time computing `stats` took, ms (on this thread) */
+  statsMs?: number;
   /** the dtype to show (a parsed selection is held as float64/complex128 values). */
   dtype: DType;
 }
@@ -178,6 +183,13 @@ export async function loadArray(
 
 type Tick = (fraction?: number) => void;
 
+/** `stats` of `raw`, timed (one thread: this worker's). */
+function timedStats(raw: RawArray, onChunk: (done: number) => void): { stats: Stats; ms: number } {
+  const t0 = performance.now();
+  const stats = computeStats(raw, onChunk);
+  return { stats, ms: performance.now() - t0 };
+}
+
 export function heatmapOf(
   raw: RawArray,
   p: Pick<SliceParams, 'rowAxis' | 'colAxis' | 'indices' | 'window' | 'maxCells' | 'pooling'>,
@@ -282,17 +294,24 @@ export async function openArrayView(p: OpenArrayParams, tick: Tick): Promise<Arr
       if (!isLensError(e)) throw e;
       notice = e.message;
     }
+    const t0 = performance.now();
     const stats = await computeEntryStats(entry, (done) => tick(done));
+    const computed = { ms: performance.now() - t0, threads: 1, streamed: true };
     const view = viewOf(entry.name, f.file.format, entry.dtype, entry, stats, null);
     return {
       ...view,
       ...extra,
+      computed,
       notice: `${notice}: the heatmap is not drawn (the summary was computed by streaming the file)`,
     };
   }
   const h = await loadArray(p.source, p.member, p.maxBytes);
   tick(0.05);
-  h.stats ??= computeStats(h.raw, (done) => tick(0.05 + 0.85 * done));
+  if (!h.stats) {
+    const t = timedStats(h.raw, (done) => tick(0.05 + 0.85 * done));
+    h.stats = t.stats;
+    h.statsMs = t.ms;
+  }
   const heatmap = heatmapOf(h.raw, {
     ...defaultSlice(h.raw.shape),
     maxCells: p.maxCells,
@@ -300,7 +319,8 @@ export async function openArrayView(p: OpenArrayParams, tick: Tick): Promise<Arr
   });
   const view = viewOf(entry.name, f.file.format, h.dtype, h.raw, h.stats, heatmap);
   const preview = previewOf(heatmap, p.pooling);
-  return { ...view, ...extra, ...(preview ? { preview } : {}) };
+  const computed = { ms: h.statsMs ?? 0, threads: 1 };
+  return { ...view, ...extra, computed, ...(preview ? { preview } : {}) };
 }
 
 /**
@@ -361,15 +381,45 @@ export function rawOfParsed(parsed: ParsedArray): RawArray {
 export function inspectText(p: InspectTextParams, tick: Tick): ArrayView {
   const parsed = parseArrayText(p.text);
   const raw = rawOfParsed(parsed);
-  const stats = computeStats(raw, (done) => tick(done));
-  touch(held, p.key, { raw, stats, dtype: parsed.dtype });
+  const { stats, ms } = timedStats(raw, (done) => tick(done));
+  touch(held, p.key, { raw, stats, statsMs: ms, dtype: parsed.dtype });
   while (held.size > HELD) held.delete(held.keys().next().value as string);
   const heatmap = heatmapOf(raw, {
     ...defaultSlice(raw.shape),
     maxCells: p.maxCells,
     pooling: p.pooling,
   });
-  return viewOf('', 'selection', parsed.dtype, raw, stats, heatmap);
+  return {
+    ...viewOf('', 'selection', parsed.dtype, raw, stats, heatmap),
+    computed: { ms, threads: 1 },
+  };
+}
+
+/**
+ * Values [start, start + count) of an opened array (C-buffer order; a summary does not care
+ * about the order) as float32, |z| for complex ones: one chunk of the page's GPU summary.
+ */
+export async function summaryValues(p: SummaryValuesParams): Promise<Float32Array> {
+  const h = await loadArray(p.source, p.member, p.maxBytes);
+  const n = sizeOf(h.raw.shape);
+  const { start, count } = p;
+  if (
+    !Number.isInteger(start) ||
+    !Number.isInteger(count) ||
+    start < 0 ||
+    count < 0 ||
+    start + count > n
+  )
+    throw new LensError(`values ${start}…${start + count} are outside the array's ${n}`);
+  if (count > SUMMARY_CHUNK_VALUES)
+    throw new LensError(`a chunk of ${count} values is over ${SUMMARY_CHUNK_VALUES}`);
+  const complex = isComplex(h.raw.dtype);
+  const buf = new Float64Array(count * (complex ? 2 : 1));
+  decodeRun(h.raw, start, count, buf);
+  const out = new Float32Array(count);
+  if (complex) for (let i = 0; i < count; i++) out[i] = Math.hypot(buf[2 * i], buf[2 * i + 1]);
+  else out.set(buf);
+  return out;
 }
 
 export type { Pooling };

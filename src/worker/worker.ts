@@ -16,6 +16,7 @@ import {
   openFile,
   release,
   sliceView,
+  summaryValues,
 } from './arrays';
 import { analysisMatrixOp, analyzeOp } from './analysisOps';
 import { ensurePool } from './pool';
@@ -52,6 +53,11 @@ const handlers: Handlers<WorkerApi, WorkerContext> = {
     return heatmap;
   },
   csv: (p) => csvView(p),
+  summaryValues: async (p, { transfer }) => {
+    const data = await summaryValues(p);
+    transfer(data.buffer);
+    return { data };
+  },
   listArrays: async (p) => listingOf(await openFile(p.source)),
   inspectText: (p, { control, transfer }) => {
     const view = inspectText(p, control.tick);

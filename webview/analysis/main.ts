@@ -528,6 +528,36 @@ function report(
   post({ type: 'rendered', report: r });
 }
 
+/** Which analysis saved compute lines belong to (a restored `last` has another seq). */
+function analysisKey(title: string, r: AnalyzeResult): string {
+  return `${title}\u0000${r.ms}\u0000${r.analysis.shape.join('×')}\u0000${r.analysis.singularValues[0] ?? ''}`;
+}
+
+/** The GPU job's lines under the CPU's (replacing any shown before for this analysis). */
+function appendComputeLines(
+  box: HTMLElement,
+  lines: { key: string; text: string; warn?: boolean }[],
+): void {
+  for (const e of Array.from(
+    box.querySelectorAll(
+      '[data-key$="-top"], [data-key="compute-gpu-accuracy"], [data-key="compute-note"]',
+    ),
+  ))
+    e.remove();
+  for (const l of lines)
+    box.append(
+      el(
+        'div',
+        {
+          'data-key': l.key,
+          ...(l.key === 'compute-gpu-accuracy' ? { class: l.warn ? 'warn' : 'sub' } : {}),
+          ...(l.key === 'compute-note' ? { class: 'warn', role: 'alert' } : {}),
+        },
+        l.text,
+      ),
+    );
+}
+
 /** The top-k singular values through the compute router, then one more report. */
 async function onGpuSpectrum(m: Extract<AnalysisPanelUpdate, { type: 'gpuSpectrum' }>) {
   const cur = current;
@@ -543,21 +573,22 @@ async function onGpuSpectrum(m: Extract<AnalysisPanelUpdate, { type: 'gpuSpectru
   pending.remove();
   if (current !== cur || !box.isConnected) return;
   topValues = o.values;
-  box.append(
-    el('div', { 'data-key': `compute-${o.where}-top` }, `Top ${k} singular values: ${o.label}`),
-  );
+  const lines: { key: string; text: string; warn?: boolean }[] = [
+    { key: `compute-${o.where}-top`, text: `Top ${k} singular values: ${o.label}` },
+  ];
   if (o.where === 'gpu') {
     const within = (o.measured ?? Infinity) <= GPU_SV_TOLERANCE;
-    box.append(
-      el(
-        'div',
-        { 'data-key': 'compute-gpu-accuracy', class: within ? 'sub' : 'warn' },
-        `float32, randomized subspace iteration (q = ${POWER_ITERATIONS}), σ finished in float64 on the CPU; stated accuracy |Δσ| ≤ ${GPU_SV_TOLERANCE.toExponential(0)}·σ₁ where the spectrum has a gap after σ_${k}. Measured against the CPU's float64 values: max |Δσ|/σ₁ = ${(o.measured ?? NaN).toExponential(1)}${within ? '' : ' — above the stated bound: the CPU values above stand'}. Rank and condition number are the CPU's.`,
-      ),
-    );
+    lines.push({
+      key: 'compute-gpu-accuracy',
+      text: `float32, randomized subspace iteration (q = ${POWER_ITERATIONS}), σ finished in float64 on the CPU; stated accuracy |Δσ| ≤ ${GPU_SV_TOLERANCE.toExponential(0)}·σ₁ where the spectrum has a gap after σ_${k}. Measured against the CPU's float64 values: max |Δσ|/σ₁ = ${(o.measured ?? NaN).toExponential(1)}${within ? '' : ' — above the stated bound: the CPU values above stand'}. Rank and condition number are the CPU's.`,
+      ...(within ? {} : { warn: true }),
+    });
   }
-  if (o.note)
-    box.append(el('div', { 'data-key': 'compute-note', class: 'warn', role: 'alert' }, o.note));
+  if (o.note) lines.push({ key: 'compute-note', text: o.note, warn: true });
+  appendComputeLines(box, lines);
+  // a reload shows the analysis saved with these lines (the GPU job is not run again)
+  saved.gpuLines = { of: analysisKey(title, r), lines };
+  save();
   report(cur.seq, 'analysis', title);
   if (o.where === 'gpu' && jacobiOnGpu(m.rows, m.cols)) await onGpuFullSpectrum(m, cur, box, title);
 }
@@ -618,10 +649,15 @@ function render(m: AnalysisHostToWebview): void {
       showError(m.title, m.message);
       report(m.seq, m.type, m.title, m.message);
       break;
-    case 'analysis':
+    case 'analysis': {
       showAnalysis(m.title, m.result);
+      // restored after a reload: the compute lines the GPU job added then
+      const g = saved.gpuLines;
+      const box = document.getElementById('compute');
+      if (g && box && g.of === analysisKey(m.title, m.result)) appendComputeLines(box, g.lines);
       report(m.seq, m.type, m.title);
       break;
+    }
   }
 }
 
@@ -638,6 +674,8 @@ window.addEventListener(
     try {
       render(m);
       if (m.type !== 'running') {
+        if (m.type !== 'analysis' || saved.gpuLines?.of !== analysisKey(m.title, m.result))
+          delete saved.gpuLines;
         saved.last = m;
         save();
       }

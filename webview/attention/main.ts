@@ -396,8 +396,24 @@ if (TEST_HOOKS)
 window.addEventListener('message', (e: MessageEvent<AttentionHostToWebview>) => {
   const m = e.data;
   switch (m.type) {
-    case 'gpuAttention':
-      void runAttentionJob(m).then(post, (err: unknown) =>
+    case 'gpuAttention': {
+      // progress between the groups of heads, and a Cancel button that stops before the next
+      let cancel = false;
+      const progress = el('div', { class: 'sub', id: 'gpu-progress', role: 'status' }, '');
+      const stop = iconButton('cancel-gpu', 'stop-circle', 'Cancel');
+      stop.addEventListener('click', () => {
+        cancel = true;
+        progress.textContent = 'cancelling after the heads in flight…';
+        stop.setAttribute('disabled', '');
+      });
+      (document.getElementById('message') ?? app).append(progress, stop);
+      const control = {
+        onProgress: (done: number, total: number) => {
+          if (!cancel) progress.textContent = `on the GPU: ${done} of ${total} heads`;
+        },
+        cancelled: () => cancel,
+      };
+      void runAttentionJob(m, control).then(post, (err: unknown) =>
         // a kernel bug must not leave the host waiting: the worker computes instead
         post({
           type: 'gpuAttentionResult',
@@ -407,6 +423,7 @@ window.addEventListener('message', (e: MessageEvent<AttentionHostToWebview>) => 
         }),
       );
       return;
+    }
     case 'loading':
       showMessage('loading', m.title, m.message);
       return;

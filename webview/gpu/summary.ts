@@ -12,6 +12,8 @@
  * mean of |v|; a value within float32 rounding of a bin edge may land in the neighbouring bin.
  */
 import { GpuContext, Timed } from './device';
+import { GpuUnavailable } from './limits';
+import type { GpuBuffer } from './webgpu';
 
 const WG = 256;
 export const MAX_BINS = 256;
@@ -165,14 +167,7 @@ function params(n: number, nb: number, lo: number, hi: number, s: number): Array
   return buf;
 }
 
-export async function gpuSummary(
-  ctx: GpuContext,
-  data: Float32Array,
-  bins = 50,
-): Promise<Timed<GpuSummary>> {
-  const n = data.length;
-  const nb = Math.max(1, Math.min(MAX_BINS, Math.floor(bins)));
-  const W = summaryWorkgroups(n);
+function checkSummary(ctx: GpuContext, n: number, W: number): void {
   ctx.check({
     what: `summary of ${n} values`,
     buffers: [n * 4, W * 8, (3 + MAX_BINS) * 4, 48],
@@ -180,12 +175,87 @@ export async function gpuSummary(
     sharedBytes: WG * 8 + 12,
     invocations: WG,
   });
+}
+
+export async function gpuSummary(
+  ctx: GpuContext,
+  data: Float32Array,
+  bins = 50,
+): Promise<Timed<GpuSummary>> {
+  const n = data.length;
+  const W = summaryWorkgroups(n);
+  checkSummary(ctx, n, W);
   const t0 = performance.now();
   const gd = ctx.upload(data);
+  try {
+    const r = await summarize(ctx, gd, n, bins, W);
+    return { ...r, wallMs: performance.now() - t0 };
+  } finally {
+    gd.destroy();
+  }
+}
+
+/** What {@link gpuSummaryChunked} adds: how the values reached the GPU. */
+export interface ChunkedUpload {
+  /** wall time of asking for and writing the chunks, ms */
+  uploadMs: number;
+  chunks: number;
+}
+
+/**
+ * The summary of `n` values that arrive in chunks: `chunk(start, count)` gives values
+ * [start, start + count) as float32, or undefined when the job was superseded (then nothing
+ * more is asked and the result is undefined). Only one chunk is held at a time on this side;
+ * each is written into the one GPU buffer of n float32 values, whose size is checked against
+ * the device's limits before the first chunk is asked for (GpuTooLarge: nothing is fetched).
+ * The time returned is the two passes' (GPU time where timestamps exist), not the upload's.
+ */
+export async function gpuSummaryChunked(
+  ctx: GpuContext,
+  n: number,
+  chunkValues: number,
+  chunk: (start: number, count: number) => Promise<Float32Array | undefined>,
+  bins = 50,
+): Promise<Timed<GpuSummary & ChunkedUpload> | undefined> {
+  const W = summaryWorkgroups(n);
+  checkSummary(ctx, n, W);
+  const step = Math.max(1, Math.floor(chunkValues));
+  const t0 = performance.now();
+  const gd = ctx.storage(n * 4);
+  try {
+    let chunks = 0;
+    for (let start = 0; start < n; start += step) {
+      const count = Math.min(step, n - start);
+      const data = await chunk(start, count);
+      if (!data) return undefined;
+      if (data.length !== count)
+        throw new Error(`chunk at ${start} has ${data.length} values, not ${count}`);
+      if (ctx.lost) throw new GpuUnavailable(ctx.lost);
+      ctx.device.queue.writeBuffer(gd, start * 4, data);
+      chunks++;
+    }
+    const uploadMs = performance.now() - t0;
+    const r = await summarize(ctx, gd, n, bins, W);
+    return { ...r, value: { ...r.value, uploadMs, chunks } };
+  } finally {
+    gd.destroy();
+  }
+}
+
+/** The two passes over `n` values in `gd`. */
+async function summarize(
+  ctx: GpuContext,
+  gd: GpuBuffer,
+  n: number,
+  bins: number,
+  W: number,
+): Promise<Timed<GpuSummary>> {
+  const nb = Math.max(1, Math.min(MAX_BINS, Math.floor(bins)));
+  const t0 = performance.now();
   const part = ctx.storage(W * 8);
   const counts = ctx.upload(new Uint32Array(3 + MAX_BINS));
   const p1 = ctx.upload(new Uint8Array(params(n, 0, 0, 1, 1)));
-  let p2: ReturnType<GpuContext['upload']> | undefined;
+  let p2: GpuBuffer | undefined;
   try {
     const stats = await ctx.pipeline('summaryStats', SUMMARY_STATS_WGSL);
     const r1 = await ctx.run(
@@ -245,6 +315,6 @@ export async function gpuSummary(
       },
     };
   } finally {
-    for (const b of [gd, part, counts, p1, p2]) b?.destroy();
+    for (const b of [part, counts, p1, p2]) b?.destroy();
   }
 }

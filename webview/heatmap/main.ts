@@ -9,7 +9,7 @@
  * every settled render it reports what its DOM shows to the host.
  */
 import type { HeatmapData } from '../../src/protocol/common';
-import type { DriveAction, HostToWebview } from '../../src/protocol/heatmap';
+import type { DriveAction, HostToWebview, SummaryJob } from '../../src/protocol/heatmap';
 import type { RenderedReport } from '../../src/protocol/testing';
 import { COLORMAPS, type ColormapName } from '../../src/core/color/colormaps';
 import { formatBytes } from '../../src/core/array/ndarray';
@@ -32,6 +32,13 @@ import {
   type Saved,
   type Shown,
 } from './state';
+import { loseDeviceForTest, runSummaryJob } from './gpuSummary';
+import {
+  cpuSummaryLine,
+  gpuSummaryLines,
+  type ComputeLine,
+  type GpuSummaryNumbers,
+} from './summaryText';
 import css from './styles.css';
 
 addStyle(css);
@@ -120,6 +127,7 @@ function showError(message: string): void {
 }
 
 function selectEntry(name: string): void {
+  dropSummaryJob();
   state.selected = name;
   persist();
   state.shown = undefined;
@@ -157,6 +165,7 @@ function showArray(s: Shown): void {
   const children: HTMLElement[] = [
     meta,
     el('div', { class: 'summary', id: 'summary' }, view.summary),
+    el('div', { class: 'summary-compute', id: 'summary-compute', role: 'note' }),
   ];
   if (view.notice)
     children.push(el('div', { class: 'notice', id: 'notice', role: 'status' }, view.notice));
@@ -172,8 +181,112 @@ function showArray(s: Shown): void {
   plotArea = el('div', { class: 'plot-area' });
   children.push(plotArea);
   setMain(...children);
+  showComputeLines(
+    view.computed ? [{ key: 'summary-where', text: cpuSummaryLine(view.computed) }] : [],
+  );
   drawPlot(s);
 }
+
+// ---------- where the summary was computed ----------
+
+/** the summary job running now (its chunks are asked from the host one at a time) */
+let summaryJob: SummaryJob | undefined;
+const chunkWaiters = new Map<
+  string,
+  (m: Extract<HostToWebview, { type: 'summaryChunk' }>) => void
+>();
+/** test builds: the GPU's last summary numbers */
+let lastGpuSummary: GpuSummaryNumbers | undefined;
+
+function showComputeLines(lines: ComputeLine[], pending?: string): void {
+  const box = document.getElementById('summary-compute');
+  if (!box) return;
+  box.replaceChildren(
+    ...lines.map((l) =>
+      el(
+        'div',
+        {
+          'data-key': l.key,
+          ...(l.warn ? { class: 'warn', role: 'alert' } : {}),
+        },
+        l.text,
+      ),
+    ),
+    ...(pending ? [el('div', { class: 'pending' }, pending)] : []),
+  );
+}
+
+/** Ends the summary job running (a newer array is shown): its chunk requests answer nothing. */
+function dropSummaryJob(): void {
+  summaryJob = undefined;
+  for (const w of chunkWaiters.values())
+    w({ type: 'summaryChunk', id: -1, start: -1, error: 'superseded' });
+  chunkWaiters.clear();
+}
+
+function requestChunk(
+  job: SummaryJob,
+  start: number,
+  count: number,
+): Promise<Float32Array | undefined> {
+  if (summaryJob !== job) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    chunkWaiters.set(`${job.id}:${start}`, (m) => {
+      if (m.error === 'superseded' || summaryJob !== job) resolve(undefined);
+      else if (m.error !== undefined) reject(new Error(m.error));
+      // a typed array serialized on the way would lose the sign of ±Inf: not summarised
+      else if (!(m.data instanceof Float32Array) || m.data.length !== count)
+        reject(new Error('the values did not arrive as float32'));
+      else resolve(m.data);
+    });
+    post({ type: 'requestSummaryChunk', id: job.id, start, count });
+  });
+}
+
+async function onSummaryJob(job: SummaryJob): Promise<void> {
+  const s = state.shown;
+  if (!s || s.view.name !== job.name) return;
+  dropSummaryJob();
+  summaryJob = job;
+  const view = s.view;
+  const cpuLines: ComputeLine[] = view.computed
+    ? [{ key: 'summary-where', text: cpuSummaryLine(view.computed) }]
+    : [];
+  if (!job.refuse) showComputeLines(cpuLines, 'summary on the GPU…');
+  const o = await runSummaryJob(job, (start, count) => requestChunk(job, start, count));
+  if (summaryJob !== job || state.shown?.view !== view || o.where === 'superseded') return;
+  summaryJob = undefined;
+  if (o.where === 'gpu') {
+    if (TEST_HOOKS) {
+      const { count, finite, nan, posInf, negInf, min, max, mean } = o.value;
+      lastGpuSummary = { count, finite, nan, posInf, negInf, min, max, mean };
+    }
+    showComputeLines(
+      gpuSummaryLines(o.label, o.value, view.stats, {
+        exactInFloat32: job.exactInFloat32,
+        uploadMs: o.value.uploadMs,
+        chunks: o.value.chunks,
+      }),
+    );
+  } else
+    showComputeLines([
+      ...cpuLines,
+      ...(o.note ? [{ key: 'summary-note', text: o.note, warn: true }] : []),
+    ]);
+}
+
+if (TEST_HOOKS)
+  (
+    window as unknown as {
+      __matrixLensHeatmap: {
+        loseGpu(): Promise<boolean>;
+        gpuSummary(): GpuSummaryNumbers | undefined;
+      };
+    }
+  ).__matrixLensHeatmap = {
+    loseGpu: loseDeviceForTest,
+    gpuSummary: () => lastGpuSummary,
+  };
 
 /** Shows another slice: the dimension picker is rebuilt when the axes change. */
 function setSlice(rowAxis: number, colAxis: number, indices: number[]): void {
@@ -331,6 +444,7 @@ function onArray(m: Extract<HostToWebview, { type: 'array' }>): void {
   }
   prefs.renderer = m.settings.renderer ?? 'auto';
   restricted = m.settings.restricted === true;
+  dropSummaryJob();
   const carried = m.view.heatmap ? carriedOver(state.shown, m.view, restore) : undefined;
   if (carried?.fromRestore) restore = undefined;
   const { s, differs } = shownFor(m.view, carried?.keep);
@@ -413,6 +527,16 @@ function handle(m: HostToWebview): void {
     case 'exportRequest':
       void answerExport(m.id, m.format);
       break;
+    case 'summaryJob':
+      void onSummaryJob(m.job);
+      break;
+    case 'summaryChunk': {
+      const key = `${m.id}:${m.start}`;
+      const w = chunkWaiters.get(key);
+      chunkWaiters.delete(key);
+      w?.(m);
+      break;
+    }
   }
 }
 

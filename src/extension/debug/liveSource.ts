@@ -73,7 +73,9 @@ export class PooledLiveSource implements LiveSource {
     const { rows, cols } = sliceSize(m.shape);
     const [fr, fc] = m.pooled ?? [1, 1];
     const whole = m.stats ? healthLine(m.stats) : '';
-    const { preview, heatmap, ...rest } = view;
+    // `computed`: how the worker summarised the file, not the value the summary is about
+    const { preview, heatmap, computed, ...rest } = view;
+    void computed;
     return {
       ...rest,
       shape: [rows, cols],

@@ -15,6 +15,7 @@ import type {
 import type {
   DriveAction,
   ExportAnswer,
+  SummaryJob,
   HeatmapVisible,
   HeatmapWebviewApi,
   HostToWebview,
@@ -28,6 +29,19 @@ import { WorkerClient, WorkerError } from '../workerClient';
 import { readSettings } from '../settings';
 import { sourceOf, userMessage } from '../arrayRefs';
 import { PanelHost } from './panelBase';
+import { SUMMARY_CHUNK_VALUES, mayUseGpu, summaryGpuRefusal } from '../../protocol/compute';
+
+/** dtypes float32 holds exactly (the GPU summary's min, max and counts are then exact). */
+const EXACT_IN_FLOAT32 = new Set([
+  'bool',
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'float16',
+  'bfloat16',
+  'float32',
+]);
 
 /** CSV export refuses windows with more values than this. */
 export const CSV_MAX_VALUES = 1_000_000;
@@ -99,6 +113,10 @@ export class ArrayPanel {
   private liveWait: Promise<LiveSource | false | undefined> | undefined;
   /** the zoomed window being fetched from a paused program (a newer zoom cancels it). */
   private fetching: vscode.CancellationTokenSource | undefined;
+  /** the summary job offered to the page last (its chunks are read from this array). */
+  private summaryJob:
+    { id: number; ref: ArraySource; member?: string; maxBytes: number } | undefined;
+  private summaryJobs = 0;
   /** the page said `ready` once (messages wait for that). */
   private sawReady = false;
   private readonly host: PanelHost<HostToWebview, WebviewToHost, RenderedReport>;
@@ -172,6 +190,7 @@ export class ArrayPanel {
       void this.load();
     } else if (m.type === 'selectEntry') void this.show(m.name);
     else if (m.type === 'requestSlice') void this.slice(m);
+    else if (m.type === 'requestSummaryChunk') void this.summaryChunk(m);
     else if (m.type === 'exportReply') {
       const answer: ExportAnswer = { png: m.png, visible: m.visible, error: m.error };
       this.exports.settle(m.id, answer);
@@ -270,6 +289,7 @@ export class ArrayPanel {
           ? { restoreToken: this.content.restoreToken }
           : {}),
       });
+      this.offerSummary(this.content.view, { held: this.content.key }, undefined, 0);
       return;
     }
     void this.post({ type: 'loading', fileName: this.fileName });
@@ -357,8 +377,11 @@ export class ArrayPanel {
           ),
       );
       trace(`${this.fileName} openArray done`);
-      if (mine === this.entryGeneration)
+      if (mine === this.entryGeneration) {
         this.postView(this.live ? this.live.adaptView(view) : view, viewSettings(this.content.uri));
+        // a live value's summary is the paused program's (of the whole value, not this file)
+        if (!this.live) this.offerSummary(view, this.source, name, settings.maxArrayBytes);
+      }
     } catch (e) {
       if (mine !== this.entryGeneration || (e instanceof WorkerError && e.code === 'cancelled'))
         return;
@@ -371,6 +394,57 @@ export class ArrayPanel {
     } finally {
       cts.dispose();
       if (this.loading === cts) this.loading = undefined;
+    }
+  }
+
+  /**
+   * Offers the page the summary of the array just shown, for its compute router, when
+   * `matrixLens.compute` and the size allow the GPU (otherwise the page shows the worker's
+   * summary as computed on the CPU). With a reason in `refuse` the page says why not.
+   */
+  private offerSummary(
+    view: ArrayView,
+    ref: ArraySource,
+    member: string | undefined,
+    maxBytes: number,
+  ): void {
+    const id = ++this.summaryJobs;
+    this.summaryJob = { id, ref, ...(member !== undefined ? { member } : {}), maxBytes };
+    const mode = readSettings(this.content.kind === 'file' ? this.content.uri : undefined).compute;
+    const count = view.stats.count;
+    if (!mayUseGpu(mode, count)) return;
+    const refuse = summaryGpuRefusal(view.stats, view.heatmap !== null);
+    const job: SummaryJob = {
+      id,
+      name: view.name,
+      mode,
+      count,
+      chunkValues: SUMMARY_CHUNK_VALUES,
+      exactInFloat32: EXACT_IN_FLOAT32.has(view.dtype),
+      ...(refuse ? { refuse } : {}),
+    };
+    void this.post({ type: 'summaryJob', job });
+  }
+
+  /** One chunk of the summary job's values, read by the worker (one at a time: the page asks). */
+  private async summaryChunk(
+    m: Extract<WebviewToHost, { type: 'requestSummaryChunk' }>,
+  ): Promise<void> {
+    const job = this.summaryJob;
+    const answer = (a: { data?: Float32Array; error?: string }) =>
+      void this.post({ type: 'summaryChunk', id: m.id, start: m.start, ...a });
+    if (!job || job.id !== m.id) return answer({ error: 'superseded' });
+    try {
+      const { data } = await this.worker.call('summaryValues', {
+        source: job.ref,
+        ...(job.member !== undefined ? { member: job.member } : {}),
+        maxBytes: job.maxBytes || Number.MAX_SAFE_INTEGER,
+        start: m.start,
+        count: m.count,
+      });
+      answer(this.summaryJob === job ? { data } : { error: 'superseded' });
+    } catch (e) {
+      answer({ error: userMessage(e) });
     }
   }
 

@@ -213,14 +213,15 @@ export class AttentionView {
 
   /**
    * Sends Q, K, V to the page's compute router; resolves with its answer (weights from the
-   * GPU, or 'cpu'), or 'cpu' when the page is closed first.
+   * GPU, or 'cpu'), or `cancelled` when the user cancels in the page or closes it first.
    */
   async routeGpu(job: Omit<GpuAttentionJob, 'type' | 'seq'>): Promise<GpuAttentionAnswer> {
     const seq = ++this.gpuSeq;
     const answer = new Promise<GpuAttentionAnswer>((resolve) => {
       this.gpuAnswers.set(seq, resolve);
+      // a closed view stops its page's passes: nothing is computed for it
       this.panel.onDidDispose(() =>
-        resolve({ type: 'gpuAttentionResult', seq, where: 'cpu', note: 'the view was closed' }),
+        resolve({ type: 'gpuAttentionResult', seq, where: 'cpu', cancelled: true }),
       );
     });
     await this.host.ready;
@@ -228,6 +229,21 @@ export class AttentionView {
     if (!(await this.host.post(msg)))
       return { type: 'gpuAttentionResult', seq, where: 'cpu', note: 'the view did not answer' };
     return answer;
+  }
+
+  /** The GPU run was cancelled in the page: say so, and offer to compute the weights again. */
+  showCancelled(): void {
+    try {
+      this.post({
+        type: 'gone',
+        title: this.state.title,
+        message: 'Cancelled: the attention weights were not computed.',
+        canRecompute: this.state.origin.kind === 'computed',
+        state: this.state,
+      });
+    } catch {
+      // the view was closed (that is how it was cancelled): nothing to show
+    }
   }
 
   /** Computes the weights again from the same Q, K, V files (the view's Recompute button). */
