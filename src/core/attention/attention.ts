@@ -304,6 +304,9 @@ export function attention(
   const rowSums = wantWeights ? new Float64Array(H * T) : undefined;
   const entropy = new Float64Array(H * T);
   const outHeads: Float64Array[] = [];
+  // the float32 kernel with weights writes W·V straight into the result ([H, T, dv] for 3-D
+  // inputs, [T, H·dv] for 2-D)
+  let output = V && simdWeights ? new Float64Array(H * T * dv) : undefined;
   const BLOCK = 128;
   const sc = new Float64Array(Math.max(S, BLOCK));
   // float32 inputs, output only, no additive mask: the SIMD streaming kernel (float32 arithmetic,
@@ -324,13 +327,15 @@ export function attention(
         mask: mh ? Float32Array.from(mh) : undefined,
         weightsOut: weights as Float32Array,
         weightsOffset: h * T * S,
+        outputOut: output,
+        outputOffset: Q.threeD ? h * T * dv : h * dv,
+        outputStride: Q.threeD ? dv : H * dv,
         poll,
       });
       if (r) {
         rowSums!.set(r.rowSums, h * T);
         entropy.set(r.entropy, h * T);
-        // new Float64Array(typed array) converts natively (Float64Array.from iterates)
-        if (r.output) outHeads.push(new Float64Array(r.output));
+        if (vh) outHeads.push(new Float64Array(0)); // written into output already
         ticker.tick((h + 1) / H);
         continue;
       }
@@ -457,18 +462,20 @@ export function attention(
     for (let i = 0; i < T; i++) s += entropy[h * T + i];
     headEntropy[h] = T ? s / T : 0;
   }
-  let output: Float64Array | undefined;
   let outputShape: number[] | undefined;
   if (V) {
-    output = new Float64Array(H * T * dv);
+    // heads the float32 kernel wrote into output are empty here (a head whose kernel found no
+    // heap took the float64 loop and is copied in)
+    output ??= new Float64Array(H * T * dv);
     if (Q.threeD || H === 1) {
       // [H, T, dv] (one head: [T, dv] is [T, H·dv] already)
-      for (let h = 0; h < H; h++) output.set(outHeads[h], h * T * dv);
+      for (let h = 0; h < H; h++) if (outHeads[h].length) output.set(outHeads[h], h * T * dv);
       outputShape = Q.threeD ? [H, T, dv] : [T, H * dv];
     } else {
       const E = H * dv;
       for (let h = 0; h < H; h++) {
         const oh = outHeads[h];
+        if (!oh.length) continue;
         for (let t = 0; t < T; t++)
           for (let c = 0; c < dv; c++) output[t * E + h * dv + c] = oh[t * dv + c];
       }
