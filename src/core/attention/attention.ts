@@ -143,19 +143,34 @@ export function attentionData(dtype: string, values: Float64Array): Float64Array
   return FLOAT32_EXACT.has(dtype) ? Float32Array.from(values) : values;
 }
 
-function checkFinite(name: string, x: Tensor): void {
-  let nan = 0;
-  let inf = 0;
-  for (let i = 0; i < x.data.length; i++) {
-    const v = x.data[i];
-    if (v !== v) nan++;
-    else if (v === Infinity || v === -Infinity) inf++;
+/**
+ * Checks that x is finite (clear error otherwise) and returns log2 max|x| (−∞ for all zeros),
+ * in one pass over the data.
+ */
+function finiteLog2MaxAbs(name: string, x: Tensor): number {
+  const data = x.data;
+  let mx = 0;
+  let bad = false;
+  const n = data.length;
+  for (let i = 0; i < n; i++) {
+    const v = Math.abs(data[i]);
+    if (v > mx) mx = v;
+    else if (!(v <= mx)) bad = true; // NaN (+∞ is caught below)
   }
-  if (nan || inf)
+  if (bad || mx === Infinity) {
+    let nan = 0;
+    let inf = 0;
+    for (let i = 0; i < n; i++) {
+      const v = data[i];
+      if (v !== v) nan++;
+      else if (v === Infinity || v === -Infinity) inf++;
+    }
     throw new LensError(
       `${name} contains ${nan} NaN and ${inf} Inf values; attention needs finite numbers`,
       'numeric',
     );
+  }
+  return mx > 0 ? Math.log2(mx) : -Infinity;
 }
 
 function log2MaxAbs(x: Tensor): number {
@@ -215,11 +230,9 @@ export function attention(
   v: Tensor | undefined,
   opts: AttentionOptions = {},
 ): AttentionResult {
-  checkFinite('Q', q);
-  checkFinite('K', k);
-  if (v) checkFinite('V', v);
-  const log2Q = log2MaxAbs(q);
-  const log2K = log2MaxAbs(k);
+  const log2Q = finiteLog2MaxAbs('Q', q);
+  const log2K = finiteLog2MaxAbs('K', k);
+  if (v) finiteLog2MaxAbs('V', v);
   // float32 inputs bound for the float32 kernels keep float32 heads (split checks the shapes;
   // the head size here is only a guess until it has)
   const qLast = q.shape.length ? q.shape[q.shape.length - 1] : 0;
@@ -291,6 +304,9 @@ export function attention(
   const rowSums = wantWeights ? new Float64Array(H * T) : undefined;
   const entropy = new Float64Array(H * T);
   const outHeads: Float64Array[] = [];
+  // the float32 kernel with weights writes W·V straight into the result ([H, T, dv] for 3-D
+  // inputs, [T, H·dv] for 2-D)
+  let output = V && simdWeights ? new Float64Array(H * T * dv) : undefined;
   const BLOCK = 128;
   const sc = new Float64Array(Math.max(S, BLOCK));
   // float32 inputs, output only, no additive mask: the SIMD streaming kernel (float32 arithmetic,
@@ -311,12 +327,15 @@ export function attention(
         mask: mh ? Float32Array.from(mh) : undefined,
         weightsOut: weights as Float32Array,
         weightsOffset: h * T * S,
+        outputOut: output,
+        outputOffset: Q.threeD ? h * T * dv : h * dv,
+        outputStride: Q.threeD ? dv : H * dv,
         poll,
       });
       if (r) {
         rowSums!.set(r.rowSums, h * T);
         entropy.set(r.entropy, h * T);
-        if (r.output) outHeads.push(Float64Array.from(r.output));
+        if (vh) outHeads.push(new Float64Array(0)); // written into output already
         ticker.tick((h + 1) / H);
         continue;
       }
@@ -333,7 +352,7 @@ export function attention(
         dv,
         { causal, scale, poll },
       );
-      if (vh) outHeads.push(Float64Array.from(r.output));
+      if (vh) outHeads.push(new Float64Array(r.output));
       entropy.set(r.entropy, h * T);
       ticker.tick((h + 1) / H);
       continue;
@@ -443,18 +462,23 @@ export function attention(
     for (let i = 0; i < T; i++) s += entropy[h * T + i];
     headEntropy[h] = T ? s / T : 0;
   }
-  let output: Float64Array | undefined;
   let outputShape: number[] | undefined;
   if (V) {
-    output = new Float64Array(H * T * dv);
-    if (Q.threeD) {
-      for (let h = 0; h < H; h++) output.set(outHeads[h], h * T * dv);
-      outputShape = [H, T, dv];
+    // heads the float32 kernel wrote into output are empty here (a head whose kernel found no
+    // heap took the float64 loop and is copied in)
+    output ??= new Float64Array(H * T * dv);
+    if (Q.threeD || H === 1) {
+      // [H, T, dv] (one head: [T, dv] is [T, H·dv] already)
+      for (let h = 0; h < H; h++) if (outHeads[h].length) output.set(outHeads[h], h * T * dv);
+      outputShape = Q.threeD ? [H, T, dv] : [T, H * dv];
     } else {
       const E = H * dv;
-      for (let h = 0; h < H; h++)
+      for (let h = 0; h < H; h++) {
+        const oh = outHeads[h];
+        if (!oh.length) continue;
         for (let t = 0; t < T; t++)
-          for (let c = 0; c < dv; c++) output[t * E + h * dv + c] = outHeads[h][t * dv + c];
+          for (let c = 0; c < dv; c++) output[t * E + h * dv + c] = oh[t * dv + c];
+      }
       outputShape = [T, E];
     }
   }

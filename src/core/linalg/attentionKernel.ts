@@ -173,6 +173,14 @@ export function attentionWeightsF32(
     mask?: Float32Array;
     weightsOut?: Float32Array;
     weightsOffset?: number;
+    /**
+     * Destination of W·V as float64: row i of the [T, dv] output goes to
+     * outputOut[outputOffset + i·outputStride …] (stride default dv); `output` is then absent.
+     * Saves the float32 copy and its conversion (fresh result memory costs page faults).
+     */
+    outputOut?: Float64Array;
+    outputOffset?: number;
+    outputStride?: number;
   } = {},
 ): AttentionWeightsF32 | undefined {
   checkSizes('attentionWeightsF32', q, k, v, T, S, d, dv);
@@ -212,9 +220,20 @@ export function attentionWeightsF32(
     let weights: Float32Array | undefined;
     if (opts.weightsOut) e.slice32(iw, iw + T * S, opts.weightsOut, opts.weightsOffset ?? 0);
     else weights = e.slice32(iw, iw + T * S);
+    let output: Float32Array | undefined;
+    if (v && opts.outputOut) {
+      const o = opts.outputOut;
+      const f = e.f32;
+      const stride = opts.outputStride ?? dv;
+      let at = opts.outputOffset ?? 0;
+      if (stride === dv) for (let i = 0, n = T * dv; i < n; i++) o[at + i] = f[io + i];
+      else
+        for (let i = 0; i < T; i++, at += stride)
+          for (let c = 0, src = io + i * dv; c < dv; c++) o[at + c] = f[src + c];
+    } else if (v) output = e.slice32(io, io + T * dv);
     return {
       weights,
-      output: v ? e.slice32(io, io + T * dv) : undefined,
+      output,
       entropy: e.slice64(ie, ie + T),
       rowSums: e.slice64(irs, irs + T),
     };
