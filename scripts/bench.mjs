@@ -2,7 +2,8 @@
 // several runs).
 //   node scripts/bench.mjs [--n 1024] [--reps 5] [--np-reps 5] [--only sv,matmul32,...] [--json]
 //   node scripts/bench.mjs --spectra   (4096² / 4096×11008 float32 spectra, see bench-spectra.mjs)
-//   --pool-level2: split the reductions' matrix-vector products over the pool (off by default)
+//   --pool-level2: split all the reductions' matrix-vector products over the pool (by default
+//   only the tridiagonalization's symmetric product); --no-pool-level2: split none
 // The reference is a pip NumPy linked to OpenBLAS (the first `python3` on PATH whose NumPy links
 // OpenBLAS, or $MATRIX_LENS_BENCH_PYTHON), timed twice in the same run: one thread
 // (OPENBLAS_NUM_THREADS=1) and all threads. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed
@@ -163,7 +164,7 @@ import { cosineOverview, cosineWindow } from './src/core/embeddings/cosineTiles'
 import { topNeighbors } from './src/core/embeddings/neighbors';
 async function main() {
 const pool = ensurePool();
-if (process.env.MATRIX_LENS_POOL_LEVEL2 === '1') setLevel2Pooling(true);
+if (process.env.MATRIX_LENS_POOL_LEVEL2) setLevel2Pooling(process.env.MATRIX_LENS_POOL_LEVEL2 === '1');
 const threads = pool ? ((await pool.ready()) ? pool.threads : 1) : 1;
 const oneThread = <T,>(f: () => T): T => { const x = parallelExecutor(); setParallelExecutor(undefined); try { return f(); } finally { setParallelExecutor(x); } };
 const [dir, reps] = [process.argv[2], Number(process.argv[3])];
@@ -238,7 +239,9 @@ const ours = JSON.parse(
   execFileSync(process.execPath, [outfile, dir, String(REPS), ...(ONLY ? [ONLY] : [])], {
     env: argv.includes('--pool-level2')
       ? { ...process.env, MATRIX_LENS_POOL_LEVEL2: '1' }
-      : process.env,
+      : argv.includes('--no-pool-level2')
+        ? { ...process.env, MATRIX_LENS_POOL_LEVEL2: '0' }
+        : process.env,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 1 << 26,

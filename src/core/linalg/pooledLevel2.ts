@@ -1,7 +1,8 @@
 /**
  * Matrix-vector products of the blocked reductions split over the parallel executor's threads
  * (./parallel): the half of a blocked panel reduction's flops that stays in level-2 products.
- * Off by default ({@link setLevel2Pooling}): then every product is the plain single call.
+ * Only the symmetric product is split by default ({@link setLevel2Pooling}); unsplit products
+ * are the plain single call.
  * Each product is one job of independent kernel calls; without helper threads (or on the
  * TypeScript engine, or for small sizes where a hand-off costs more than it saves) the plain
  * single-call kernel runs.
@@ -18,16 +19,20 @@ import { runJob, threadsFor } from './parallel';
 import type { Engine } from './wasm/kernels';
 
 let enabled = false;
+let symvEnabled = true;
 
 /**
- * Turns the per-step splitting on (default off). Measured on the shared 2-core machine
- * (BENCHMARKS.md, 2026-12-04 21:00–22:20): in isolation 100 pooled symmetric products ran 1.5×
- * faster, but inside the reductions the per-step hand-offs gave no gain for singular values and
- * a worse median for symmetric eigenvalues (a helper descheduled mid-task stalls the step).
- * `node scripts/bench.mjs --pool-level2` times it for a quiet-machine decision.
+ * Turns the per-step splitting of every product on or off. By default only the symmetric
+ * product is split. Measured on the 2-core machine (BENCHMARKS.md): on a quiet machine
+ * splitting the symmetric product takes symmetric eigenvalues 1024² from 94 to 86 ms, while
+ * splitting the bidiagonalization's Aᵀv and A·u gave nothing (193 vs 204 ms for singular
+ * values); under heavy load (6 sessions on 2 cores) a helper descheduled mid-task stalls each
+ * step. `node scripts/bench.mjs --pool-level2` (all on) and `--no-pool-level2` (all off)
+ * measure the other choices; `setLevel2Pooling(false, true)` is the default.
  */
-export function setLevel2Pooling(on: boolean): void {
+export function setLevel2Pooling(on: boolean, symmetric = on): void {
   enabled = on;
+  symvEnabled = symmetric;
 }
 
 /** Elements below which a product runs as one call (a hand-off costs ~10–50 µs). */
@@ -118,7 +123,7 @@ export function symvLowerPooled(
   s: SymvScratch,
   col?: number,
 ): void {
-  if (!enabled || !s.at || (len * len) / 2 < MIN_POOLED || len > s.n) {
+  if (!symvEnabled || !s.at || (len * len) / 2 < MIN_POOLED || len > s.n) {
     if (col === undefined) return eng.symvLower(a, ld, len, v, p);
     if (eng.call) {
       eng.call('symvLowerRowsCol64', [a * 8, ld, 0, len, v * 8, p * 8, col * 8]);

@@ -247,7 +247,7 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
     try {
       r = both(() => symmetricEigen({ rows: n, cols: n, data: a }).values);
     } finally {
-      setLevel2Pooling(false);
+      setLevel2Pooling(false, true); // the default
     }
     const { serial, pooled } = r;
     sameBits(pooled, serial, 'eigenvalues');
@@ -270,7 +270,7 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
     try {
       r = both(() => singularValues({ rows: m, cols: n, data: a }));
     } finally {
-      setLevel2Pooling(false);
+      setLevel2Pooling(false, true); // the default
     }
     const { serial, pooled } = r;
     sameBits(pooled, serial, 'singular values');
