@@ -254,7 +254,7 @@ const rows = [
   ['symeig', `symmetric eigenvalues ${N}² f64`, 1.5],
   ['sv_1', `singular values ${N}² f64, 1 thread`, 1.5, 'sv'],
   ['symeig_1', `symmetric eigenvalues ${N}² f64, 1 thread`, 1.5, 'symeig'],
-  ['geneig', `general eigenvalues ${N}² f64`, 2],
+  ['geneig', `general eigenvalues ${N}² f64`, 1.5],
   ['fullsvd', `full SVD (U, S, Vᵀ) ${N}² f64`, 2],
   ['matmul32', `matmul ${N}³ f32, ${ours.threads} threads`, 3],
   ['matmul32_1', `matmul ${N}³ f32, 1 thread`, 3, 'matmul32'],
