@@ -8,22 +8,13 @@
 import type { Stats } from '../../src/core/stats/summary';
 import { formatNumber } from '../../src/core/stats/summary';
 import { formatBytes } from '../../src/core/array/ndarray';
-import { summaryWorkgroups } from '../gpu/summary';
+import { summaryWorkgroups, type GpuSummary } from '../gpu/summary';
 
 const EPS32 = 2 ** -24;
 const WG = 256;
 
 /** The GPU's numbers (webview/gpu/summary.ts GpuSummary, without the histogram). */
-export interface GpuSummaryNumbers {
-  count: number;
-  finite: number;
-  nan: number;
-  posInf: number;
-  negInf: number;
-  min?: number;
-  max?: number;
-  mean?: number;
-}
+export type GpuSummaryNumbers = Omit<GpuSummary, 'edges' | 'counts'>;
 
 /** One line of the panel: its test key, text and whether it is a warning. */
 export interface ComputeLine {

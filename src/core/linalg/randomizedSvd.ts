@@ -31,6 +31,7 @@ import { scaleArray, scaledForDecomposition } from './scaling';
 import { Progress, Ticker } from './progress';
 import { TASK_FLOPS, runJob, scratchSlotsFor, threadsFor } from './parallel';
 import { Engine, withEngine } from './wasm/kernels';
+import type { DgemmCall } from './gemm';
 
 export interface RandomizedSvdOptions {
   /** `subspace` iteration (default) or block `krylov` */
@@ -86,20 +87,7 @@ export function gaussianSource(seed: number): () => number {
 }
 
 /** One GEMM on the heap (f64 element indices): C (m×n, row stride ldc) += alpha·A·B. */
-interface Gemm {
-  m: number;
-  n: number;
-  k: number;
-  alpha: number;
-  a: number;
-  ars: number;
-  acs: number;
-  b: number;
-  brs: number;
-  bcs: number;
-  c: number;
-  ldc: number;
-}
+type Gemm = DgemmCall;
 
 /**
  * Heap operations of the randomized SVD on one engine. Products run as jobs of dgemm tasks
