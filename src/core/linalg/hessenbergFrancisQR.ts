@@ -14,6 +14,7 @@ import { Matrix, assertFinite } from './matrix';
 import { householder } from './householder';
 import { Engine, withEngine } from './wasm/kernels';
 import { Progress, Ticker, noTicker } from './progress';
+import { blockedHessenbergHead, blockedHessenbergStop } from './blockedHessenberg';
 
 const EPS = 2 ** -52;
 
@@ -70,8 +71,12 @@ function balance(h: Float64Array, n: number): Float64Array {
 
 /**
  * Reduces h (in place) to upper Hessenberg form; returns V (the orthogonal similarity) if wanted.
- * The reflector sweeps run as engine kernels on its heap: rows 0..k get the right reflector
- * only; rows k+1.. get, fused per row, the left update (−τ·v·wᵀ, wᵀ = vᵀA) then the right one.
+ * Without V and with `blocked`, the leading columns go by panels (./blockedHessenberg: LAPACK
+ * dgehrd's shape, the trailing updates as pooled GEMMs) and the last columns unblocked; with V
+ * (eigenvectors) the whole reduction stays unblocked, its reflectors kept to form V.
+ * The unblocked reflector sweeps run as engine kernels on its heap: rows 0..k get the right
+ * reflector only; rows k+1.. get, fused per row, the left update (−τ·v·wᵀ, wᵀ = vᵀA) then the
+ * right one.
  */
 function hessenberg(
   eng: Engine,
@@ -79,15 +84,18 @@ function hessenberg(
   n: number,
   wantV: boolean,
   ticker: Ticker,
+  blocked = true,
 ): Float64Array | undefined {
   const Hh = eng.alloc64(n * n);
   const X = eng.alloc64(n);
   const R = eng.alloc64(n * n); // reflector k in row k (length n-k-1)
   const Vm = wantV ? eng.alloc64(n * n) : 0;
+  eng.f64.set(h, Hh);
+  const stop = blocked && !wantV ? blockedHessenbergStop(n) : 0;
+  if (stop > 0) blockedHessenbergHead(eng, Hh, n, stop, ticker.sub(0, 1 - ((n - stop) / n) ** 3));
   const f = eng.f64; // no allocation below: the view stays valid
-  f.set(h, Hh);
   const taus = new Float64Array(n);
-  for (let k = 0; k < n - 2; k++) {
+  for (let k = stop; k < n - 2; k++) {
     const len = n - k - 1;
     const v = R + k * n;
     for (let i = 0; i < len; i++) f[v + i] = f[Hh + (k + 1 + i) * n + k];
@@ -118,6 +126,20 @@ function hessenberg(
     eng.ger(blk, n, len, len, -taus[k], R + k * n, X);
   }
   return eng.slice64(Vm, Vm + n * n);
+}
+
+/**
+ * The Hessenberg form of a (n×n row-major, copied; no balancing), blocked (for n ≥
+ * HESS_BLOCKED_MIN) or unblocked. For tests and benchmarks.
+ */
+export function hessenbergForm(
+  a: Float64Array,
+  n: number,
+  opts: { blocked: boolean },
+): Float64Array {
+  const h = a.slice();
+  withEngine((eng) => hessenberg(eng, h, n, false, noTicker, opts.blocked));
+  return h;
 }
 
 /** (a + ib)/(c + id) → out[0], out[1] (Smith's algorithm). */
@@ -534,7 +556,13 @@ function schur(
 /** Eigenvalues (and optionally eigenvectors) of a general square matrix. */
 export function generalEigen(
   a0: Matrix,
-  opts: { vectors?: boolean; balance?: boolean; progress?: Progress } = {},
+  opts: {
+    vectors?: boolean;
+    balance?: boolean;
+    progress?: Progress;
+    /** reduce to Hessenberg form by panels when eigenvalues only are wanted (default true) */
+    blockedHessenberg?: boolean;
+  } = {},
 ): GeneralEigen {
   if (a0.rows !== a0.cols)
     throw new LensError(`eigenvalues need a square matrix, got ${a0.rows}×${a0.cols}`);
@@ -546,7 +574,8 @@ export function generalEigen(
   const h = a.data.slice();
   const scale = opts.balance === false ? new Float64Array(n).fill(1) : balance(h, n);
   const want = !!opts.vectors;
-  const V = withEngine((eng) => hessenberg(eng, h, n, want, t.sub(0, 0.3)));
+  const blocked = opts.blockedHessenberg !== false;
+  const V = withEngine((eng) => hessenberg(eng, h, n, want, t.sub(0, 0.3), blocked));
   const re = new Float64Array(n);
   const im = new Float64Array(n);
   schur(h, n, re, im, V, t.sub(0.3, 1));
