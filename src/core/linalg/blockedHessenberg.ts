@@ -60,6 +60,8 @@ export function blockedHessenbergHead(
   const Tm = eng.alloc64(nb * nb); // T, row-major
   const W = eng.alloc64(nb * n); // Vᵀ·A(k+1:, J)
   const W2 = eng.alloc64(nb * n); // Tᵀ·W
+  const Z = eng.alloc64(n * nb); // A₀(:k+1, k+1:)·V, row-major (k+1)×nb
+  const Ytop = eng.alloc64(n * nb); // Y(:k+1, :) = Z·T, row-major
   const B = eng.alloc64(n); // the current column
   const C = eng.alloc64(n); // products
   const S = eng.alloc64(nb); // coefficients
@@ -71,14 +73,13 @@ export function blockedHessenbergHead(
     t.fill(0);
     for (let i = 0; i < nb; i++) {
       const c = k + i;
-      // b = A₀(:, c) − Y(:, :i)·V(c, :i)ᵀ
-      for (let r = 0; r < n; r++) w[B + r] = w[a + r * n + c];
+      // rows k+1..: b = A₀(:, c) − Y(:, :i)·V(c, :i)ᵀ, then b −= V·Tᵀ·(Vᵀ·b)
+      for (let r = k + 1; r < n; r++) w[B + r] = w[a + r * n + c];
       if (i > 0) {
-        for (let p = 0; p < i; p++) w[S + p] = w[Vt + p * n + c];
-        eng.gemvT(Yt, n, i, n, S, C);
-        eng.axpy(-1, C, B, n);
-        // rows k+1..: b −= V·Tᵀ·(Vᵀ·b)
         const m = n - k - 1;
+        for (let p = 0; p < i; p++) w[S + p] = w[Vt + p * n + c];
+        eng.gemvT(Yt + k + 1, n, i, m, S, C);
+        eng.axpy(-1, C, B + k + 1, m);
         eng.gemvN(Vt + k + 1, n, i, m, B + k + 1, S);
         for (let p = i - 1; p >= 0; p--) {
           // u_p = (Tᵀs)_p = Σ_{q ≤ p} T(q, p)·s_q
@@ -96,13 +97,14 @@ export function blockedHessenbergHead(
       const tau = householder(w, v, len);
       const beta = w[v];
       w[v] = 1;
-      // column c is final: rows 0..c from b, β, zeros
-      for (let r = 0; r <= c; r++) w[a + r * n + c] = w[B + r];
+      // column c is final below row k: rows k+1..c from b, β, zeros
+      for (let r = k + 1; r <= c; r++) w[a + r * n + c] = w[B + r];
       w[a + (c + 1) * n + c] = beta;
       for (let r = c + 2; r < n; r++) w[a + r * n + c] = 0;
-      // s = V(:, :i)ᵀ·v; T(:i, i) = −τ·T·s; Y(:, i) = τ·(A₀·v − Y(:, :i)·s)
+      // s = V(:, :i)ᵀ·v; T(:i, i) = −τ·T·s; Y(k+1:, i) = τ·(A₀·v − Y(:, :i)·s) (rows k+1..)
       const y = Yt + i * n;
-      eng.gemvN(a + c + 1, n, n, len, v, y);
+      const m = n - k - 1;
+      eng.gemvN(a + (k + 1) * n + c + 1, n, m, len, v, y + k + 1);
       if (i > 0) {
         eng.gemvN(Vt + c + 1, n, i, len, v, S);
         for (let p = 0; p < i; p++) {
@@ -110,13 +112,13 @@ export function blockedHessenbergHead(
           for (let q = p; q < i; q++) acc += t[p * nb + q] * w[S + q];
           t[p * nb + i] = -tau * acc;
         }
-        eng.gemvT(Yt, n, i, n, S, C);
-        eng.axpy(-1, C, y, n);
+        eng.gemvT(Yt + k + 1, n, i, m, S, C);
+        eng.axpy(-1, C, y + k + 1, m);
       }
       t[i * nb + i] = tau;
-      for (let r = 0; r < n; r++) w[y + r] *= tau;
+      for (let r = k + 1; r < n; r++) w[y + r] *= tau;
     }
-    trailingUpdate(eng, a, n, k, Vt, Yt, Tm, W, W2, t);
+    trailingUpdate(eng, a, n, k, Vt, Yt, Tm, W, W2, Z, Ytop, t);
     w = eng.f64;
     ticker.tick(1 - ((n - k - nb) / n) ** 3);
   }
@@ -133,16 +135,81 @@ function trailingUpdate(
   Tm: number,
   W: number,
   W2: number,
+  Z: number,
+  Ytop: number,
   t: Float64Array,
 ): void {
   const nb = HESS_PANEL;
   const j0 = k + nb;
   const m = n - k - 1; // rows k+1..n-1
-  const colBlocks: [number, number][] = [];
-  for (let c0 = j0; c0 < n; c0 += BLOCK_COLS) colBlocks.push([c0, Math.min(n, c0 + BLOCK_COLS)]);
-  // right: A(:, J) −= Y·V(J, :)ᵀ, row blocks × column blocks
+  const top = k + 1; // rows 0..k: their Y by GEMM now (the panel left them, and A₀ there)
+  let f = eng.f64;
+  f.fill(0, Z, Z + top * nb);
+  f.fill(0, Ytop, Ytop + top * nb);
+  f.set(t, Tm);
+  const topBlocks: [number, number][] = [];
+  for (let r0 = 0; r0 < top; r0 += BLOCK_ROWS) topBlocks.push([r0, Math.min(top, r0 + BLOCK_ROWS)]);
+  // Z = A₀(:k+1, k+1:)·V(k+1:, :); Y(:k+1, :) = Z·T
+  dgemmCalls(
+    eng,
+    topBlocks.map(([r0, r1]) => ({
+      m: r1 - r0,
+      n: nb,
+      k: m,
+      alpha: 1,
+      a: a + r0 * n + k + 1,
+      ars: n,
+      acs: 1,
+      b: Vt + k + 1,
+      brs: 1,
+      bcs: n,
+      c: Z + r0 * nb,
+      ldc: nb,
+    })),
+  );
+  dgemmCalls(
+    eng,
+    topBlocks.map(([r0, r1]) => ({
+      m: r1 - r0,
+      n: nb,
+      k: nb,
+      alpha: 1,
+      a: Z + r0 * nb,
+      ars: nb,
+      acs: 1,
+      b: Tm,
+      brs: nb,
+      bcs: 1,
+      c: Ytop + r0 * nb,
+      ldc: nb,
+    })),
+  );
+  // right: A(:k+1, k+1:) −= Y(:k+1, :)·V(k+1:, :)ᵀ (the panel's columns too: V(c, j) = 0 for
+  // j ≥ c − k) and A(k+1:, J) −= Y(k+1:, :)·V(J, :)ᵀ, row blocks × column blocks
+  const colsFrom = (from: number) => {
+    const out: [number, number][] = [];
+    for (let c0 = from; c0 < n; c0 += BLOCK_COLS) out.push([c0, Math.min(n, c0 + BLOCK_COLS)]);
+    return out;
+  };
+  const colBlocks = colsFrom(j0);
   const right: DgemmCall[] = [];
-  for (let r0 = 0; r0 < n; r0 += BLOCK_ROWS)
+  for (const [r0, r1] of topBlocks)
+    for (const [c0, c1] of colsFrom(k + 1))
+      right.push({
+        m: r1 - r0,
+        n: c1 - c0,
+        k: nb,
+        alpha: -1,
+        a: Ytop + r0 * nb,
+        ars: nb,
+        acs: 1,
+        b: Vt + c0,
+        brs: n,
+        bcs: 1,
+        c: a + r0 * n + c0,
+        ldc: n,
+      });
+  for (let r0 = top; r0 < n; r0 += BLOCK_ROWS)
     for (const [c0, c1] of colBlocks)
       right.push({
         m: Math.min(n, r0 + BLOCK_ROWS) - r0,
@@ -160,10 +227,9 @@ function trailingUpdate(
       });
   dgemmCalls(eng, right);
   // left: W = Vᵀ·A(k+1:, J); W2 = Tᵀ·W; A(k+1:, J) −= V·W2 (W, W2 nb×n, column = global column)
-  const f = eng.f64;
+  f = eng.f64;
   f.fill(0, W, W + nb * n);
   f.fill(0, W2, W2 + nb * n);
-  f.set(t, Tm);
   dgemmCalls(
     eng,
     colBlocks.map(([c0, c1]) => ({
