@@ -135,6 +135,16 @@ export class WorkerPool implements ParallelExecutor {
     return this.threads === this.maxThreads;
   }
 
+  /**
+   * Resolves once no helper is still starting (each is ready, or dead, or given up), or after
+   * `timeoutMs`: the first job after the pool starts then runs on every thread there is.
+   */
+  async started(timeoutMs = 3000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end && this.helperStates().includes(0))
+      await new Promise((r) => setTimeout(r, 5));
+  }
+
   /** Test hook (test builds): the supervisor terminates helper i after `afterMs`. */
   killHelper(i: number, afterMs = 0): void {
     const m: SupervisorMessage = { kill: i, afterMs };

@@ -40,6 +40,15 @@ export interface WorkerContext {
   transfer(buffer: ArrayBufferLike): void;
 }
 
+/**
+ * Runs `op` once the thread pool is up: the first call starts it and waits (≤ 3 s) for its
+ * helpers to finish starting, so that the first analysis does not run on one thread alone.
+ */
+async function pooled<T>(op: () => T | Promise<T>): Promise<T> {
+  await ensurePool()?.started();
+  return op();
+}
+
 const handlers: Handlers<WorkerApi, WorkerContext> = {
   openArray: async (p, { control, transfer }) => {
     const view = await openArrayView(p, control.tick);
@@ -69,13 +78,13 @@ const handlers: Handlers<WorkerApi, WorkerContext> = {
     return {};
   },
   // the linear algebra of these runs on the thread pool (started on the first of them)
-  analyze: (p, { control }) => (ensurePool(), analyzeOp(p, control)),
+  analyze: (p, { control }) => pooled(() => analyzeOp(p, control)),
   analysisMatrix: async (p, { control, transfer }) => {
     const r = await analysisMatrixOp(p, control);
     transfer(r.data.buffer);
     return r;
   },
-  attentionCompute: (p, { control }) => (ensurePool(), attentionComputeOp(p, control)),
+  attentionCompute: (p, { control }) => pooled(() => attentionComputeOp(p, control)),
   attentionOpen: (p, { control }) => attentionOpenOp(p, control),
   attentionInputs: async (p, { transfer }) => {
     const r = await attentionInputsOp(p);
@@ -88,19 +97,14 @@ const handlers: Handlers<WorkerApi, WorkerContext> = {
   attentionFocus: (p, { transfer }) => attentionFocusOp(p, transfer),
   attentionRelease: (p) => attentionReleaseOp(p.key),
   ...embeddingHandlers,
-  embeddingsTiles: (p, ctx) => (ensurePool(), embeddingHandlers.embeddingsTiles(p, ctx)),
-  embeddingsPca: (p, ctx) => (ensurePool(), embeddingHandlers.embeddingsPca(p, ctx)),
-  embeddingsClusterOrder: (p, ctx) => (
-    ensurePool(),
-    embeddingHandlers.embeddingsClusterOrder(p, ctx)
-  ),
-  embeddingsDuplicates: (p, ctx) => (ensurePool(), embeddingHandlers.embeddingsDuplicates(p, ctx)),
-  compareArrays: (p, ctx) => (ensurePool(), embeddingHandlers.compareArrays(p, ctx)),
-  compareView: (p, ctx) => (ensurePool(), compareHandlers.compareView(p, ctx)),
-  compareCheckpointFiles: (p, ctx) => (
-    ensurePool(),
-    compareHandlers.compareCheckpointFiles(p, ctx)
-  ),
+  embeddingsTiles: (p, ctx) => pooled(() => embeddingHandlers.embeddingsTiles(p, ctx)),
+  embeddingsPca: (p, ctx) => pooled(() => embeddingHandlers.embeddingsPca(p, ctx)),
+  embeddingsClusterOrder: (p, ctx) =>
+    pooled(() => embeddingHandlers.embeddingsClusterOrder(p, ctx)),
+  embeddingsDuplicates: (p, ctx) => pooled(() => embeddingHandlers.embeddingsDuplicates(p, ctx)),
+  compareArrays: (p, ctx) => pooled(() => embeddingHandlers.compareArrays(p, ctx)),
+  compareView: (p, ctx) => pooled(() => compareHandlers.compareView(p, ctx)),
+  compareCheckpointFiles: (p, ctx) => pooled(() => compareHandlers.compareCheckpointFiles(p, ctx)),
 };
 
 const port = parentPort;

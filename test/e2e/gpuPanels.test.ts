@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { pythonJson, tempDir } from '../helpers/python';
@@ -11,6 +12,15 @@ import {
   vsixUnderTest,
   Workbench,
 } from './workbench';
+
+/** The worker's pool on this machine (code-server runs here): a thread per core, at most 32. */
+const THREADS = Math.min(availableParallelism(), 32);
+/** Asserts that a CPU line names every thread of the pool (the first job waits for the pool). */
+function onAllThreads(line: string): string {
+  const n = Number(/on CPU \((\d+) threads?/.exec(line)?.[1]);
+  assert.equal(n, THREADS, `${line}: the pool's ${THREADS} threads`);
+  return line;
+}
 
 /** The analysis webview's test hook (webview/analysis/main.ts). */
 interface Hook {
@@ -155,7 +165,10 @@ print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist()
     assert.match(acc, /stated accuracy \|Δσ\| ≤ 1e-5·σ₁/);
     const measured = Number(/max \|Δσ\|\/σ₁ = ([\d.]+e[+-]\d+)/.exec(acc)?.[1]);
     assert.ok(measured <= STATED, `measured ${measured} (${acc})`);
-    assert.match(await text(f, 'compute-cpu'), /computed on CPU \(\d+ threads?, float64\)/);
+    assert.match(
+      onAllThreads(await text(f, 'compute-cpu')),
+      /computed on CPU \(\d+ threads?, float64\)/,
+    );
     const top = await f.evaluate(() => (window as unknown as W).__matrixLens!.topValues()!);
     const worst = worstOf(top, ref.spec);
     assert.ok(worst <= STATED, `GPU vs NumPy: ${worst} of σ₁`);
@@ -192,7 +205,7 @@ print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist()
     await setCompute('cpu');
     const f = await analyze('other.npy');
     assert.match(
-      await text(f, 'compute-cpu'),
+      onAllThreads(await text(f, 'compute-cpu')),
       /^Rank, condition number, norms and all singular values: computed on CPU \(\d+ threads?, float64\) in \d+ ms$/,
     );
     // the host sends no GPU job: nothing pending, no top-k line, after a while
@@ -207,7 +220,7 @@ print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist()
     await setCompute('auto');
     const f = await analyze('big.npy');
     assert.match(
-      await text(f, 'compute-cpu-top'),
+      onAllThreads(await text(f, 'compute-cpu-top')),
       /^Top 32 singular values: computed on CPU \(\d+ threads?, float64\) in \d+ ms with the analysis$/,
     );
     assert.match(
@@ -226,7 +239,10 @@ print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist()
     await text(f, 'compute-gpu-full');
     assert.equal(await f.evaluate(() => (window as unknown as W).__matrixLens!.loseGpu()), true);
     f = await analyze('other.npy');
-    assert.match(await text(f, 'compute-cpu-top'), /computed on CPU \(\d+ threads?, float64\)/);
+    assert.match(
+      onAllThreads(await text(f, 'compute-cpu-top')),
+      /computed on CPU \(\d+ threads?, float64\)/,
+    );
     assert.match(
       await text(f, 'compute-note'),
       /GPU device lost \(destroyed.*computing on CPU from now on/,
@@ -236,7 +252,7 @@ print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist()
     await shot(f, 'gpu-analysis-lost.png');
     // the next run: on the CPU again, and the note is not repeated
     f = await analyze('spec.npy');
-    await text(f, 'compute-cpu-top');
+    onAllThreads(await text(f, 'compute-cpu-top'));
     assert.equal(await f.locator('[data-key="compute-note"]').count(), 0);
     assert.equal(await f.locator('[data-key^="compute-gpu"]').count(), 0);
   });
@@ -297,7 +313,7 @@ print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist()
     await setCompute('cpu');
     const f = await attentionView();
     assert.match(
-      await text(f, 'compute-cpu'),
+      onAllThreads(await text(f, 'compute-cpu')),
       /^Weights computed on CPU \(\d+ threads?\) in \d+ ms; the checks below/,
     );
     assert.equal(await f.locator('[data-key="compute-gpu"]').count(), 0);

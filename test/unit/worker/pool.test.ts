@@ -353,3 +353,21 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
     pool.run({ kernel: '__sleep', tasks: [[1], [1], [1], [1]] });
   });
 });
+
+describe('worker pool start-up', function () {
+  this.timeout(60_000);
+
+  it('started() waits until no helper is still starting, so the first job gets every thread', async () => {
+    const p = new WorkerPool(1, join(__dirname, '../../../../dist'));
+    try {
+      // just constructed: the helper thread cannot have loaded its kernels yet
+      assert.deepEqual(p.helperStates(), [0]);
+      assert.equal(p.threads, 1);
+      await p.started();
+      assert.deepEqual(p.helperStates(), [1]);
+      assert.equal(p.threads, 2);
+    } finally {
+      await p.close();
+    }
+  });
+});
