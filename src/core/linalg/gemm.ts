@@ -96,38 +96,79 @@ export interface DgemmCall {
   ldc: number;
 }
 
+/** One f32 product of a job: C (m×n, row stride ldc) += A·B; addresses are f32 indices. */
+export type SgemmCall = Omit<DgemmCall, 'alpha'>;
+
+/** What a job of products may be given besides its calls. */
+export interface GemmCallsOptions {
+  /** per-thread scratch (byte addresses, `gemmWorkBytes` each) of a caller that runs many jobs */
+  scratch?: readonly number[];
+  /** runs between tasks (the request's cancellation tick) */
+  poll?: () => void;
+}
+
 /**
  * Runs independent f64 products on `e` as one job (through the parallel executor when it owns
  * `e`), e.g. the row blocks of a triangular update. Each call packs its own B.
  */
-export function dgemmCalls(e: Engine, calls: readonly DgemmCall[]): void {
+export function dgemmCalls(
+  e: Engine,
+  calls: readonly DgemmCall[],
+  opts: GemmCallsOptions = {},
+): void {
+  productCalls(e, false, calls, opts);
+}
+
+/** The same for f32 products (float32 accumulation). */
+export function sgemmCalls(
+  e: Engine,
+  calls: readonly SgemmCall[],
+  opts: GemmCallsOptions = {},
+): void {
+  productCalls(e, true, calls, opts);
+}
+
+function productCalls(
+  e: Engine,
+  f32: boolean,
+  calls: readonly (SgemmCall & { alpha?: number })[],
+  { scratch, poll }: GemmCallsOptions,
+): void {
   const live = calls.filter((c) => c.m > 0 && c.n > 0 && c.k > 0);
   if (!live.length) return;
   if (e.kind === 'ts' || !e.call) {
-    for (const c of live)
-      e.dgemm(c.m, c.n, c.k, c.alpha, c.a, c.ars, c.acs, c.b, c.brs, c.bcs, c.c, c.ldc);
+    for (const c of live) {
+      if (f32) e.sgemm(c.m, c.n, c.k, c.a, c.ars, c.acs, c.b, c.brs, c.bcs, c.c, c.ldc);
+      else e.dgemm(c.m, c.n, c.k, c.alpha ?? 1, c.a, c.ars, c.acs, c.b, c.brs, c.bcs, c.c, c.ldc);
+      poll?.();
+    }
     return;
   }
   const mk = e.mark();
   try {
-    const wb = e.call('gemmWorkBytes', []);
-    const scratch: number[] = [];
-    for (let s = scratchSlotsFor(e); s > 0; s--) scratch.push(e.alloc64(Math.ceil(wb / 8)) * 8);
+    let slots = scratch;
+    if (!slots) {
+      const wb = e.call('gemmWorkBytes', []);
+      const own: number[] = [];
+      for (let s = scratchSlotsFor(e); s > 0; s--) own.push(e.alloc64(Math.ceil(wb / 8)) * 8);
+      slots = own;
+    }
+    const b = f32 ? 4 : 8;
     const tasks = live.map((c) => [
       c.m,
       c.n,
       c.k,
-      c.alpha,
-      c.a * 8,
+      ...(f32 ? [] : [c.alpha ?? 1]),
+      c.a * b,
       c.ars,
       c.acs,
-      c.b * 8,
+      c.b * b,
       c.brs,
       c.bcs,
-      c.c * 8,
+      c.c * b,
       c.ldc,
     ]);
-    runJob(e, { kernel: 'dgemm', tasks, scratch });
+    runJob(e, { kernel: f32 ? 'sgemm' : 'dgemm', tasks, scratch: [...slots] }, poll);
   } finally {
     e.release(mk);
   }

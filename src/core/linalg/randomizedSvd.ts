@@ -29,9 +29,9 @@ import { Matrix, assertFinite } from './matrix';
 import { singularValues, svd } from './svd';
 import { scaleArray, scaledForDecomposition } from './scaling';
 import { Progress, Ticker } from './progress';
-import { TASK_FLOPS, runJob, scratchSlotsFor, threadsFor } from './parallel';
+import { TASK_FLOPS, scratchSlotsFor, threadsFor } from './parallel';
 import { Engine, withEngine } from './wasm/kernels';
-import type { DgemmCall } from './gemm';
+import { dgemmCalls, sgemmCalls, type DgemmCall, type SgemmCall } from './gemm';
 
 export interface RandomizedSvdOptions {
   /** `subspace` iteration (default) or block `krylov` */
@@ -90,94 +90,51 @@ export function gaussianSource(seed: number): () => number {
 type Gemm = DgemmCall;
 
 /**
+ * Column blocks of one product for the pool's threads: about 4 per thread, each a multiple of
+ * `align` columns and ≤ TASK_FLOPS.
+ */
+function columnBlocks<G extends SgemmCall>(g: G, threads: number, align: number): G[] {
+  const { m, n, k } = g;
+  if (m <= 0 || n <= 0 || k <= 0) return [];
+  const parts = threads > 1 ? threads * 4 : 1;
+  let w = Math.max(32, Math.ceil(n / parts));
+  w = Math.min(w, Math.max(align, Math.floor(TASK_FLOPS / (2 * m * k))));
+  w = Math.ceil(w / align) * align;
+  const out: G[] = [];
+  for (let j0 = 0; j0 < n; j0 += w)
+    out.push({ ...g, n: Math.min(w, n - j0), b: g.b + j0 * g.bcs, c: g.c + j0 });
+  return out;
+}
+
+/**
  * Heap operations of the randomized SVD on one engine. Products run as jobs of dgemm tasks
  * over column blocks of C (the pool's threads claim them); `poll` runs between tasks.
  */
 class HeapOps {
-  private readonly scratch: number[] = [];
+  /** the products' scratch (allocated once) and the cancellation tick */
+  private readonly jobs: { scratch?: number[]; poll: () => void };
   constructor(
     readonly e: Engine,
     private readonly poll: () => void,
     readonly rnd: () => number,
   ) {
+    this.jobs = { poll };
     if (e.kind === 'wasm' && e.call) {
       const wb = e.call('gemmWorkBytes', []);
-      for (let s = scratchSlotsFor(e); s > 0; s--)
-        this.scratch.push(e.alloc64(Math.ceil(wb / 8)) * 8);
+      const scratch: number[] = [];
+      for (let s = scratchSlotsFor(e); s > 0; s--) scratch.push(e.alloc64(Math.ceil(wb / 8)) * 8);
+      this.jobs.scratch = scratch;
     }
   }
 
   /** C += alpha·A·B, split over column blocks of C (4-aligned, ≤ TASK_FLOPS each). */
   gemm(g: Gemm): void {
-    const { m, n, k } = g;
-    if (m <= 0 || n <= 0 || k <= 0) return;
-    const e = this.e;
-    const threads = threadsFor(e);
-    const parts = threads > 1 ? threads * 4 : 1;
-    let w = Math.max(32, Math.ceil(n / parts));
-    w = Math.min(w, Math.max(4, Math.floor(TASK_FLOPS / (2 * m * k))));
-    w = Math.ceil(w / 4) * 4;
-    const calls: Gemm[] = [];
-    for (let j0 = 0; j0 < n; j0 += w)
-      calls.push({ ...g, n: Math.min(w, n - j0), b: g.b + j0 * g.bcs, c: g.c + j0 });
-    if (e.kind === 'ts' || !e.call) {
-      for (const c of calls) {
-        e.dgemm(c.m, c.n, c.k, c.alpha, c.a, c.ars, c.acs, c.b, c.brs, c.bcs, c.c, c.ldc);
-        this.poll();
-      }
-      return;
-    }
-    const tasks = calls.map((c) => [
-      c.m,
-      c.n,
-      c.k,
-      c.alpha,
-      c.a * 8,
-      c.ars,
-      c.acs,
-      c.b * 8,
-      c.brs,
-      c.bcs,
-      c.c * 8,
-      c.ldc,
-    ]);
-    runJob(e, { kernel: 'dgemm', tasks, scratch: this.scratch }, this.poll);
+    dgemmCalls(this.e, columnBlocks(g, threadsFor(this.e), 4), this.jobs);
   }
 
-  /** The same over float32 (f32 element indices; float32 accumulation). */
-  gemm32(g: Omit<Gemm, 'alpha'>): void {
-    const { m, n, k } = g;
-    if (m <= 0 || n <= 0 || k <= 0) return;
-    const e = this.e;
-    const threads = threadsFor(e);
-    const parts = threads > 1 ? threads * 4 : 1;
-    let w = Math.max(32, Math.ceil(n / parts));
-    w = Math.min(w, Math.max(8, Math.floor(TASK_FLOPS / (2 * m * k))));
-    w = Math.ceil(w / 8) * 8;
-    const calls: Omit<Gemm, 'alpha'>[] = [];
-    for (let j0 = 0; j0 < n; j0 += w)
-      calls.push({ ...g, n: Math.min(w, n - j0), b: g.b + j0 * g.bcs, c: g.c + j0 });
-    if (e.kind === 'ts' || !e.call) {
-      for (const c of calls) {
-        e.sgemm(c.m, c.n, c.k, c.a, c.ars, c.acs, c.b, c.brs, c.bcs, c.c, c.ldc);
-        this.poll();
-      }
-      return;
-    }
-    const tasks = calls.map((c) => [
-      c.m,
-      c.n,
-      c.k,
-      c.a * 4,
-      c.ars,
-      c.acs,
-      c.b * 4,
-      c.brs,
-      c.bcs,
-      c.c * 4,
-      c.ldc,
-    ]);
-    runJob(e, { kernel: 'sgemm', tasks, scratch: this.scratch }, this.poll);
+  /** The same over float32 (f32 element indices; float32 accumulation; 8-aligned blocks). */
+  gemm32(g: SgemmCall): void {
+    sgemmCalls(this.e, columnBlocks(g, threadsFor(this.e), 8), this.jobs);
   }
 
   zero(at: number, n: number): void {
