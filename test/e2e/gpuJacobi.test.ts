@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
 import { matmulF32, matrix, singularValues, symmetricEigen } from '../../src/core/linalg';
 import { gaussianSource } from '../../src/core/linalg/randomizedSvd';
+import { GpuHarnessPage, openGpuHarness } from './gpuHarnessPage';
 
 /**
  * Issue 15: all singular values by one-sided Jacobi on the GPU (webview/gpu/jacobi.ts) in a real
@@ -135,16 +133,9 @@ function errorsOf(got: number[], want: ArrayLike<number>, floor: number) {
 
 describe('One-sided Jacobi singular values on WebGPU in headless Chromium (e2e)', function () {
   this.timeout(600_000);
-  let browser: Browser;
-  let page: Page;
+  let harness: GpuHarnessPage | undefined;
 
-  const call = <T>(name: string, ...args: unknown[]): Promise<T> =>
-    page.evaluate(
-      ([n, a]) =>
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        (globalThis as any).gpuHarness[n as string](...(a as unknown[])),
-      [name, args] as const,
-    ) as Promise<T>;
+  const call = <T>(name: string, ...args: unknown[]): Promise<T> => harness!.call<T>(name, ...args);
 
   interface Out {
     s: number[];
@@ -161,22 +152,13 @@ describe('One-sided Jacobi singular values on WebGPU in headless Chromium (e2e)'
   };
 
   before(async function () {
-    const { launchChromium } = (await import(
-      pathToFileURL(join(process.cwd(), 'scripts/lib/browser.mjs')).href
-    )) as { launchChromium(o: { webgpu: boolean }): Promise<Browser> };
-    browser = await launchChromium({ webgpu: true });
-    page = await browser.newPage();
-    page.on('console', (m) => console.log(`      [page] ${m.text()}`));
-    const dir = mkdtempSync(join(tmpdir(), 'ml-gpu-jacobi-'));
-    const script = pathToFileURL(join(process.cwd(), 'out/test/browser/gpuHarness.js')).href;
-    writeFileSync(join(dir, 'index.html'), `<!doctype html><script src="${script}"></script>`);
-    await page.goto(pathToFileURL(join(dir, 'index.html')).href);
+    harness = await openGpuHarness('ml-gpu-jacobi-');
     const info = await call<{ name: string }>('init');
     console.log(`      adapter: ${info.name}`);
   });
 
   after(async () => {
-    await browser?.close();
+    await harness?.browser.close();
     const out = join(process.cwd(), 'test-results');
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'gpu-jacobi-errors.json'), JSON.stringify(errors, null, 2));

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
 import { histogram, matmulF32, matrix, singularValues } from '../../src/core/linalg';
 import { attentionWeightsF32, streamingAttentionF32 } from '../../src/core/linalg/attentionKernel';
 import { gaussianSource } from '../../src/core/linalg/randomizedSvd';
+import { GpuHarnessPage, openGpuHarness } from './gpuHarnessPage';
 
 /**
  * Issue 15: every WebGPU kernel (webview/gpu) in a real headless Chromium with
@@ -95,8 +93,7 @@ function adversarialPair(m: number, k: number, n: number, seed: number) {
 
 describe('WebGPU kernels in headless Chromium against the CPU engine (e2e)', function () {
   this.timeout(600_000);
-  let browser: Browser;
-  let page: Page;
+  let harness: GpuHarnessPage | undefined;
   let info: {
     name: string;
     fallback: boolean;
@@ -104,26 +101,10 @@ describe('WebGPU kernels in headless Chromium against the CPU engine (e2e)', fun
     limits: Record<string, number>;
   };
 
-  const call = <T>(name: string, ...args: unknown[]): Promise<T> =>
-    page.evaluate(
-      ([n, a]) =>
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        (globalThis as any).gpuHarness[n as string](...(a as unknown[])),
-      [name, args] as const,
-    ) as Promise<T>;
+  const call = <T>(name: string, ...args: unknown[]): Promise<T> => harness!.call<T>(name, ...args);
 
   before(async function () {
-    const { launchChromium } = (await import(
-      pathToFileURL(join(process.cwd(), 'scripts/lib/browser.mjs')).href
-    )) as { launchChromium(o: { webgpu: boolean }): Promise<Browser> };
-    browser = await launchChromium({ webgpu: true });
-    page = await browser.newPage();
-    page.on('console', (m) => console.log(`      [page] ${m.text()}`));
-    const dir = mkdtempSync(join(tmpdir(), 'ml-gpu-'));
-    const script = pathToFileURL(join(process.cwd(), 'out/test/browser/gpuHarness.js')).href;
-    writeFileSync(join(dir, 'index.html'), `<!doctype html><script src="${script}"></script>`);
-    // a file: page is a secure context, which navigator.gpu requires
-    await page.goto(pathToFileURL(join(dir, 'index.html')).href);
+    harness = await openGpuHarness('ml-gpu-');
     info = await call('init');
     console.log(
       `      adapter: ${info.name}; timestamps ${info.timestamps}; ${JSON.stringify(info.limits)}`,
@@ -131,7 +112,7 @@ describe('WebGPU kernels in headless Chromium against the CPU engine (e2e)', fun
   });
 
   after(async () => {
-    await browser?.close();
+    await harness?.browser.close();
     const out = join(process.cwd(), 'test-results');
     mkdirSync(out, { recursive: true });
     writeFileSync(

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { pythonJson, tempDir } from '../helpers/python';
 import {
-  driver,
   hookedFrame,
   paletteCommand,
   SCREENSHOTS,
-  vsixUnderTest,
+  openComputeWorkbench,
+  setComputeSetting,
   Workbench,
 } from './workbench';
 
@@ -81,21 +80,8 @@ print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist()
 `,
       [dir],
     );
-    mkdirSync(join(dir, '.vscode'), { recursive: true });
-    writeFileSync(
-      join(dir, '.vscode', 'settings.json'),
-      JSON.stringify({ 'matrixLens.compute': 'gpu' }),
-    );
-    const d = await driver();
-    wb = await d.openWorkbench({
-      label: 'e2e-gpu',
-      vsix: vsixUnderTest(),
-      workspaceFrom: dir,
-      viewport: { width: 1600, height: 1000 },
-      webgpu: true,
-    });
+    wb = await openComputeWorkbench('e2e-gpu', dir, { width: 1600, height: 1000 });
     page = wb.page;
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   after(async () => {
@@ -133,14 +119,7 @@ print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist()
     return (await loc.textContent()) ?? '';
   }
 
-  async function setCompute(mode: string): Promise<void> {
-    writeFileSync(
-      join(wb.workspace, '.vscode', 'settings.json'),
-      JSON.stringify({ 'matrixLens.compute': mode }),
-    );
-    // the configuration service picks the file change up from its watcher
-    await page.waitForTimeout(3000);
-  }
+  const setCompute = (mode: string): Promise<void> => setComputeSetting(wb, mode);
 
   async function shot(f: Frame, name: string): Promise<void> {
     await f.locator('#compute').scrollIntoViewIfNeeded();

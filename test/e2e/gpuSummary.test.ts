@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { pythonJson, tempDir } from '../helpers/python';
@@ -8,7 +7,8 @@ import {
   hookedFrame,
   paletteCommand,
   SCREENSHOTS,
-  vsixUnderTest,
+  openComputeWorkbench,
+  setComputeSetting,
   Workbench,
 } from './workbench';
 
@@ -84,21 +84,9 @@ print(json.dumps(dict(big=ref(big), other=ref(other))))
 `,
       [dir],
     );
-    mkdirSync(join(dir, '.vscode'), { recursive: true });
-    writeFileSync(
-      join(dir, '.vscode', 'settings.json'),
-      JSON.stringify({ 'matrixLens.compute': 'gpu' }),
-    );
-    const d = await driver();
-    wb = await d.openWorkbench({
-      label: 'e2e-gpusum',
-      vsix: vsixUnderTest(),
-      workspaceFrom: dir,
-      viewport: { width: 1400, height: 900 },
-      webgpu: true,
-    });
+    wb = await openComputeWorkbench('e2e-gpusum', dir, { width: 1400, height: 900 });
     page = wb.page;
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    const d = await driver();
     await d.quickOpen(page, 'arrays.npz');
     frame = await d.webviewFrame(page, '#summary-compute', 120_000);
   });
@@ -107,14 +95,7 @@ print(json.dumps(dict(big=ref(big), other=ref(other))))
     await wb?.close();
   });
 
-  async function setCompute(mode: string): Promise<void> {
-    writeFileSync(
-      join(wb.workspace, '.vscode', 'settings.json'),
-      JSON.stringify({ 'matrixLens.compute': mode }),
-    );
-    // the configuration service picks the file change up from its watcher
-    await page.waitForTimeout(3000);
-  }
+  const setCompute = (mode: string): Promise<void> => setComputeSetting(wb, mode);
 
   /**
    * Waits until the summary of entry `name` says it ran where `where` says ('GPU' or 'CPU')

@@ -1,5 +1,5 @@
 /** Loads the workbench driver (plain ESM under scripts/lib) at run time. */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Frame, Page } from 'playwright-core';
@@ -92,4 +92,34 @@ export async function hookedFrame(page: Page, what: string, timeoutMs = 60_000):
     await page.waitForTimeout(250);
   }
   throw new Error(`${what} did not appear`);
+}
+
+/** Writes the workspace's `matrixLens.compute` (`gpu`, `cpu`, `auto`) into .vscode/settings.json. */
+function writeComputeSetting(workspace: string, mode: string): void {
+  mkdirSync(join(workspace, '.vscode'), { recursive: true });
+  writeFileSync(
+    join(workspace, '.vscode', 'settings.json'),
+    JSON.stringify({ 'matrixLens.compute': mode }),
+  );
+}
+
+/** A workbench over a copy of `dir` with WebGPU on and `matrixLens.compute` set to `compute`. */
+export async function openComputeWorkbench(
+  label: string,
+  dir: string,
+  viewport: { width: number; height: number },
+  compute = 'gpu',
+): Promise<Workbench> {
+  writeComputeSetting(dir, compute);
+  const wb = await (
+    await driver()
+  ).openWorkbench({ label, vsix: vsixUnderTest(), workspaceFrom: dir, viewport, webgpu: true });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return wb;
+}
+
+/** Changes `matrixLens.compute` of an open workbench; its configuration watcher picks it up. */
+export async function setComputeSetting(wb: Workbench, mode: string): Promise<void> {
+  writeComputeSetting(wb.workspace, mode);
+  await wb.page.waitForTimeout(3000);
 }
