@@ -166,6 +166,10 @@ for n in (8, 30):
     add('upper shift %d' % n, s.T, np.zeros(n), [n] * n)
     q = orth(n)
     add('shift %d, orthogonal similarity' % n, q @ s @ q.T, np.zeros(n), [n] * n)
+# cyclic permutations: orthogonal Hessenberg, the standard shifts leave them fixed (only the
+# exceptional shifts move them)
+for n in (3, 10, 100):
+    add('cyclic permutation %d' % n, np.roll(np.eye(n), 1, axis=0))
 # block-diagonal of exactly equal blocks (semisimple repeated eigenvalues, complex and real)
 for bs, reps in ((4, 30), (3, 40), (2, 60)):
     b = rng.standard_normal((bs, bs))
@@ -367,6 +371,32 @@ print(json.dumps(out))
       const det = (a / m) * (d / m) - (b / m) * (c / m);
       const det2 = (r1 / m) * (r2 / m) + (i1 / m) * (i1 / m);
       assert.ok(Math.abs(det2 - det) <= 16 * EPS, `${what}: determinant ${det2} vs ${det}`);
+    }
+  });
+
+  it('a tiny subdiagonal beside a unit superdiagonal and equal diagonal is not deflated (Ahues–Tisseur)', () => {
+    // [1 1; δ 1] has λ = 1 ± √δ: the plain test |δ| ≤ eps·(|1| + |1|) would deflate it and give
+    // 1, 1 (an error of √δ = 3e-9); here the product δ·1 is weighed against the diagonal gap (0)
+    for (const n of [2, 6]) {
+      for (const kernel of [true, false]) {
+        const h = new Float64Array(n * n);
+        for (let i = 0; i < n; i++)
+          for (let j = Math.max(0, i - 1); j < n; j++)
+            h[i * n + j] = i === j ? 1 + (n - 1 - i) : 0.5;
+        h[(n - 2) * n + n - 2] = 1;
+        h[(n - 1) * n + n - 1] = 1;
+        h[(n - 2) * n + n - 1] = 1;
+        h[(n - 1) * n + n - 2] = 1e-17;
+        for (let i = 1; i < n - 1; i++) h[i * n + i - 1] = 0; // the other blocks are split off
+        const s = hessenbergSchur(h, n, { kernel });
+        const near1 = Array.from(s.re)
+          .filter((r) => Math.abs(r - 1) < 1e-6)
+          .sort((a, b) => a - b);
+        assert.equal(near1.length, 2, `n=${n}: ${Array.from(s.re).join(' ')}`);
+        const d = Math.sqrt(1e-17);
+        assert.ok(Math.abs(near1[0] - (1 - d)) <= 1e-15, `n=${n}: ${near1[0]}`);
+        assert.ok(Math.abs(near1[1] - (1 + d)) <= 1e-15, `n=${n}: ${near1[1]}`);
+      }
     }
   });
 
