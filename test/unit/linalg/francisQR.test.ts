@@ -104,7 +104,7 @@ def kappa(a):
     w, x = np.linalg.eig(a)
     y = np.linalg.inv(x)
     return w, np.linalg.norm(y, axis=1) * np.linalg.norm(x, axis=0)
-def add(name, a, exact=None, sizes=None, kap=None):
+def add(name, a, exact=None, sizes=None, kap=None, run=60):
     # exact: the true eigenvalues, sizes: their Jordan block sizes (1: use kappa)
     a = np.ascontiguousarray(a, dtype=np.float64)
     n = a.shape[0]
@@ -122,7 +122,7 @@ def add(name, a, exact=None, sizes=None, kap=None):
         tol = np.array([10 * (n * eps) ** (1.0 / sizes[np.argmin(np.abs(exact - z))]) * f for z in w])
     tol = np.maximum(tol, 1e-300)
     out.append(dict(name=name, n=n, re=w.real.tolist(), im=w.imag.tolist(), tol=tol.tolist(),
-                    maxSweeps=8 * n + 40, maxRun=60))
+                    maxSweeps=8 * n + 40, maxRun=run))
 def jordan(lam, k):
     m = len(lam) * k
     a = np.kron(np.diag(lam), np.eye(k)) + np.kron(np.eye(len(lam)), np.diag(np.ones(k - 1), 1))
@@ -143,6 +143,19 @@ for n in (60, 240):
         add('%d Jordan %d-blocks n=%d' % (n // k, k, n), a, ex, sz)
         q = orth(n)
         add('%d Jordan %d-blocks n=%d, orthogonal similarity' % (n // k, k, n), q @ a @ q.T, ex, sz)
+# derogatory: 5 eigenvalues, each in many Jordan blocks of sizes 1..4 (multiplicity ~48),
+# rotated; tolerance from the largest block of each value. Sweeps between deflations measured
+# up to 109 on 20 such seeds (the clusters deflate one by one), hence the larger bound
+vals = rng.standard_normal(5)
+a = np.zeros((240, 240)); ex = []; kmax = {}
+m = 0
+while m < 240:
+    k = min(int(rng.integers(1, 5)), 240 - m); v = vals[int(rng.integers(0, 5))]
+    a[m:m + k, m:m + k] = np.diag(np.full(k, v)) + np.diag(np.ones(k - 1), 1)
+    kmax[v] = max(kmax.get(v, 1), k); m += k
+vs = sorted(kmax)
+add('derogatory Jordan blocks of sizes 1-4, 5 values, n=240, orthogonal similarity',
+    (lambda q: q @ a @ q.T)(orth(240)), vs, [kmax[v] for v in vs], run=200)
 # companion matrices of polynomials with repeated roots
 for roots, mult in (([1.0, -2.0, 0.5, 3.0], [3, 2, 4, 1]), ([0.7, -0.3], [5, 5]), ([2.0], [8])):
     rr = np.repeat(roots, mult)
