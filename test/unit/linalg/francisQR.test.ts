@@ -292,9 +292,10 @@ print(json.dumps(out))
     }
   });
 
-  it('eigenvectors of equal blocks and repeated-root companions: ‖Av − λv‖ ≤ 1e3·n·eps·‖A‖_F', () => {
+  it('eigenvectors of equal blocks, Jordan blocks and repeated-root companions: ‖Av − λv‖ ≤ 1e3·n·eps·‖A‖_F', () => {
     for (const c of cases) {
-      if (!/equal|companion, roots \[1|Clement 20|Frank 12/.test(c.name)) continue;
+      if (!/equal|companion, roots \[1|Clement 20|Frank 12|seed 0|3-blocks n=60, orth/.test(c.name))
+        continue;
       const a = load(c);
       const n = c.n;
       const r = generalEigen({ rows: n, cols: n, data: a }, { vectors: true });
