@@ -1,10 +1,16 @@
 /**
  * Eigenvalues and eigenvectors of a general real matrix: balancing by powers of 2,
  * Householder reduction to upper Hessenberg form, the Francis implicit double-shift QR
- * iteration to real Schur form (with Wilkinson's exceptional shifts), then back-substitution
- * on the quasi-triangular Schur form for the eigenvectors.
+ * iteration to real Schur form, then back-substitution on the quasi-triangular Schur form for
+ * the eigenvectors. The QR driver follows LAPACK 3.x dlahqr (so that many repeated defective
+ * eigenvalues converge): the Ahues–Tisseur deflation test, the shifts of the trailing 2×2
+ * (both the one nearer H(n,n) when real), exceptional shifts every KEXSH sweeps without a
+ * deflation, a bound on the sweeps proportional to n, and the 2×2 blocks in dlanv2's standard
+ * form; the sweep itself is EISPACK hqr2's bulge chase (TypeScript, or the engine's kernel).
  * Reference: EISPACK balanc, orthes, hqr2 (Wilkinson & Reinsch, Handbook for Automatic
- * Computation II); LAPACK dgebal/dgehd2/dhseqr/dtrevc; Golub & Van Loan §7.4–7.5.
+ * Computation II); LAPACK dgebal/dgehd2/dhseqr/dlahqr/dlanv2/dtrevc; M. Ahues & F. Tisseur,
+ * "A new deflation criterion for the QR algorithm", LAPACK Working Note 122 (1997);
+ * Golub & Van Loan §7.4–7.5.
  * Complex eigenvalues come out as exact conjugate pairs (one computed real part and
  * ± one computed imaginary part).
  */
@@ -17,6 +23,16 @@ import { Progress, Ticker, noTicker } from './progress';
 import { blockedHessenbergHead, blockedHessenbergStop } from './blockedHessenberg';
 
 const EPS = 2 ** -52;
+/** the smallest normal double (LAPACK's safmin) */
+const SAFMIN = 2 ** -1022;
+/** sweeps without a deflation between exceptional shifts (dlahqr's KEXSH) */
+const KEXSH = 10;
+/** the exceptional shifts' coefficients (dlahqr's DAT1, DAT2) */
+const DAT1 = 3 / 4;
+const DAT2 = -0.4375;
+/** dlanv2's rescaling bounds for the rotation's (σ, a − d): 2^∓485 */
+const SAFMN2 = 2 ** -485;
+const SAFMX2 = 2 ** 485;
 
 export interface GeneralEigen {
   /** real parts; eigenvalues in the order the Schur form yields them (conjugate pairs adjacent, +imag first) */
@@ -142,6 +158,117 @@ export function hessenbergForm(
   return h;
 }
 
+/**
+ * The Schur factorization of a real 2×2 block in standard form (the algorithm of LAPACK's
+ * dlanv2): [a b; c d] = G·[a' b'; c' d']·Gᵀ with G = [cs −sn; sn cs], where either c' = 0 (two
+ * real eigenvalues a', d') or a' = d' and b'·c' < 0 (the pair a' ± i·√(|b'|·|c'|)).
+ * io: in a, b, c, d; out a', b', c', d', λ1 re, λ1 im (≥ 0; λ2 im = −λ1 im), λ2 re, cs, sn.
+ * Nearly equal real eigenvalues are computed from the balanced form (equal diagonal first),
+ * so they do not lose the accuracy the direct formula loses to cancellation.
+ */
+export function standardize2x2(io: Float64Array): void {
+  let a = io[0],
+    b = io[1],
+    c = io[2],
+    d = io[3];
+  let cs = 1,
+    sn = 0;
+  if (c === 0) {
+    // already upper triangular
+  } else if (b === 0) {
+    // swap rows and columns
+    cs = 0;
+    sn = 1;
+    const t = d;
+    d = a;
+    a = t;
+    b = -c;
+    c = 0;
+  } else if (a - d === 0 && Math.sign(b) !== Math.sign(c)) {
+    // already standard (a complex pair)
+  } else {
+    let temp = a - d;
+    let p = temp / 2;
+    const bcmax = Math.max(Math.abs(b), Math.abs(c));
+    const bcmis = Math.min(Math.abs(b), Math.abs(c)) * Math.sign(b) * Math.sign(c);
+    let scale = Math.max(Math.abs(p), bcmax);
+    let z = (p / scale) * p + (bcmax / scale) * bcmis;
+    if (z >= 4 * EPS) {
+      // real eigenvalues, well apart: one rotation to upper triangular
+      z = p + (p >= 0 ? 1 : -1) * Math.sqrt(scale) * Math.sqrt(z);
+      a = d + z;
+      d -= (bcmax / z) * bcmis;
+      const tau = Math.hypot(c, z);
+      cs = z / tau;
+      sn = c / tau;
+      b -= c;
+      c = 0;
+    } else {
+      // a complex pair or nearly equal real eigenvalues: first make the diagonal equal
+      let sigma = b + c;
+      for (let count = 0; count <= 20; count++) {
+        scale = Math.max(Math.abs(temp), Math.abs(sigma));
+        if (scale >= SAFMX2) {
+          sigma *= SAFMN2;
+          temp *= SAFMN2;
+        } else if (scale <= SAFMN2) {
+          sigma *= SAFMX2;
+          temp *= SAFMX2;
+        } else break;
+      }
+      p = temp / 2;
+      let tau = Math.hypot(sigma, temp);
+      cs = Math.sqrt((1 + Math.abs(sigma) / tau) / 2);
+      sn = -(p / (tau * cs)) * (sigma >= 0 ? 1 : -1);
+      // [aa bb; cc dd] = [a b; c d]·[cs −sn; sn cs], then Gᵀ on the left
+      const aa = a * cs + b * sn;
+      const bb = -a * sn + b * cs;
+      const cc = c * cs + d * sn;
+      const dd = -c * sn + d * cs;
+      a = aa * cs + cc * sn;
+      b = bb * cs + dd * sn;
+      c = -aa * sn + cc * cs;
+      d = -bb * sn + dd * cs;
+      temp = (a + d) / 2;
+      a = temp;
+      d = temp;
+      if (c !== 0) {
+        if (b === 0) {
+          b = -c;
+          c = 0;
+          temp = cs;
+          cs = -sn;
+          sn = temp;
+        } else if (Math.sign(b) === Math.sign(c)) {
+          // real after all: a second rotation to upper triangular
+          const sab = Math.sqrt(Math.abs(b));
+          const sac = Math.sqrt(Math.abs(c));
+          p = c >= 0 ? sab * sac : -sab * sac;
+          tau = 1 / Math.sqrt(Math.abs(b + c));
+          a = temp + p;
+          d = temp - p;
+          b -= c;
+          c = 0;
+          const cs1 = sab * tau;
+          const sn1 = sac * tau;
+          temp = cs * cs1 - sn * sn1;
+          sn = cs * sn1 + sn * cs1;
+          cs = temp;
+        }
+      }
+    }
+  }
+  io[0] = a;
+  io[1] = b;
+  io[2] = c;
+  io[3] = d;
+  io[4] = a;
+  io[5] = c === 0 ? 0 : Math.sqrt(Math.abs(b)) * Math.sqrt(Math.abs(c));
+  io[6] = d;
+  io[7] = cs;
+  io[8] = sn;
+}
+
 /** (a + ib)/(c + id) → out[0], out[1] (Smith's algorithm). */
 function cdiv(a: number, b: number, c: number, d: number, out: Float64Array): void {
   if (Math.abs(c) >= Math.abs(d)) {
@@ -158,9 +285,109 @@ function cdiv(a: number, b: number, c: number, d: number, out: Float64Array): vo
 }
 
 /**
+ * One Francis double-shift sweep (EISPACK hqr2's inner loop; the TypeScript twin of the
+ * engine's francisSweep kernel): the bulge started by the reflector of (p, q, r) at row m is
+ * chased down to row n; rows get their update over columns k..jEnd, columns over rows
+ * iStart..min(n, k+3), and V (when given) all its rows.
+ */
+function chase(
+  h: Float64Array,
+  nn: number,
+  m: number,
+  n: number,
+  l: number,
+  iStart: number,
+  jEnd: number,
+  V: Float64Array | undefined,
+  p: number,
+  q: number,
+  r: number,
+): void {
+  const H = (i: number, j: number) => h[i * nn + j];
+  let s = 0,
+    x = 0,
+    y = 0,
+    z = 0;
+  for (let k = m; k <= n - 1; k++) {
+    const notlast = k !== n - 1;
+    if (k !== m) {
+      p = H(k, k - 1);
+      q = H(k + 1, k - 1);
+      r = notlast ? H(k + 2, k - 1) : 0;
+      x = Math.abs(p) + Math.abs(q) + Math.abs(r);
+      if (x === 0) continue;
+      p /= x;
+      q /= x;
+      r /= x;
+    }
+    s = Math.sqrt(p * p + q * q + r * r);
+    if (p < 0) s = -s;
+    if (s === 0) continue;
+    if (k !== m) h[k * nn + k - 1] = -s * x;
+    else if (l !== m) h[k * nn + k - 1] = -H(k, k - 1);
+    p += s;
+    x = p / s;
+    y = q / s;
+    z = r / s;
+    q /= p;
+    r /= p;
+    // rows k..k+2
+    const rk = k * nn;
+    const rk1 = rk + nn;
+    const rk2 = rk1 + nn;
+    if (notlast) {
+      for (let j = k; j <= jEnd; j++) {
+        const t = h[rk + j] + q * h[rk1 + j] + r * h[rk2 + j];
+        h[rk + j] -= t * x;
+        h[rk1 + j] -= t * y;
+        h[rk2 + j] -= t * z;
+      }
+    } else {
+      for (let j = k; j <= jEnd; j++) {
+        const t = h[rk + j] + q * h[rk1 + j];
+        h[rk + j] -= t * x;
+        h[rk1 + j] -= t * y;
+      }
+    }
+    // columns k..k+2
+    const iEnd = Math.min(n, k + 3);
+    for (let i = iStart; i <= iEnd; i++) {
+      const b = i * nn + k;
+      let t = x * h[b] + y * h[b + 1];
+      if (notlast) {
+        t += z * h[b + 2];
+        h[b + 2] -= t * r;
+      }
+      h[b] -= t;
+      h[b + 1] -= t * q;
+    }
+    if (V) {
+      for (let i = 0; i < nn; i++) {
+        const b = i * nn + k;
+        let t = x * V[b] + y * V[b + 1];
+        if (notlast) {
+          t += z * V[b + 2];
+          V[b + 2] -= t * r;
+        }
+        V[b] -= t;
+        V[b + 1] -= t * q;
+      }
+    }
+  }
+}
+
+/** Sweep counts of one Schur reduction (for tests: every input must stay far below itmax). */
+export interface SchurStats {
+  /** double-shift sweeps in all */
+  sweeps: number;
+  /** the most sweeps between two deflations */
+  maxRun: number;
+}
+
+/**
  * Francis double-shift QR on Hessenberg h (n×n row-major). With V given, the full Schur form
  * is computed and V accumulates the Schur vectors; otherwise only the active window is
- * updated (eigenvalues only).
+ * updated (eigenvalues only). Throws the numeric LensError on NaN/±∞ or after itmax sweeps.
  */
 function francisQR(
   h: Float64Array,
@@ -179,16 +406,23 @@ function francisQR(
     q: number,
     r: number,
   ) => void,
-): void {
+): SchurStats {
   const full = V !== undefined;
   const H = (i: number, j: number) => h[i * nn + j];
   let norm = 0;
   for (let i = 0; i < nn; i++)
     for (let j = Math.max(i - 1, 0); j < nn; j++) norm += Math.abs(H(i, j));
-  let n = nn - 1;
-  let exshift = 0;
-  let iter = 0;
-  let totalIter = 0;
+  if (!Number.isFinite(norm))
+    throw new LensError('eigenvalues need finite entries (Francis QR got NaN or ±∞)', 'numeric');
+  // dlahqr's constants: a subdiagonal below smlnum is negligible outright; itmax bounds the
+  // sweeps of the whole reduction (LAPACK allows 30·max(10, nh) per eigenvalue; ours is the
+  // stricter total, an average of 30 sweeps per eigenvalue, far above what converging inputs use)
+  const smlnum = SAFMIN * (nn / EPS);
+  const itmax = 30 * Math.max(10, nn);
+  let sweeps = 0;
+  let maxRun = 0;
+  let kdefl = 0; // sweeps since the last deflation (drives the exceptional shifts)
+  const rot = new Float64Array(9);
   let p = 0,
     q = 0,
     r = 0,
@@ -197,206 +431,188 @@ function francisQR(
     w = 0,
     x = 0,
     y = 0;
+  let n = nn - 1; // the active window is l..n
   while (n >= 0) {
     ticker.tick(1 - n / nn);
-    // find a negligible subdiagonal element
+    // the last negligible subdiagonal in 0..n (Ahues & Tisseur: H(k,k−1) is negligible when it
+    // is small against the diagonal and its product with H(k−1,k) is small against the 2×2
+    // block's diagonal gap, so that zeroing it perturbs each eigenvalue by O(eps·‖H‖))
     let l = n;
-    while (l > 0) {
-      s = Math.abs(H(l - 1, l - 1)) + Math.abs(H(l, l));
-      if (s === 0) s = norm;
+    for (; l > 0; l--) {
       const sub = Math.abs(H(l, l - 1));
-      if (sub === 0 || sub < EPS * s) break;
-      l--;
+      if (sub <= smlnum) break;
+      let tst = Math.abs(H(l - 1, l - 1)) + Math.abs(H(l, l));
+      if (tst === 0) {
+        if (l >= 2) tst += Math.abs(H(l - 1, l - 2));
+        if (l + 1 < nn) tst += Math.abs(H(l + 1, l));
+      }
+      if (sub <= EPS * tst) {
+        const sup = Math.abs(H(l - 1, l));
+        const ab = Math.max(sub, sup);
+        const ba = Math.min(sub, sup);
+        const gap = Math.abs(H(l - 1, l - 1) - H(l, l));
+        const aa = Math.max(Math.abs(H(l, l)), gap);
+        const bb = Math.min(Math.abs(H(l, l)), gap);
+        const sc = aa + ab;
+        if (ba * (ab / sc) <= Math.max(smlnum, EPS * (bb * (aa / sc)))) break;
+      }
     }
+    if (l > 0) h[l * nn + l - 1] = 0;
     if (l === n) {
-      // one real root
-      h[n * nn + n] += exshift;
+      // one real eigenvalue
       wr[n] = H(n, n);
       wi[n] = 0;
       n--;
-      iter = 0;
-    } else if (l === n - 1) {
-      // a 2×2 block: two real roots or a conjugate pair
-      w = H(n, n - 1) * H(n - 1, n);
-      p = (H(n - 1, n - 1) - H(n, n)) / 2;
-      q = p * p + w;
-      z = Math.sqrt(Math.abs(q));
-      h[n * nn + n] += exshift;
-      h[(n - 1) * nn + n - 1] += exshift;
-      x = H(n, n);
-      if (q >= 0) {
-        z = p >= 0 ? p + z : p - z;
-        wr[n - 1] = x + z;
-        wr[n] = z !== 0 ? x - w / z : x + z;
-        wi[n - 1] = 0;
-        wi[n] = 0;
-        if (full) {
-          // rotate the block to upper triangular
-          x = H(n, n - 1);
-          s = Math.abs(x) + Math.abs(z);
-          p = x / s;
-          q = z / s;
-          r = Math.sqrt(p * p + q * q);
-          p /= r;
-          q /= r;
-          for (let j = n - 1; j < nn; j++) {
-            z = H(n - 1, j);
-            h[(n - 1) * nn + j] = q * z + p * H(n, j);
-            h[n * nn + j] = q * H(n, j) - p * z;
-          }
-          for (let i = 0; i <= n; i++) {
-            z = H(i, n - 1);
-            h[i * nn + n - 1] = q * z + p * H(i, n);
-            h[i * nn + n] = q * H(i, n) - p * z;
-          }
-          for (let i = 0; i < nn; i++) {
-            z = V[i * nn + n - 1];
-            V[i * nn + n - 1] = q * z + p * V[i * nn + n];
-            V[i * nn + n] = q * V[i * nn + n] - p * z;
-          }
+      maxRun = Math.max(maxRun, kdefl);
+      kdefl = 0;
+      continue;
+    }
+    if (l === n - 1) {
+      // a 2×2 block: standardize it (dlanv2) to upper triangular (two real eigenvalues) or to
+      // equal diagonal entries with off-diagonals of opposite sign (a conjugate pair)
+      const i0 = n - 1;
+      rot[0] = H(i0, i0);
+      rot[1] = H(i0, n);
+      rot[2] = H(n, i0);
+      rot[3] = H(n, n);
+      standardize2x2(rot);
+      h[i0 * nn + i0] = rot[0];
+      h[i0 * nn + n] = rot[1];
+      h[n * nn + i0] = rot[2];
+      h[n * nn + n] = rot[3];
+      wr[i0] = rot[4];
+      wi[i0] = rot[5];
+      wr[n] = rot[6];
+      wi[n] = rot[5] === 0 ? 0 : -rot[5];
+      if (full) {
+        // the rotation G = [cs −sn; sn cs] of the block (Gᵀ·H·G): on the rest of rows i0, n,
+        // of columns i0, n, and of the Schur vectors
+        const cs = rot[7];
+        const sn = rot[8];
+        for (let j = n + 1; j < nn; j++) {
+          const a = h[i0 * nn + j];
+          const b = h[n * nn + j];
+          h[i0 * nn + j] = cs * a + sn * b;
+          h[n * nn + j] = cs * b - sn * a;
         }
-      } else {
-        wr[n - 1] = x + p;
-        wr[n] = x + p;
-        wi[n - 1] = z;
-        wi[n] = -z;
+        for (let i = 0; i < i0; i++) {
+          const a = h[i * nn + i0];
+          const b = h[i * nn + n];
+          h[i * nn + i0] = cs * a + sn * b;
+          h[i * nn + n] = cs * b - sn * a;
+        }
+        for (let i = 0; i < nn; i++) {
+          const a = V[i * nn + i0];
+          const b = V[i * nn + n];
+          V[i * nn + i0] = cs * a + sn * b;
+          V[i * nn + n] = cs * b - sn * a;
+        }
       }
       n -= 2;
-      iter = 0;
+      maxRun = Math.max(maxRun, kdefl);
+      kdefl = 0;
+      continue;
+    }
+    kdefl++;
+    if (++sweeps > itmax) {
+      for (let i = 0; i < nn * nn; i++)
+        if (!Number.isFinite(h[i]))
+          throw new LensError(
+            'eigenvalues did not converge (Francis QR: the iteration overflowed)',
+            'numeric',
+          );
+      throw new LensError('eigenvalues did not converge (Francis QR)', 'numeric');
+    }
+    // the shifts: the eigenvalues of the trailing 2×2 (two real ones: both shifts the one nearer
+    // H(n,n)); every KEXSH sweeps without a deflation, an exceptional pair instead, alternately
+    // from the top of the window and (every 2·KEXSH) from its bottom
+    let h11: number, h12: number, h21: number, h22: number;
+    if (kdefl % (2 * KEXSH) === 0) {
+      s = Math.abs(H(n, n - 1)) + Math.abs(H(n - 1, n - 2));
+      h11 = DAT1 * s + H(n, n);
+      h12 = DAT2 * s;
+      h21 = s;
+      h22 = h11;
+    } else if (kdefl % KEXSH === 0) {
+      s = Math.abs(H(l + 1, l)) + Math.abs(H(l + 2, l + 1));
+      h11 = DAT1 * s + H(l, l);
+      h12 = DAT2 * s;
+      h21 = s;
+      h22 = h11;
     } else {
-      x = H(n, n);
-      y = 0;
-      w = 0;
-      if (l < n) {
-        y = H(n - 1, n - 1);
-        w = H(n, n - 1) * H(n - 1, n);
+      h11 = H(n - 1, n - 1);
+      h21 = H(n, n - 1);
+      h12 = H(n - 1, n);
+      h22 = H(n, n);
+    }
+    let rt1r = 0,
+      rt1i = 0,
+      rt2r = 0,
+      rt2i = 0;
+    s = Math.abs(h11) + Math.abs(h12) + Math.abs(h21) + Math.abs(h22);
+    if (s !== 0) {
+      h11 /= s;
+      h21 /= s;
+      h12 /= s;
+      h22 /= s;
+      const tr = (h11 + h22) / 2;
+      const det = (h11 - tr) * (h22 - tr) - h12 * h21;
+      const rtdisc = Math.sqrt(Math.abs(det));
+      if (det >= 0) {
+        rt1r = tr * s;
+        rt2r = rt1r;
+        rt1i = rtdisc * s;
+        rt2i = -rt1i;
+      } else {
+        rt1r = tr + rtdisc;
+        rt2r = tr - rtdisc;
+        if (Math.abs(rt1r - h22) <= Math.abs(rt2r - h22)) rt1r *= s;
+        else rt1r = rt2r * s;
+        rt2r = rt1r;
       }
-      if (iter === 10) {
-        // Wilkinson's exceptional shift
-        exshift += x;
-        for (let i = 0; i <= n; i++) h[i * nn + i] -= x;
-        s = Math.abs(H(n, n - 1)) + Math.abs(H(n - 1, n - 2));
-        x = y = 0.75 * s;
-        w = -0.4375 * s * s;
-      }
-      if (iter === 30) {
-        s = (y - x) / 2;
-        s = s * s + w;
-        if (s > 0) {
-          s = Math.sqrt(s);
-          if (y < x) s = -s;
-          s = x - w / ((y - x) / 2 + s);
-          for (let i = 0; i <= n; i++) h[i * nn + i] -= s;
-          exshift += s;
-          x = y = w = 0.964;
-        }
-      }
-      iter++;
-      if (++totalIter > 40 * nn + 100 || iter > 200)
-        throw new LensError('eigenvalues did not converge (Francis QR)', 'numeric');
-      // two consecutive small subdiagonal elements
-      let m = n - 2;
-      while (m >= l) {
-        z = H(m, m);
-        r = x - z;
-        s = y - z;
-        p = (r * s - w) / H(m + 1, m) + H(m, m + 1);
-        q = H(m + 1, m + 1) - z - r - s;
-        r = H(m + 2, m + 1);
-        s = Math.abs(p) + Math.abs(q) + Math.abs(r);
+    }
+    // start the bulge at the last m where two consecutive subdiagonals are small enough that
+    // the first reflector leaves H(m, m−1) negligible
+    let m = n - 2;
+    for (; ; m--) {
+      const h21s0 = H(m + 1, m);
+      s = Math.abs(H(m, m) - rt2r) + Math.abs(rt2i) + Math.abs(h21s0);
+      const h21s = h21s0 / s;
+      p = h21s * H(m, m + 1) + (H(m, m) - rt1r) * ((H(m, m) - rt2r) / s) - rt1i * (rt2i / s);
+      q = h21s * (H(m, m) + H(m + 1, m + 1) - rt1r - rt2r);
+      r = h21s * H(m + 2, m + 1);
+      s = Math.abs(p) + Math.abs(q) + Math.abs(r);
+      if (s > 0) {
         p /= s;
         q /= s;
         r /= s;
-        if (m === l) break;
-        if (
-          Math.abs(H(m, m - 1)) * (Math.abs(q) + Math.abs(r)) <
-          EPS *
-            (Math.abs(p) * (Math.abs(H(m - 1, m - 1)) + Math.abs(z) + Math.abs(H(m + 1, m + 1))))
-        )
-          break;
-        m--;
+      } else {
+        p = 1; // (a degenerate shift: a trivial first reflector, the next sweep's shifts differ)
       }
-      for (let i = m + 2; i <= n; i++) {
-        h[i * nn + i - 2] = 0;
-        if (i > m + 2) h[i * nn + i - 3] = 0;
-      }
-      const jEnd = full ? nn - 1 : n;
-      const iStart = full ? 0 : l;
-      if (sweep) {
-        sweep(m, n, l, iStart, jEnd, p, q, r);
-        continue;
-      }
-      for (let k = m; k <= n - 1; k++) {
-        const notlast = k !== n - 1;
-        if (k !== m) {
-          p = H(k, k - 1);
-          q = H(k + 1, k - 1);
-          r = notlast ? H(k + 2, k - 1) : 0;
-          x = Math.abs(p) + Math.abs(q) + Math.abs(r);
-          if (x === 0) continue;
-          p /= x;
-          q /= x;
-          r /= x;
-        }
-        s = Math.sqrt(p * p + q * q + r * r);
-        if (p < 0) s = -s;
-        if (s === 0) continue;
-        if (k !== m) h[k * nn + k - 1] = -s * x;
-        else if (l !== m) h[k * nn + k - 1] = -H(k, k - 1);
-        p += s;
-        x = p / s;
-        y = q / s;
-        z = r / s;
-        q /= p;
-        r /= p;
-        // rows k..k+2
-        const rk = k * nn;
-        const rk1 = rk + nn;
-        const rk2 = rk1 + nn;
-        if (notlast) {
-          for (let j = k; j <= jEnd; j++) {
-            const t = h[rk + j] + q * h[rk1 + j] + r * h[rk2 + j];
-            h[rk + j] -= t * x;
-            h[rk1 + j] -= t * y;
-            h[rk2 + j] -= t * z;
-          }
-        } else {
-          for (let j = k; j <= jEnd; j++) {
-            const t = h[rk + j] + q * h[rk1 + j];
-            h[rk + j] -= t * x;
-            h[rk1 + j] -= t * y;
-          }
-        }
-        // columns k..k+2
-        const iEnd = Math.min(n, k + 3);
-        for (let i = iStart; i <= iEnd; i++) {
-          const b = i * nn + k;
-          let t = x * h[b] + y * h[b + 1];
-          if (notlast) {
-            t += z * h[b + 2];
-            h[b + 2] -= t * r;
-          }
-          h[b] -= t;
-          h[b + 1] -= t * q;
-        }
-        if (V) {
-          for (let i = 0; i < nn; i++) {
-            const b = i * nn + k;
-            let t = x * V[b] + y * V[b + 1];
-            if (notlast) {
-              t += z * V[b + 2];
-              V[b + 2] -= t * r;
-            }
-            V[b] -= t;
-            V[b + 1] -= t * q;
-          }
-        }
-      }
+      if (m === l) break;
+      const h00 = Math.abs(H(m, m - 1)) * (Math.abs(q) + Math.abs(r));
+      const h01 =
+        Math.abs(p) * (Math.abs(H(m - 1, m - 1)) + Math.abs(H(m, m)) + Math.abs(H(m + 1, m + 1)));
+      if (h00 <= EPS * h01) break;
     }
+    // the bulge rows below the subdiagonal left from the last sweep
+    for (let i = m + 2; i <= n; i++) {
+      h[i * nn + i - 2] = 0;
+      if (i > m + 2) h[i * nn + i - 3] = 0;
+    }
+    // H(m, m−1) after the first reflector, exactly: (1 − τ)·H(m, m−1) = −H(m, m−1)·p/‖(p,q,r)‖
+    // (the sweep's −H(m, m−1) assumes q and r negligible)
+    const hm = m > l ? -H(m, m - 1) * (Math.abs(p) / Math.sqrt(p * p + q * q + r * r)) : 0;
+    const jEnd = full ? nn - 1 : n;
+    const iStart = full ? 0 : l;
+    if (sweep) sweep(m, n, l, iStart, jEnd, p, q, r);
+    else chase(h, nn, m, n, l, iStart, jEnd, V, p, q, r);
+    if (m > l) h[m * nn + m - 1] = hm;
   }
-  if (!V) return;
+  const stats = { sweeps, maxRun };
+  if (!V) return stats;
   // back-substitute for the eigenvectors of the quasi-triangular Schur form
-  if (norm === 0) return;
+  if (norm === 0) return stats;
   const cd = new Float64Array(2);
   for (n = nn - 1; n >= 0; n--) {
     p = wr[n];
@@ -497,6 +713,7 @@ function francisQR(
     }
     for (let i = 0; i < nn; i++) V[i * nn + j] = col[i];
   }
+  return stats;
 }
 
 /**
@@ -508,7 +725,7 @@ export function hessenbergSchur(
   h0: Float64Array,
   n: number,
   opts: { kernel: boolean; vectors?: boolean },
-): { re: Float64Array; im: Float64Array; h: Float64Array; V?: Float64Array } {
+): { re: Float64Array; im: Float64Array; h: Float64Array; V?: Float64Array; stats: SchurStats } {
   const h = h0.slice();
   const re = new Float64Array(n);
   const im = new Float64Array(n);
@@ -517,8 +734,8 @@ export function hessenbergSchur(
     V = new Float64Array(n * n);
     for (let i = 0; i < n; i++) V[i * n + i] = 1;
   }
-  schur(h, n, re, im, V, noTicker, opts.kernel);
-  return { re, im, h, V };
+  const stats = schur(h, n, re, im, V, noTicker, opts.kernel);
+  return { re, im, h, V, stats };
 }
 
 /** francisQR, its sweeps on the engine's SIMD kernel when there is one (and kernel is true). */
@@ -530,12 +747,9 @@ function schur(
   V: Float64Array | undefined,
   ticker: Ticker,
   kernel = true,
-): void {
-  withEngine((eng) => {
-    if (!eng.francisSweep || !kernel) {
-      francisQR(h, n, re, im, V, ticker);
-      return;
-    }
+): SchurStats {
+  return withEngine((eng) => {
+    if (!eng.francisSweep || !kernel) return francisQR(h, n, re, im, V, ticker);
     // run the sweeps as the SIMD kernel on copies in the engine's heap
     const Hh = eng.alloc64(n * n);
     const Vh = V ? eng.alloc64(n * n) : -1;
@@ -545,11 +759,12 @@ function schur(
     hv.set(h);
     const vv = V ? f.subarray(Vh, Vh + n * n) : undefined;
     if (V) vv!.set(V);
-    francisQR(hv, n, re, im, vv, ticker, (m, nAct, l, iStart, jEnd, p, q, r) =>
+    const stats = francisQR(hv, n, re, im, vv, ticker, (m, nAct, l, iStart, jEnd, p, q, r) =>
       eng.francisSweep!(Hh, n, m, nAct, l, iStart, jEnd, Vh, p, q, r, ws),
     );
     h.set(eng.slice64(Hh, Hh + n * n));
     if (V) V.set(eng.slice64(Vh, Vh + n * n));
+    return stats;
   });
 }
 
