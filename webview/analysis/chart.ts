@@ -10,7 +10,7 @@ import uPlot from 'uplot';
 import type { AnalysisPlotReport } from '../../src/protocol/testing';
 import { el } from '../shared/vscode';
 import type { PlotTheme } from './theme';
-import { tick } from './format';
+import { fmt, tick } from './format';
 
 export interface Chart {
   id: string;
@@ -144,6 +144,70 @@ export function rankLabel(u: uPlot, theme: PlotTheme, rank: number, x: number, y
     theme.rank,
     right ? 'left' : 'right',
   );
+}
+
+/** The numerical rank as a vertical marker at k = rank (recorded as `rankX`) with its label at y. */
+export function rankMarker(
+  u: uPlot,
+  theme: PlotTheme,
+  markers: Record<string, number>,
+  rank: number,
+  y: number,
+  width = theme.line + 0.5,
+): void {
+  const x = u.valToPos(rank, 'x', true);
+  vline(u, x, theme.rank, width);
+  rec(u, markers, 'rankX', Math.round(x), 'x');
+  rankLabel(u, theme, rank, x, y);
+}
+
+/** The rank tolerance as a horizontal line (recorded as `toleranceY`), labelled at the right. */
+export function toleranceLine(
+  u: uPlot,
+  theme: PlotTheme,
+  markers: Record<string, number>,
+  tol: number,
+): void {
+  const y = u.valToPos(tol, 'y', true);
+  hline(u, y, theme.tolerance, theme.line + 0.5);
+  rec(u, markers, 'toleranceY', Math.round(y), 'y');
+  label(
+    u,
+    theme,
+    `tol ${fmt(tol, 3)}`,
+    u.bbox.left + u.bbox.width - 6,
+    y - 5 * dpr(),
+    theme.tolerance,
+    'right',
+  );
+}
+
+/** Scales, axes and the one series of σ_k against k = 1..n on a log axis. */
+export function sigmaLogPlot(
+  theme: PlotTheme,
+  n: number,
+  yRange: [number, number],
+  yLabel: string,
+): Pick<uPlot.Options, 'scales' | 'axes' | 'series'> {
+  return {
+    scales: {
+      x: { time: false, range: [0.5, n + 0.5] },
+      y: { distr: 3, log: 10, range: yRange },
+    },
+    axes: [
+      axis(theme, { label: 'k', size: X_AXIS, splits: intSplits, values: ticks }),
+      axis(theme, { label: yLabel, size: Y_AXIS, splits: logSplits, values: ticks }),
+    ],
+    series: [
+      {},
+      {
+        label: 'σ',
+        stroke: theme.series,
+        width: theme.line,
+        points: { show: true, size: n > 300 ? 3 : 5, fill: theme.series, stroke: theme.series },
+      },
+    ],
+  };
 }
 
 /** Clips drawing to the plot area. */

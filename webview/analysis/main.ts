@@ -29,6 +29,7 @@ import { card, type Chart } from './chart';
 import { eigenPlaneChart, eigenRealChart, histogram, histogramChart } from './eigenCharts';
 import { energyChart, errorChart, planSingularValues, singularValueChart } from './spectrumCharts';
 import { onThemeChange, readTheme, PlotTheme } from './theme';
+import panelCss from '../shared/panel.css';
 import css from './styles.css';
 import {
   GPU_JACOBI_TOLERANCE,
@@ -42,6 +43,7 @@ import {
 
 // uPlot's stylesheet and ours go in under the page's CSP nonce (nothing is fetched)
 addStyle(uplotCss);
+addStyle(panelCss);
 addStyle(css);
 const app = document.getElementById('app')!;
 

@@ -13,15 +13,15 @@ import {
   hline,
   intSplits,
   label,
-  logSplits,
   mount,
-  rankLabel,
+  rankMarker,
   rec,
+  sigmaLogPlot,
   ticks,
-  vline,
+  toleranceLine,
+  withFill,
   X_AXIS,
   Y_AXIS,
-  withFill,
 } from './chart';
 
 /** singular values below this fraction of σ₁ are zero up to rounding: drawn at the floor */
@@ -91,41 +91,12 @@ export function singularValueChart(
         note: [approx, plan.note].filter(Boolean).join('; ') || undefined,
       },
       options: (t, markers) => ({
-        scales: {
-          x: { time: false, range: [0.5, n + 0.5] },
-          y: { distr: 3, log: 10, range: [yMin, yMax] },
-        },
-        axes: [
-          axis(t, { label: 'k', size: X_AXIS, splits: intSplits, values: ticks }),
-          axis(t, { label: 'σ_k', size: Y_AXIS, splits: logSplits, values: ticks }),
-        ],
-        series: [
-          {},
-          {
-            label: 'σ',
-            stroke: t.series,
-            width: t.line,
-            points: { show: true, size: n > 300 ? 3 : 5, fill: t.series, stroke: t.series },
-          },
-        ],
+        ...sigmaLogPlot(t, n, [yMin, yMax], 'σ_k'),
         hooks: {
           draw: [
             (u) => {
               clipped(u, () => {
-                if (tol > 0) {
-                  const y = u.valToPos(tol, 'y', true);
-                  hline(u, y, t.tolerance, t.line + 0.5);
-                  rec(u, markers, 'toleranceY', Math.round(y), 'y');
-                  label(
-                    u,
-                    t,
-                    `tol ${fmt(tol, 3)}`,
-                    u.bbox.left + u.bbox.width - 6,
-                    y - 5 * dpr(),
-                    t.tolerance,
-                    'right',
-                  );
-                }
+                if (tol > 0) toleranceLine(u, t, markers, tol);
                 if (mp) {
                   const y = u.valToPos(mp.mpEdge, 'y', true);
                   hline(u, y, t.guide, t.line, [6 * dpr(), 4 * dpr()]);
@@ -140,12 +111,7 @@ export function singularValueChart(
                     'left',
                   );
                 }
-                if (a.rank >= 1) {
-                  const x = u.valToPos(a.rank, 'x', true);
-                  vline(u, x, t.rank, t.line + 0.5);
-                  rec(u, markers, 'rankX', Math.round(x), 'x');
-                  rankLabel(u, t, a.rank, x, u.bbox.top + 14 * dpr());
-                }
+                if (a.rank >= 1) rankMarker(u, t, markers, a.rank, u.bbox.top + 14 * dpr());
                 const notes = [
                   approx,
                   plan.clamped ? `${plan.clamped} clamped to floor` : undefined,
@@ -239,12 +205,8 @@ export function energyChart(
           draw: [
             (u) =>
               clipped(u, () => {
-                if (a.rank >= 1 && a.rank <= sv.length) {
-                  const x = u.valToPos(a.rank, 'x', true);
-                  vline(u, x, t.rank, t.line);
-                  rec(u, markers, 'rankX', Math.round(x), 'x');
-                  rankLabel(u, t, a.rank, x, u.bbox.top + u.bbox.height - 8 * dpr());
-                }
+                if (a.rank >= 1 && a.rank <= sv.length)
+                  rankMarker(u, t, markers, a.rank, u.bbox.top + u.bbox.height - 8 * dpr(), t.line);
                 if (approx)
                   label(
                     u,
@@ -313,12 +275,8 @@ export function errorChart(
           draw: [
             (u) =>
               clipped(u, () => {
-                if (a.rank >= 1 && a.rank < err.length) {
-                  const x = u.valToPos(a.rank, 'x', true);
-                  vline(u, x, t.rank, t.line);
-                  rec(u, markers, 'rankX', Math.round(x), 'x');
-                  rankLabel(u, t, a.rank, x, u.bbox.top + 14 * dpr());
-                }
+                if (a.rank >= 1 && a.rank < err.length)
+                  rankMarker(u, t, markers, a.rank, u.bbox.top + 14 * dpr(), t.line);
                 if (approx)
                   label(
                     u,

@@ -28,17 +28,19 @@ import {
   type ViewWindow,
 } from '../shared/viewWindow';
 import { float32Values } from '../shared/values';
-import { addStyle, el, vscode } from '../shared/vscode';
+import { addStyle, el, messageBox, vscode } from '../shared/vscode';
 import { HeadsTable, checksSection } from './checks';
 import { Controls } from './controls';
 import { FocusView, iconButton } from './focus';
 import { fmt6, parseTokens, shapeLine, type Tokens } from './format';
 import { messagePage, openPage, savedView, type OpenPage, type Page } from './state';
 import { TILE, Tiles } from './tiles';
+import panelCss from '../shared/panel.css';
 import css from './styles.css';
 import { lastGpuWeights, runAttentionJob } from './gpuJob';
 import { loseDeviceForTest } from '../gpu/panelRouter';
 
+addStyle(panelCss);
 addStyle(css);
 const app = document.getElementById('app')!;
 
@@ -95,18 +97,7 @@ function showMessage(
   clear();
   page = messagePage(kind, title, text, page);
   app.append(header());
-  const box = el('div', {
-    class: 'message',
-    id: 'message',
-    role: kind === 'error' ? 'alert' : 'status',
-  });
-  const icon =
-    kind === 'loading'
-      ? 'codicon-loading codicon-modifier-spin'
-      : kind === 'gone'
-        ? 'codicon-info'
-        : 'codicon-error';
-  box.append(el('span', { class: `codicon ${icon}`, 'aria-hidden': 'true' }), el('span', {}, text));
+  const box = messageBox(kind, text);
   if (recompute) {
     const b = iconButton('recompute', 'refresh', 'Recompute');
     b.addEventListener('click', () => post({ type: 'recompute' }));

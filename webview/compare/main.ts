@@ -20,16 +20,18 @@ import type {
 import type { WebviewToHost } from '../../src/protocol/heatmap';
 import type { CheckpointDiff } from '../../src/core/compare/checkpointDiff';
 import { float32Values } from '../shared/values';
-import { addStyle, el, vscode } from '../shared/vscode';
+import { addStyle, el, messageBox, vscode } from '../shared/vscode';
 import { card, type Chart } from '../analysis/chart';
 import { fmt } from '../analysis/format';
 import { readTheme } from '../analysis/theme';
 import { CheckpointTable } from './checkpointTable';
 import { DeltaHeatmap } from './deltaHeatmap';
 import { deltaSvChart } from './svChart';
+import panelCss from '../shared/panel.css';
 import css from './styles.css';
 
 addStyle(uplotCss);
+addStyle(panelCss);
 addStyle(css);
 const app = document.getElementById('app')!;
 
@@ -83,14 +85,7 @@ function showMessage(kind: 'loading' | 'error', t: string, text: string): void {
   title = t;
   message = text;
   app.append(header());
-  const box = el('div', {
-    class: 'message',
-    id: 'message',
-    role: kind === 'error' ? 'alert' : 'status',
-  });
-  const icon = kind === 'loading' ? 'codicon-loading codicon-modifier-spin' : 'codicon-error';
-  box.append(el('span', { class: `codicon ${icon}`, 'aria-hidden': 'true' }), el('span', {}, text));
-  app.append(box);
+  app.append(messageBox(kind, text));
   report();
 }
 

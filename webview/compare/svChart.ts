@@ -5,21 +5,16 @@
  */
 import type { DeltaSpectrum } from '../../src/core/compare/deltaSpectrum';
 import {
-  axis,
+  type Chart,
   clipped,
   dpr,
-  hline,
-  intSplits,
   label,
-  logSplits,
   mount,
-  rankLabel,
+  rankMarker,
   rec,
-  ticks,
+  sigmaLogPlot,
+  toleranceLine,
   vline,
-  X_AXIS,
-  Y_AXIS,
-  type Chart,
 } from '../analysis/chart';
 import { fmt } from '../analysis/format';
 import type { PlotTheme } from '../analysis/theme';
@@ -56,47 +51,14 @@ export function deltaSvChart(
         `k = ${i + 1}   σ_${i + 1}(ΔW) = ${fmt(sv[i])}   σ/σ₁ = ${fmt(sv[i] / s1, 4)}`,
       report: { points: n },
       options: (t, markers) => ({
-        scales: {
-          x: { time: false, range: [0.5, n + 0.5] },
-          y: { distr: 3, log: 10, range: [yMin, yMax] },
-        },
-        axes: [
-          axis(t, { label: 'k', size: X_AXIS, splits: intSplits, values: ticks }),
-          axis(t, { label: 'σ_k(ΔW)', size: Y_AXIS, splits: logSplits, values: ticks }),
-        ],
-        series: [
-          {},
-          {
-            label: 'σ',
-            stroke: t.series,
-            width: t.line,
-            points: { show: true, size: n > 300 ? 3 : 5, fill: t.series, stroke: t.series },
-          },
-        ],
+        ...sigmaLogPlot(t, n, [yMin, yMax], 'σ_k(ΔW)'),
         hooks: {
           draw: [
             (u) =>
               clipped(u, () => {
-                if (tol > 0) {
-                  const y = u.valToPos(tol, 'y', true);
-                  hline(u, y, t.tolerance, t.line + 0.5);
-                  rec(u, markers, 'toleranceY', Math.round(y), 'y');
-                  label(
-                    u,
-                    t,
-                    `tol ${fmt(tol, 3)}`,
-                    u.bbox.left + u.bbox.width - 6,
-                    y - 5 * dpr(),
-                    t.tolerance,
-                    'right',
-                  );
-                }
-                if (s.deltaRank >= 1) {
-                  const x = u.valToPos(s.deltaRank, 'x', true);
-                  vline(u, x, t.rank, t.line + 0.5);
-                  rec(u, markers, 'rankX', Math.round(x), 'x');
-                  rankLabel(u, t, s.deltaRank, x, u.bbox.top + 14 * dpr());
-                }
+                if (tol > 0) toleranceLine(u, t, markers, tol);
+                if (s.deltaRank >= 1)
+                  rankMarker(u, t, markers, s.deltaRank, u.bbox.top + 14 * dpr());
                 if (r99 !== null && r99 >= 1 && r99 !== s.deltaRank) {
                   const x = u.valToPos(r99, 'x', true);
                   vline(u, x, t.guide, t.line);

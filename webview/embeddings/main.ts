@@ -23,7 +23,7 @@ import type { WebviewToHost } from '../../src/protocol/heatmap';
 import { RpcClient } from '../../src/protocol/rpc';
 import type { EmbeddingsRenderedReport } from '../../src/protocol/testing';
 import { float32Values } from '../shared/values';
-import { addStyle, el, vscode } from '../shared/vscode';
+import { addStyle, el, messageBox, vscode } from '../shared/vscode';
 import { ChecksPanel } from './checks';
 import {
   displayOrder,
@@ -36,8 +36,10 @@ import {
 import { NeighborsPanel } from './neighbors';
 import { PcaScatter } from './scatter';
 import { OVERVIEW, SimilarityMap } from './similarity';
+import panelCss from '../shared/panel.css';
 import css from './styles.css';
 
+addStyle(panelCss);
 addStyle(css);
 const app = document.getElementById('app')!;
 
@@ -86,14 +88,7 @@ function showMessage(kind: 'loading' | 'error', t: string, text: string): void {
   title = t;
   message = text;
   app.replaceChildren(header());
-  const box = el('div', {
-    class: 'message',
-    id: 'message',
-    role: kind === 'error' ? 'alert' : 'status',
-  });
-  const icon = kind === 'loading' ? 'codicon-loading codicon-modifier-spin' : 'codicon-error';
-  box.append(el('span', { class: `codicon ${icon}`, 'aria-hidden': 'true' }), el('span', {}, text));
-  app.append(box);
+  app.append(messageBox(kind, text));
   report();
 }
 

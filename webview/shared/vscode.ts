@@ -33,3 +33,23 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   if (text !== undefined) e.textContent = text;
   return e;
 }
+
+/**
+ * A panel's message (`#message`): a spinning icon while loading, an alert for an error, an info
+ * icon when what it showed is gone.
+ */
+export function messageBox(kind: 'loading' | 'error' | 'gone', text: string): HTMLDivElement {
+  const box = el('div', {
+    class: 'message',
+    id: 'message',
+    role: kind === 'error' ? 'alert' : 'status',
+  });
+  const icon =
+    kind === 'loading'
+      ? 'codicon-loading codicon-modifier-spin'
+      : kind === 'gone'
+        ? 'codicon-info'
+        : 'codicon-error';
+  box.append(el('span', { class: `codicon ${icon}`, 'aria-hidden': 'true' }), el('span', {}, text));
+  return box;
+}
