@@ -34,7 +34,7 @@ export interface AttentionF32Options {
  * blocks out of the heap (on the calling thread, between its own blocks) leaves the threads
  * balanced and only a short copy after the last block.
  */
-const WEIGHTS_BLOCKS_PER_THREAD = 8;
+const WEIGHTS_BLOCKS_PER_THREAD = 16;
 
 /** Query-block tasks, heaviest (latest, when causal) first. */
 function queryBlocks(
