@@ -32,7 +32,9 @@ export interface AttentionF32Options {
 /**
  * Query blocks per thread of the kernel with weights: small enough that the copy of finished
  * blocks out of the heap (on the calling thread, between its own blocks) leaves the threads
- * balanced and only a short copy after the last block.
+ * balanced and only a short copy after the last block. Their rows are a multiple of the
+ * kernel's 20-query block (four 5-row tiles share each Kᵀ and V panel; a short block shares
+ * them among fewer).
  */
 const WEIGHTS_BLOCKS_PER_THREAD = 16;
 
@@ -45,11 +47,12 @@ function queryBlocks(
   dv: number,
   causal: boolean,
   perThread = 4,
+  align = 5,
 ): [number, number][] {
   const b = rowBlocks(
     T,
     threadsFor(e),
-    5,
+    align,
     20,
     perThread,
     Math.floor(TASK_FLOPS / (S * (2 * d + 2 * dv + 20))),
@@ -222,7 +225,7 @@ export function attentionWeightsF32(
     const im = opts.mask ? e.alloc32(T * S) : 0;
     if (opts.mask) e.f32.set(opts.mask, im);
     const scratch = rowScratch(e, d, dv);
-    const blocks = queryBlocks(e, T, S, d, dv, causal, WEIGHTS_BLOCKS_PER_THREAD);
+    const blocks = queryBlocks(e, T, S, d, dv, causal, WEIGHTS_BLOCKS_PER_THREAD, 20);
     const tasks = blocks.map(([r0, r1]) => [
       kt * 4,
       (iq + r0 * d) * 4,
