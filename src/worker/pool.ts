@@ -63,6 +63,7 @@ export class WorkerPool implements ParallelExecutor {
   private readonly ctl: Int32Array;
   private readonly args: Float64Array;
   private readonly msg: Uint8Array;
+  private readonly done: Int32Array;
   private readonly supervisor: Worker;
   private gen = 0;
   private closed = false;
@@ -79,9 +80,11 @@ export class WorkerPool implements ParallelExecutor {
     const ctlBuf = new SharedArrayBuffer(CTL.SIZE * 4);
     const argsBuf = new SharedArrayBuffer(MAX_TASKS * MAX_ARGS * 8);
     const msgBuf = new SharedArrayBuffer(MSG_BYTES);
+    const doneBuf = new SharedArrayBuffer(MAX_TASKS * 4);
     this.ctl = new Int32Array(ctlBuf);
     this.args = new Float64Array(argsBuf);
     this.msg = new Uint8Array(msgBuf);
+    this.done = new Int32Array(doneBuf);
     this.ctl[CTL.JOB] = 0xffff;
     for (let i = 0; i < n; i++) this.ctl[CTL.CUR0 + 2 * i] = -1;
     const workerData: PoolThreadData = {
@@ -92,6 +95,7 @@ export class WorkerPool implements ParallelExecutor {
       ctl: ctlBuf,
       args: argsBuf,
       msg: msgBuf,
+      done: doneBuf,
       names: [...KERNEL_NAMES],
     };
     this.supervisor = new Worker(join(scripts, 'poolSupervisor.js'), { workerData });
@@ -177,8 +181,17 @@ export class WorkerPool implements ParallelExecutor {
     if (n === 0) return;
     if (n > MAX_TASKS) {
       // more tasks than the table holds: consecutive sub-jobs
-      for (let t0 = 0; t0 < n; t0 += MAX_TASKS)
-        this.run({ ...job, tasks: job.tasks.slice(t0, t0 + MAX_TASKS) }, poll);
+      for (let t0 = 0; t0 < n; t0 += MAX_TASKS) {
+        const done = job.done;
+        this.run(
+          {
+            ...job,
+            tasks: job.tasks.slice(t0, t0 + MAX_TASKS),
+            done: done && ((t: number) => done(t0 + t)),
+          },
+          poll,
+        );
+      }
       return;
     }
     const argc = job.tasks[0].length;
@@ -186,6 +199,23 @@ export class WorkerPool implements ParallelExecutor {
       throw new Error('parallel job tasks need the same number of arguments (≤ 20)');
     // publish: tables first, then the open JOB word, then the generation helpers wait on
     for (let t = 0; t < n; t++) this.args.set(job.tasks[t], t * MAX_ARGS);
+    // per-task completions: helpers flag their finished tasks, this thread hands each one to
+    // job.done as it sees it (its own at once, the helpers' between its tasks and while waiting)
+    const onDone = job.done;
+    const seen = onDone ? new Uint8Array(n) : undefined;
+    let lo = 0; // tasks below lo are all handed over
+    if (onDone) this.done.fill(0, 0, n);
+    Atomics.store(c, CTL.DONEFLAGS, onDone ? 1 : 0);
+    const drain = (): void => {
+      if (!onDone || !seen) return;
+      const claimed = Math.min(n, Atomics.load(c, CTL.JOB) & 0xffff);
+      for (let t = lo; t < claimed; t++) {
+        if (seen[t] || Atomics.load(this.done, t) !== 1) continue;
+        seen[t] = 1;
+        onDone(t);
+      }
+      while (lo < n && seen[lo]) lo++;
+    };
     for (let s = 0; s < this.maxThreads; s++)
       Atomics.store(c, CTL.SCRATCH0 + s, job.scratch ? (job.scratch[s] ?? -1) : -1);
     Atomics.store(c, CTL.KERNEL, kernel);
@@ -209,6 +239,11 @@ export class WorkerPool implements ParallelExecutor {
       Atomics.add(c, CTL.TAKEN0, 1);
       try {
         this.runLocal(job.kernel, scratch0.length ? [...t, ...scratch0] : t);
+        if (onDone && seen) {
+          seen[v & 0xffff] = 1;
+          onDone(v & 0xffff);
+          drain();
+        }
         poll?.();
         if (Atomics.load(c, CTL.LOST) || Atomics.load(c, CTL.ERR)) break; // a helper failed: stop early
       } catch (e) {
@@ -221,6 +256,12 @@ export class WorkerPool implements ParallelExecutor {
     const spinUntil = performance.now() + SPIN_MS;
     for (;;) {
       const w = Atomics.load(c, CTL.WAKE);
+      if (failure === undefined && !Atomics.load(c, CTL.LOST) && !Atomics.load(c, CTL.ERR))
+        try {
+          drain();
+        } catch (e) {
+          failure = e;
+        }
       let busy = false;
       for (let i = 0; i < this.helpers; i++) {
         const st = Atomics.load(c, CTL.STATE0 + 2 * i);
@@ -237,6 +278,12 @@ export class WorkerPool implements ParallelExecutor {
         }
       }
     }
+    if (failure === undefined && !Atomics.load(c, CTL.LOST) && !Atomics.load(c, CTL.ERR))
+      try {
+        drain();
+      } catch (e) {
+        failure = e;
+      }
     if (failure !== undefined) throw failure;
     if (Atomics.load(c, CTL.LOST)) {
       const code = Atomics.load(c, CTL.EXIT);

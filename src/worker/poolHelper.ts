@@ -14,6 +14,7 @@ const ST = CTL.STATE0 + 2 * (slot - 1);
 const CUR = ST + 1;
 const args = new Float64Array(data.args);
 const msg = new Uint8Array(data.msg);
+const done = new Int32Array(data.done);
 const instance = new WebAssembly.Instance(data.module, { env: { memory: data.memory } });
 const kernels = data.names.map(
   (n) => instance.exports[n] as ((...a: number[]) => unknown) | undefined,
@@ -56,6 +57,10 @@ function work(gen15: number): void {
     if (scratch >= 0) a.push(scratch >>> 0);
     try {
       runTask(Atomics.load(ctl, CTL.KERNEL), a);
+      if (Atomics.load(ctl, CTL.DONEFLAGS)) {
+        Atomics.store(done, t, 1);
+        wake(ctl);
+      }
     } catch (e) {
       fail(e);
     }

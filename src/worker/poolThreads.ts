@@ -10,7 +10,10 @@
  *   STATE0 + 2i: helper i 0 starting, 1 ready, 2 dead, 3 given up; CUR0 + 2i: 1 inside a job, -1 not
  *   SCRATCH0 + s: scratch byte address of thread slot s (0 = the compute thread)
  *   TAKEN0 + s: tasks thread slot s has run (diagnostics and tests)
+ *   DONEFLAGS: 1 when the job wants per-task completions: a helper then sets `done`[t] = 1 after
+ *   task t ran without error and wakes the compute thread
  * Task arguments: Float64Array `args`, MAX_ARGS per task. Error text: Uint8Array `msg` (UTF-8).
+ * Completions: Int32Array `done`, MAX_TASKS words (cleared by the compute thread per job).
  */
 
 export const CTL = {
@@ -24,6 +27,7 @@ export const CTL = {
   LOST: 7,
   EXIT: 8,
   MSGLEN: 9,
+  DONEFLAGS: 10,
   STATE0: 16,
   CUR0: 17,
   SCRATCH0: 80,
@@ -56,6 +60,8 @@ export interface PoolThreadData {
   ctl: SharedArrayBuffer;
   args: SharedArrayBuffer;
   msg: SharedArrayBuffer;
+  /** per-task completion words (CTL.DONEFLAGS) */
+  done: SharedArrayBuffer;
   /** kernel names by index: PARALLEL_KERNELS, then TEST_KERNELS in test builds */
   names: string[];
   /** 1 + the helper's index (slot 0 is the compute thread) */

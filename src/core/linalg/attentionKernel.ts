@@ -29,6 +29,15 @@ export interface AttentionF32Options {
   poll?: () => void;
 }
 
+/**
+ * Query blocks per thread of the kernel with weights: small enough that the copy of finished
+ * blocks out of the heap (on the calling thread, between its own blocks) leaves the threads
+ * balanced and only a short copy after the last block. Their rows are a multiple of the
+ * kernel's 20-query block (four 5-row tiles share each Kᵀ and V panel; a short block shares
+ * them among fewer).
+ */
+const WEIGHTS_BLOCKS_PER_THREAD = 16;
+
 /** Query-block tasks, heaviest (latest, when causal) first. */
 function queryBlocks(
   e: Engine,
@@ -37,13 +46,15 @@ function queryBlocks(
   d: number,
   dv: number,
   causal: boolean,
+  perThread = 4,
+  align = 5,
 ): [number, number][] {
   const b = rowBlocks(
     T,
     threadsFor(e),
-    5,
+    align,
     20,
-    4,
+    perThread,
     Math.floor(TASK_FLOPS / (S * (2 * d + 2 * dv + 20))),
   );
   return causal ? b.reverse() : b;
@@ -145,6 +156,21 @@ export function streamingAttentionF32(
   });
 }
 
+/** dst[at + i·stride + c] = src[i·dv + c] for i < rows, c < dv (float32 → float64). */
+function widenRows(
+  src: Float32Array,
+  rows: number,
+  dv: number,
+  dst: Float64Array,
+  at: number,
+  stride: number,
+): void {
+  if (stride === dv) for (let i = 0, n = rows * dv; i < n; i++) dst[at + i] = src[i];
+  else
+    for (let i = 0; i < rows; i++, at += stride)
+      for (let c = 0, s = i * dv; c < dv; c++) dst[at + c] = src[s + c];
+}
+
 export interface AttentionWeightsF32 {
   /** [T, S] row-stochastic (absent when written into `weightsOut`) */
   weights?: Float32Array;
@@ -199,7 +225,8 @@ export function attentionWeightsF32(
     const im = opts.mask ? e.alloc32(T * S) : 0;
     if (opts.mask) e.f32.set(opts.mask, im);
     const scratch = rowScratch(e, d, dv);
-    const tasks = queryBlocks(e, T, S, d, dv, causal).map(([r0, r1]) => [
+    const blocks = queryBlocks(e, T, S, d, dv, causal, WEIGHTS_BLOCKS_PER_THREAD, 20);
+    const tasks = blocks.map(([r0, r1]) => [
       kt * 4,
       (iq + r0 * d) * 4,
       vp * 4,
@@ -216,21 +243,28 @@ export function attentionWeightsF32(
       r0,
       opts.mask ? (im + r0 * S) * 4 : 0,
     ]);
-    runJob(e, { kernel: 'attnWeightsF32', tasks, scratch }, opts.poll);
-    let weights: Float32Array | undefined;
-    if (opts.weightsOut) e.slice32(iw, iw + T * S, opts.weightsOut, opts.weightsOffset ?? 0);
-    else weights = e.slice32(iw, iw + T * S);
-    let output: Float32Array | undefined;
-    if (v && opts.outputOut) {
-      const o = opts.outputOut;
-      const f = e.f32;
-      const stride = opts.outputStride ?? dv;
-      let at = opts.outputOffset ?? 0;
-      if (stride === dv) for (let i = 0, n = T * dv; i < n; i++) o[at + i] = f[io + i];
-      else
-        for (let i = 0; i < T; i++, at += stride)
-          for (let c = 0, src = io + i * dv; c < dv; c++) o[at + c] = f[src + c];
-    } else if (v) output = e.slice32(io, io + T * dv);
+    // each finished query block's weights (and float64 W·V rows) leave the heap on this thread
+    // while the helpers compute the others: the 4·T·S-byte copy (and the first touch of a fresh
+    // result's pages) overlaps the job instead of following it
+    const weights = opts.weightsOut ? undefined : new Float32Array(T * S);
+    const wDest = opts.weightsOut ?? weights!;
+    const wAt = opts.weightsOut ? (opts.weightsOffset ?? 0) : 0;
+    const o = v ? opts.outputOut : undefined;
+    const stride = opts.outputStride ?? dv;
+    const oAt = opts.outputOffset ?? 0;
+    const rows = o
+      ? new Float32Array(blocks.reduce((m, [r0, r1]) => Math.max(m, r1 - r0), 0) * dv)
+      : undefined;
+    const done = (task: number): void => {
+      const [r0, r1] = blocks[task];
+      e.slice32(iw + r0 * S, iw + r1 * S, wDest, wAt + r0 * S);
+      if (o && rows) {
+        e.slice32(io + r0 * dv, io + r1 * dv, rows, 0); // a byte copy out of the shared heap
+        widenRows(rows, r1 - r0, dv, o, oAt + r0 * stride, stride);
+      }
+    };
+    runJob(e, { kernel: 'attnWeightsF32', tasks, scratch, done }, opts.poll);
+    const output = v && !o ? e.slice32(io, io + T * dv) : undefined;
     return {
       weights,
       output,

@@ -35,6 +35,13 @@ export interface ParallelJob {
    * given, the running thread's entry is appended to each task's arguments
    */
   scratch?: readonly number[];
+  /**
+   * Called on the calling thread once per task that has finished (on whichever thread), before
+   * `run` returns, while the other tasks may still be running: the caller can consume a task's
+   * output (e.g. copy its rows out of the heap) in parallel with the rest of the job. Tasks come
+   * in the order this thread sees them finish; none after a failure or a cancel.
+   */
+  done?: (task: number) => void;
 }
 
 export interface ParallelExecutor {
@@ -82,8 +89,10 @@ export function runJob(e: Engine, job: ParallelJob, poll?: () => void): void {
   }
   if (!e.call) throw new Error('runJob needs the WebAssembly engine');
   const extra = job.scratch ? [job.scratch[0]] : [];
-  for (const t of job.tasks) {
+  for (let i = 0; i < job.tasks.length; i++) {
+    const t = job.tasks[i];
     e.call(job.kernel, extra.length ? [...t, ...extra] : t);
+    job.done?.(i);
     poll?.();
   }
 }

@@ -148,6 +148,32 @@ print(json.dumps(out))
     assert.ok(w2.every((x) => x > 0 && x < 1) && Math.abs(r.rowSums[2] - 1) <= 1e-6);
   });
 
+  it('NaN anywhere in a row (vector part, 16-key blocks, tail; alone among −∞) makes the whole query NaN', () => {
+    // the row maximum skips NaN (one maxps); the exp after it must carry the NaN to every weight
+    const S = 37;
+    const d = 3;
+    const nanAt = [0, 5, 16, 31, 33, 36];
+    const T = 2 * nanAt.length + 1;
+    const q = Float32Array.from({ length: T * d }, (_, i) => Math.sin(i + 1));
+    const k = Float32Array.from({ length: S * d }, (_, i) => Math.cos(i));
+    const v = Float32Array.from({ length: S * d }, (_, i) => i / 9);
+    const mask = new Float32Array(T * S);
+    nanAt.forEach((j, n) => {
+      mask[2 * n * S + j] = NaN; // finite scores around it
+      mask.fill(-Infinity, (2 * n + 1) * S, (2 * n + 2) * S); // −∞ everywhere but one NaN
+      mask[(2 * n + 1) * S + j] = NaN;
+    });
+    const r = attentionWeightsF32(q, k, v, T, S, d, d, { mask })!;
+    for (let row = 0; row < T - 1; row++) {
+      const w = Array.from(r.weights!.subarray(row * S, (row + 1) * S));
+      assert.ok(w.every(Number.isNaN), `query ${row}: all weights NaN`);
+      assert.ok(Number.isNaN(r.rowSums[row]) && Number.isNaN(r.entropy[row]), `query ${row}`);
+      assert.ok(Array.from(r.output!.subarray(row * d, (row + 1) * d)).every(Number.isNaN));
+    }
+    const last = Array.from(r.weights!.subarray((T - 1) * S));
+    assert.ok(last.every((x) => x > 0 && x < 1) && Math.abs(r.rowSums[T - 1] - 1) <= 1e-6);
+  });
+
   it('a fully masked query gets zero weights, output, row sum and entropy', () => {
     const T = 3;
     const S = 4;

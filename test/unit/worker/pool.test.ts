@@ -288,6 +288,117 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
   const tasksSince = (before: number[]) =>
     pool.tasksTaken().reduce((sum, t, i) => sum + t - before[i], 0);
 
+  it("per-task completions: every task handed to `done` once, on this thread, before run returns (the helper's too)", () => {
+    for (const n of [1, 2, 7, 40]) {
+      const before = pool.tasksTaken();
+      const seen: number[] = [];
+      const end = Date.now() + 10_000;
+      // repeat until the helper ran some (a busy machine may leave it all to this thread)
+      do {
+        seen.length = 0;
+        pool.run({
+          kernel: '__sleep',
+          tasks: Array.from({ length: n }, () => [3]),
+          done: (t) => seen.push(t),
+        });
+        assert.deepEqual(
+          [...seen].sort((x, y) => x - y),
+          Array.from({ length: n }, (_, i) => i),
+          `${n} tasks: each index once`,
+        );
+      } while (n > 1 && pool.tasksTaken()[1] === before[1] && Date.now() < end);
+      if (n > 1) assert.ok(pool.tasksTaken()[1] > before[1], 'the helper ran some of the tasks');
+    }
+    // more tasks than the control table holds: consecutive sub-jobs, indices of the whole job
+    const big: number[] = [];
+    pool.run({
+      kernel: '__sleep',
+      tasks: Array.from({ length: 4096 + 37 }, () => [0]),
+      done: (t) => big.push(t),
+    });
+    assert.equal(big.length, 4096 + 37);
+    assert.equal(new Set(big).size, 4096 + 37);
+    assert.equal(Math.max(...big), 4096 + 36);
+  });
+
+  it('per-task completions stop at a cancel, a failing `done` fails the job, a crashed helper fails it; each task at most once', async () => {
+    const tasks = Array.from({ length: 200 }, () => [5]);
+    let seen: number[] = [];
+    let polls = 0;
+    assert.throws(
+      () =>
+        pool.run({ kernel: '__sleep', tasks, done: (t) => seen.push(t) }, () => {
+          if (++polls >= 4) throw new Error('cancelled (test)');
+        }),
+      /cancelled \(test\)/,
+    );
+    assert.equal(new Set(seen).size, seen.length, 'no task twice');
+    assert.ok(seen.length < 200, `${seen.length} of 200 handed over after the cancel`);
+    // the callback's own error (e.g. a copy that failed) is the job's error
+    seen = [];
+    assert.throws(
+      () =>
+        pool.run({
+          kernel: '__sleep',
+          tasks: tasks.slice(0, 20),
+          done: (t) => {
+            seen.push(t);
+            if (seen.length === 3) throw new Error('copy failed (test)');
+          },
+        }),
+      /copy failed \(test\)/,
+    );
+    assert.equal(seen.length, 3, 'nothing handed over after the failing call');
+    seen = [];
+    assert.throws(
+      () =>
+        pool.run({ kernel: '__crashHelper', tasks: tasks.slice(0, 20), done: (t) => seen.push(t) }),
+      /helper thread of the compute worker stopped during the computation/,
+    );
+    assert.equal(new Set(seen).size, seen.length, 'no task twice');
+    assert.ok(await pool.ready(), 'helper respawned');
+    // the next job hands over all of its tasks again
+    seen = [];
+    pool.run({ kernel: '__sleep', tasks: tasks.slice(0, 9), done: (t) => seen.push(t) });
+    assert.deepEqual(
+      [...seen].sort((x, y) => x - y),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8],
+    );
+  });
+
+  it('attention with weights copies each finished query block out while the others run: same bits into a fresh result, a reused one and at an offset', () => {
+    const T = 263; // query blocks of a multiple of 5 rows with a short last one
+    const S = 301;
+    const d = 40;
+    const dv = 24;
+    const q = Float32Array.from(rand(T * d, 31));
+    const k = Float32Array.from(rand(S * d, 32));
+    const v = Float32Array.from(rand(S * dv, 33));
+    const reuse = new Float32Array(T * S + 11).fill(NaN);
+    const o = new Float64Array(3 * T * dv).fill(NaN);
+    const { serial, pooled } = both(() => {
+      const fresh = attentionWeightsF32(q, k, v, T, S, d, dv, {})!;
+      const into = attentionWeightsF32(q, k, v, T, S, d, dv, {
+        weightsOut: reuse,
+        weightsOffset: 11,
+        outputOut: o,
+        outputOffset: 5,
+        outputStride: 3 * dv,
+      })!;
+      assert.equal(into.weights, undefined);
+      assert.equal(into.output, undefined);
+      return { fresh, w: reuse.slice(11), o: o.slice() };
+    });
+    sameBits(pooled.fresh.weights!, serial.fresh.weights!, 'fresh weights');
+    sameBits(pooled.fresh.output!, serial.fresh.output!, 'output');
+    sameBits(pooled.w, serial.fresh.weights!, 'weights into reused storage');
+    for (let i = 0; i < T; i++)
+      for (let c = 0; c < dv; c++) {
+        assert.equal(pooled.o[5 + i * 3 * dv + c], serial.fresh.output![i * dv + c]);
+        assert.ok(Number.isNaN(pooled.o[5 + i * 3 * dv + dv + c]), 'stride gaps untouched');
+      }
+  });
+
   it('cancel stops a pooled job: no task starts once poll has thrown', () => {
     // 400 tasks of 10 ms; poll throws after the 5th task this thread runs
     const tasks = Array.from({ length: 400 }, () => [10]);
