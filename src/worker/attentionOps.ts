@@ -165,6 +165,7 @@ export async function attentionComputeOp(
     r = attention(q, k, v, {
       heads: p.heads,
       causal: p.causal,
+      output: false, // the view draws the weights; W·V would be ~40 % of the time, unused
       weightsInto: bytesPerWeight === 4 ? reusable(p.key, H * T * S) : undefined,
       progress: (f) => control.tick(0.02 + 0.83 * f),
     });

@@ -26,6 +26,11 @@ export interface AttentionOptions {
   /** compute the full weights [H, T, S] (default true); false streams the output */
   weights?: boolean;
   /**
+   * With the weights: false skips W·V (for a view that draws only the weights). V is still
+   * checked (shape, finite values) and gives `outputShape`; `output` is then absent.
+   */
+  output?: boolean;
+  /**
    * Storage for the float32 weights (at least H·T·S floats), reused across calls: when the
    * float32 SIMD kernel computes the weights they are written here and `weights` is its first
    * H·T·S floats (a fresh 16 MB array costs more in page faults than the kernel's arithmetic).
@@ -252,6 +257,9 @@ export function attention(
   const S = K.T;
   const d = Q.d;
   const dv = V ? V.d : 0;
+  // the V that is multiplied (none when only the weights are wanted)
+  const Vm = opts.output === false && opts.weights !== false ? undefined : V;
+  const dvm = Vm ? dv : 0;
   let mask: ((h: number) => Float64Array | undefined) | undefined;
   if (opts.mask) {
     const ms = opts.mask.shape;
@@ -306,7 +314,7 @@ export function attention(
   const outHeads: Float64Array[] = [];
   // the float32 kernel with weights writes W·V straight into the result ([H, T, dv] for 3-D
   // inputs, [T, H·dv] for 2-D)
-  let output = V && simdWeights ? new Float64Array(H * T * dv) : undefined;
+  let output = Vm && simdWeights ? new Float64Array(H * T * dv) : undefined;
   const BLOCK = 128;
   const sc = new Float64Array(Math.max(S, BLOCK));
   // float32 inputs, output only, no additive mask: the SIMD streaming kernel (float32 arithmetic,
@@ -316,22 +324,31 @@ export function attention(
   for (let h = 0; h < H; h++) {
     const qh = Q.heads[h];
     const kh = K.heads[h];
-    const vh = V?.heads[h];
+    const vh = Vm?.heads[h];
     let blocks = 0;
     const poll = (): void => ticker.tick((h + Math.min(1, ++blocks / 32)) / H);
     if (simdWeights) {
       const mh = mask?.(h);
-      const r = attentionWeightsF32(asF32(qh), asF32(kh), vh ? asF32(vh) : undefined, T, S, d, dv, {
-        causal,
-        scale,
-        mask: mh ? Float32Array.from(mh) : undefined,
-        weightsOut: weights as Float32Array,
-        weightsOffset: h * T * S,
-        outputOut: output,
-        outputOffset: Q.threeD ? h * T * dv : h * dv,
-        outputStride: Q.threeD ? dv : H * dv,
-        poll,
-      });
+      const r = attentionWeightsF32(
+        asF32(qh),
+        asF32(kh),
+        vh ? asF32(vh) : undefined,
+        T,
+        S,
+        d,
+        dvm,
+        {
+          causal,
+          scale,
+          mask: mh ? Float32Array.from(mh) : undefined,
+          weightsOut: weights as Float32Array,
+          weightsOffset: h * T * S,
+          outputOut: output,
+          outputOffset: Q.threeD ? h * T * dv : h * dv,
+          outputStride: Q.threeD ? dv : H * dv,
+          poll,
+        },
+      );
       if (r) {
         rowSums!.set(r.rowSums, h * T);
         entropy.set(r.entropy, h * T);
@@ -462,15 +479,14 @@ export function attention(
     for (let i = 0; i < T; i++) s += entropy[h * T + i];
     headEntropy[h] = T ? s / T : 0;
   }
-  let outputShape: number[] | undefined;
-  if (V) {
+  const outputShape = V ? (Q.threeD ? [H, T, dv] : [T, H * dv]) : undefined;
+  if (Vm) {
     // heads the float32 kernel wrote into output are empty here (a head whose kernel found no
     // heap took the float64 loop and is copied in)
     output ??= new Float64Array(H * T * dv);
     if (Q.threeD || H === 1) {
       // [H, T, dv] (one head: [T, dv] is [T, H·dv] already)
       for (let h = 0; h < H; h++) if (outHeads[h].length) output.set(outHeads[h], h * T * dv);
-      outputShape = Q.threeD ? [H, T, dv] : [T, H * dv];
     } else {
       const E = H * dv;
       for (let h = 0; h < H; h++) {
@@ -479,7 +495,6 @@ export function attention(
         for (let t = 0; t < T; t++)
           for (let c = 0; c < dv; c++) output[t * E + h * dv + c] = oh[t * dv + c];
       }
-      outputShape = [T, E];
     }
   }
   return {

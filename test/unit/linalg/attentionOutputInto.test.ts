@@ -106,4 +106,40 @@ describe('attention with weights: W·V written into the float64 result', functio
         }
     }
   });
+
+  for (const f32 of [true, false])
+    it(`output: false (${f32 ? 'float32 kernel' : 'float64 path'}): the same weights bits, no W·V, V still checked and shaped`, () => {
+      const T = 33;
+      const H = 2;
+      const d = 8;
+      const dv = 5;
+      const arr = (n: number, seed: number, scale = 1): Float32Array | Float64Array =>
+        f32 ? rand(n, seed, scale) : Float64Array.from(rand(n, seed, scale));
+      const q = { shape: [T, H * d], data: arr(T * H * d, 23, 2) };
+      const k = { shape: [T, H * d], data: arr(T * H * d, 29, 2) };
+      const v = { shape: [T, H * dv], data: arr(T * H * dv, 31) };
+      const full = attention(q, k, v, { heads: H, causal: true });
+      const only = attention(q, k, v, { heads: H, causal: true, output: false });
+      assert.equal(full.weights instanceof Float32Array, f32, 'the kernel the inputs ask for ran');
+      assert.ok(full.output && full.output.length === T * H * dv);
+      assert.equal(only.output, undefined, 'no W·V');
+      assert.deepEqual(only.outputShape, [T, H * dv]);
+      assert.equal(only.valueDim, dv);
+      assert.deepEqual(Array.from(only.weights!), Array.from(full.weights!));
+      assert.deepEqual(Array.from(only.entropy), Array.from(full.entropy));
+      // V is still checked although it is not multiplied
+      const bad = { shape: v.shape, data: arr(T * H * dv, 31) };
+      bad.data[17] = NaN;
+      assert.throws(() => attention(q, k, bad, { heads: H, output: false }), /V .*NaN|NaN.* V/);
+      assert.throws(
+        () =>
+          attention(
+            q,
+            k,
+            { shape: [T - 1, H * dv], data: v.data.subarray(0, (T - 1) * H * dv) },
+            { heads: H, output: false },
+          ),
+        /V shape/,
+      );
+    });
 });
