@@ -20,7 +20,7 @@
  */
 import { householder } from './householder';
 import { DgemmCall, dgemmCalls } from './gemm';
-import { runJob, scratchSlotsFor } from './parallel';
+import { runJob, scratchSlotsFor, threadsFor } from './parallel';
 import { Ticker } from './progress';
 import { Engine } from './wasm/kernels';
 import { symvLowerPooled, symvScratch } from './pooledLevel2';
@@ -57,12 +57,49 @@ export function blockedTridiagonalHead(
   const Col = eng.alloc64(n); // the current column, contiguous (copied out by the product)
   const S = eng.alloc64(2 * nb); // coefficients
   const T = eng.alloc64(2 * nb);
-  const sv = symvScratch(eng, n);
+  const spmd = eng.kind === 'wasm' && !!eng.call;
+  const sv = spmd ? undefined : symvScratch(eng, n);
+  // the wasm panel: control words, the 4 bands' partial vectors, d and e on the heap
+  const ctl = spmd ? eng.alloc64(4) : 0;
+  const part = spmd ? eng.alloc64(4 * n) : 0;
+  const D = spmd ? eng.alloc64(n) : 0;
+  const E = spmd ? eng.alloc64(n) : 0;
   let w = eng.f64; // re-read after the GEMM job (its scratch may grow the heap)
   for (let k = 0; k < stop; k += nb) {
     const L = n - k;
     w.fill(0, Yt, Yt + 2 * nb * ld);
-    for (let i = 0; i < nb; i++) {
+    if (spmd) {
+      // the panel as one job: every thread runs the column loop, one leads, all share the
+      // products (assembly/kernels.ts tridiagPanel64)
+      const args = [
+        ctl * 8,
+        a * 8,
+        n,
+        k,
+        nb,
+        Yt * 8,
+        ld,
+        V * 8,
+        P * 8,
+        C * 8,
+        Col * 8,
+        S * 8,
+        T * 8,
+      ];
+      const task = [...args, part * 8, D * 8, E * 8];
+      w.fill(0, ctl, ctl + 4);
+      const threads = threadsFor(eng);
+      runJob(eng, { kernel: 'tridiagPanel64', tasks: Array.from({ length: threads }, () => task) });
+      w = eng.f64;
+      if (new Int32Array(w.buffer, ctl * 8, 8)[4] !== 0) {
+        // a helper held a band for ~1 s (it has left the job now): the panel again, alone
+        w.fill(0, Yt, Yt + 2 * nb * ld);
+        w.fill(0, ctl, ctl + 4);
+        eng.call!('tridiagPanel64', task);
+        w = eng.f64;
+      }
+    }
+    for (let i = 0; i < nb && !spmd; i++) {
       const c = k + i;
       const len = n - c; // rows c..n-1 of column c
       const col = a + c * n + c; // A(c, c); A(c + j, c) at col + j·n
@@ -90,7 +127,7 @@ export function blockedTridiagonalHead(
       w.copyWithin(Yt + 2 * i * ld + y0, V, V + m);
       // w = τ·(A₂₂·v − V·(Wᵀv) − W·(Vᵀv)), A₂₂ as it stood at the start of the panel
       // (and column c+1 into Col, unless it is the panel's last)
-      symvLowerPooled(eng, col + n + 1, n, m, V, P, sv, i + 1 < nb ? Col : undefined);
+      symvLowerPooled(eng, col + n + 1, n, m, V, P, sv!, i + 1 < nb ? Col : undefined);
       w = eng.f64;
       if (i > 0) {
         eng.gemvN(Yt + y0, ld, 2 * i, m, V, T);
@@ -120,6 +157,10 @@ export function blockedTridiagonalHead(
     trailingUpdate(eng, Yt + t0, St + t0, ld, a + (k + nb) * n + (k + nb), n, rest, 2 * nb);
     w = eng.f64;
     ticker.tick(1 - ((n - k - nb) / n) ** 3);
+  }
+  if (spmd) {
+    d.set(w.subarray(D, D + stop));
+    e.set(w.subarray(E, E + stop));
   }
 }
 

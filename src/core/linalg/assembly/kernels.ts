@@ -1981,3 +1981,295 @@ export function dgemmPacked(
     }
   }
 }
+
+// One panel of the blocked tridiagonal reduction (LAPACK dlatrd, lower) run SPMD by every
+// thread of a pool job: the first thread to arrive leads (the O(n) reflector work of each
+// column), and all of them claim row bands of each column's symmetric product from control
+// words in this memory, so a column costs a few atomic operations instead of a job hand-off.
+// A thread that never arrives (descheduled, or no helper) leaves its bands to the others.
+// The single-memory build has no atomics: there a panel only ever runs on one thread.
+
+/** Control words (i32, byte offsets from ctl) of tridiagPanel64. */
+const TP_LEADER: usize = 0; // 0 until a thread takes the lead
+const TP_COL: usize = 4; // column i published as i + 1; -1 when the panel is over
+const TP_CLAIM: usize = 8; // (i + 1) << 4 | bands claimed of column i
+const TP_DONE: usize = 12; // bands of the published column finished
+const TP_ABORT: usize = 16; // 1: the leader gave up waiting on a band (the caller reruns)
+/** Bytes of tridiagPanel64's control block. */
+export function tridiagPanelCtlBytes(): i32 {
+  return 32;
+}
+/** Busy-wait rounds before sleeping, and the sleep slice (ns); ~1 s of slices is "stuck". */
+const TP_SPIN: i32 = 20000;
+const TP_SLICE: i64 = 1000000;
+const TP_STUCK: i32 = 1000;
+
+function tpLoad(p: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.load<i32>(p);
+  return load<i32>(p);
+}
+function tpStore(p: usize, v: i32): void {
+  if (ASC_FEATURE_THREADS) atomic.store<i32>(p, v);
+  else store<i32>(p, v);
+}
+function tpCas(p: usize, expected: i32, v: i32): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.cmpxchg<i32>(p, expected, v);
+  const o = load<i32>(p);
+  if (o === expected) store<i32>(p, v);
+  return o;
+}
+function tpAdd(p: usize, v: i32): void {
+  if (ASC_FEATURE_THREADS) atomic.add<i32>(p, v);
+  else store<i32>(p, load<i32>(p) + v);
+}
+/** Sleeps (≤ one slice) while *p = expected; false where threads cannot wait (one thread). */
+function tpWait(p: usize, expected: i32): bool {
+  if (ASC_FEATURE_THREADS) {
+    atomic.wait<i32>(p, expected, TP_SLICE);
+    return true;
+  }
+  return false;
+}
+function tpNotify(p: usize): void {
+  if (ASC_FEATURE_THREADS) atomic.notify(p, 1);
+}
+
+/** ‖x[0..len)‖₂ without overflow or harmful underflow (as householder.ts norm2). */
+function norm2At(x: usize, len: i32): f64 {
+  const s = dot64(x, x, len);
+  if (s > 1e-280 && s < 1e280) return Math.sqrt(s);
+  let scale: f64 = 0;
+  for (let i = 0; i < len; i++) scale = max(scale, Math.abs(load<f64>(x + ((<usize>i) << 3))));
+  if (scale === 0 || !isFinite(scale)) return scale;
+  let t: f64 = 0;
+  for (let i = 0; i < len; i++) {
+    const v = load<f64>(x + ((<usize>i) << 3)) / scale;
+    t += v * v;
+  }
+  return scale * Math.sqrt(t);
+}
+
+function hypotAt(a: f64, b: f64): f64 {
+  const x = Math.abs(a);
+  const y = Math.abs(b);
+  const mx = max(x, y);
+  if (mx === 0) return 0;
+  if (mx > 1e-150 && mx < 1e150) return Math.sqrt(x * x + y * y);
+  const r = min(x, y) / mx;
+  return mx * Math.sqrt(1 + r * r);
+}
+
+/**
+ * Reflector of x[0..len) in place (LAPACK dlarfg, as householder.ts): x[0] ← β, x[1..] ← v[1..],
+ * returns τ (0 when x[1..] is zero). Tiny β is generated after scaling by 2^969 (at most 20×).
+ */
+function householderAt(x: usize, len: i32): f64 {
+  if (len <= 1) return 0;
+  const SAFMIN_EPS: f64 = reinterpret<f64>(0x0360000000000000); // 2^-969
+  const RSAFMIN_EPS: f64 = reinterpret<f64>(0x7c80000000000000); // 2^969
+  let alpha = load<f64>(x);
+  let xnorm = norm2At(x + 8, len - 1);
+  if (xnorm === 0) return 0;
+  let beta = -(alpha >= 0 ? 1.0 : -1.0) * hypotAt(alpha, xnorm);
+  let knt = 0;
+  if (Math.abs(beta) < SAFMIN_EPS) {
+    do {
+      knt++;
+      for (let i = 1; i < len; i++) {
+        const p = x + ((<usize>i) << 3);
+        store<f64>(p, load<f64>(p) * RSAFMIN_EPS);
+      }
+      beta *= RSAFMIN_EPS;
+      alpha *= RSAFMIN_EPS;
+    } while (Math.abs(beta) < SAFMIN_EPS && knt < 20);
+    xnorm = norm2At(x + 8, len - 1);
+    beta = -(alpha >= 0 ? 1.0 : -1.0) * hypotAt(alpha, xnorm);
+  }
+  const tau = (beta - alpha) / beta;
+  const scale = 1 / (alpha - beta);
+  for (let i = 1; i < len; i++) {
+    const p = x + ((<usize>i) << 3);
+    store<f64>(p, load<f64>(p) * scale);
+  }
+  for (let j = 0; j < knt; j++) beta *= SAFMIN_EPS;
+  store<f64>(x, beta);
+  return tau;
+}
+
+/** Row bands of column i's product (1 below 128 rows, else 4 of about equal triangle area). */
+function tpBands(m: i32): i32 {
+  return m >= 128 ? 4 : 1;
+}
+/** End row of band b of an m-row product split in `bands`. */
+function tpBandEnd(m: i32, b: i32, bands: i32): i32 {
+  if (b + 1 >= bands) return m;
+  return <i32>Math.floor((<f64>m * Math.sqrt(<f64>(b + 1) / <f64>bands)) / 4) * 4;
+}
+
+/**
+ * Claims and runs bands of column i's product until none is left: band b of the rows of
+ * A(c+1:, c+1:) (c = k + i) into its partial vector part + b·n (one band: straight into p),
+ * copying column c+1 into col unless i is the panel's last.
+ */
+function tpClaimBands(
+  ctl: usize,
+  i: i32,
+  a: usize,
+  n: i32,
+  k: i32,
+  nb: i32,
+  v: usize,
+  p: usize,
+  col: usize,
+  part: usize,
+): void {
+  const c = k + i;
+  const m = n - c - 1;
+  const bands = tpBands(m);
+  const blk = a + ((<usize>(c + 1) * <usize>n + <usize>(c + 1)) << 3);
+  const cc = i + 1 < nb ? col : 0;
+  const tag = (i + 1) << 4;
+  for (;;) {
+    const w = tpLoad(ctl + TP_CLAIM);
+    if ((w & ~15) !== tag || (w & 15) >= bands) return;
+    if (tpCas(ctl + TP_CLAIM, w, w + 1) !== w) continue;
+    const b = w & 15;
+    if (bands === 1) symvRows(blk, n, 0, m, v, p, cc);
+    else {
+      const r0 = b === 0 ? 0 : tpBandEnd(m, b - 1, bands);
+      const r1 = tpBandEnd(m, b, bands);
+      if (r1 > r0) symvRows(blk, n, r0, r1, v, part + ((<usize>b * <usize>n) << 3), cc);
+    }
+    tpAdd(ctl + TP_DONE, 1);
+    tpNotify(ctl + TP_DONE);
+  }
+}
+
+/**
+ * Columns k..k+nb-1 of the blocked tridiagonal reduction of the symmetric n×n matrix at a
+ * (row-major, lower triangle read, not written): for each column c, its update by the panel's
+ * earlier reflectors, its reflector v (into Yt row 2i, from column i + 1 = global row c + 1),
+ * d[c], e[c], and w = τ·(A₂₂·v − V·Wᵀv − W·Vᵀv) − ½τ²(…)·v into Yt row 2i + 1 — exactly the
+ * TypeScript loop of blockedTridiagonal.ts. Yt (2nb rows of stride ld, zeroed by the caller);
+ * vectors vv, p, cv, col of n; s, t of 2nb; part: 4·n partial vectors; d, e: f64 of n;
+ * ctl: tridiagPanelCtlBytes() zeroed by the caller. Every thread of the job calls it with the
+ * same arguments; the first leads, the others help with the products until the panel is over.
+ */
+export function tridiagPanel64(
+  ctl: usize,
+  a: usize,
+  n: i32,
+  k: i32,
+  nb: i32,
+  yt: usize,
+  ld: i32,
+  vv: usize,
+  p: usize,
+  cv: usize,
+  col: usize,
+  s: usize,
+  t: usize,
+  part: usize,
+  d: usize,
+  e: usize,
+): void {
+  if (tpCas(ctl + TP_LEADER, 0, 1) !== 0) {
+    // a helper: the bands of each published column, until the panel is over
+    let seen = 0;
+    let spins = 0;
+    let idle = 0;
+    for (;;) {
+      const cur = tpLoad(ctl + TP_COL);
+      if (cur < 0) return;
+      if (cur === seen) {
+        if (++spins < TP_SPIN) continue;
+        // the leader is slow (or descheduled): sleep in slices; after ~1 s leave it alone
+        if (!tpWait(ctl + TP_COL, cur) || ++idle > TP_STUCK) return;
+        continue;
+      }
+      seen = cur;
+      spins = 0;
+      idle = 0;
+      tpClaimBands(ctl, cur - 1, a, n, k, nb, vv, p, col, part);
+    }
+  }
+  const ldb = (<usize>ld) << 3;
+  for (let i = 0; i < nb; i++) {
+    const c = k + i;
+    const len = n - c;
+    const colc = a + ((<usize>c * <usize>n + <usize>c) << 3);
+    if (i === 0) {
+      const nbytes = (<usize>n) << 3;
+      for (let j = 0; j < len; j++)
+        store<f64>(col + ((<usize>j) << 3), load<f64>(colc + <usize>j * nbytes));
+    } else {
+      // col −= V(c:, :i)·W(c, :i)ᵀ + W(c:, :i)·V(c, :i)ᵀ
+      for (let q = 0; q < i; q++) {
+        const r = yt + <usize>(2 * q) * ldb + ((<usize>i) << 3);
+        store<f64>(s + ((<usize>(2 * q)) << 3), load<f64>(r + ldb));
+        store<f64>(s + ((<usize>(2 * q + 1)) << 3), load<f64>(r));
+      }
+      gemvT64(yt + ((<usize>i) << 3), ld, 2 * i, len, s, cv);
+      axpy64(-1, cv, col, len);
+    }
+    store<f64>(d + ((<usize>c) << 3), load<f64>(col));
+    const m = len - 1;
+    memory.copy(vv, col + 8, (<usize>m) << 3);
+    const tau = householderAt(vv, m);
+    store<f64>(e + ((<usize>c) << 3), load<f64>(vv));
+    store<f64>(vv, 1);
+    const y0 = <usize>(i + 1);
+    memory.copy(yt + <usize>(2 * i) * ldb + (y0 << 3), vv, (<usize>m) << 3);
+    // the product A₂₂·v by bands: publish column i, claim bands, wait for the helpers' bands
+    const bands = tpBands(m);
+    tpStore(ctl + TP_CLAIM, (i + 1) << 4);
+    tpStore(ctl + TP_DONE, 0);
+    tpStore(ctl + TP_COL, i + 1);
+    tpNotify(ctl + TP_COL);
+    tpClaimBands(ctl, i, a, n, k, nb, vv, p, col, part);
+    let spins = 0;
+    let stuck = 0;
+    for (;;) {
+      const done = tpLoad(ctl + TP_DONE);
+      if (done >= bands) break;
+      if (++spins < TP_SPIN) continue;
+      if (!tpWait(ctl + TP_DONE, done) || ++stuck > TP_STUCK) {
+        // a helper holds a band and does not finish it: give up (the caller reruns the panel
+        // on its own once the helper has left the job)
+        tpStore(ctl + TP_ABORT, 1);
+        tpStore(ctl + TP_COL, -1);
+        tpNotify(ctl + TP_COL);
+        return;
+      }
+    }
+    if (bands > 1) {
+      // p = Σ partial vectors, the last band's first (fixed order: any thread count, same bits)
+      memory.copy(p, part + ((<usize>(bands - 1) * <usize>n) << 3), (<usize>m) << 3);
+      for (let b = 0; b < bands - 1; b++) {
+        const r1 = tpBandEnd(m, b, bands);
+        if (r1 > (b === 0 ? 0 : tpBandEnd(m, b - 1, bands)))
+          axpy64(1, part + ((<usize>b * <usize>n) << 3), p, r1);
+      }
+    }
+    if (i > 0) {
+      gemvN64(yt + (y0 << 3), ld, 2 * i, m, vv, t);
+      for (let q = 0; q < i; q++) {
+        store<f64>(s + ((<usize>(2 * q)) << 3), load<f64>(t + ((<usize>(2 * q + 1)) << 3)));
+        store<f64>(s + ((<usize>(2 * q + 1)) << 3), load<f64>(t + ((<usize>(2 * q)) << 3)));
+      }
+      gemvT64(yt + (y0 << 3), ld, 2 * i, m, s, cv);
+      axpy64(-1, cv, p, m);
+    }
+    let pv: f64 = 0;
+    for (let j = 0; j < m; j++) {
+      const o = (<usize>j) << 3;
+      const pj = tau * load<f64>(p + o);
+      store<f64>(p + o, pj);
+      pv += pj * load<f64>(vv + o);
+    }
+    axpy64(-0.5 * tau * pv, vv, p, m);
+    memory.copy(yt + <usize>(2 * i + 1) * ldb + (y0 << 3), p, (<usize>m) << 3);
+  }
+  tpStore(ctl + TP_COL, -1);
+  tpNotify(ctl + TP_COL);
+}
