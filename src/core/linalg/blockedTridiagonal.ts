@@ -57,49 +57,16 @@ export function blockedTridiagonalHead(
   const Col = eng.alloc64(n); // the current column, contiguous (copied out by the product)
   const S = eng.alloc64(2 * nb); // coefficients
   const T = eng.alloc64(2 * nb);
-  const spmd = eng.kind === 'wasm' && !!eng.call;
-  const sv = spmd ? undefined : symvScratch(eng, n);
-  // the wasm panel: control words, the 4 bands' partial vectors, d and e on the heap
-  const ctl = spmd ? eng.alloc64(4) : 0;
-  const part = spmd ? eng.alloc64(4 * n) : 0;
-  const D = spmd ? eng.alloc64(n) : 0;
-  const E = spmd ? eng.alloc64(n) : 0;
+  if (eng.kind === 'wasm' && eng.call) {
+    spmdHead(eng, a, n, stop, d, e, ticker, { Yt, V, P, C, Col, S, T });
+    return;
+  }
+  const sv = symvScratch(eng, n);
   let w = eng.f64; // re-read after the GEMM job (its scratch may grow the heap)
   for (let k = 0; k < stop; k += nb) {
     const L = n - k;
     w.fill(0, Yt, Yt + 2 * nb * ld);
-    if (spmd) {
-      // the panel as one job: every thread runs the column loop, one leads, all share the
-      // products (assembly/kernels.ts tridiagPanel64)
-      const args = [
-        ctl * 8,
-        a * 8,
-        n,
-        k,
-        nb,
-        Yt * 8,
-        ld,
-        V * 8,
-        P * 8,
-        C * 8,
-        Col * 8,
-        S * 8,
-        T * 8,
-      ];
-      const task = [...args, part * 8, D * 8, E * 8];
-      w.fill(0, ctl, ctl + 4);
-      const threads = threadsFor(eng);
-      runJob(eng, { kernel: 'tridiagPanel64', tasks: Array.from({ length: threads }, () => task) });
-      w = eng.f64;
-      if (new Int32Array(w.buffer, ctl * 8, 8)[4] !== 0) {
-        // a helper held a band for ~1 s (it has left the job now): the panel again, alone
-        w.fill(0, Yt, Yt + 2 * nb * ld);
-        w.fill(0, ctl, ctl + 4);
-        eng.call!('tridiagPanel64', task);
-        w = eng.f64;
-      }
-    }
-    for (let i = 0; i < nb && !spmd; i++) {
+    for (let i = 0; i < nb; i++) {
       const c = k + i;
       const len = n - c; // rows c..n-1 of column c
       const col = a + c * n + c; // A(c, c); A(c + j, c) at col + j·n
@@ -127,7 +94,7 @@ export function blockedTridiagonalHead(
       w.copyWithin(Yt + 2 * i * ld + y0, V, V + m);
       // w = τ·(A₂₂·v − V·(Wᵀv) − W·(Vᵀv)), A₂₂ as it stood at the start of the panel
       // (and column c+1 into Col, unless it is the panel's last)
-      symvLowerPooled(eng, col + n + 1, n, m, V, P, sv!, i + 1 < nb ? Col : undefined);
+      symvLowerPooled(eng, col + n + 1, n, m, V, P, sv, i + 1 < nb ? Col : undefined);
       w = eng.f64;
       if (i > 0) {
         eng.gemvN(Yt + y0, ld, 2 * i, m, V, T);
@@ -158,10 +125,62 @@ export function blockedTridiagonalHead(
     w = eng.f64;
     ticker.tick(1 - ((n - k - nb) / n) ** 3);
   }
-  if (spmd) {
-    d.set(w.subarray(D, D + stop));
-    e.set(w.subarray(E, E + stop));
+}
+
+/**
+ * blockedTridiagonalHead on the wasm engine: each panel and its trailing update is one job of
+ * tridiagPanel64 (assembly/kernels.ts), run by every thread of the pool: one leads the column
+ * loop, all claim row bands of each column's symmetric product, chunks of the update's packed B
+ * and its row blocks from atomic words in the shared memory (a column costs a few atomic
+ * operations, not a job hand-off; a helper that is not there leaves its share to the others).
+ */
+function spmdHead(
+  eng: Engine,
+  a: number,
+  n: number,
+  stop: number,
+  d: Float64Array,
+  e: Float64Array,
+  ticker: Ticker,
+  h: { Yt: number; V: number; P: number; C: number; Col: number; S: number; T: number },
+): void {
+  const nb = PANEL;
+  const call = (name: string, args: number[]): number => eng.call!(name, args);
+  const ctl = eng.alloc64(Math.ceil(call('tridiagPanelCtlBytes', []) / 8));
+  const part = eng.alloc64(4 * n); // the bands' partial vectors
+  const D = eng.alloc64(n);
+  const E = eng.alloc64(n);
+  const pb = eng.alloc64(Math.ceil(call('dgemmPackBBytes', [2 * nb, n]) / 8));
+  const wb = call('dgemmPackedWorkBytes', []);
+  const scratch: number[] = [];
+  for (let t = scratchSlotsFor(eng); t > 0; t--) scratch.push(eng.alloc64(Math.ceil(wb / 8)) * 8);
+  const ctlWords = call('tridiagPanelCtlBytes', []) / 8;
+  for (let k = 0; k < stop; k += nb) {
+    let w = eng.f64;
+    w.fill(0, h.Yt, h.Yt + 2 * nb * n);
+    w.fill(0, ctl, ctl + ctlWords);
+    const task = [ctl, a, n, k, nb, h.Yt, n, h.V, h.P, h.C, h.Col, h.S, h.T, part, D, E, pb].map(
+      (x, j) => (j === 2 || j === 3 || j === 4 || j === 6 ? x : x * 8),
+    );
+    const threads = threadsFor(eng);
+    runJob(eng, {
+      kernel: 'tridiagPanel64',
+      tasks: Array.from({ length: threads }, () => task),
+      scratch,
+    });
+    w = eng.f64;
+    if (new Int32Array(w.buffer, ctl * 8, 8)[4] !== 0) {
+      // a helper held a share of a column's product for ~1 s (it has left the job by now; A is
+      // not written before the update, which never gives up): the panel again, on this thread
+      w.fill(0, h.Yt, h.Yt + 2 * nb * n);
+      w.fill(0, ctl, ctl + ctlWords);
+      call('tridiagPanel64', [...task, scratch[0]]);
+    }
+    ticker.tick(1 - ((n - k - nb) / n) ** 3);
   }
+  const w = eng.f64;
+  d.set(w.subarray(D, D + stop));
+  e.set(w.subarray(E, E + stop));
 }
 
 /**

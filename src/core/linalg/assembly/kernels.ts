@@ -1991,9 +1991,9 @@ export function dgemmPacked(
 
 /** Control words (i32, byte offsets from ctl) of tridiagPanel64. */
 const TP_LEADER: usize = 0; // 0 until a thread takes the lead
-const TP_COL: usize = 4; // column i published as i + 1; -1 when the panel is over
-const TP_CLAIM: usize = 8; // (i + 1) << 4 | bands claimed of column i
-const TP_DONE: usize = 12; // bands of the published column finished
+const TP_COL: usize = 4; // the published phase (column i: i + 1); -1 when the panel is over
+const TP_CLAIM: usize = 8; // phase << 12 | items claimed of the phase
+const TP_DONE: usize = 12; // items of the published phase finished
 const TP_ABORT: usize = 16; // 1: the leader gave up waiting on a band (the caller reruns)
 /** Bytes of tridiagPanel64's control block. */
 export function tridiagPanelCtlBytes(): i32 {
@@ -2105,40 +2105,108 @@ function tpBandEnd(m: i32, b: i32, bands: i32): i32 {
   if (b + 1 >= bands) return m;
   return <i32>Math.floor((<f64>m * Math.sqrt(<f64>(b + 1) / <f64>bands)) / 4) * 4;
 }
+/** Rows per block of the trailing update (a multiple of the 5-row register tile). */
+const TP_UPDATE_ROWS: i32 = 60;
+/** Columns per packing item of the trailing update's B. */
+const TP_PACK_COLS: i32 = 64;
 
 /**
- * Claims and runs bands of column i's product until none is left: band b of the rows of
- * A(c+1:, c+1:) (c = k + i) into its partial vector part + b·n (one band: straight into p),
- * copying column c+1 into col unless i is the panel's last.
+ * Items of phase `ph` of a panel (ph = i + 1 ≤ nb: the bands of column i's product; nb + 1: the
+ * packing of B for the trailing update; nb + 2: the update's row blocks), for n, k, nb.
  */
-function tpClaimBands(
+function tpItems(ph: i32, n: i32, k: i32, nb: i32): i32 {
+  const rest = n - k - nb;
+  if (ph <= nb) return tpBands(n - (k + ph - 1) - 1);
+  if (ph === nb + 1) return (rest + TP_PACK_COLS - 1) / TP_PACK_COLS;
+  return (rest + TP_UPDATE_ROWS - 1) / TP_UPDATE_ROWS;
+}
+
+/**
+ * Packs columns j0..j1-1 of the trailing update's B into pb in dgemmPackB's layout (k = 2nb
+ * rows, one KC block): B row q is Yt row q ^ 1 (W for V and V for W) from column t0 on.
+ */
+function tpPack(yt: usize, ld: i32, t0: i32, k2: i32, j0: i32, j1: i32, pb: usize): void {
+  const ldb = (<usize>ld) << 3;
+  for (let jb = j0; jb < j1; jb += 4) {
+    const cols = min(4, j1 - jb);
+    let dst = pb + ((<usize>(jb * k2)) << 3);
+    const src = yt + ((<usize>(t0 + jb)) << 3);
+    for (let q = 0; q < k2; q++) {
+      const row = src + <usize>(q ^ 1) * ldb;
+      if (cols === 4) {
+        v128.store(dst, v128.load(row));
+        v128.store(dst, v128.load(row, 16), 16);
+      } else
+        for (let c = 0; c < 4; c++)
+          store<f64>(dst + ((<usize>c) << 3), c < cols ? load<f64>(row + ((<usize>c) << 3)) : 0);
+      dst += 32;
+    }
+  }
+}
+
+/**
+ * Claims and runs items of phase ph until none is left (see tpItems): band b of column i's
+ * product (rows of A(c+1:, c+1:), c = k + i) into its partial vector part + b·n (one band:
+ * straight into p), copying column c+1 into col unless i is the panel's last; a packing chunk;
+ * a row block of the update A(k+nb:, k+nb:) −= Y·Sᵀ (the longest rows first).
+ */
+function tpClaim(
   ctl: usize,
-  i: i32,
+  ph: i32,
   a: usize,
   n: i32,
   k: i32,
   nb: i32,
+  yt: usize,
+  ld: i32,
   v: usize,
   p: usize,
   col: usize,
   part: usize,
+  pb: usize,
+  work: usize,
 ): void {
-  const c = k + i;
-  const m = n - c - 1;
-  const bands = tpBands(m);
-  const blk = a + ((<usize>(c + 1) * <usize>n + <usize>(c + 1)) << 3);
-  const cc = i + 1 < nb ? col : 0;
-  const tag = (i + 1) << 4;
+  const items = tpItems(ph, n, k, nb);
+  const tag = ph << 12;
+  const rest = n - k - nb;
   for (;;) {
     const w = tpLoad(ctl + TP_CLAIM);
-    if ((w & ~15) !== tag || (w & 15) >= bands) return;
+    if ((w & ~4095) !== tag || (w & 4095) >= items) return;
     if (tpCas(ctl + TP_CLAIM, w, w + 1) !== w) continue;
-    const b = w & 15;
-    if (bands === 1) symvRows(blk, n, 0, m, v, p, cc);
-    else {
-      const r0 = b === 0 ? 0 : tpBandEnd(m, b - 1, bands);
-      const r1 = tpBandEnd(m, b, bands);
-      if (r1 > r0) symvRows(blk, n, r0, r1, v, part + ((<usize>b * <usize>n) << 3), cc);
+    const b = w & 4095;
+    if (ph <= nb) {
+      const c = k + ph - 1;
+      const m = n - c - 1;
+      const blk = a + ((<usize>(c + 1) * <usize>n + <usize>(c + 1)) << 3);
+      const cc = ph < nb ? col : 0;
+      if (items === 1) symvRows(blk, n, 0, m, v, p, cc);
+      else {
+        const r0 = b === 0 ? 0 : tpBandEnd(m, b - 1, items);
+        const r1 = tpBandEnd(m, b, items);
+        if (r1 > r0) symvRows(blk, n, r0, r1, v, part + ((<usize>b * <usize>n) << 3), cc);
+      }
+    } else if (ph === nb + 1) {
+      const j0 = b * TP_PACK_COLS;
+      tpPack(yt, ld, nb, 2 * nb, j0, min(rest, j0 + TP_PACK_COLS), pb);
+    } else {
+      const r0 = (items - 1 - b) * TP_UPDATE_ROWS;
+      const r1 = min(rest, r0 + TP_UPDATE_ROWS);
+      const c0 = a + ((<usize>(k + nb) * <usize>n + <usize>(k + nb)) << 3);
+      dgemmPacked(
+        r1 - r0,
+        r1,
+        2 * nb,
+        -1,
+        yt + ((<usize>(nb + r0)) << 3),
+        1,
+        ld,
+        pb,
+        rest,
+        c0 + ((<usize>r0 * <usize>n) << 3),
+        n,
+        r0,
+        work,
+      );
     }
     tpAdd(ctl + TP_DONE, 1);
     tpNotify(ctl + TP_DONE);
@@ -2146,14 +2214,64 @@ function tpClaimBands(
 }
 
 /**
- * Columns k..k+nb-1 of the blocked tridiagonal reduction of the symmetric n×n matrix at a
- * (row-major, lower triangle read, not written): for each column c, its update by the panel's
- * earlier reflectors, its reflector v (into Yt row 2i, from column i + 1 = global row c + 1),
- * d[c], e[c], and w = τ·(A₂₂·v − V·Wᵀv − W·Vᵀv) − ½τ²(…)·v into Yt row 2i + 1 — exactly the
- * TypeScript loop of blockedTridiagonal.ts. Yt (2nb rows of stride ld, zeroed by the caller);
- * vectors vv, p, cv, col of n; s, t of 2nb; part: 4·n partial vectors; d, e: f64 of n;
- * ctl: tridiagPanelCtlBytes() zeroed by the caller. Every thread of the job calls it with the
- * same arguments; the first leads, the others help with the products until the panel is over.
+ * The leader's side of phase ph: publishes it, claims items like the others, and waits until
+ * every item is done. False when a helper held an item for ~1 s (the panel is then abandoned:
+ * ABORT set, the helpers told to leave).
+ */
+function tpPhase(
+  ctl: usize,
+  ph: i32,
+  a: usize,
+  n: i32,
+  k: i32,
+  nb: i32,
+  yt: usize,
+  ld: i32,
+  v: usize,
+  p: usize,
+  col: usize,
+  part: usize,
+  pb: usize,
+  work: usize,
+): bool {
+  const items = tpItems(ph, n, k, nb);
+  tpStore(ctl + TP_CLAIM, ph << 12);
+  tpStore(ctl + TP_DONE, 0);
+  tpStore(ctl + TP_COL, ph);
+  tpNotify(ctl + TP_COL);
+  tpClaim(ctl, ph, a, n, k, nb, yt, ld, v, p, col, part, pb, work);
+  let spins = 0;
+  let stuck = 0;
+  for (;;) {
+    const done = tpLoad(ctl + TP_DONE);
+    if (done >= items) return true;
+    if (++spins < TP_SPIN) continue;
+    if (!tpWait(ctl + TP_DONE, done) || ++stuck > TP_STUCK) {
+      tpStore(ctl + TP_ABORT, 1);
+      tpStore(ctl + TP_COL, -1);
+      tpNotify(ctl + TP_COL);
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * One panel of the blocked tridiagonal reduction of the symmetric n×n matrix at a (row-major,
+ * lower triangle), columns k..k+nb-1, and then its trailing update — exactly the TypeScript
+ * loop of blockedTridiagonal.ts plus trailingUpdate. For each column c: its update by the
+ * panel's earlier reflectors, its reflector v (into Yt row 2i, from column i + 1 = global row
+ * c + 1), d[c], e[c], and w = τ·(A₂₂·v − V·Wᵀv − W·Vᵀv) − ½τ²(…)·v into Yt row 2i + 1, with
+ * A₂₂ as it stood at the start of the panel (the panel reads A, it writes only Yt). Then
+ * A(k+nb:, k+nb:) −= V·Wᵀ + W·Vᵀ over the lower triangle by row blocks with B packed once.
+ * Yt: 2nb rows of stride ld ≥ n − k, zeroed by the caller; vv, p, cv, col: f64 of n; s, t: of
+ * 2nb; part: 4 partial vectors of n; d, e: f64 of n; pb: dgemmPackBBytes(2nb, n − k − nb);
+ * ctl: tridiagPanelCtlBytes() zeroed by the caller; work: dgemmPackedWorkBytes(), one per
+ * thread (the pool appends each thread's own). Every thread of the job calls it with the same
+ * arguments; the first leads, the others claim bands, packing chunks and update blocks until
+ * the panel is over. When ABORT is set on return, the panel must be run again (Yt and ctl
+ * zeroed) once every thread has left: A is untouched unless the update had started — it
+ * never is, the update phase does not give up (its blocks are the caller's to wait for).
  */
 export function tridiagPanel64(
   ctl: usize,
@@ -2172,9 +2290,11 @@ export function tridiagPanel64(
   part: usize,
   d: usize,
   e: usize,
+  pb: usize,
+  work: usize,
 ): void {
   if (tpCas(ctl + TP_LEADER, 0, 1) !== 0) {
-    // a helper: the bands of each published column, until the panel is over
+    // a helper: the items of each published phase, until the panel is over
     let seen = 0;
     let spins = 0;
     let idle = 0;
@@ -2190,7 +2310,7 @@ export function tridiagPanel64(
       seen = cur;
       spins = 0;
       idle = 0;
-      tpClaimBands(ctl, cur - 1, a, n, k, nb, vv, p, col, part);
+      tpClaim(ctl, cur, a, n, k, nb, yt, ld, vv, p, col, part, pb, work);
     }
   }
   const ldb = (<usize>ld) << 3;
@@ -2220,28 +2340,9 @@ export function tridiagPanel64(
     store<f64>(vv, 1);
     const y0 = <usize>(i + 1);
     memory.copy(yt + <usize>(2 * i) * ldb + (y0 << 3), vv, (<usize>m) << 3);
-    // the product A₂₂·v by bands: publish column i, claim bands, wait for the helpers' bands
+    // the product A₂₂·v by bands, shared with the helpers
+    if (!tpPhase(ctl, i + 1, a, n, k, nb, yt, ld, vv, p, col, part, pb, work)) return;
     const bands = tpBands(m);
-    tpStore(ctl + TP_CLAIM, (i + 1) << 4);
-    tpStore(ctl + TP_DONE, 0);
-    tpStore(ctl + TP_COL, i + 1);
-    tpNotify(ctl + TP_COL);
-    tpClaimBands(ctl, i, a, n, k, nb, vv, p, col, part);
-    let spins = 0;
-    let stuck = 0;
-    for (;;) {
-      const done = tpLoad(ctl + TP_DONE);
-      if (done >= bands) break;
-      if (++spins < TP_SPIN) continue;
-      if (!tpWait(ctl + TP_DONE, done) || ++stuck > TP_STUCK) {
-        // a helper holds a band and does not finish it: give up (the caller reruns the panel
-        // on its own once the helper has left the job)
-        tpStore(ctl + TP_ABORT, 1);
-        tpStore(ctl + TP_COL, -1);
-        tpNotify(ctl + TP_COL);
-        return;
-      }
-    }
     if (bands > 1) {
       // p = Σ partial vectors, the last band's first (fixed order: any thread count, same bits)
       memory.copy(p, part + ((<usize>(bands - 1) * <usize>n) << 3), (<usize>m) << 3);
@@ -2270,6 +2371,44 @@ export function tridiagPanel64(
     axpy64(-0.5 * tau * pv, vv, p, m);
     memory.copy(yt + <usize>(2 * i + 1) * ldb + (y0 << 3), p, (<usize>m) << 3);
   }
+  // the trailing update: B packed by chunks, then the row blocks (no giving up from here on: A
+  // is being written, so the leader waits for every block however long it takes)
+  if (n - k - nb > 0) {
+    if (!tpPhase(ctl, nb + 1, a, n, k, nb, yt, ld, vv, p, col, part, pb, work)) return;
+    tpUpdate(ctl, nb + 2, a, n, k, nb, yt, ld, vv, p, col, part, pb, work);
+  }
   tpStore(ctl + TP_COL, -1);
   tpNotify(ctl + TP_COL);
+}
+
+/** tpPhase for the update: waits without a limit (A is being written). */
+function tpUpdate(
+  ctl: usize,
+  ph: i32,
+  a: usize,
+  n: i32,
+  k: i32,
+  nb: i32,
+  yt: usize,
+  ld: i32,
+  v: usize,
+  p: usize,
+  col: usize,
+  part: usize,
+  pb: usize,
+  work: usize,
+): void {
+  const items = tpItems(ph, n, k, nb);
+  tpStore(ctl + TP_CLAIM, ph << 12);
+  tpStore(ctl + TP_DONE, 0);
+  tpStore(ctl + TP_COL, ph);
+  tpNotify(ctl + TP_COL);
+  tpClaim(ctl, ph, a, n, k, nb, yt, ld, v, p, col, part, pb, work);
+  let spins = 0;
+  for (;;) {
+    const done = tpLoad(ctl + TP_DONE);
+    if (done >= items) return;
+    if (++spins < TP_SPIN) continue;
+    tpWait(ctl + TP_DONE, done);
+  }
 }
