@@ -56,7 +56,7 @@ export function blockedTridiagonalHead(
   const C = eng.alloc64(n); // products of the panel so far
   const Col = eng.alloc64(n); // the current column, contiguous (copied out by the product)
   const S = eng.alloc64(2 * nb); // coefficients
-  const T = eng.alloc64(2 * nb);
+  const T = eng.alloc64(8 * nb); // (the wasm panel: one 2nb share per band)
   if (eng.kind === 'wasm' && eng.call) {
     spmdHead(eng, a, n, stop, d, e, ticker, { Yt, V, P, C, Col, S, T });
     return;
@@ -156,8 +156,9 @@ function spmdHead(
   for (let t = scratchSlotsFor(eng); t > 0; t--) scratch.push(eng.alloc64(Math.ceil(wb / 8)) * 8);
   const ctlWords = call('tridiagPanelCtlBytes', []) / 8;
   for (let k = 0; k < stop; k += nb) {
+    // (Yt needs no zeroing: the panel reads only what it wrote, each row from its reflector's
+    // first entry on)
     let w = eng.f64;
-    w.fill(0, h.Yt, h.Yt + 2 * nb * n);
     w.fill(0, ctl, ctl + ctlWords);
     const task = [ctl, a, n, k, nb, h.Yt, n, h.V, h.P, h.C, h.Col, h.S, h.T, part, D, E, pb].map(
       (x, j) => (j === 2 || j === 3 || j === 4 || j === 6 ? x : x * 8),

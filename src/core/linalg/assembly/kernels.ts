@@ -2165,6 +2165,9 @@ function tpClaim(
   part: usize,
   pb: usize,
   work: usize,
+  s: usize,
+  t: usize,
+  cv: usize,
 ): void {
   const items = tpItems(ph, n, k, nb);
   const tag = ph << 12;
@@ -2179,12 +2182,25 @@ function tpClaim(
       const m = n - c - 1;
       const blk = a + ((<usize>(c + 1) * <usize>n + <usize>(c + 1)) << 3);
       const cc = ph < nb ? col : 0;
-      if (items === 1) symvRows(blk, n, 0, m, v, p, cc);
-      else {
-        const r0 = b === 0 ? 0 : tpBandEnd(m, b - 1, items);
-        const r1 = tpBandEnd(m, b, items);
-        if (r1 > r0) symvRows(blk, n, r0, r1, v, part + ((<usize>b * <usize>n) << 3), cc);
-      }
+      const i = ph - 1;
+      const r0 = items === 1 || b === 0 ? 0 : tpBandEnd(m, b - 1, items);
+      const r1 = items === 1 ? m : tpBandEnd(m, b, items);
+      const tb = t + ((<usize>(b * 2 * nb)) << 3);
+      if (r1 > r0) {
+        symvRows(blk, n, r0, r1, v, items === 1 ? p : part + ((<usize>b * <usize>n) << 3), cc);
+        if (i > 0) {
+          // this band's share of (Vᵀv; Wᵀv) over its rows (summed by the leader)
+          const y = yt + ((<usize>(i + 1 + r0)) << 3);
+          gemvN64(y, ld, 2 * i, r1 - r0, v + ((<usize>r0) << 3), tb);
+          // and the next column's update by the panel's reflectors before this one, on these
+          // rows (the leader adds this column's pair once w is known); s holds the coefficients
+          if (cc) {
+            const o = (<usize>r0) << 3;
+            gemvT64(y, ld, 2 * i, r1 - r0, s, cv + o);
+            axpy64(-1, cv + o, col + o, r1 - r0);
+          }
+        }
+      } else if (i > 0) memory.fill(tb, 0, (<usize>(2 * i)) << 3);
     } else if (ph === nb + 1) {
       const j0 = b * TP_PACK_COLS;
       tpPack(yt, ld, nb, 2 * nb, j0, min(rest, j0 + TP_PACK_COLS), pb);
@@ -2233,13 +2249,16 @@ function tpPhase(
   part: usize,
   pb: usize,
   work: usize,
+  s: usize,
+  t: usize,
+  cv: usize,
 ): bool {
   const items = tpItems(ph, n, k, nb);
   tpStore(ctl + TP_CLAIM, ph << 12);
   tpStore(ctl + TP_DONE, 0);
   tpStore(ctl + TP_COL, ph);
   tpNotify(ctl + TP_COL);
-  tpClaim(ctl, ph, a, n, k, nb, yt, ld, v, p, col, part, pb, work);
+  tpClaim(ctl, ph, a, n, k, nb, yt, ld, v, p, col, part, pb, work, s, t, cv);
   let spins = 0;
   let stuck = 0;
   for (;;) {
@@ -2310,7 +2329,7 @@ export function tridiagPanel64(
       seen = cur;
       spins = 0;
       idle = 0;
-      tpClaim(ctl, cur, a, n, k, nb, yt, ld, vv, p, col, part, pb, work);
+      tpClaim(ctl, cur, a, n, k, nb, yt, ld, vv, p, col, part, pb, work, s, t, cv);
     }
   }
   const ldb = (<usize>ld) << 3;
@@ -2323,14 +2342,11 @@ export function tridiagPanel64(
       for (let j = 0; j < len; j++)
         store<f64>(col + ((<usize>j) << 3), load<f64>(colc + <usize>j * nbytes));
     } else {
-      // col −= V(c:, :i)·W(c, :i)ᵀ + W(c:, :i)·V(c, :i)ᵀ
-      for (let q = 0; q < i; q++) {
-        const r = yt + <usize>(2 * q) * ldb + ((<usize>i) << 3);
-        store<f64>(s + ((<usize>(2 * q)) << 3), load<f64>(r + ldb));
-        store<f64>(s + ((<usize>(2 * q + 1)) << 3), load<f64>(r));
-      }
-      gemvT64(yt + ((<usize>i) << 3), ld, 2 * i, len, s, cv);
-      axpy64(-1, cv, col, len);
+      // col −= V(c:, :i)·W(c, :i)ᵀ + W(c:, :i)·V(c, :i)ᵀ: the pairs before i − 1 were done by the
+      // previous column's bands, the last pair (v, w of column i − 1) here
+      const rv = yt + <usize>(2 * i - 2) * ldb + ((<usize>i) << 3);
+      axpy64(-load<f64>(rv + ldb), rv, col, len);
+      axpy64(-load<f64>(rv), rv + ldb, col, len);
     }
     store<f64>(d + ((<usize>c) << 3), load<f64>(col));
     const m = len - 1;
@@ -2340,8 +2356,14 @@ export function tridiagPanel64(
     store<f64>(vv, 1);
     const y0 = <usize>(i + 1);
     memory.copy(yt + <usize>(2 * i) * ldb + (y0 << 3), vv, (<usize>m) << 3);
+    // the coefficients of the next column's update by pairs 0..i-1 (its row c + 1 of W and V)
+    for (let q = 0; q < i; q++) {
+      const r = yt + <usize>(2 * q) * ldb + (y0 << 3);
+      store<f64>(s + ((<usize>(2 * q)) << 3), load<f64>(r + ldb));
+      store<f64>(s + ((<usize>(2 * q + 1)) << 3), load<f64>(r));
+    }
     // the product A₂₂·v by bands, shared with the helpers
-    if (!tpPhase(ctl, i + 1, a, n, k, nb, yt, ld, vv, p, col, part, pb, work)) return;
+    if (!tpPhase(ctl, i + 1, a, n, k, nb, yt, ld, vv, p, col, part, pb, work, s, t, cv)) return;
     const bands = tpBands(m);
     if (bands > 1) {
       // p = Σ partial vectors, the last band's first (fixed order: any thread count, same bits)
@@ -2353,7 +2375,9 @@ export function tridiagPanel64(
       }
     }
     if (i > 0) {
-      gemvN64(yt + (y0 << 3), ld, 2 * i, m, vv, t);
+      if (bands > 1)
+        // (Vᵀv; Wᵀv) = the bands' shares, in band order
+        for (let b = 1; b < bands; b++) axpy64(1, t + ((<usize>(b * 2 * nb)) << 3), t, 2 * i);
       for (let q = 0; q < i; q++) {
         store<f64>(s + ((<usize>(2 * q)) << 3), load<f64>(t + ((<usize>(2 * q + 1)) << 3)));
         store<f64>(s + ((<usize>(2 * q + 1)) << 3), load<f64>(t + ((<usize>(2 * q)) << 3)));
@@ -2374,8 +2398,8 @@ export function tridiagPanel64(
   // the trailing update: B packed by chunks, then the row blocks (no giving up from here on: A
   // is being written, so the leader waits for every block however long it takes)
   if (n - k - nb > 0) {
-    if (!tpPhase(ctl, nb + 1, a, n, k, nb, yt, ld, vv, p, col, part, pb, work)) return;
-    tpUpdate(ctl, nb + 2, a, n, k, nb, yt, ld, vv, p, col, part, pb, work);
+    if (!tpPhase(ctl, nb + 1, a, n, k, nb, yt, ld, vv, p, col, part, pb, work, s, t, cv)) return;
+    tpUpdate(ctl, nb + 2, a, n, k, nb, yt, ld, vv, p, col, part, pb, work, s, t, cv);
   }
   tpStore(ctl + TP_COL, -1);
   tpNotify(ctl + TP_COL);
@@ -2397,13 +2421,16 @@ function tpUpdate(
   part: usize,
   pb: usize,
   work: usize,
+  s: usize,
+  t: usize,
+  cv: usize,
 ): void {
   const items = tpItems(ph, n, k, nb);
   tpStore(ctl + TP_CLAIM, ph << 12);
   tpStore(ctl + TP_DONE, 0);
   tpStore(ctl + TP_COL, ph);
   tpNotify(ctl + TP_COL);
-  tpClaim(ctl, ph, a, n, k, nb, yt, ld, v, p, col, part, pb, work);
+  tpClaim(ctl, ph, a, n, k, nb, yt, ld, v, p, col, part, pb, work, s, t, cv);
   let spins = 0;
   for (;;) {
     const done = tpLoad(ctl + TP_DONE);
