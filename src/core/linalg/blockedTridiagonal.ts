@@ -8,9 +8,14 @@
  * column c is first brought up to date with the panel's earlier reflectors (A −= V·Wᵀ + W·Vᵀ,
  * restricted to that column), its reflector v is generated, and w = τ·(A₂₂·v − V·Wᵀv − W·Vᵀv),
  * w −= ½τ(wᵀv)·v. After the panel the trailing lower triangle takes the whole rank-2nb update
- * A₂₂ −= V·Wᵀ + W·Vᵀ as row blocks of one GEMM job (pooled, SIMD), so half of the flops leave
- * the memory-bound symmetric matrix-vector product for GEMM; that product itself runs as row
- * bands over the pool with per-thread partial vectors (./pooledLevel2).
+ * A₂₂ −= V·Wᵀ + W·Vᵀ as row blocks of GEMM, so half of the flops leave the symmetric
+ * matrix-vector product for GEMM. On the WebAssembly engine a panel and its update are one
+ * parallel job of the kernel tridiagPanel64 (assembly/kernels.ts) that every pool thread runs:
+ * one thread leads the column loop, and all of them claim row bands of each column's product
+ * (partial vectors summed in band order: the same bits on any number of threads), chunks of the
+ * update's packed B and its row blocks from atomic words in the shared memory — a column costs a
+ * few atomic operations instead of a job hand-off (~1,000 columns at n = 1024). On the
+ * TypeScript engine the loop below runs, its products through ./pooledLevel2.
  *
  * Storage (all on the engine's heap): A row-major n×n, only its lower triangle read and kept
  * (the strict upper triangle of the trailing block is used as scratch by the diagonal GEMM
@@ -170,9 +175,15 @@ function spmdHead(
       scratch,
     });
     w = eng.f64;
-    if (new Int32Array(w.buffer, ctl * 8, 8)[4] !== 0) {
+    const words = new Int32Array(w.buffer, ctl * 8, 8);
+    if (words[4] === 2 && words[3] < Math.ceil((n - k - nb) / UPDATE_ROWS))
+      // (as the pool reports a lost helper: src/worker/pool.ts)
+      throw new Error(
+        'a helper thread of the compute worker stopped during the computation; run it again',
+      );
+    if (words[4] === 1) {
       // a helper held a share of a column's product for ~1 s (it has left the job by now; A is
-      // not written before the update, which never gives up): the panel again, on this thread
+      // written only by the update, which had not started): the panel again, on this thread
       w.fill(0, h.Yt, h.Yt + 2 * nb * n);
       w.fill(0, ctl, ctl + ctlWords);
       call('tridiagPanel64', [...task, scratch[0]]);

@@ -2288,9 +2288,10 @@ function tpPhase(
  * ctl: tridiagPanelCtlBytes() zeroed by the caller; work: dgemmPackedWorkBytes(), one per
  * thread (the pool appends each thread's own). Every thread of the job calls it with the same
  * arguments; the first leads, the others claim bands, packing chunks and update blocks until
- * the panel is over. When ABORT is set on return, the panel must be run again (Yt and ctl
- * zeroed) once every thread has left: A is untouched unless the update had started — it
- * never is, the update phase does not give up (its blocks are the caller's to wait for).
+ * the panel is over. ABORT (i32 at ctl + 16) on return, once every thread has left the job:
+ * 1 — the leader gave up before the update (A untouched): run the panel again (ctl zeroed);
+ * 2 — it gave up during the update: the panel stands if DONE (ctl + 12) counts every row block
+ * (the helper finished them), else the reduction has failed.
  */
 export function tridiagPanel64(
   ctl: usize,
@@ -2395,8 +2396,7 @@ export function tridiagPanel64(
     axpy64(-0.5 * tau * pv, vv, p, m);
     memory.copy(yt + <usize>(2 * i + 1) * ldb + (y0 << 3), p, (<usize>m) << 3);
   }
-  // the trailing update: B packed by chunks, then the row blocks (no giving up from here on: A
-  // is being written, so the leader waits for every block however long it takes)
+  // the trailing update: B packed by chunks, then the row blocks
   if (n - k - nb > 0) {
     if (!tpPhase(ctl, nb + 1, a, n, k, nb, yt, ld, vv, p, col, part, pb, work, s, t, cv)) return;
     tpUpdate(ctl, nb + 2, a, n, k, nb, yt, ld, vv, p, col, part, pb, work, s, t, cv);
@@ -2405,7 +2405,7 @@ export function tridiagPanel64(
   tpNotify(ctl + TP_COL);
 }
 
-/** tpPhase for the update: waits without a limit (A is being written). */
+/** tpPhase for the update, which A is written by: no rerun when a helper holds a block. */
 function tpUpdate(
   ctl: usize,
   ph: i32,
@@ -2432,10 +2432,19 @@ function tpUpdate(
   tpNotify(ctl + TP_COL);
   tpClaim(ctl, ph, a, n, k, nb, yt, ld, v, p, col, part, pb, work, s, t, cv);
   let spins = 0;
+  let stuck = 0;
   for (;;) {
     const done = tpLoad(ctl + TP_DONE);
     if (done >= items) return;
     if (++spins < TP_SPIN) continue;
-    tpWait(ctl + TP_DONE, done);
+    if (!tpWait(ctl + TP_DONE, done) || ++stuck > TP_STUCK) {
+      // a helper holds a block for ~1 s (descheduled, or killed): A is half updated, so nothing
+      // can be redone here. ABORT = 2; a live helper still finishes every block it can claim
+      // before it leaves, so the caller checks DONE once the job is over (a dead one fails it)
+      tpStore(ctl + TP_ABORT, 2);
+      tpStore(ctl + TP_COL, -1);
+      tpNotify(ctl + TP_COL);
+      return;
+    }
   }
 }
