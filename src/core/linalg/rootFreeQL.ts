@@ -128,7 +128,8 @@ function qlBlock(d: Float64Array, e: Float64Array, iter: number, maxIter: number
       const alpha = d[i];
       gamma = c * (alpha - sigma) - s * oldgam;
       d[i + 1] = oldgam + (alpha - gamma);
-      p = c !== 0 ? gamma * gamma * rp : oldc * bb;
+      // (r/p overflows where p is tiny: then the quotient by c, as dsterf)
+      p = c !== 0 ? (rp < Infinity ? gamma * gamma * rp : (gamma * gamma) / c) : oldc * bb;
     }
     e[l] = s * p;
     d[l] = sigma + gamma;
