@@ -8,9 +8,14 @@
  * column c is first brought up to date with the panel's earlier reflectors (A −= V·Wᵀ + W·Vᵀ,
  * restricted to that column), its reflector v is generated, and w = τ·(A₂₂·v − V·Wᵀv − W·Vᵀv),
  * w −= ½τ(wᵀv)·v. After the panel the trailing lower triangle takes the whole rank-2nb update
- * A₂₂ −= V·Wᵀ + W·Vᵀ as row blocks of one GEMM job (pooled, SIMD), so half of the flops leave
- * the memory-bound symmetric matrix-vector product for GEMM; that product itself runs as row
- * bands over the pool with per-thread partial vectors (./pooledLevel2).
+ * A₂₂ −= V·Wᵀ + W·Vᵀ as row blocks of GEMM, so half of the flops leave the symmetric
+ * matrix-vector product for GEMM. On the WebAssembly engine a panel and its update are one
+ * parallel job of the kernel tridiagPanel64 (assembly/kernels.ts) that every pool thread runs:
+ * one thread leads the column loop, and all of them claim row bands of each column's product
+ * (partial vectors summed in band order: the same bits on any number of threads), chunks of the
+ * update's packed B and its row blocks from atomic words in the shared memory — a column costs a
+ * few atomic operations instead of a job hand-off (~1,000 columns at n = 1024). On the
+ * TypeScript engine the loop below runs, its products through ./pooledLevel2.
  *
  * Storage (all on the engine's heap): A row-major n×n, only its lower triangle read and kept
  * (the strict upper triangle of the trailing block is used as scratch by the diagonal GEMM
@@ -20,7 +25,7 @@
  */
 import { householder } from './householder';
 import { DgemmCall, dgemmCalls } from './gemm';
-import { runJob, scratchSlotsFor } from './parallel';
+import { runJob, scratchSlotsFor, threadsFor } from './parallel';
 import { Ticker } from './progress';
 import { Engine } from './wasm/kernels';
 import { symvLowerPooled, symvScratch } from './pooledLevel2';
@@ -56,7 +61,11 @@ export function blockedTridiagonalHead(
   const C = eng.alloc64(n); // products of the panel so far
   const Col = eng.alloc64(n); // the current column, contiguous (copied out by the product)
   const S = eng.alloc64(2 * nb); // coefficients
-  const T = eng.alloc64(2 * nb);
+  const T = eng.alloc64(8 * nb); // (the wasm panel: one 2nb share per band)
+  if (eng.kind === 'wasm' && eng.call) {
+    spmdHead(eng, a, n, stop, d, e, ticker, { Yt, V, P, C, Col, S, T });
+    return;
+  }
   const sv = symvScratch(eng, n);
   let w = eng.f64; // re-read after the GEMM job (its scratch may grow the heap)
   for (let k = 0; k < stop; k += nb) {
@@ -121,6 +130,69 @@ export function blockedTridiagonalHead(
     w = eng.f64;
     ticker.tick(1 - ((n - k - nb) / n) ** 3);
   }
+}
+
+/**
+ * blockedTridiagonalHead on the wasm engine: each panel and its trailing update is one job of
+ * tridiagPanel64 (assembly/kernels.ts), run by every thread of the pool: one leads the column
+ * loop, all claim row bands of each column's symmetric product, chunks of the update's packed B
+ * and its row blocks from atomic words in the shared memory (a column costs a few atomic
+ * operations, not a job hand-off; a helper that is not there leaves its share to the others).
+ */
+function spmdHead(
+  eng: Engine,
+  a: number,
+  n: number,
+  stop: number,
+  d: Float64Array,
+  e: Float64Array,
+  ticker: Ticker,
+  h: { Yt: number; V: number; P: number; C: number; Col: number; S: number; T: number },
+): void {
+  const nb = PANEL;
+  const call = (name: string, args: number[]): number => eng.call!(name, args);
+  const ctl = eng.alloc64(Math.ceil(call('tridiagPanelCtlBytes', []) / 8));
+  const part = eng.alloc64(4 * n); // the bands' partial vectors
+  const D = eng.alloc64(n);
+  const E = eng.alloc64(n);
+  const pb = eng.alloc64(Math.ceil(call('dgemmPackBBytes', [2 * nb, n]) / 8));
+  const wb = call('dgemmPackedWorkBytes', []);
+  const scratch: number[] = [];
+  for (let t = scratchSlotsFor(eng); t > 0; t--) scratch.push(eng.alloc64(Math.ceil(wb / 8)) * 8);
+  const ctlWords = call('tridiagPanelCtlBytes', []) / 8;
+  for (let k = 0; k < stop; k += nb) {
+    // (Yt needs no zeroing: the panel reads only what it wrote, each row from its reflector's
+    // first entry on)
+    let w = eng.f64;
+    w.fill(0, ctl, ctl + ctlWords);
+    const task = [ctl, a, n, k, nb, h.Yt, n, h.V, h.P, h.C, h.Col, h.S, h.T, part, D, E, pb].map(
+      (x, j) => (j === 2 || j === 3 || j === 4 || j === 6 ? x : x * 8),
+    );
+    const threads = threadsFor(eng);
+    runJob(eng, {
+      kernel: 'tridiagPanel64',
+      tasks: Array.from({ length: threads }, () => task),
+      scratch,
+    });
+    w = eng.f64;
+    const words = new Int32Array(w.buffer, ctl * 8, 8);
+    if (words[4] === 2 && words[3] < Math.ceil((n - k - nb) / UPDATE_ROWS))
+      // (as the pool reports a lost helper: src/worker/pool.ts)
+      throw new Error(
+        'a helper thread of the compute worker stopped during the computation; run it again',
+      );
+    if (words[4] === 1) {
+      // a helper held a share of a column's product for ~1 s (it has left the job by now; A is
+      // written only by the update, which had not started): the panel again, on this thread
+      w.fill(0, h.Yt, h.Yt + 2 * nb * n);
+      w.fill(0, ctl, ctl + ctlWords);
+      call('tridiagPanel64', [...task, scratch[0]]);
+    }
+    ticker.tick(1 - ((n - k - nb) / n) ** 3);
+  }
+  const w = eng.f64;
+  d.set(w.subarray(D, D + stop));
+  e.set(w.subarray(E, E + stop));
 }
 
 /**

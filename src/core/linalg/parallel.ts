@@ -23,6 +23,7 @@ export const PARALLEL_KERNELS = [
   'attnPackV',
   'symvLowerRowsCol64',
   'dgemmPacked',
+  'tridiagPanel64',
 ] as const;
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 

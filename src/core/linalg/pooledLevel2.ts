@@ -2,7 +2,8 @@
  * Matrix-vector products of the blocked reductions split over the parallel executor's threads
  * (./parallel): the half of a blocked panel reduction's flops that stays in level-2 products.
  * Only the symmetric product is split by default ({@link setLevel2Pooling}); unsplit products
- * are the plain single call.
+ * are the plain single call. (The blocked tridiagonal reduction on the WebAssembly engine no
+ * longer comes here: its panels split their products inside one job, see blockedTridiagonal.ts.)
  * Each product is one job of independent kernel calls; without helper threads (or on the
  * TypeScript engine, or for small sizes where a hand-off costs more than it saves) the plain
  * single-call kernel runs.

@@ -119,13 +119,17 @@ function qlBlock(d: Float64Array, e: Float64Array, iter: number, maxIter: number
       const r = p + bb;
       if (i !== m - 1) e[i + 1] = s * r;
       const oldc = c;
+      // 1/c = r/p is formed beside c = p/r rather than after it: the divisions of a step no
+      // longer follow each other (the loop is a chain of dependent operations)
+      const rp = r / p;
       c = p / r;
       s = bb / r;
       const oldgam = gamma;
       const alpha = d[i];
       gamma = c * (alpha - sigma) - s * oldgam;
       d[i + 1] = oldgam + (alpha - gamma);
-      p = c !== 0 ? (gamma * gamma) / c : oldc * bb;
+      // (r/p overflows where p is tiny: then the quotient by c, as dsterf)
+      p = c !== 0 ? (rp < Infinity ? gamma * gamma * rp : (gamma * gamma) / c) : oldc * bb;
     }
     e[l] = s * p;
     d[l] = sigma + gamma;

@@ -162,7 +162,17 @@ print(json.dumps(out))
           assert.ok(Math.abs(Math.sqrt(f) - nrm) <= TOL * n * EPS * nrm);
         },
       ),
-      { numRuns: 200 },
+      {
+        numRuns: 200,
+        // a tiny p (1e-49 next to 1e3): 1/c = r/p overflows, the step falls back to γ²/c
+        examples: [
+          [
+            [0, 1.3407807929942601e-49, 0],
+            [1e-100, -999.9999999999997, ...Array<number>(38).fill(0)],
+            1,
+          ],
+        ],
+      },
     );
   });
 });

@@ -15,7 +15,11 @@ import { matmul, matmulF32, matmulTransB } from '../../../src/core/linalg/gemm';
 import { cosineSimilarity } from '../../../src/core/linalg/cosineSimilarity';
 import { singularValues, svd } from '../../../src/core/linalg/svd';
 import { symmetricEigen } from '../../../src/core/linalg/symmetricTridiagonalQL';
-import { parallelExecutor, threadsFor } from '../../../src/core/linalg/parallel';
+import {
+  parallelExecutor,
+  setParallelExecutor,
+  threadsFor,
+} from '../../../src/core/linalg/parallel';
 import { setLevel2Pooling } from '../../../src/core/linalg/pooledLevel2';
 import { engine } from '../../../src/core/linalg/wasm/kernels';
 import { WorkerPool, closePool, ensurePool } from '../../../src/worker/pool';
@@ -262,6 +266,48 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
       assert.ok(Math.abs(pooled[i] - ref[i]) <= 10 * n * 2 ** -52 * norm, `λ${i}`);
   });
 
+  it('symmetric eigenvalues, each panel one SPMD job (both threads claim row bands of every column product): serial bits on random, graded, clustered, repeated, zero, tiny and huge inputs, odd sizes; match NumPy', () => {
+    // 256 is where the blocked path starts; products of ≥ 128 rows are split in 4 bands;
+    // 389 and 613 are no multiple of the 32-column panel
+    const dir = tempDir('matrix-lens-pool-spmd-');
+    const cases = pythonJson<{ name: string; n: number; w: number[] }[]>(
+      `
+import numpy as np, json, sys, os
+d = sys.argv[1]
+rng = np.random.default_rng(7)
+def sym(b): return (b + b.T) / 2
+out = []
+def add(name, a):
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    a.tofile(os.path.join(d, name + '.bin'))
+    out.append(dict(name=name, n=a.shape[0], w=np.linalg.eigvalsh(a).tolist()))
+add('random 256', sym(rng.standard_normal((256, 256))))
+add('random 613', sym(rng.standard_normal((613, 613))))
+g = np.logspace(-30, 30, 389); add('graded 389', sym(rng.standard_normal((389, 389))) * np.sqrt(np.outer(g, g)))
+q, _ = np.linalg.qr(rng.standard_normal((401, 401)))
+add('clustered 401', sym((q * np.concatenate([1 + 1e-12 * np.arange(250), rng.standard_normal(151)])) @ q.T))
+add('repeated 300', sym((q[:300, :300] * np.repeat([-2.0, 0.0, 3.0], 100)) @ q[:300, :300].T))
+u = rng.standard_normal((333, 4)); add('rank 4 333', u @ u.T)
+add('zero 290', np.zeros((290, 290)))
+add('tiny 385', sym(rng.standard_normal((385, 385))) * 1e-300)
+add('huge 385', sym(rng.standard_normal((385, 385))) * 1e300)
+print(json.dumps(out))
+`,
+      [dir],
+    );
+    for (const c of cases) {
+      const buf = readFileSync(join(dir, `${c.name}.bin`));
+      const a = new Float64Array(buf.buffer, buf.byteOffset, c.n * c.n).slice();
+      const { serial, pooled } = both(
+        () => symmetricEigen({ rows: c.n, cols: c.n, data: a }).values,
+      );
+      sameBits(pooled, serial, c.name);
+      const norm = Math.max(Math.abs(c.w[0]), Math.abs(c.w[c.n - 1]));
+      for (let i = 0; i < c.n; i++)
+        assert.ok(Math.abs(pooled[i] - c.w[i]) <= 10 * c.n * 2 ** -52 * norm, `${c.name}: λ${i}`);
+    }
+  });
+
   it('singular values (blocked bidiagonalization, pooled GEMM and, switched on, matrix-vector products) give the serial bits and match NumPy', () => {
     const [m, n] = [433, 389]; // blocked from 160 columns; no multiple of the 32-column panel
     const a = rand(m * n, 16);
@@ -447,6 +493,60 @@ print(json.dumps((x @ x.T).flatten().tolist()))`,
       ref,
       'after',
     );
+  });
+
+  it('symmetric eigenvalues: a helper killed during the reduction fails it clearly (or it completes exactly); cancel works between panels; the next run works', async () => {
+    const n = 700;
+    const b = rand(n * n, 21);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) a[i * n + j] = b[i * n + j] + b[j * n + i];
+    const m = { rows: n, cols: n, data: a };
+    const x = parallelExecutor()!;
+    setParallelExecutor(undefined);
+    let ref: Float64Array;
+    try {
+      ref = symmetricEigen(m).values;
+    } finally {
+      setParallelExecutor(x);
+    }
+    // the kill lands wherever it lands (timing): each run either completes with the serial
+    // bits or fails with the pool's error; none may hang or return wrong values
+    for (const afterMs of [0, 10, 30]) {
+      pool.killHelper(0, afterMs);
+      for (let r = 0; r < 4; r++) {
+        try {
+          sameBits(symmetricEigen(m).values, ref, `killed after ${afterMs} ms, completed`);
+        } catch (e) {
+          assert.match(
+            String(e),
+            /helper thread of the compute worker stopped during the computation/,
+          );
+        }
+      }
+      assert.ok(await pool.ready(), 'helper respawned');
+    }
+    // cancel: the progress callback (called between panels once 50 ms have passed on the
+    // clock, here a clock that moves 100 ms per reading) throws on its first call
+    let calls = 0;
+    const now = Date.now;
+    let clock = now();
+    Date.now = () => (clock += 100);
+    try {
+      assert.throws(
+        () =>
+          symmetricEigen(m, {
+            progress: () => {
+              if (++calls === 1) throw new Error('cancelled (eigen)');
+            },
+          }),
+        /cancelled \(eigen\)/,
+      );
+    } finally {
+      Date.now = now;
+    }
+    assert.equal(calls, 1, 'no progress after the cancel');
+    sameBits(symmetricEigen(m).values, ref, 'after the kills and the cancel');
   });
 
   it('a helper killed (terminated) mid-job fails the job clearly; the next job works', async () => {

@@ -2085,3 +2085,470 @@ function expRowP(p: usize, n: i32, m: f32, lsus: usize): void {
   store<f64>(lsus, l);
   store<f64>(lsus, u, 8);
 }
+
+// One panel of the blocked tridiagonal reduction (LAPACK dlatrd, lower) run SPMD by every
+// thread of a pool job: the first thread to arrive leads (the O(n) reflector work of each
+// column), and all of them claim row bands of each column's symmetric product from control
+// words in this memory, so a column costs a few atomic operations instead of a job hand-off.
+// A thread that never arrives (descheduled, or no helper) leaves its bands to the others.
+// The single-memory build has no atomics: there a panel only ever runs on one thread.
+
+/** Control words (i32, byte offsets from ctl) of tridiagPanel64. */
+const TP_LEADER: usize = 0; // 0 until a thread takes the lead
+const TP_COL: usize = 4; // the published phase (column i: i + 1); -1 when the panel is over
+const TP_CLAIM: usize = 8; // phase << 12 | items claimed of the phase
+const TP_DONE: usize = 12; // items of the published phase finished
+const TP_ABORT: usize = 16; // 1: the leader gave up waiting on a band (the caller reruns)
+/** Bytes of tridiagPanel64's control block. */
+export function tridiagPanelCtlBytes(): i32 {
+  return 32;
+}
+/** Busy-wait rounds before sleeping, and the sleep slice (ns); ~1 s of slices is "stuck". */
+const TP_SPIN: i32 = 20000;
+const TP_SLICE: i64 = 1000000;
+const TP_STUCK: i32 = 1000;
+
+function tpLoad(p: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.load<i32>(p);
+  return load<i32>(p);
+}
+function tpStore(p: usize, v: i32): void {
+  if (ASC_FEATURE_THREADS) atomic.store<i32>(p, v);
+  else store<i32>(p, v);
+}
+function tpCas(p: usize, expected: i32, v: i32): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.cmpxchg<i32>(p, expected, v);
+  const o = load<i32>(p);
+  if (o === expected) store<i32>(p, v);
+  return o;
+}
+function tpAdd(p: usize, v: i32): void {
+  if (ASC_FEATURE_THREADS) atomic.add<i32>(p, v);
+  else store<i32>(p, load<i32>(p) + v);
+}
+/** Sleeps (≤ one slice) while *p = expected; false where threads cannot wait (one thread). */
+function tpWait(p: usize, expected: i32): bool {
+  if (ASC_FEATURE_THREADS) {
+    atomic.wait<i32>(p, expected, TP_SLICE);
+    return true;
+  }
+  return false;
+}
+function tpNotify(p: usize): void {
+  if (ASC_FEATURE_THREADS) atomic.notify(p, 1);
+}
+
+/** ‖x[0..len)‖₂ without overflow or harmful underflow (as householder.ts norm2). */
+function norm2At(x: usize, len: i32): f64 {
+  const s = dot64(x, x, len);
+  if (s > 1e-280 && s < 1e280) return Math.sqrt(s);
+  let scale: f64 = 0;
+  for (let i = 0; i < len; i++) scale = max(scale, Math.abs(load<f64>(x + ((<usize>i) << 3))));
+  if (scale === 0 || !isFinite(scale)) return scale;
+  let t: f64 = 0;
+  for (let i = 0; i < len; i++) {
+    const v = load<f64>(x + ((<usize>i) << 3)) / scale;
+    t += v * v;
+  }
+  return scale * Math.sqrt(t);
+}
+
+function hypotAt(a: f64, b: f64): f64 {
+  const x = Math.abs(a);
+  const y = Math.abs(b);
+  const mx = max(x, y);
+  if (mx === 0) return 0;
+  if (mx > 1e-150 && mx < 1e150) return Math.sqrt(x * x + y * y);
+  const r = min(x, y) / mx;
+  return mx * Math.sqrt(1 + r * r);
+}
+
+/**
+ * Reflector of x[0..len) in place (LAPACK dlarfg, as householder.ts): x[0] ← β, x[1..] ← v[1..],
+ * returns τ (0 when x[1..] is zero). Tiny β is generated after scaling by 2^969 (at most 20×).
+ */
+function householderAt(x: usize, len: i32): f64 {
+  if (len <= 1) return 0;
+  const SAFMIN_EPS: f64 = reinterpret<f64>(0x0360000000000000); // 2^-969
+  const RSAFMIN_EPS: f64 = reinterpret<f64>(0x7c80000000000000); // 2^969
+  let alpha = load<f64>(x);
+  let xnorm = norm2At(x + 8, len - 1);
+  if (xnorm === 0) return 0;
+  let beta = -(alpha >= 0 ? 1.0 : -1.0) * hypotAt(alpha, xnorm);
+  let knt = 0;
+  if (Math.abs(beta) < SAFMIN_EPS) {
+    do {
+      knt++;
+      for (let i = 1; i < len; i++) {
+        const p = x + ((<usize>i) << 3);
+        store<f64>(p, load<f64>(p) * RSAFMIN_EPS);
+      }
+      beta *= RSAFMIN_EPS;
+      alpha *= RSAFMIN_EPS;
+    } while (Math.abs(beta) < SAFMIN_EPS && knt < 20);
+    xnorm = norm2At(x + 8, len - 1);
+    beta = -(alpha >= 0 ? 1.0 : -1.0) * hypotAt(alpha, xnorm);
+  }
+  const tau = (beta - alpha) / beta;
+  const scale = 1 / (alpha - beta);
+  for (let i = 1; i < len; i++) {
+    const p = x + ((<usize>i) << 3);
+    store<f64>(p, load<f64>(p) * scale);
+  }
+  for (let j = 0; j < knt; j++) beta *= SAFMIN_EPS;
+  store<f64>(x, beta);
+  return tau;
+}
+
+/** Row bands of column i's product (1 below 128 rows, else 4 of about equal triangle area). */
+function tpBands(m: i32): i32 {
+  return m >= 128 ? 4 : 1;
+}
+/** End row of band b of an m-row product split in `bands`. */
+function tpBandEnd(m: i32, b: i32, bands: i32): i32 {
+  if (b + 1 >= bands) return m;
+  return <i32>Math.floor((<f64>m * Math.sqrt(<f64>(b + 1) / <f64>bands)) / 4) * 4;
+}
+/** Rows per block of the trailing update (a multiple of the 5-row register tile). */
+const TP_UPDATE_ROWS: i32 = 60;
+/** Columns per packing item of the trailing update's B. */
+const TP_PACK_COLS: i32 = 64;
+
+/**
+ * Items of phase `ph` of a panel (ph = i + 1 ≤ nb: the bands of column i's product; nb + 1: the
+ * packing of B for the trailing update; nb + 2: the update's row blocks), for n, k, nb.
+ */
+function tpItems(ph: i32, n: i32, k: i32, nb: i32): i32 {
+  const rest = n - k - nb;
+  if (ph <= nb) return tpBands(n - (k + ph - 1) - 1);
+  if (ph === nb + 1) return (rest + TP_PACK_COLS - 1) / TP_PACK_COLS;
+  return (rest + TP_UPDATE_ROWS - 1) / TP_UPDATE_ROWS;
+}
+
+/**
+ * Packs columns j0..j1-1 of the trailing update's B into pb in dgemmPackB's layout (k = 2nb
+ * rows, one KC block): B row q is Yt row q ^ 1 (W for V and V for W) from column t0 on.
+ */
+function tpPack(yt: usize, ld: i32, t0: i32, k2: i32, j0: i32, j1: i32, pb: usize): void {
+  const ldb = (<usize>ld) << 3;
+  for (let jb = j0; jb < j1; jb += 4) {
+    const cols = min(4, j1 - jb);
+    let dst = pb + ((<usize>(jb * k2)) << 3);
+    const src = yt + ((<usize>(t0 + jb)) << 3);
+    for (let q = 0; q < k2; q++) {
+      const row = src + <usize>(q ^ 1) * ldb;
+      if (cols === 4) {
+        v128.store(dst, v128.load(row));
+        v128.store(dst, v128.load(row, 16), 16);
+      } else
+        for (let c = 0; c < 4; c++)
+          store<f64>(dst + ((<usize>c) << 3), c < cols ? load<f64>(row + ((<usize>c) << 3)) : 0);
+      dst += 32;
+    }
+  }
+}
+
+/**
+ * Claims and runs items of phase ph until none is left (see tpItems): band b of column i's
+ * product (rows of A(c+1:, c+1:), c = k + i) into its partial vector part + b·n (one band:
+ * straight into p), copying column c+1 into col unless i is the panel's last; a packing chunk;
+ * a row block of the update A(k+nb:, k+nb:) −= Y·Sᵀ (the longest rows first).
+ */
+function tpClaim(
+  ctl: usize,
+  ph: i32,
+  a: usize,
+  n: i32,
+  k: i32,
+  nb: i32,
+  yt: usize,
+  ld: i32,
+  v: usize,
+  p: usize,
+  col: usize,
+  part: usize,
+  pb: usize,
+  work: usize,
+  s: usize,
+  t: usize,
+  cv: usize,
+): void {
+  const items = tpItems(ph, n, k, nb);
+  const tag = ph << 12;
+  const rest = n - k - nb;
+  for (;;) {
+    const w = tpLoad(ctl + TP_CLAIM);
+    if ((w & ~4095) !== tag || (w & 4095) >= items) return;
+    if (tpCas(ctl + TP_CLAIM, w, w + 1) !== w) continue;
+    const b = w & 4095;
+    if (ph <= nb) {
+      const c = k + ph - 1;
+      const m = n - c - 1;
+      const blk = a + ((<usize>(c + 1) * <usize>n + <usize>(c + 1)) << 3);
+      const cc = ph < nb ? col : 0;
+      const i = ph - 1;
+      const r0 = items === 1 || b === 0 ? 0 : tpBandEnd(m, b - 1, items);
+      const r1 = items === 1 ? m : tpBandEnd(m, b, items);
+      const tb = t + ((<usize>(b * 2 * nb)) << 3);
+      if (r1 > r0) {
+        symvRows(blk, n, r0, r1, v, items === 1 ? p : part + ((<usize>b * <usize>n) << 3), cc);
+        if (i > 0) {
+          // this band's share of (Vᵀv; Wᵀv) over its rows (summed by the leader)
+          const y = yt + ((<usize>(i + 1 + r0)) << 3);
+          gemvN64(y, ld, 2 * i, r1 - r0, v + ((<usize>r0) << 3), tb);
+          // and the next column's update by the panel's reflectors before this one, on these
+          // rows (the leader adds this column's pair once w is known); s holds the coefficients
+          if (cc) {
+            const o = (<usize>r0) << 3;
+            gemvT64(y, ld, 2 * i, r1 - r0, s, cv + o);
+            axpy64(-1, cv + o, col + o, r1 - r0);
+          }
+        }
+      } else if (i > 0) memory.fill(tb, 0, (<usize>(2 * i)) << 3);
+    } else if (ph === nb + 1) {
+      const j0 = b * TP_PACK_COLS;
+      tpPack(yt, ld, nb, 2 * nb, j0, min(rest, j0 + TP_PACK_COLS), pb);
+    } else {
+      const r0 = (items - 1 - b) * TP_UPDATE_ROWS;
+      const r1 = min(rest, r0 + TP_UPDATE_ROWS);
+      const c0 = a + ((<usize>(k + nb) * <usize>n + <usize>(k + nb)) << 3);
+      dgemmPacked(
+        r1 - r0,
+        r1,
+        2 * nb,
+        -1,
+        yt + ((<usize>(nb + r0)) << 3),
+        1,
+        ld,
+        pb,
+        rest,
+        c0 + ((<usize>r0 * <usize>n) << 3),
+        n,
+        r0,
+        work,
+      );
+    }
+    tpAdd(ctl + TP_DONE, 1);
+    tpNotify(ctl + TP_DONE);
+  }
+}
+
+/**
+ * The leader's side of phase ph: publishes it, claims items like the others, and waits until
+ * every item is done. False when a helper held an item for ~1 s (the panel is then abandoned:
+ * ABORT set, the helpers told to leave).
+ */
+function tpPhase(
+  ctl: usize,
+  ph: i32,
+  a: usize,
+  n: i32,
+  k: i32,
+  nb: i32,
+  yt: usize,
+  ld: i32,
+  v: usize,
+  p: usize,
+  col: usize,
+  part: usize,
+  pb: usize,
+  work: usize,
+  s: usize,
+  t: usize,
+  cv: usize,
+): bool {
+  const items = tpItems(ph, n, k, nb);
+  tpStore(ctl + TP_CLAIM, ph << 12);
+  tpStore(ctl + TP_DONE, 0);
+  tpStore(ctl + TP_COL, ph);
+  tpNotify(ctl + TP_COL);
+  tpClaim(ctl, ph, a, n, k, nb, yt, ld, v, p, col, part, pb, work, s, t, cv);
+  let spins = 0;
+  let stuck = 0;
+  for (;;) {
+    const done = tpLoad(ctl + TP_DONE);
+    if (done >= items) return true;
+    if (++spins < TP_SPIN) continue;
+    if (!tpWait(ctl + TP_DONE, done) || ++stuck > TP_STUCK) {
+      tpStore(ctl + TP_ABORT, 1);
+      tpStore(ctl + TP_COL, -1);
+      tpNotify(ctl + TP_COL);
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * One panel of the blocked tridiagonal reduction of the symmetric n×n matrix at a (row-major,
+ * lower triangle), columns k..k+nb-1, and then its trailing update — exactly the TypeScript
+ * loop of blockedTridiagonal.ts plus trailingUpdate. For each column c: its update by the
+ * panel's earlier reflectors, its reflector v (into Yt row 2i, from column i + 1 = global row
+ * c + 1), d[c], e[c], and w = τ·(A₂₂·v − V·Wᵀv − W·Vᵀv) − ½τ²(…)·v into Yt row 2i + 1, with
+ * A₂₂ as it stood at the start of the panel (the panel reads A, it writes only Yt). Then
+ * A(k+nb:, k+nb:) −= V·Wᵀ + W·Vᵀ over the lower triangle by row blocks with B packed once.
+ * Yt: 2nb rows of stride ld ≥ n − k, zeroed by the caller; vv, p, cv, col: f64 of n; s, t: of
+ * 2nb; part: 4 partial vectors of n; d, e: f64 of n; pb: dgemmPackBBytes(2nb, n − k − nb);
+ * ctl: tridiagPanelCtlBytes() zeroed by the caller; work: dgemmPackedWorkBytes(), one per
+ * thread (the pool appends each thread's own). Every thread of the job calls it with the same
+ * arguments; the first leads, the others claim bands, packing chunks and update blocks until
+ * the panel is over. ABORT (i32 at ctl + 16) on return, once every thread has left the job:
+ * 1 — the leader gave up before the update (A untouched): run the panel again (ctl zeroed);
+ * 2 — it gave up during the update: the panel stands if DONE (ctl + 12) counts every row block
+ * (the helper finished them), else the reduction has failed.
+ */
+export function tridiagPanel64(
+  ctl: usize,
+  a: usize,
+  n: i32,
+  k: i32,
+  nb: i32,
+  yt: usize,
+  ld: i32,
+  vv: usize,
+  p: usize,
+  cv: usize,
+  col: usize,
+  s: usize,
+  t: usize,
+  part: usize,
+  d: usize,
+  e: usize,
+  pb: usize,
+  work: usize,
+): void {
+  if (tpCas(ctl + TP_LEADER, 0, 1) !== 0) {
+    // a helper: the items of each published phase, until the panel is over
+    let seen = 0;
+    let spins = 0;
+    let idle = 0;
+    for (;;) {
+      const cur = tpLoad(ctl + TP_COL);
+      if (cur < 0) return;
+      if (cur === seen) {
+        if (++spins < TP_SPIN) continue;
+        // the leader is slow (or descheduled): sleep in slices; after ~1 s leave it alone
+        if (!tpWait(ctl + TP_COL, cur) || ++idle > TP_STUCK) return;
+        continue;
+      }
+      seen = cur;
+      spins = 0;
+      idle = 0;
+      tpClaim(ctl, cur, a, n, k, nb, yt, ld, vv, p, col, part, pb, work, s, t, cv);
+    }
+  }
+  const ldb = (<usize>ld) << 3;
+  for (let i = 0; i < nb; i++) {
+    const c = k + i;
+    const len = n - c;
+    const colc = a + ((<usize>c * <usize>n + <usize>c) << 3);
+    if (i === 0) {
+      const nbytes = (<usize>n) << 3;
+      for (let j = 0; j < len; j++)
+        store<f64>(col + ((<usize>j) << 3), load<f64>(colc + <usize>j * nbytes));
+    } else {
+      // col −= V(c:, :i)·W(c, :i)ᵀ + W(c:, :i)·V(c, :i)ᵀ: the pairs before i − 1 were done by the
+      // previous column's bands, the last pair (v, w of column i − 1) here
+      const rv = yt + <usize>(2 * i - 2) * ldb + ((<usize>i) << 3);
+      axpy64(-load<f64>(rv + ldb), rv, col, len);
+      axpy64(-load<f64>(rv), rv + ldb, col, len);
+    }
+    store<f64>(d + ((<usize>c) << 3), load<f64>(col));
+    const m = len - 1;
+    memory.copy(vv, col + 8, (<usize>m) << 3);
+    const tau = householderAt(vv, m);
+    store<f64>(e + ((<usize>c) << 3), load<f64>(vv));
+    store<f64>(vv, 1);
+    const y0 = <usize>(i + 1);
+    memory.copy(yt + <usize>(2 * i) * ldb + (y0 << 3), vv, (<usize>m) << 3);
+    // the coefficients of the next column's update by pairs 0..i-1 (its row c + 1 of W and V)
+    for (let q = 0; q < i; q++) {
+      const r = yt + <usize>(2 * q) * ldb + (y0 << 3);
+      store<f64>(s + ((<usize>(2 * q)) << 3), load<f64>(r + ldb));
+      store<f64>(s + ((<usize>(2 * q + 1)) << 3), load<f64>(r));
+    }
+    // the product A₂₂·v by bands, shared with the helpers
+    if (!tpPhase(ctl, i + 1, a, n, k, nb, yt, ld, vv, p, col, part, pb, work, s, t, cv)) return;
+    const bands = tpBands(m);
+    if (bands > 1) {
+      // p = Σ partial vectors, the last band's first (fixed order: any thread count, same bits)
+      memory.copy(p, part + ((<usize>(bands - 1) * <usize>n) << 3), (<usize>m) << 3);
+      for (let b = 0; b < bands - 1; b++) {
+        const r1 = tpBandEnd(m, b, bands);
+        if (r1 > (b === 0 ? 0 : tpBandEnd(m, b - 1, bands)))
+          axpy64(1, part + ((<usize>b * <usize>n) << 3), p, r1);
+      }
+    }
+    if (i > 0) {
+      if (bands > 1)
+        // (Vᵀv; Wᵀv) = the bands' shares, in band order
+        for (let b = 1; b < bands; b++) axpy64(1, t + ((<usize>(b * 2 * nb)) << 3), t, 2 * i);
+      for (let q = 0; q < i; q++) {
+        store<f64>(s + ((<usize>(2 * q)) << 3), load<f64>(t + ((<usize>(2 * q + 1)) << 3)));
+        store<f64>(s + ((<usize>(2 * q + 1)) << 3), load<f64>(t + ((<usize>(2 * q)) << 3)));
+      }
+      gemvT64(yt + (y0 << 3), ld, 2 * i, m, s, cv);
+      axpy64(-1, cv, p, m);
+    }
+    let pv: f64 = 0;
+    for (let j = 0; j < m; j++) {
+      const o = (<usize>j) << 3;
+      const pj = tau * load<f64>(p + o);
+      store<f64>(p + o, pj);
+      pv += pj * load<f64>(vv + o);
+    }
+    axpy64(-0.5 * tau * pv, vv, p, m);
+    memory.copy(yt + <usize>(2 * i + 1) * ldb + (y0 << 3), p, (<usize>m) << 3);
+  }
+  // the trailing update: B packed by chunks, then the row blocks
+  if (n - k - nb > 0) {
+    if (!tpPhase(ctl, nb + 1, a, n, k, nb, yt, ld, vv, p, col, part, pb, work, s, t, cv)) return;
+    tpUpdate(ctl, nb + 2, a, n, k, nb, yt, ld, vv, p, col, part, pb, work, s, t, cv);
+  }
+  tpStore(ctl + TP_COL, -1);
+  tpNotify(ctl + TP_COL);
+}
+
+/** tpPhase for the update, which A is written by: no rerun when a helper holds a block. */
+function tpUpdate(
+  ctl: usize,
+  ph: i32,
+  a: usize,
+  n: i32,
+  k: i32,
+  nb: i32,
+  yt: usize,
+  ld: i32,
+  v: usize,
+  p: usize,
+  col: usize,
+  part: usize,
+  pb: usize,
+  work: usize,
+  s: usize,
+  t: usize,
+  cv: usize,
+): void {
+  const items = tpItems(ph, n, k, nb);
+  tpStore(ctl + TP_CLAIM, ph << 12);
+  tpStore(ctl + TP_DONE, 0);
+  tpStore(ctl + TP_COL, ph);
+  tpNotify(ctl + TP_COL);
+  tpClaim(ctl, ph, a, n, k, nb, yt, ld, v, p, col, part, pb, work, s, t, cv);
+  let spins = 0;
+  let stuck = 0;
+  for (;;) {
+    const done = tpLoad(ctl + TP_DONE);
+    if (done >= items) return;
+    if (++spins < TP_SPIN) continue;
+    if (!tpWait(ctl + TP_DONE, done) || ++stuck > TP_STUCK) {
+      // a helper holds a block for ~1 s (descheduled, or killed): A is half updated, so nothing
+      // can be redone here. ABORT = 2; a live helper still finishes every block it can claim
+      // before it leaves, so the caller checks DONE once the job is over (a dead one fails it)
+      tpStore(ctl + TP_ABORT, 2);
+      tpStore(ctl + TP_COL, -1);
+      tpNotify(ctl + TP_COL);
+      return;
+    }
+  }
+}
