@@ -1,9 +1,10 @@
 // Times the linear-algebra engine against the NumPy users have, on the same matrices (median of
 // several runs).
-//   node scripts/bench.mjs [--n 1024] [--reps 5] [--np-reps 5] [--only sv,matmul32,...] [--json]
+//   node scripts/bench.mjs [--n 1024] [--reps 5] [--np-reps 5] [--rounds 2] [--only sv,matmul32,...] [--json]
 //   node scripts/bench.mjs --spectra   (4096² / 4096×11008 float32 spectra, see bench-spectra.mjs)
-//   --pool-level2: split all the reductions' matrix-vector products over the pool (by default
-//   only the tridiagonalization's symmetric product); --no-pool-level2: split none
+//   --pool-level2: split the bidiagonalization's matrix-vector products over the pool too (off by
+//   default; the tridiagonalization's symmetric products run in its SPMD panel jobs either way);
+//   --no-pool-level2: split none of the TypeScript-driven ones
 // The reference is a pip NumPy linked to OpenBLAS (the first `python3` on PATH whose NumPy links
 // OpenBLAS, or $MATRIX_LENS_BENCH_PYTHON), timed twice in the same run: one thread
 // (OPENBLAS_NUM_THREADS=1) and all threads. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed
@@ -27,6 +28,10 @@ const opt = (name, dflt) => {
 const N = opt('--n', 1024);
 const REPS = opt('--reps', 5);
 const NP_REPS = opt('--np-reps', 5);
+// NumPy and ours alternate in blocks (NumPy, ours, NumPy, ours, …): the medians are over all the
+// blocks' samples, so a slow spell of the shared host (it comes and goes over minutes) falls on
+// both sides instead of on whichever ran during it
+const ROUNDS = Math.max(1, Math.floor(opt('--rounds', 2)));
 const T_ATT = opt('--attn', 2048);
 const EMB_N = opt('--emb-n', 50000);
 const EMB_D = 768;
@@ -91,16 +96,16 @@ ops = {
   'coswindow': cos_window,
   'top10': top10,
 }
-out = {}
+out = {}; smp = {}
 for k, f in ops.items():
     f(); ts = []
     for _ in range(reps):
         t = time.perf_counter(); f(); ts.append((time.perf_counter() - t) * 1000)
-    out[k] = float(np.median(ts))
+    out[k] = float(np.median(ts)); smp[k] = ts
 s0 = (Q[:1] @ K.T) * np.float32(1 / 8.0); w0 = np.exp(s0 - s0.max()); w0 /= w0.sum()
 ref = dict(sv=np.linalg.svd(A, compute_uv=False)[[0, -1]].tolist(), attn=attn()[0, :4].astype(float).tolist(), w=w0[0, :4].astype(float).tolist(), top10=top10().tolist())
 try: blas = np.show_config(mode='dicts')['Build Dependencies']['blas']
-except Exception: blas = {'name': ','.join(np.__config__.get_info('blas_opt_info').get('libraries', ['?']))}\nprint(json.dumps(dict(times=out, version=np.__version__, ref=ref, threads=os.environ.get('OPENBLAS_NUM_THREADS'), blas=blas.get('name'), core=blas_core())))
+except Exception: blas = {'name': ','.join(np.__config__.get_info('blas_opt_info').get('libraries', ['?']))}\nprint(json.dumps(dict(times=out, samples=smp, version=np.__version__, ref=ref, threads=os.environ.get('OPENBLAS_NUM_THREADS'), blas=blas.get('name'), core=blas_core())))
 `;
 function numpy(py, label, extraEnv, write) {
   process.stderr.write(
@@ -146,7 +151,23 @@ if (!PIP_PY)
   process.stderr.write(
     '! no pip NumPy with OpenBLAS found (set MATRIX_LENS_BENCH_PYTHON): comparing with Debian NumPy only\n',
   );
-for (const [i, r] of refs.entries()) r.result = numpy(r.py, r.label, r.env, i === 0);
+const median = (xs) => {
+  const ts = [...xs].sort((a, b) => a - b);
+  return ts[Math.floor(ts.length / 2)];
+};
+/** Adds one block's samples to `acc` and sets `into.times` to the medians over all blocks. */
+function pool(acc, block, into) {
+  for (const [k, ts] of Object.entries(block.samples)) (acc[k] ??= []).push(...ts);
+  into.times = Object.fromEntries(Object.entries(acc).map(([k, ts]) => [k, median(ts)]));
+}
+function numpyRound(round) {
+  for (const [i, r] of refs.entries()) {
+    const res = numpy(r.py, r.label, r.env, round === 0 && i === 0);
+    r.result ??= res;
+    pool((r.acc ??= {}), res, r.result);
+  }
+}
+numpyRound(0);
 const np = refs[0].result; // the primary reference: OpenBLAS on one thread when present
 
 // 2. our side, bundled
@@ -218,7 +239,7 @@ for (const k of only) {
   times[k] = ts[Math.floor(ts.length / 2)];
   process.stderr.write(k + ' ' + times[k].toFixed(0) + ' ms (' + ts.map((x) => x.toFixed(0)).join(' ') + ')\\n');
 }
-console.log(JSON.stringify({ times, check, threads }));
+console.log(JSON.stringify({ times, samples, check, threads }));
 await closePool();
 }
 void main();
@@ -234,19 +255,28 @@ await esbuild.build({
   define: { TEST_HOOKS: 'false' },
 });
 await buildPoolThreads(dir);
-process.stderr.write('Matrix Lens …\n');
-const ours = JSON.parse(
-  execFileSync(process.execPath, [outfile, dir, String(REPS), ...(ONLY ? [ONLY] : [])], {
-    env: argv.includes('--pool-level2')
-      ? { ...process.env, MATRIX_LENS_POOL_LEVEL2: '1' }
-      : argv.includes('--no-pool-level2')
-        ? { ...process.env, MATRIX_LENS_POOL_LEVEL2: '0' }
-        : process.env,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1 << 26,
-  }),
-);
+const oursRound = () =>
+  JSON.parse(
+    execFileSync(process.execPath, [outfile, dir, String(REPS), ...(ONLY ? [ONLY] : [])], {
+      env: argv.includes('--pool-level2')
+        ? { ...process.env, MATRIX_LENS_POOL_LEVEL2: '1' }
+        : argv.includes('--no-pool-level2')
+          ? { ...process.env, MATRIX_LENS_POOL_LEVEL2: '0' }
+          : process.env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 26,
+    }),
+  );
+let ours;
+const oursAcc = {};
+for (let round = 0; round < ROUNDS; round++) {
+  if (round > 0) numpyRound(round);
+  process.stderr.write(`Matrix Lens (block ${round + 1} of ${ROUNDS}) …\n`);
+  const res = oursRound();
+  ours ??= res;
+  pool(oursAcc, res, ours);
+}
 
 // 3. table
 const rows = [
@@ -329,7 +359,7 @@ const lines = [
   `load average before: ${load0.map((x) => x.toFixed(2)).join(' ')}; after: ${loadavg()
     .map((x) => x.toFixed(2))
     .join(' ')}`,
-  `medians: NumPy of ${NP_REPS} runs; Matrix Lens of ${REPS} runs after a warm-up, round-robin over the operations (one run when an operation takes > 5 s)`,
+  `medians over ${ROUNDS} alternating blocks (NumPy, ours, …): NumPy ${NP_REPS} runs a block; Matrix Lens ${REPS} runs a block after a warm-up, round-robin over the operations (one run when an operation takes > 5 s)`,
   '',
   ...table,
   '',
