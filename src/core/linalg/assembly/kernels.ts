@@ -2336,7 +2336,7 @@ function tpClaim(
 /**
  * The leader's side of phase ph: publishes it, claims items like the others, and waits until
  * every item is done. False when a helper held an item for ~1 s (the panel is then abandoned:
- * ABORT set, the helpers told to leave).
+ * ABORT set to `abort`, the helpers told to leave).
  */
 function tpPhase(
   ctl: usize,
@@ -2356,6 +2356,7 @@ function tpPhase(
   s: usize,
   t: usize,
   cv: usize,
+  abort: i32 = 1,
 ): bool {
   const items = tpItems(ph, n, k, nb);
   tpStore(ctl + TP_CLAIM, ph << 12);
@@ -2370,7 +2371,7 @@ function tpPhase(
     if (done >= items) return true;
     if (++spins < TP_SPIN) continue;
     if (!tpWait(ctl + TP_DONE, done) || ++stuck > TP_STUCK) {
-      tpStore(ctl + TP_ABORT, 1);
+      tpStore(ctl + TP_ABORT, abort);
       tpStore(ctl + TP_COL, -1);
       tpNotify(ctl + TP_COL);
       return false;
@@ -2509,7 +2510,12 @@ export function tridiagPanel64(
   tpNotify(ctl + TP_COL);
 }
 
-/** tpPhase for the update, which A is written by: no rerun when a helper holds a block. */
+/**
+ * tpPhase for the update, which A is written by: nothing can be redone when a helper holds a
+ * block for ~1 s (descheduled, or killed), as A is half updated. ABORT = 2 then; a live helper
+ * still finishes every block it can claim before it leaves, so the caller checks DONE once the
+ * job is over (a dead one fails it).
+ */
 function tpUpdate(
   ctl: usize,
   ph: i32,
@@ -2529,26 +2535,5 @@ function tpUpdate(
   t: usize,
   cv: usize,
 ): void {
-  const items = tpItems(ph, n, k, nb);
-  tpStore(ctl + TP_CLAIM, ph << 12);
-  tpStore(ctl + TP_DONE, 0);
-  tpStore(ctl + TP_COL, ph);
-  tpNotify(ctl + TP_COL);
-  tpClaim(ctl, ph, a, n, k, nb, yt, ld, v, p, col, part, pb, work, s, t, cv);
-  let spins = 0;
-  let stuck = 0;
-  for (;;) {
-    const done = tpLoad(ctl + TP_DONE);
-    if (done >= items) return;
-    if (++spins < TP_SPIN) continue;
-    if (!tpWait(ctl + TP_DONE, done) || ++stuck > TP_STUCK) {
-      // a helper holds a block for ~1 s (descheduled, or killed): A is half updated, so nothing
-      // can be redone here. ABORT = 2; a live helper still finishes every block it can claim
-      // before it leaves, so the caller checks DONE once the job is over (a dead one fails it)
-      tpStore(ctl + TP_ABORT, 2);
-      tpStore(ctl + TP_COL, -1);
-      tpNotify(ctl + TP_COL);
-      return;
-    }
-  }
+  tpPhase(ctl, ph, a, n, k, nb, yt, ld, v, p, col, part, pb, work, s, t, cv, 2);
 }
