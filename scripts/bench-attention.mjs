@@ -6,12 +6,11 @@
 // the same without V (QKᵀ + softmax only), the 16 MB weights copy out of the heap alone, and
 // the whole attention(Q, K, V) call on one thread and on the pool (2 threads here), with the
 // weights into reused storage (the worker's path) and fresh.
-import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { buildPoolThreads } from './lib/poolThreads.mjs';
+import { join } from 'node:path';
+import { bundleBench } from './lib/poolThreads.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : dflt);
@@ -66,22 +65,7 @@ void main();
 `;
 const dir = mkdtempSync(join(tmpdir(), 'matrix-lens-bench-attn-'));
 try {
-  const outfile = join(dir, 'bench-attention.js');
-  await esbuild.build({
-    stdin: {
-      contents: entry,
-      resolveDir: resolve('.'),
-      sourcefile: 'bench-attention-entry.ts',
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    outfile,
-    logLevel: 'warning',
-    define: { TEST_HOOKS: 'false' },
-  });
-  await buildPoolThreads(dir);
+  const outfile = await bundleBench(entry, dir, 'bench-attention');
   const l0 = loadavg()[0];
   process.stdout.write(
     `attention with weights T = S = ${T}, d = dv = 64 float32, ${REPS} calls per part, load ${l0.toFixed(1)}\n`,

@@ -12,12 +12,11 @@
 //   CPU times (ours: the whole process, pool threads included) beside the wall times.
 //   node scripts/bench.mjs --spectra [--spectra-top-only] [--spectra-n 4096] [--spectra-wide 11008] [--reps 1]
 //   (--spectra-top-only skips the 4096² exact singular values, which take minutes)
-import * as esbuild from 'esbuild';
-import { buildPoolThreads } from './lib/poolThreads.mjs';
+import { bundleBench } from './lib/poolThreads.mjs';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg, cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 export async function benchSpectra({ py, argv }) {
   const opt = (name, dflt) => {
@@ -106,22 +105,7 @@ async function main() {
 }
 void main();
 `;
-  const outfile = join(dir, 'spectra.js');
-  await esbuild.build({
-    stdin: {
-      contents: entry,
-      resolveDir: resolve('.'),
-      sourcefile: 'spectra-entry.ts',
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    outfile,
-    logLevel: 'warning',
-    define: { TEST_HOOKS: 'false' },
-  });
-  await buildPoolThreads(dir);
+  const outfile = await bundleBench(entry, dir, 'spectra');
   process.stderr.write('Matrix Lens …\n');
   const ours = JSON.parse(
     execFileSync(process.execPath, [outfile, dir, String(REPS), String(K), TOP_ONLY ? '1' : '0'], {

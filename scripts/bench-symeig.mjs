@@ -12,8 +12,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import * as esbuild from 'esbuild';
+import { join } from 'node:path';
+import { bundleBench } from './lib/poolThreads.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : dflt);
@@ -102,16 +102,7 @@ out.sterf = med(() => tridiagonalEigenvalues(d0.slice(), e0));
 out.eigvalsh = med(() => symmetricEigen(S));
 console.log(JSON.stringify(out));
 `;
-const outfile = join(dir, 'symeig.js');
-await esbuild.build({
-  stdin: { contents: entry, resolveDir: resolve('.'), sourcefile: 'symeig-entry.ts', loader: 'ts' },
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  outfile,
-  logLevel: 'warning',
-  define: { TEST_HOOKS: 'false' },
-});
+const outfile = await bundleBench(entry, dir, 'symeig', { pool: false });
 process.stderr.write('Matrix Lens, one thread …\n');
 const ml = JSON.parse(
   execFileSync(process.execPath, [outfile, dir, String(N), String(REPS)], { encoding: 'utf8' }),

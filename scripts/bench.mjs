@@ -13,12 +13,11 @@
 // entries of BENCHMARKS.md. Matrices are written once as .npy and read by every side.
 // Ours runs as the compute worker does: with its thread pool (src/worker/pool.ts, one helper per
 // extra core) installed; rows marked "1 thread" remove the executor to show the serial time.
-import * as esbuild from 'esbuild';
-import { buildPoolThreads } from './lib/poolThreads.mjs';
+import { bundleBench } from './lib/poolThreads.mjs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, loadavg, availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -244,17 +243,7 @@ await closePool();
 }
 void main();
 `;
-const outfile = join(dir, 'bench.js');
-await esbuild.build({
-  stdin: { contents: entry, resolveDir: resolve('.'), sourcefile: 'bench-entry.ts', loader: 'ts' },
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  outfile,
-  logLevel: 'warning',
-  define: { TEST_HOOKS: 'false' },
-});
-await buildPoolThreads(dir);
+const outfile = await bundleBench(entry, dir, 'bench');
 const oursRound = () =>
   JSON.parse(
     execFileSync(process.execPath, [outfile, dir, String(REPS), ...(ONLY ? [ONLY] : [])], {
