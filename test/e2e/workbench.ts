@@ -52,7 +52,7 @@ export async function paletteCommand(
   file = false,
 ): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  for (let attempt = 0; attempt < 8; attempt++) {
+  for (let attempt = 0; attempt < 12; attempt++) {
     await (
       tab
         ? page.locator('.tab', { hasText: tab })
@@ -67,12 +67,14 @@ export async function paletteCommand(
       // F1 opens the palette at '>'; without it the same box is Quick Open (files)
       await input.fill(file ? title : `>${title}`);
       const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-      await row.waitFor({ timeout: 4000 });
+      // the command list can take seconds while the page re-renders (a theme switch redraws
+      // every chart of the open panels; a CI run timed out at 8 × 4 s here)
+      await row.waitFor({ timeout: 8000 });
       await row.click();
       return;
     } catch {
       await page.keyboard.press('Escape');
-      await page.waitForTimeout(1000);
+      await page.waitForTimeout(1500);
     }
   }
   throw new Error(`could not run '${title}' from the command palette`);
