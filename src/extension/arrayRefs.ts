@@ -13,6 +13,13 @@ import { CallOptions, WorkerClient, WorkerError } from './workerClient';
 export type UriLike = vscode.Uri | string;
 export type ArrayArg = UriLike | { uri: UriLike; member?: string };
 
+/**
+ * Steps of a multi-step pick (attention's Q, K, V, heads and mask; compare's A and B) stay open
+ * when focus moves: a webview that finishes loading takes focus, and the user would otherwise
+ * lose the steps already chosen.
+ */
+export const MULTI_STEP = true;
+
 export const ARRAY_FILTERS = { 'Array files': ['npy', 'npz', 'safetensors', 'pt', 'pth', 'bin'] };
 
 /** A Uri, a `scheme:` string, or a file path (Windows drive letters are paths). */

@@ -24,6 +24,7 @@ import {
   ARRAY_FILTERS,
   ArrayArg,
   UriLike,
+  MULTI_STEP,
   describeEntry,
   isUri,
   runWithProgress,
@@ -304,6 +305,7 @@ export function registerAttentionCommands(
       picked = await vscode.window.showQuickPick([...items, ...(optional ? [none] : []), browse], {
         title: `Matrix Lens: Attention — ${role}${optional ? ' (optional)' : ''}`,
         placeHolder: `Pick the ${role} array`,
+        ignoreFocusOut: MULTI_STEP,
       });
     }
     if (!picked) return undefined;
@@ -323,6 +325,7 @@ export function registerAttentionCommands(
       {
         title: `Matrix Lens: Attention ${role} — ${basename(files[0])} holds ${entries.length} arrays`,
         placeHolder: 'Pick an array',
+        ignoreFocusOut: MULTI_STEP,
       },
     );
     return one && { uri: files[0], member: one.entry.name, shape: one.entry.shape };
@@ -365,6 +368,7 @@ export function registerAttentionCommands(
             ? `Q is [${q.shape!.join(', ')}]: its width ${width} splits into heads of equal size`
             : 'Q [T, H·d] splits into H heads of equal width',
         value: '1',
+        ignoreFocusOut: MULTI_STEP,
         validateInput: (s) => {
           const h = Number(s.trim());
           if (!/^\d+$/.test(s.trim()) || !Number.isInteger(h) || h < 1)
@@ -383,7 +387,7 @@ export function registerAttentionCommands(
         { label: 'None', description: 'every query sees every key', causal: false },
         { label: 'Causal', description: 'query i sees keys 0…i (torch is_causal)', causal: true },
       ],
-      { title: 'Matrix Lens: Attention — mask' },
+      { title: 'Matrix Lens: Attention — mask', ignoreFocusOut: MULTI_STEP },
     );
     if (!mask) return undefined;
     return {

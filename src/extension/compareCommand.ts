@@ -16,6 +16,7 @@ import { ARRAY_EDITOR_VIEW_TYPE } from './arrayEditor';
 import {
   ARRAY_FILTERS,
   ArrayArg,
+  MULTI_STEP,
   describeEntry,
   isUri,
   listEntries,
@@ -178,6 +179,7 @@ export function registerCompareCommands(
         title,
         placeHolder:
           role === 'A' ? 'Pick the first array or checkpoint' : 'Pick what to compare it with',
+        ignoreFocusOut: MULTI_STEP,
       });
     if (!picked) return undefined;
     if (picked.side) return picked.side;
@@ -214,6 +216,7 @@ export function registerCompareCommands(
     ];
     const one = await vscode.window.showQuickPick(items, {
       title: `${title} — ${basename(uri)} holds ${entries.length} arrays`,
+      ignoreFocusOut: MULTI_STEP,
     });
     return one?.side;
   }

@@ -30,23 +30,26 @@ async function pick(page: Page, text: string, timeout = 30_000): Promise<void> {
 }
 
 /**
- * Compare Arrays… picking A then B. An editor page that finishes loading takes the focus and
- * closes a quick pick shown before it (under load that can be seconds after it opened): then
- * the command ended without comparing, so run it again.
+ * Compare Arrays… picking A then B. An editor page that finishes loading takes the focus; the
+ * picks stay open through that (they are one multi-step command). `moveFocus`, when given, is
+ * called while the A pick is shown: it puts the focus elsewhere, and the pick must stay.
  */
-async function compareVia(page: Page, a: string, b: string): Promise<void> {
-  const d = await driver();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await d.runCommand(page, 'Matrix Lens: Compare Arrays…');
-      await pick(page, a, 15_000);
-      await pick(page, b, 15_000);
-      return;
-    } catch (e) {
-      if (attempt >= 3) throw e;
-      await page.keyboard.press('Escape');
-    }
+async function compareVia(
+  page: Page,
+  a: string,
+  b: string,
+  moveFocus?: () => Promise<void>,
+): Promise<void> {
+  await (await driver()).runCommand(page, 'Matrix Lens: Compare Arrays…');
+  if (moveFocus) {
+    const widget = page.locator('.quick-input-widget');
+    await widget.waitFor({ state: 'visible', timeout: 15_000 });
+    await moveFocus();
+    await page.waitForTimeout(500);
+    assert.ok(await widget.isVisible(), 'the A pick is still open after the focus moved away');
   }
+  await pick(page, a, 15_000);
+  await pick(page, b, 15_000);
 }
 
 describe('compare view in the real VS Code page (e2e)', function () {
@@ -103,9 +106,14 @@ print(json.dumps(dict(delta=delta.tolist(), maxAbs=float(np.abs(delta).max()), r
     await d.quickOpen(wb.page, 'before.npy');
     await d.webviewFrame(wb.page, '#heatmap', 60_000);
     await d.quickOpen(wb.page, 'after.npy');
-    // the new editor's page takes the focus when it loads: a quick pick shown before would close
-    await wb.page.waitForTimeout(3000);
-    await compareVia(wb.page, 'before.npy', 'after.npy');
+    // a click into the editor's page (below the pick) while A is being picked: the pick stays
+    await compareVia(wb.page, 'before.npy', 'after.npy', async () => {
+      const box = (await wb.page
+        .locator('.editor-group-container .editor-container')
+        .first()
+        .boundingBox())!;
+      await wb.page.mouse.click(box.x + 40, box.y + box.height - 40);
+    });
     const frame: Frame = await d.webviewFrame(wb.page, '#delta', 90_000);
     await frame.waitForSelector('tr[data-key="deltaRank"]');
     const verdict = (await frame.textContent('tr[data-key="verdict"] td')) ?? '';
@@ -147,7 +155,6 @@ print(json.dumps(dict(delta=delta.tolist(), maxAbs=float(np.abs(delta).max()), r
     await d.quickOpen(wb.page, 'base.safetensors');
     await d.webviewFrame(wb.page, '#heatmap', 60_000);
     await d.quickOpen(wb.page, 'tuned.safetensors');
-    await wb.page.waitForTimeout(3000);
     await compareVia(wb.page, 'base.safetensors', 'tuned.safetensors');
     const frame: Frame = await d.webviewFrame(wb.page, '#checkpoint-table', 90_000);
     await frame.waitForSelector('#checkpoint-table tbody tr');

@@ -6,6 +6,7 @@ import { pythonJson, tempDir } from '../helpers/python';
 import {
   hookedFrame,
   paletteCommand,
+  pickRows,
   SCREENSHOTS,
   openComputeWorkbench,
   setComputeSetting,
@@ -244,12 +245,7 @@ print(json.dumps(dict(spec=sv(spec), other=sv(other), weights=w.ravel().tolist()
     }
     const before = new Set(page.frames());
     await command('Matrix Lens: Attention from Q, K, V', 'v.npy');
-    for (const pick of ['q.npy', 'k.npy', 'v.npy', 'Causal']) {
-      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first();
-      await row.waitFor({ timeout: 30_000 });
-      await row.click();
-      await page.waitForTimeout(400);
-    }
+    await pickRows(page, ['q.npy', 'k.npy', 'v.npy', 'Causal']);
     const deadline = Date.now() + 240_000;
     while (Date.now() < deadline) {
       for (const f of page.frames()) {

@@ -6,6 +6,7 @@ import {
   driver,
   hookedFrame,
   paletteCommand,
+  pickRows,
   SCREENSHOTS,
   openComputeWorkbench,
   setComputeSetting,
@@ -285,12 +286,7 @@ print(json.dumps(dict(big=ref(big), other=ref(other))))
     }
     const before = new Set(page.frames());
     await paletteCommand(page, 'Matrix Lens: Attention from Q, K, V', 'av.npy');
-    for (const pick of ['aq.npy', 'ak.npy', 'av.npy', 'Causal']) {
-      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first();
-      await row.waitFor({ timeout: 30_000 });
-      await row.click();
-      await page.waitForTimeout(400);
-    }
+    await pickRows(page, ['aq.npy', 'ak.npy', 'av.npy', 'Causal']);
     let view: Frame | undefined;
     const deadline = Date.now() + 240_000;
     while (!view && Date.now() < deadline) {

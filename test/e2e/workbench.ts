@@ -80,6 +80,16 @@ export async function paletteCommand(
   throw new Error(`could not run '${title}' from the command palette`);
 }
 
+/** Picks one row of each quick pick in turn (a multi-step command's steps), by their text. */
+export async function pickRows(page: Page, picks: string[]): Promise<void> {
+  for (const pick of picks) {
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    await page.waitForTimeout(400);
+  }
+}
+
 /** The first webview frame that exposes the test build's `__matrixLens` hook. */
 export async function hookedFrame(page: Page, what: string, timeoutMs = 60_000): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
