@@ -960,8 +960,51 @@ const EXP_LN2_LO: f32 = -2.1219444e-4;
 const EXP_LOW: f32 = -87.0;
 const EXP_ROUND: f32 = 12582912.0; // 1.5·2^23, bits 0x4B400000
 
+// The softmax passes of both attention kernels (streaming and with weights). WebAssembly's
+// f32x4.max is not one instruction on x86 (V8 emits a sequence for its NaN and ±0 rules);
+// f32x4.pmax (a < b ? b : a) is one `maxps`. A NaN is then not carried by the maximum, but it is
+// by the exp that follows: exp(NaN − m) is NaN, so the row's sum and every weight become NaN.
+// Only a row of −∞ and NaN needs care (its maximum would read as "fully masked"): that case is
+// looked up.
+
+/** Maximum of n ≥ 1 floats at p (NaN if any is NaN and the others are −∞; see above). */
+function rowMax(p: usize, n: i32): f32 {
+  let j = 0;
+  let m0 = f32x4.splat(-Infinity);
+  let m1 = m0;
+  let m2 = m0;
+  let m3 = m0;
+  for (; j + 16 <= n; j += 16) {
+    const q = p + ((<usize>j) << 2);
+    m0 = f32x4.pmax(m0, v128.load(q));
+    m1 = f32x4.pmax(m1, v128.load(q, 16));
+    m2 = f32x4.pmax(m2, v128.load(q, 32));
+    m3 = f32x4.pmax(m3, v128.load(q, 48));
+  }
+  for (; j + 4 <= n; j += 4) m0 = f32x4.pmax(m0, v128.load(p + ((<usize>j) << 2)));
+  m0 = f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3));
+  const x1 = f32x4.extract_lane(m0, 1);
+  const x2 = f32x4.extract_lane(m0, 2);
+  const x3 = f32x4.extract_lane(m0, 3);
+  let m: f32 = f32x4.extract_lane(m0, 0);
+  if (x1 > m) m = x1;
+  if (x2 > m) m = x2;
+  if (x3 > m) m = x3;
+  for (; j < n; j++) {
+    const x = load<f32>(p + ((<usize>j) << 2));
+    if (x > m) m = x;
+  }
+  if (m == -Infinity)
+    for (let i = 0; i < n; i++) {
+      const x = load<f32>(p + ((<usize>i) << 2));
+      if (x != x) return x;
+    }
+  return m;
+}
+
+/** exp of four lanes x ≤ 0 (above); the clamp is one `maxps` (pmax keeps a NaN x: NaN < LOW is false). */
 function expNeg4(x: v128): v128 {
-  const xc = f32x4.max(x, f32x4.splat(EXP_LOW));
+  const xc = f32x4.pmax(x, f32x4.splat(EXP_LOW));
   const t = f32x4.add(f32x4.mul(xc, f32x4.splat(EXP_LOG2E)), f32x4.splat(EXP_ROUND));
   const n = f32x4.sub(t, f32x4.splat(EXP_ROUND));
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(EXP_LN2_HI)));
@@ -978,35 +1021,10 @@ function expNeg4(x: v128): v128 {
   return v128.andnot(f32x4.mul(p, two), f32x4.lt(x, f32x4.splat(EXP_LOW)));
 }
 
-/** expNeg4 of one value. */
-export function expNegF32(x: f32): f32 {
-  return f32x4.extract_lane(expNeg4(f32x4.splat(x)), 0);
-}
-
-/** Vectorized exp for tests: y[i] = expNegF32(x[i]), i < n. */
-export function expNegF32Array(x: usize, y: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4)
-    v128.store(y + ((<usize>i) << 2), expNeg4(v128.load(x + ((<usize>i) << 2))));
-  for (; i < n; i++) store<f32>(y + ((<usize>i) << 2), expNegF32(load<f32>(x + ((<usize>i) << 2))));
-}
-
-/** Maximum of n ≥ 1 floats at p (NaN if any is NaN). */
-function rowMax(p: usize, n: i32): f32 {
-  let j = 0;
-  let m4 = f32x4.splat(-Infinity);
-  for (; j + 4 <= n; j += 4) m4 = f32x4.max(m4, v128.load(p + ((<usize>j) << 2)));
-  let m = max(
-    max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)),
-    max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)),
-  );
-  for (; j < n; j++) m = max(m, load<f32>(p + ((<usize>j) << 2)));
-  return m;
-}
-
 /**
  * p[j] = e_j = exp(p[j] − m) for j < n, in place; returns Σ e_j in ls and Σ e_j·(p[j] − m) (terms
- * with e_j = 0 left out: −∞·0) in us, both f64 (f32 partial sums of at most 64 keys).
+ * with e_j = 0 add −0: x is clamped at EXP_LOW, so never 0·−∞) in us, both f64 (f32 partial sums
+ * of at most BC keys).
  */
 function expRow(p: usize, n: i32, m: f32, lsus: usize): void {
   const mv = f32x4.splat(m);
@@ -1024,7 +1042,9 @@ function expRow(p: usize, n: i32, m: f32, lsus: usize): void {
       const e = expNeg4(x);
       v128.store(q, e);
       l4 = f32x4.add(l4, e);
-      u4 = f32x4.add(u4, v128.and(f32x4.mul(e, x), f32x4.gt(e, zero)));
+      // e·x with x clamped at EXP_LOW: where e = 0 the term is −0 (never 0·−∞ = NaN), so no
+      // mask is needed
+      u4 = f32x4.add(u4, f32x4.mul(e, f32x4.pmax(x, f32x4.splat(EXP_LOW))));
     }
     let lb: f32 =
       f32x4.extract_lane(l4, 0) +
@@ -1047,6 +1067,19 @@ function expRow(p: usize, n: i32, m: f32, lsus: usize): void {
   }
   store<f64>(lsus, l);
   store<f64>(lsus, u, 8);
+}
+
+/** expNeg4 of one value. */
+export function expNegF32(x: f32): f32 {
+  return f32x4.extract_lane(expNeg4(f32x4.splat(x)), 0);
+}
+
+/** Vectorized exp for tests: y[i] = expNegF32(x[i]), i < n. */
+export function expNegF32Array(x: usize, y: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4)
+    v128.store(y + ((<usize>i) << 2), expNeg4(v128.load(x + ((<usize>i) << 2))));
+  for (; i < n; i++) store<f32>(y + ((<usize>i) << 2), expNegF32(load<f32>(x + ((<usize>i) << 2))));
 }
 
 export function attnF32(
@@ -1481,14 +1514,14 @@ export function attnWeightsF32(
         }
       }
       if (rlim < S) memory.fill(wr + ((<usize>rlim) << 2), 0, (<usize>(S - rlim)) << 2);
-      const mx = rlim > 0 ? rowMaxP(wr, rlim) : -Infinity;
+      const mx = rlim > 0 ? rowMax(wr, rlim) : -Infinity;
       if (mx == -Infinity) {
         memory.fill(wr, 0, (<usize>rlim) << 2);
         store<f64>(ent + ((<usize>(i0 + r)) << 3), 0);
         store<f64>(rowSum + ((<usize>(i0 + r)) << 3), 0);
         continue;
       }
-      expRowP(wr, rlim, mx, lu);
+      expRow(wr, rlim, mx, lu);
       const l = load<f64>(lu);
       const u = load<f64>(lu, 8);
       const inv = <f32>(1 / l);
@@ -1980,110 +2013,6 @@ export function dgemmPacked(
       }
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Attention with weights, cheaper softmax passes (issue 15). WebAssembly's f32x4.max is not one
-// instruction on x86 (V8 emits a sequence for its NaN and ±0 rules); f32x4.pmax (a < b ? b : a)
-// is one `maxps`. A NaN is then not carried by the maximum, but it is by the exp that follows:
-// exp(NaN − m) is NaN, so the row's sum and every weight become NaN as before. Only a row of
-// −∞ and NaN needs care (its maximum would read as "fully masked"): that case is looked up.
-
-/** Maximum of n ≥ 1 floats at p (NaN if any is NaN and the others are −∞; see above). */
-function rowMaxP(p: usize, n: i32): f32 {
-  let j = 0;
-  let m0 = f32x4.splat(-Infinity);
-  let m1 = m0;
-  let m2 = m0;
-  let m3 = m0;
-  for (; j + 16 <= n; j += 16) {
-    const q = p + ((<usize>j) << 2);
-    m0 = f32x4.pmax(m0, v128.load(q));
-    m1 = f32x4.pmax(m1, v128.load(q, 16));
-    m2 = f32x4.pmax(m2, v128.load(q, 32));
-    m3 = f32x4.pmax(m3, v128.load(q, 48));
-  }
-  for (; j + 4 <= n; j += 4) m0 = f32x4.pmax(m0, v128.load(p + ((<usize>j) << 2)));
-  m0 = f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3));
-  const x1 = f32x4.extract_lane(m0, 1);
-  const x2 = f32x4.extract_lane(m0, 2);
-  const x3 = f32x4.extract_lane(m0, 3);
-  let m: f32 = f32x4.extract_lane(m0, 0);
-  if (x1 > m) m = x1;
-  if (x2 > m) m = x2;
-  if (x3 > m) m = x3;
-  for (; j < n; j++) {
-    const x = load<f32>(p + ((<usize>j) << 2));
-    if (x > m) m = x;
-  }
-  if (m == -Infinity)
-    for (let i = 0; i < n; i++) {
-      const x = load<f32>(p + ((<usize>i) << 2));
-      if (x != x) return x;
-    }
-  return m;
-}
-
-/** expNeg4 with its clamp as one `maxps` (pmax keeps a NaN x: NaN < LOW is false). */
-function expNeg4P(x: v128): v128 {
-  const xc = f32x4.pmax(x, f32x4.splat(EXP_LOW));
-  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(EXP_LOG2E)), f32x4.splat(EXP_ROUND));
-  const n = f32x4.sub(t, f32x4.splat(EXP_ROUND));
-  let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(EXP_LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(EXP_LN2_LO)));
-  let p = f32x4.splat(<f32>(1.0 / 720.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 120.0)));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 24.0)));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 6.0)));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>0.5));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1.0));
-  const two = i32x4.shl(i32x4.add(t, i32x4.splat(127 - 0x4b400000)), 23);
-  return v128.andnot(f32x4.mul(p, two), f32x4.lt(x, f32x4.splat(EXP_LOW)));
-}
-
-/** expRow (same values and sums) on expNeg4P, two operations fewer per vector. */
-function expRowP(p: usize, n: i32, m: f32, lsus: usize): void {
-  const mv = f32x4.splat(m);
-  const zero = f32x4.splat(0);
-  let l: f64 = 0;
-  let u: f64 = 0;
-  let j = 0;
-  while (j < n) {
-    const jend = min(n, j + BC);
-    let l4 = zero;
-    let u4 = zero;
-    for (; j + 4 <= jend; j += 4) {
-      const q = p + ((<usize>j) << 2);
-      const x = f32x4.sub(v128.load(q), mv);
-      const e = expNeg4P(x);
-      v128.store(q, e);
-      l4 = f32x4.add(l4, e);
-      // e·x with x clamped at EXP_LOW: where e = 0 the term is −0 (never 0·−∞ = NaN), which
-      // leaves the sum as expRow's masked one does, without the mask
-      u4 = f32x4.add(u4, f32x4.mul(e, f32x4.pmax(x, f32x4.splat(EXP_LOW))));
-    }
-    let lb: f32 =
-      f32x4.extract_lane(l4, 0) +
-      f32x4.extract_lane(l4, 1) +
-      (f32x4.extract_lane(l4, 2) + f32x4.extract_lane(l4, 3));
-    let ub: f32 =
-      f32x4.extract_lane(u4, 0) +
-      f32x4.extract_lane(u4, 1) +
-      (f32x4.extract_lane(u4, 2) + f32x4.extract_lane(u4, 3));
-    for (; j < jend; j++) {
-      const q = p + ((<usize>j) << 2);
-      const x = load<f32>(q) - m;
-      const e = expNegF32(x);
-      store<f32>(q, e);
-      lb += e;
-      if (e > 0) ub += e * x;
-    }
-    l += <f64>lb;
-    u += <f64>ub;
-  }
-  store<f64>(lsus, l);
-  store<f64>(lsus, u, 8);
 }
 
 // One panel of the blocked tridiagonal reduction (LAPACK dlatrd, lower) run SPMD by every
