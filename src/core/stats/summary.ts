@@ -46,6 +46,8 @@ export class StatsAccumulator {
   /** Σ(x−μ)² in units of 2^(−2·scaleExp) */
   private m2 = 0;
   private scaleExp = 0;
+  /** max |x| of the finite values so far */
+  private amax = 0;
   private min = Infinity;
   private max = -Infinity;
   private nan = 0;
@@ -80,7 +82,10 @@ export class StatsAccumulator {
     if (min < this.min) this.min = min;
     if (max > this.max) this.max = max;
     if (n === 0) return;
-    const e = chunkExponent(Math.max(-min, max));
+    const amax = Math.max(-min, max);
+    // an all-zero chunk has no magnitude: it takes the exponent of what came before (so zeros
+    // next to values near 2^-537 do not merge in units of 1, where (x − μ)² underflows to 0)
+    const e = amax > 0 || this.n === 0 ? chunkExponent(amax) : this.scaleExp;
     let f1 = 1;
     let f2 = 1;
     if (e !== 0) {
@@ -103,14 +108,16 @@ export class StatsAccumulator {
       }
     }
     if (this.n === 0) {
+      this.amax = amax;
       this.mean = scaleBy(mean, -e);
       this.m2 = m2;
       this.scaleExp = e;
       this.n = n;
       return;
     }
-    // merge (Chan et al.) in the units of the larger-magnitude side
-    const E = Math.min(this.scaleExp, e);
+    // merge (Chan et al.) in the units of the larger-magnitude side; zeros so far have none
+    const E = this.amax > 0 ? Math.min(this.scaleExp, e) : e;
+    if (amax > this.amax) this.amax = amax;
     const ma = scaleBy(this.mean, E);
     const mb = scaleBy(mean, E - e);
     const total = this.n + n;

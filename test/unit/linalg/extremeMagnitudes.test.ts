@@ -302,7 +302,13 @@ with np.errstate(all='ignore'):
           assert.equal(sk.max, sc(s0.max!));
         },
       ),
-      { numRuns: 500, seed: 7 },
+      {
+        numRuns: 500,
+        seed: 7,
+        // found with another seed: [−2^-537] then [0] merged in units of 1, where the deviation
+        // 2^-538 squared underflows: σ was 0, NumPy's is 2^-538
+        examples: [[[-1, 0], -537, 1]],
+      },
     );
   });
 });
