@@ -79,3 +79,18 @@ export function scaledForDecomposition(a: Matrix): { m: Matrix; k: number } {
   if (k === 0) return { m: a, k };
   return { m: { rows: a.rows, cols: a.cols, data: scaleArray(a.data.slice(), k) }, k };
 }
+
+const SSFMAX = Math.sqrt(2 ** 1022) / 3;
+const SSFMIN = Math.sqrt(2 ** -1022) / 2 ** -106;
+
+/**
+ * The power of two (exact: the scaled entries carry no extra rounding) that brings a block
+ * whose largest entry is `anorm` into [SSFMIN, SSFMAX], where neither the squares nor the
+ * rotations of a QL sweep underflow or overflow (LAPACK dsteqr/dsterf's scaling); 1 when it is
+ * already there (or zero).
+ */
+export function safeRangeScale(anorm: number): number {
+  if (anorm > SSFMAX) return 2 ** Math.floor(Math.log2(SSFMAX / anorm));
+  if (anorm > 0 && anorm < SSFMIN) return 2 ** Math.ceil(Math.log2(SSFMIN / anorm));
+  return 1;
+}

@@ -116,6 +116,54 @@ print(json.dumps(out))
     }
   });
 
+  it("where dsterf's squares fall into the subnormals (NumPy's eigvalsh gives ±469 for ±607), the block is redone by the rotation QL: NumPy's eigh values", () => {
+    // d = [0, δ, 0], e = [ε, b] with ε near 1e-100 and δ tiny: λ = 0 and (δ ± √(δ² + 4(b² + ε²)))/2
+    const triples = [
+      [1.8379434163419987e-106, 4.3791481693835345e-133, 606.9743752986745],
+      [-2.1920877464005976e-33, 1.071608272815175e-96, 286.66129813186757],
+      [3.4640909710430744e-41, -1.6636719616705797e-100, 430.59886117708237],
+      [-1.6480967344583412e-48, 1.0000682175469702e-100, 999.9999999995287],
+    ];
+    const ref = pythonJson<{ eigh: number[][]; eigvalsh: number[][] }>(
+      `
+import json, sys, numpy as np
+ts = json.loads(sys.argv[1])
+mats = [np.diag([0, dl, 0]) + np.diag([ep, b], 1) + np.diag([ep, b], -1) for dl, ep, b in ts]
+print(json.dumps(dict(eigh=[np.linalg.eigh(m)[0].tolist() for m in mats],
+                      eigvalsh=[np.linalg.eigvalsh(m).tolist() for m in mats])))
+`,
+      [JSON.stringify(triples)],
+    );
+    // what users of NumPy get here (LAPACK's dsterf): the first case is off by 23 %
+    assert.ok(Math.abs(ref.eigvalsh[0][2] - 469.41239864323995) < 1e-9, `${ref.eigvalsh[0]}`);
+    triples.forEach(([dl, ep, b], t) => {
+      const big = (dl + Math.sqrt(dl * dl + 4 * (b * b + ep * ep))) / 2;
+      const lam = sorted(
+        (() => {
+          const d = Float64Array.from([0, dl, 0]);
+          tridiagonalEigenvalues(d, Float64Array.from([ep, b]));
+          return d;
+        })(),
+      );
+      const dense = new Float64Array(9);
+      dense[4] = dl;
+      dense[1] = dense[3] = ep;
+      dense[5] = dense[7] = b;
+      const viaDense = symmetricEigen({ rows: 3, cols: 3, data: dense }).values;
+      for (const [label, got] of [
+        ['tridiagonal', lam],
+        ['dense', viaDense],
+      ] as const)
+        for (let i = 0; i < 3; i++) {
+          assert.ok(
+            Math.abs(got[i] - ref.eigh[t][i]) <= 8 * EPS * b,
+            `${label} case ${t}: λ${i} ${got[i]} vs NumPy eigh ${ref.eigh[t][i]}`,
+          );
+        }
+      assert.ok(Math.abs(lam[2] - big) <= 4 * EPS * b, `case ${t}: λ₃ ${lam[2]} vs ${big}`);
+    });
+  });
+
   it('keeps trace and Frobenius norm and agrees with the full QL (property)', () => {
     fc.assert(
       fc.property(
@@ -181,6 +229,20 @@ print(json.dumps(out))
           [
             [0, -1.6480967344583412e-48, 0],
             [1.0000682175469702e-100, 999.9999999995287, ...Array<number>(38).fill(0)],
+            1,
+          ],
+          // found by seed hunting: dsterf's ±999.999999999906 is 420 ulps from ±1000 (the
+          // invariant check now hands the block to the rotation QL)
+          [
+            [0, 0, 0, 2.764203515795337e-48, 0, 0],
+            [
+              0,
+              0,
+              -1.0002136511173178e-100,
+              3.1121771826292392e-12,
+              1000,
+              ...Array<number>(35).fill(0),
+            ],
             1,
           ],
         ],
