@@ -16,6 +16,7 @@ import {
 } from '../../../src/core/linalg/bidiagonalDivideConquer';
 import { bidiagonalSvd } from '../../../src/core/linalg/bidiagonalQR';
 import { applyReflectorsRight } from '../../../src/core/linalg/formOrthogonal';
+import { givens } from '../../../src/core/linalg/householder';
 import {
   bidiagonalize,
   formPt,
@@ -119,6 +120,33 @@ const mixedSubnormal57 = () =>
     { 37: -2.5e-323 },
     { 37: -2.5e-323, 38: 1, 39: 2.5e-323, 40: 1e-200, 41: 2.5e-323, 42: 2.5e-323 },
   );
+const mixedSubnormal40 = () =>
+  sparseBidiagonal(
+    40,
+    { 30: 1, 31: -2.1951864646724e-311 },
+    { 10: -9.19727556370072, 29: 1e-300, 30: 1e-12, 31: 1 },
+  );
+
+describe('plane rotations (givens, dlartg shape)', () => {
+  it('from subnormal inputs: c² + s² = 1 to rounding, and [c s; −s c]·[f; g] = [r; 0]', () => {
+    const out = new Float64Array(3);
+    for (const [f, g] of [
+      [6 * TINY, 6 * TINY],
+      [-6 * TINY, 6 * TINY],
+      [TINY, -TINY],
+      [3 * TINY, 5 * TINY],
+      [-1e-310, 7 * TINY],
+      [2 ** -1000, 2 ** -1001],
+      [1e-300, 1e-12],
+    ]) {
+      givens(f, g, out);
+      const [c, sn, r] = out;
+      assert.ok(Math.abs(c * c + sn * sn - 1) <= 4 * EPS, `c² + s² for (${f}, ${g})`);
+      assert.ok(Math.abs(-sn * f + c * g) <= TINY, `zeroes g for (${f}, ${g})`);
+      assert.ok(Math.abs(c * f + sn * g - r) <= 2 * EPS * Math.abs(r) + TINY, `r for (${f}, ${g})`);
+    }
+  });
+});
 
 describe('bidiagonal SVD by divide and conquer (dbdsdc shape)', () => {
   const named: [string, Float64Array, Float64Array][] = [];
@@ -147,6 +175,8 @@ describe('bidiagonal SVD by divide and conquer (dbdsdc shape)', () => {
     // from subnormal inputs had c² + s² far from 1 (‖VᵀV − I‖ ≈ 1e13·n·eps)
     ['subnormal beside normal (n = 26)', ...mixedSubnormal26()],
     ['subnormal beside normal (n = 57)', ...mixedSubnormal57()],
+    // the same in a leaf's implicit QR: its givens() met products of tiny entries (1e-300·1e-12)
+    ['subnormal in a leaf QR (n = 40)', ...mixedSubnormal40()],
   );
   let ref: number[][] = [];
   before(() => {
@@ -226,6 +256,7 @@ print(json.dumps(out))
           // orthogonal (‖VᵀV − I‖ ≈ 2e13·n·eps and 2e12·n·eps)
           [mixedSubnormal26().map((x) => Array.from(x)) as [number[], number[]]],
           [mixedSubnormal57().map((x) => Array.from(x)) as [number[], number[]]],
+          [mixedSubnormal40().map((x) => Array.from(x)) as [number[], number[]]],
         ],
       },
     );
@@ -349,6 +380,7 @@ print(json.dumps([dict(name=k, a=v.tolist(), sv=np.linalg.svd(v, compute_uv=Fals
           // so the dense path met the same non-orthogonal rotations
           'subnormal beside normal 26': mixedSubnormal26().map((x) => Array.from(x)),
           'subnormal beside normal 57': mixedSubnormal57().map((x) => Array.from(x)),
+          'subnormal in a leaf QR 40': mixedSubnormal40().map((x) => Array.from(x)),
         }),
       ],
     );
