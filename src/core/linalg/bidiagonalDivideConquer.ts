@@ -141,6 +141,29 @@ function solve(c: Ctx, r0: number, N: number, sqre: number): void {
   c.ticker.tick(c.done / (2 * c.n * c.n));
 }
 
+/** below this, rotation() scales its inputs up (exactly, by a power of two) */
+const ROT_TINY = 2 ** -1000;
+const ROT_UP = 2 ** 600;
+
+/**
+ * [c, s, r] with r = √(a² + b²) ≥ 0, c = a/r, s = b/r (c = 1, s = 0 when a = b = 0). Inputs
+ * below 2^-1000 are first scaled by 2^600 (exact), as dlartg scales: otherwise r rounds to a
+ * subnormal with a few bits (√2·6·2^-1074 → 8·2^-1074) and c, s from it have c² + s² far from
+ * 1 (1.125), which broke the orthogonality of V. Normal inputs give the same bits as before.
+ */
+function rotation(a: number, b: number): [number, number, number] {
+  const m = Math.max(Math.abs(a), Math.abs(b));
+  if (m === 0) return [1, 0, 0];
+  if (m >= ROT_TINY) {
+    const r = Math.hypot(a, b);
+    return [a / r, b / r, r];
+  }
+  const as = a * ROT_UP;
+  const bs = b * ROT_UP;
+  const r = Math.hypot(as, bs);
+  return [as / r, bs / r, r / ROT_UP];
+}
+
 function leaf(c: Ctx, r0: number, N: number, sqre: number): void {
   const dl = c.d.slice(r0, r0 + N);
   const el = new Float64Array(Math.max(0, N - 1));
@@ -152,9 +175,7 @@ function leaf(c: Ctx, r0: number, N: number, sqre: number): void {
   if (sqre) {
     let fl = c.e[r0 + N - 1];
     for (let j = N - 1; j >= 0 && fl !== 0; j--) {
-      const r = Math.hypot(dl[j], fl);
-      const cs = dl[j] / r;
-      const sn = fl / r;
+      const [cs, sn, r] = rotation(dl[j], fl);
       dl[j] = r;
       if (j > 0) {
         fl = -sn * el[j - 1];
@@ -216,10 +237,10 @@ function merge(c: Ctx, r0: number, N: number, sqre: number, nl: number, nr: numb
     const phi2 = h[c.V + b0 * n + b0 + nr];
     const a = alpha * lam1;
     const b = beta * phi2;
-    const r = Math.hypot(a, b);
+    const [ca, sb, r] = rotation(a, b);
     if (r !== 0) {
-      cz = a / r;
-      sz = b / r;
+      cz = ca;
+      sz = sb;
     }
     z[0] = r;
   } else z[0] = alpha * lam1;

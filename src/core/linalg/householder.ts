@@ -85,6 +85,16 @@ export function givens(f: number, g: number, out: Float64Array): void {
     out[0] = 0;
     out[1] = 1;
     out[2] = g;
+  } else if (Math.abs(f) < GIVENS_TINY && Math.abs(g) < GIVENS_TINY) {
+    // dlartg's scaled branch: from an r rounded to a subnormal (a few bits), c² + s² could be
+    // far from 1; scaling by a power of two is exact, so c and s get full precision
+    const fs = f * GIVENS_UP;
+    const gs = g * GIVENS_UP;
+    let r = hypot(fs, gs);
+    if (f < 0) r = -r;
+    out[0] = fs / r;
+    out[1] = gs / r;
+    out[2] = r / GIVENS_UP;
   } else {
     let r = hypot(f, g);
     if (f < 0) r = -r;
@@ -93,3 +103,7 @@ export function givens(f: number, g: number, out: Float64Array): void {
     out[2] = r;
   }
 }
+
+/** givens() scales inputs below this by GIVENS_UP (normal inputs keep their bits) */
+const GIVENS_TINY = 2 ** -1000;
+const GIVENS_UP = 2 ** 600;

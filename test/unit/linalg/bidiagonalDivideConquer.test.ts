@@ -16,6 +16,7 @@ import {
 } from '../../../src/core/linalg/bidiagonalDivideConquer';
 import { bidiagonalSvd } from '../../../src/core/linalg/bidiagonalQR';
 import { applyReflectorsRight } from '../../../src/core/linalg/formOrthogonal';
+import { givens } from '../../../src/core/linalg/householder';
 import {
   bidiagonalize,
   formPt,
@@ -103,6 +104,50 @@ function rnd(): number {
 const vec = (n: number, f: (i: number) => number) =>
   Float64Array.from({ length: n }, (_, i) => f(i));
 
+/** B = [[d, e]] with the given nonzero entries (the rest 0). */
+function sparseBidiagonal(
+  n: number,
+  dAt: Record<number, number>,
+  eAt: Record<number, number>,
+): [Float64Array, Float64Array] {
+  return [vec(n, (i) => dAt[i] ?? 0), vec(n - 1, (i) => eAt[i] ?? 0)];
+}
+/** Counterexamples from seed hunting: subnormal entries beside normal ones. */
+const mixedSubnormal26 = () => sparseBidiagonal(26, { 12: -3e-323 }, { 12: 3e-323, 23: -1 });
+const mixedSubnormal57 = () =>
+  sparseBidiagonal(
+    57,
+    { 37: -2.5e-323 },
+    { 37: -2.5e-323, 38: 1, 39: 2.5e-323, 40: 1e-200, 41: 2.5e-323, 42: 2.5e-323 },
+  );
+const mixedSubnormal40 = () =>
+  sparseBidiagonal(
+    40,
+    { 30: 1, 31: -2.1951864646724e-311 },
+    { 10: -9.19727556370072, 29: 1e-300, 30: 1e-12, 31: 1 },
+  );
+
+describe('plane rotations (givens, dlartg shape)', () => {
+  it('from subnormal inputs: c² + s² = 1 to rounding, and [c s; −s c]·[f; g] = [r; 0]', () => {
+    const out = new Float64Array(3);
+    for (const [f, g] of [
+      [6 * TINY, 6 * TINY],
+      [-6 * TINY, 6 * TINY],
+      [TINY, -TINY],
+      [3 * TINY, 5 * TINY],
+      [-1e-310, 7 * TINY],
+      [2 ** -1000, 2 ** -1001],
+      [1e-300, 1e-12],
+    ]) {
+      givens(f, g, out);
+      const [c, sn, r] = out;
+      assert.ok(Math.abs(c * c + sn * sn - 1) <= 4 * EPS, `c² + s² for (${f}, ${g})`);
+      assert.ok(Math.abs(-sn * f + c * g) <= TINY, `zeroes g for (${f}, ${g})`);
+      assert.ok(Math.abs(c * f + sn * g - r) <= 2 * EPS * Math.abs(r) + TINY, `r for (${f}, ${g})`);
+    }
+  });
+});
+
 describe('bidiagonal SVD by divide and conquer (dbdsdc shape)', () => {
   const named: [string, Float64Array, Float64Array][] = [];
   for (const n of [1, 2, 3, DC_LEAF, DC_LEAF + 1, DC_LEAF + 2, 2 * DC_LEAF + 1, 77, 160])
@@ -126,6 +171,12 @@ describe('bidiagonal SVD by divide and conquer (dbdsdc shape)', () => {
     ['tiny 1e-300', vec(n, () => 1e-300 * (1 + rnd())), vec(n - 1, () => 1e-300 * rnd())],
     ['Wilkinson-like 2..0..2', vec(n, (i) => Math.abs(n / 2 - i) / 10), vec(n - 1, () => 1)],
     ['one huge entry', vec(n, (i) => (i === 60 ? 1e8 : 1)), vec(n - 1, () => 0.5)],
+    // seed hunting: subnormal entries beside normal ones; the leaf's and the merge's rotations
+    // from subnormal inputs had c² + s² far from 1 (‖VᵀV − I‖ ≈ 1e13·n·eps)
+    ['subnormal beside normal (n = 26)', ...mixedSubnormal26()],
+    ['subnormal beside normal (n = 57)', ...mixedSubnormal57()],
+    // the same in a leaf's implicit QR: its givens() met products of tiny entries (1e-300·1e-12)
+    ['subnormal in a leaf QR (n = 40)', ...mixedSubnormal40()],
   );
   let ref: number[][] = [];
   before(() => {
@@ -201,6 +252,11 @@ print(json.dumps(out))
               Array.from({ length: 73 }, (_, i) => (i === 55 ? 1e-323 : 0)),
             ],
           ],
+          // subnormal entries beside normal ones: rotations from subnormal inputs were not
+          // orthogonal (‖VᵀV − I‖ ≈ 2e13·n·eps and 2e12·n·eps)
+          [mixedSubnormal26().map((x) => Array.from(x)) as [number[], number[]]],
+          [mixedSubnormal57().map((x) => Array.from(x)) as [number[], number[]]],
+          [mixedSubnormal40().map((x) => Array.from(x)) as [number[], number[]]],
         ],
       },
     );
@@ -295,8 +351,9 @@ describe('full SVD through divide and conquer, against NumPy', () => {
   }
   let cases: Case[] = [];
   before(() => {
-    cases = pythonJson<Case[]>(`
-import numpy as np, json
+    cases = pythonJson<Case[]>(
+      `
+import numpy as np, json, sys
 rng = np.random.default_rng(15)
 def orth(n):
     q, _ = np.linalg.qr(rng.standard_normal((n, n))); return q
@@ -313,50 +370,76 @@ cases = {
   'zero 40x33': np.zeros((40, 33)),
   'identity 50': np.eye(50),
 }
+for k, (d, e) in json.loads(sys.argv[1]).items():
+    cases[k] = np.diag(np.array(d)) + np.diag(np.array(e), 1)
 print(json.dumps([dict(name=k, a=v.tolist(), sv=np.linalg.svd(v, compute_uv=False).tolist()) for k, v in cases.items()]))
-`);
+`,
+      [
+        JSON.stringify({
+          // B of the D&C counterexamples as dense matrices: the bidiagonalization keeps them,
+          // so the dense path met the same non-orthogonal rotations
+          'subnormal beside normal 26': mixedSubnormal26().map((x) => Array.from(x)),
+          'subnormal beside normal 57': mixedSubnormal57().map((x) => Array.from(x)),
+          'subnormal in a leaf QR 40': mixedSubnormal40().map((x) => Array.from(x)),
+        }),
+      ],
+    );
   });
 
-  it('thin and full: σ within 8·max(m,n)·eps·σ_max of NumPy, A = U·S·Vᵀ and orthogonality to 20·max(m,n)·eps', () => {
-    for (const c of cases)
-      for (const full of [false, true]) {
-        const m = c.a.length;
-        const n = c.a[0].length;
-        const a: Matrix = { rows: m, cols: n, data: Float64Array.from(c.a.flat()) };
-        const { U, S, Vt } = svd(a, { full });
-        const k = Math.min(m, n);
-        assert.deepEqual([U.rows, U.cols, Vt.rows, Vt.cols], full ? [m, m, n, n] : [m, k, k, n]);
-        const smax = c.sv[0];
-        const mx = Math.max(m, n);
-        for (let i = 0; i < k; i++)
-          assert.ok(Math.abs(S[i] - c.sv[i]) <= 8 * mx * EPS * smax, `${c.name}: σ${i}`);
-        let err = 0;
-        for (let i = 0; i < m; i++)
-          for (let j = 0; j < n; j++) {
+  /** σ against NumPy's, A = U·S·Vᵀ and orthogonality, thin and full. */
+  function checkDense(c: Case): void {
+    for (const full of [false, true]) {
+      const m = c.a.length;
+      const n = c.a[0].length;
+      const a: Matrix = { rows: m, cols: n, data: Float64Array.from(c.a.flat()) };
+      const { U, S, Vt } = svd(a, { full });
+      const k = Math.min(m, n);
+      assert.deepEqual([U.rows, U.cols, Vt.rows, Vt.cols], full ? [m, m, n, n] : [m, k, k, n]);
+      const smax = c.sv[0];
+      const mx = Math.max(m, n);
+      for (let i = 0; i < k; i++)
+        assert.ok(Math.abs(S[i] - c.sv[i]) <= 8 * mx * EPS * smax, `${c.name}: σ${i}`);
+      let err = 0;
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let l = 0; l < k; l++) s += U.data[i * U.cols + l] * S[l] * Vt.data[l * n + j];
+          err = Math.max(err, Math.abs(s - a.data[i * n + j]));
+        }
+      assert.ok(
+        err <= 20 * mx * EPS * Math.max(smax, 1e-300) || err === 0,
+        `${c.name}: residual ${err}`,
+      );
+      const orth = (X: Matrix, cols: boolean) => {
+        const cnt = cols ? X.cols : X.rows;
+        const len = cols ? X.rows : X.cols;
+        const at = (v: number, i: number) =>
+          cols ? X.data[i * X.cols + v] : X.data[v * X.cols + i];
+        let e = 0;
+        for (let p = 0; p < cnt; p++)
+          for (let q = p; q < cnt; q++) {
             let s = 0;
-            for (let l = 0; l < k; l++) s += U.data[i * U.cols + l] * S[l] * Vt.data[l * n + j];
-            err = Math.max(err, Math.abs(s - a.data[i * n + j]));
+            for (let i = 0; i < len; i++) s += at(p, i) * at(q, i);
+            e = Math.max(e, Math.abs(s - (p === q ? 1 : 0)));
           }
-        assert.ok(
-          err <= 20 * mx * EPS * Math.max(smax, 1e-300) || err === 0,
-          `${c.name}: residual ${err}`,
-        );
-        const orth = (X: Matrix, cols: boolean) => {
-          const cnt = cols ? X.cols : X.rows;
-          const len = cols ? X.rows : X.cols;
-          const at = (v: number, i: number) =>
-            cols ? X.data[i * X.cols + v] : X.data[v * X.cols + i];
-          let e = 0;
-          for (let p = 0; p < cnt; p++)
-            for (let q = p; q < cnt; q++) {
-              let s = 0;
-              for (let i = 0; i < len; i++) s += at(p, i) * at(q, i);
-              e = Math.max(e, Math.abs(s - (p === q ? 1 : 0)));
-            }
-          return e;
-        };
-        assert.ok(orth(U, true) <= 20 * mx * EPS, `${c.name} full=${full}: UᵀU`);
-        assert.ok(orth(Vt, false) <= 20 * mx * EPS, `${c.name} full=${full}: VVᵀ`);
-      }
+        return e;
+      };
+      assert.ok(orth(U, true) <= 20 * mx * EPS, `${c.name} full=${full}: UᵀU`);
+      assert.ok(orth(Vt, false) <= 20 * mx * EPS, `${c.name} full=${full}: VVᵀ`);
+    }
+  }
+
+  it('thin and full: σ within 8·max(m,n)·eps·σ_max of NumPy, A = U·S·Vᵀ and orthogonality to 20·max(m,n)·eps', () => {
+    for (const c of cases) checkDense(c);
   });
+
+  for (const wasm of [true, false])
+    it(`${wasm ? 'WebAssembly' : 'TypeScript'} engine: subnormal entries beside normal ones`, () => {
+      const was = useWasmKernels(wasm);
+      try {
+        for (const c of cases) if (c.name.startsWith('subnormal')) checkDense(c);
+      } finally {
+        useWasmKernels(was);
+      }
+    });
 });
