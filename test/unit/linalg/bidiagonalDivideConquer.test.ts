@@ -6,6 +6,7 @@
  * around the leaf size and the split), on both engines (SIMD WebAssembly and TypeScript).
  */
 import assert from 'node:assert/strict';
+import { orthogonalityError, svdResidual } from '../../helpers/svdCheck';
 import fc from 'fast-check';
 import { pythonJson } from '../../helpers/python';
 import { Matrix, svd } from '../../../src/core/linalg';
@@ -399,33 +400,13 @@ print(json.dumps([dict(name=k, a=v.tolist(), sv=np.linalg.svd(v, compute_uv=Fals
       const mx = Math.max(m, n);
       for (let i = 0; i < k; i++)
         assert.ok(Math.abs(S[i] - c.sv[i]) <= 8 * mx * EPS * smax, `${c.name}: σ${i}`);
-      let err = 0;
-      for (let i = 0; i < m; i++)
-        for (let j = 0; j < n; j++) {
-          let s = 0;
-          for (let l = 0; l < k; l++) s += U.data[i * U.cols + l] * S[l] * Vt.data[l * n + j];
-          err = Math.max(err, Math.abs(s - a.data[i * n + j]));
-        }
+      const err = svdResidual(a, U, S, Vt);
       assert.ok(
         err <= 20 * mx * EPS * Math.max(smax, 1e-300) || err === 0,
         `${c.name}: residual ${err}`,
       );
-      const orth = (X: Matrix, cols: boolean) => {
-        const cnt = cols ? X.cols : X.rows;
-        const len = cols ? X.rows : X.cols;
-        const at = (v: number, i: number) =>
-          cols ? X.data[i * X.cols + v] : X.data[v * X.cols + i];
-        let e = 0;
-        for (let p = 0; p < cnt; p++)
-          for (let q = p; q < cnt; q++) {
-            let s = 0;
-            for (let i = 0; i < len; i++) s += at(p, i) * at(q, i);
-            e = Math.max(e, Math.abs(s - (p === q ? 1 : 0)));
-          }
-        return e;
-      };
-      assert.ok(orth(U, true) <= 20 * mx * EPS, `${c.name} full=${full}: UᵀU`);
-      assert.ok(orth(Vt, false) <= 20 * mx * EPS, `${c.name} full=${full}: VVᵀ`);
+      assert.ok(orthogonalityError(U) <= 20 * mx * EPS, `${c.name} full=${full}: UᵀU`);
+      assert.ok(orthogonalityError(Vt, true) <= 20 * mx * EPS, `${c.name} full=${full}: VVᵀ`);
     }
   }
 

@@ -4,6 +4,7 @@
  * eps = 2^-52 throughout.
  */
 import assert from 'node:assert/strict';
+import { orthogonalityError, svdResidual } from '../../helpers/svdCheck';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { pythonJson, tempDir } from '../../helpers/python';
@@ -203,33 +204,19 @@ print(json.dumps(dict(cases=out, extra=extra)))
         );
         const smax = S[0] ?? 0;
         const tol = 20 * Math.max(m, n) * EPS;
-        let err = 0;
-        for (let i = 0; i < m; i++)
-          for (let j = 0; j < n; j++) {
-            let s = 0;
-            for (let l = 0; l < k; l++) s += U.data[i * U.cols + l] * S[l] * Vt.data[l * n + j];
-            err = Math.max(err, Math.abs(s - a.data[i * n + j]));
-          }
+        const err = svdResidual(a, U, S, Vt);
         assert.ok(
           err <= tol * Math.max(smax, 1e-300) || err === 0,
           `${c.name} full=${full}: reconstruction ${err}`,
         );
-        const orthErr = (X: Matrix, rowsAreVectors: boolean) => {
-          const cnt = rowsAreVectors ? X.rows : X.cols;
-          const len = rowsAreVectors ? X.cols : X.rows;
-          const at = (v: number, i: number) =>
-            rowsAreVectors ? X.data[v * X.cols + i] : X.data[i * X.cols + v];
-          let e = 0;
-          for (let p = 0; p < cnt; p++)
-            for (let q = p; q < cnt; q++) {
-              let s = 0;
-              for (let i = 0; i < len; i++) s += at(p, i) * at(q, i);
-              e = Math.max(e, Math.abs(s - (p === q ? 1 : 0)));
-            }
-          return e;
-        };
-        assert.ok(orthErr(U, false) <= tol, `${c.name} full=${full}: UᵀU ${orthErr(U, false)}`);
-        assert.ok(orthErr(Vt, true) <= tol, `${c.name} full=${full}: VVᵀ ${orthErr(Vt, true)}`);
+        assert.ok(
+          orthogonalityError(U) <= tol,
+          `${c.name} full=${full}: UᵀU ${orthogonalityError(U)}`,
+        );
+        assert.ok(
+          orthogonalityError(Vt, true) <= tol,
+          `${c.name} full=${full}: VVᵀ ${orthogonalityError(Vt, true)}`,
+        );
       }
   });
 
