@@ -4,9 +4,10 @@
 // looks further. A failure prints fast-check's counterexample: keep it as an `examples` entry
 // of that property once fixed.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { walk } from './lib/walk.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, dflt) => {
@@ -16,20 +17,12 @@ const arg = (name, dflt) => {
 const runs = arg('runs', 10);
 const rounds = arg('rounds', 1);
 
-function walk(dir) {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
-}
-
 const built = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status ?? 1);
-const files = walk(join(ROOT, 'out/test/unit'))
-  .filter(
-    (p) => p.endsWith('.test.js') && /fast_check\.default\.assert\(/.test(readFileSync(p, 'utf8')),
-  )
-  .sort();
+const files = walk(
+  join(ROOT, 'out/test/unit'),
+  (p) => p.endsWith('.test.js') && /fast_check\.default\.assert\(/.test(readFileSync(p, 'utf8')),
+).sort();
 console.log(`${files.length} files with properties, ${runs}× their runs, ${rounds} round(s)`);
 let failed = 0;
 for (let r = 1; r <= rounds; r++) {

@@ -4,11 +4,12 @@
 // Integration runner: code-server + headless Chromium when Chromium is present, else
 // @vscode/test-electron (downloads VS Code). Override with MATRIX_LENS_RUNNER=code-server|electron.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, mkdtempSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { ROOT } from './lib/code-server.mjs';
 import { chromiumPath } from './lib/browser.mjs';
+import { walk } from './lib/walk.mjs';
 
 const wanted = new Set(process.argv.slice(2));
 const all = wanted.size === 0;
@@ -23,14 +24,6 @@ function sh(cmd, args, opts = {}) {
     console.error(`\n✗ ${cmd} ${args.join(' ')} failed (exit ${r.status})`);
     process.exit(1);
   }
-}
-
-function walk(dir, pred) {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? walk(p, pred) : pred(p) ? [p] : [];
-  });
 }
 
 function record(label, { passed, failed, retried = [] }) {

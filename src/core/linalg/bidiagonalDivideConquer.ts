@@ -15,6 +15,7 @@
  */
 import { bidiagonalSvd } from './bidiagonalQR';
 import { dgemmCalls, DgemmCall } from './gemm';
+import { givens } from './householder';
 import { Ticker, noTicker } from './progress';
 import type { Engine } from './wasm/kernels';
 
@@ -141,27 +142,16 @@ function solve(c: Ctx, r0: number, N: number, sqre: number): void {
   c.ticker.tick(c.done / (2 * c.n * c.n));
 }
 
-/** below this, rotation() scales its inputs up (exactly, by a power of two) */
-const ROT_TINY = 2 ** -1000;
-const ROT_UP = 2 ** 600;
+const rot = new Float64Array(3);
 
 /**
- * [c, s, r] with r = √(a² + b²) ≥ 0, c = a/r, s = b/r (c = 1, s = 0 when a = b = 0). Inputs
- * below 2^-1000 are first scaled by 2^600 (exact), as dlartg scales: otherwise r rounds to a
- * subnormal with a few bits (√2·6·2^-1074 → 8·2^-1074) and c, s from it have c² + s² far from
- * 1 (1.125), which broke the orthogonality of V. Normal inputs give the same bits as before.
+ * [c, s, r] with r = √(a² + b²) ≥ 0, c = a/r, s = b/r (c = 1, s = 0 when a = b = 0): givens()
+ * (dlartg, which scales subnormal inputs first; r rounded to a subnormal with a few bits gave
+ * c² + s² = 1.125 and broke the orthogonality of V) with the sign of r made positive.
  */
 function rotation(a: number, b: number): [number, number, number] {
-  const m = Math.max(Math.abs(a), Math.abs(b));
-  if (m === 0) return [1, 0, 0];
-  if (m >= ROT_TINY) {
-    const r = Math.hypot(a, b);
-    return [a / r, b / r, r];
-  }
-  const as = a * ROT_UP;
-  const bs = b * ROT_UP;
-  const r = Math.hypot(as, bs);
-  return [as / r, bs / r, r / ROT_UP];
+  givens(a, b, rot);
+  return rot[2] < 0 ? [-rot[0], -rot[1], -rot[2]] : [rot[0], rot[1], rot[2]];
 }
 
 function leaf(c: Ctx, r0: number, N: number, sqre: number): void {
