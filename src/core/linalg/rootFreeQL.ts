@@ -8,6 +8,11 @@
  * underflow, and iterated from its end of smaller magnitude (QL from the top when |d_first| ≤
  * |d_last|, else on the reversed block — the same as dsterf's QR), which keeps graded matrices
  * accurate. Same budget as LAPACK: 30·n sweeps in all.
+ *
+ * Working on squares has one weakness LAPACK's dsterf shares: a square that falls into the
+ * subnormals keeps only the bits above 2^-1074, and the eigenvalues can then be off by far more
+ * than n·eps·‖T‖ (see `certified`). Every block is checked, and one that fails is redone by the
+ * rotation QL (`implicitQL.ts`), which never squares an entry.
  */
 import { LensError } from '../errors';
 import { tridiagonalQL } from './implicitQL';
@@ -15,6 +20,9 @@ import { safeRangeScale } from './scaling';
 
 const EPS = 2 ** -53; // dlamch('E'): the relative machine precision (rounding)
 const EPS2 = EPS * EPS;
+/** Below this a square or a product of the iteration has lost bits to the subnormals. */
+const TINY = 2 ** -1000;
+const SAFMIN = 2 ** -1022;
 
 /**
  * Replaces d (length n) by the eigenvalues of the tridiagonal matrix with diagonal d and
@@ -58,23 +66,29 @@ export function tridiagonalEigenvalues(d: Float64Array, e0: Float64Array): void 
       const k = reversed ? end - i : l + i;
       bd[i] = d[k] * scale;
     }
+    const watch = { tainted: false };
     for (let i = 0; i < len - 1; i++) {
       const k = reversed ? end - 1 - i : l + i;
       const x = e[k] * scale;
       be[i] = x * x;
+      if (be[i] < TINY && x !== 0) watch.tainted = true;
     }
     const before = invariants(bd, be, anorm * scale);
-    iter = qlBlock(bd, be, iter, maxIter);
+    iter = qlBlock(bd, be, iter, maxIter, watch);
     const after = invariants(bd, undefined, anorm * scale);
     // Σλ = tr T and Σλ² = ‖T‖_F²: a sound result keeps both to under len·eps (measured on
     // uniform, graded, wide-range and constant blocks, len 8–2048). Where the squares lost
     // their bits (a shift near 1e-159 squared into the subnormals: d = [0, 1.8e-106, 0],
     // e = [4.4e-133, 607] gave ±469, as LAPACK's dsterf does), the block is redone by the
-    // rotation QL, which never squares an entry.
+    // rotation QL. The sums cannot see two eigenvalues off in opposite directions, nor one
+    // small eigenvalue next to a large one (d = [0, 0, −800, −1.5e-158, 0, 0], e = [1, 1e-35,
+    // 1, 1e-157, …]: ±1.0000000001, as dsterf), so a block whose squares went subnormal is also
+    // certified eigenvalue by eigenvalue with Sturm counts.
     const tol = 16 * len * EPS;
     if (
       !(Math.abs(after.sq - before.sq) <= tol * before.sq) ||
-      !(Math.abs(after.sum - before.sum) <= tol * Math.sqrt(len * before.sq))
+      !(Math.abs(after.sum - before.sum) <= tol * Math.sqrt(len * before.sq)) ||
+      (watch.tainted && !certified(d, e, l, end, scale, bd, 8 * len * EPS * anorm * scale))
     ) {
       const fd = d.slice(l, end + 1);
       const fe = new Float64Array(len);
@@ -107,8 +121,17 @@ function invariants(
   return { sum, sq };
 }
 
-/** Root-free QL on one block (bd, be = squared off-diagonals); returns the sweeps used so far. */
-function qlBlock(d: Float64Array, e: Float64Array, iter: number, maxIter: number): number {
+/**
+ * Root-free QL on one block (bd, be = squared off-diagonals); returns the sweeps used so far
+ * and sets `watch.tainted` when a nonzero square or product fell below TINY.
+ */
+function qlBlock(
+  d: Float64Array,
+  e: Float64Array,
+  iter: number,
+  maxIter: number,
+  watch: { tainted: boolean },
+): number {
   const lend = d.length - 1;
   let l = 0;
   while (l <= lend) {
@@ -140,10 +163,14 @@ function qlBlock(d: Float64Array, e: Float64Array, iter: number, maxIter: number
     let s = 0;
     let gamma = d[m] - sigma;
     p = gamma * gamma;
+    if (p < TINY && gamma !== 0) watch.tainted = true;
     for (let i = m - 1; i >= l; i--) {
       const bb = e[i];
       const r = p + bb;
-      if (i !== m - 1) e[i + 1] = s * r;
+      if (i !== m - 1) {
+        e[i + 1] = s * r;
+        if (e[i + 1] < TINY && s !== 0) watch.tainted = true;
+      }
       const oldc = c;
       // 1/c = r/p is formed beside c = p/r rather than after it: the divisions of a step no
       // longer follow each other (the loop is a chain of dependent operations)
@@ -156,11 +183,63 @@ function qlBlock(d: Float64Array, e: Float64Array, iter: number, maxIter: number
       d[i + 1] = oldgam + (alpha - gamma);
       // (r/p overflows where p is tiny: then the quotient by c, as dsterf)
       p = c !== 0 ? (rp < Infinity ? gamma * gamma * rp : (gamma * gamma) / c) : oldc * bb;
+      if (p < TINY && gamma !== 0) watch.tainted = true;
     }
     e[l] = s * p;
     d[l] = sigma + gamma;
   }
   return iter;
+}
+
+/**
+ * Whether each computed eigenvalue λ (`lam`, the scaled block's) lies within `delta` of the
+ * block's true one of the same rank, by Sturm counts on the block as given (d[l..end],
+ * e[l..end−1], times `scale`): with λ sorted, the i-th (from 0) is certified when fewer than i+1
+ * eigenvalues lie below λ − δ and at least i+1 below λ + δ. A count in floating point is exact
+ * for a matrix within a few ulps of each entry (Kahan; LAPACK dstebz's pivmin guard), far inside
+ * δ. O(len²): run only for blocks whose squares went subnormal.
+ */
+function certified(
+  d: Float64Array,
+  e: Float64Array,
+  l: number,
+  end: number,
+  scale: number,
+  lam: Float64Array,
+  delta: number,
+): boolean {
+  const len = end - l + 1;
+  const td = new Float64Array(len);
+  const te2 = new Float64Array(len);
+  let emax = 0;
+  for (let i = 0; i < len; i++) td[i] = d[l + i] * scale;
+  for (let i = 0; i < len - 1; i++) {
+    const x = e[l + i] * scale;
+    te2[i] = x * x;
+    emax = Math.max(emax, te2[i]);
+  }
+  const pivmin = SAFMIN * Math.max(1, emax);
+  const sorted = lam.slice().sort();
+  for (let k = 0; k < len; k++) {
+    // two independent recurrences, below and above λ_k
+    const lo = sorted[k] - delta;
+    const hi = sorted[k] + delta;
+    let qa = td[0] - lo;
+    let qb = td[0] - hi;
+    let below = 0;
+    let above = 0;
+    for (let i = 0; ; i++) {
+      if (Math.abs(qa) < pivmin) qa = -pivmin;
+      if (Math.abs(qb) < pivmin) qb = -pivmin;
+      if (qa < 0) below++;
+      if (qb < 0) above++;
+      if (i === len - 1) break;
+      qa = td[i + 1] - lo - te2[i] / qa;
+      qb = td[i + 1] - hi - te2[i] / qb;
+    }
+    if (!(below <= k && above >= k + 1)) return false;
+  }
+  return true;
 }
 
 /** Eigenvalues of [[a, b], [b, c]], larger in absolute value first (LAPACK dlae2). */
