@@ -1,12 +1,17 @@
 // Runs mocha over compiled test files in this process and writes {passed, failed, pending,
 // failures, retried} to the file named by argv[2]. Used by scripts/test.mjs for the unit and e2e
-// suites. MATRIX_LENS_TEST_RETRIES (default 0) lets a failed test run again; a test that passed
+// suites (`failures`: each failed test's title and the first line of its error, for the summary
+// that ends a CI log). MATRIX_LENS_TEST_RETRIES (default 0) lets a failed test run again; a test that passed
 // only on a later try is named in `retried`, with its first error, so a flaky test stays visible.
 import Mocha from 'mocha';
+import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 
 const [resultsFile, timeout, ...files] = process.argv.slice(2);
 const retries = Number(process.env.MATRIX_LENS_TEST_RETRIES ?? 0);
+// every property runs from a fixed seed here (most name their own): a CI run must not draw a
+// new counterexample; `npm run test:hunt` looks with fresh ones
+fc.configureGlobal({ ...fc.readConfigureGlobal(), seed: 20261205 });
 const mocha = new Mocha({
   ui: 'bdd',
   timeout: Number(timeout),
@@ -29,9 +34,9 @@ runner.on('pass', (t) => {
   if (firstTry.has(t.fullTitle()))
     counts.retried.push(`${t.fullTitle()} — first try: ${firstTry.get(t.fullTitle())}`);
 });
-runner.on('fail', (t) => {
+runner.on('fail', (t, err) => {
   counts.failed++;
-  counts.failures.push(t.fullTitle());
+  counts.failures.push(`${t.fullTitle()} — ${String(err?.message ?? err).split('\n')[0]}`);
 });
 runner.on('pending', () => counts.pending++);
 runner.on(Mocha.Runner.constants.EVENT_TEST_RETRY, (t, err) => {

@@ -45,7 +45,7 @@ describe('shape checker: robustness', function () {
           assert.deepEqual(zOf(r), [4, 3]);
           assert.deepEqual(r.diagnostics, []);
         }),
-        { numRuns: 12, examples: [[1], [199], [200], [201], [2100], [4000]] },
+        { numRuns: 12, seed: 12, examples: [[1], [199], [200], [201], [2100], [4000]] },
       );
     });
 
