@@ -26,10 +26,20 @@ function sh(cmd, args, opts = {}) {
   }
 }
 
-function record(label, { passed, failed, retried = [] }) {
+const started = Date.now();
+let phaseStart = started;
+const minutes = (ms) => `${(ms / 60_000).toFixed(1)} min`;
+
+/** One summary line per suite: counts, its time, each failure (title — first line of its error)
+ *  and each test that passed only on a second try. The summary ends the CI log, which is often
+ *  all that is kept of it, so a failure must be named there. */
+function record(label, { passed, failed, retried = [], failures = [] }) {
   totals.passed += passed;
   totals.failed += failed;
-  let line = `${label}: ${passed} passed, ${failed} failed`;
+  const now = Date.now();
+  let line = `${label}: ${passed} passed, ${failed} failed (${minutes(now - phaseStart)})`;
+  phaseStart = now;
+  for (const f of failures) line += `\n  ✗ ${f}`;
   if (retried.length)
     line += `; ${retried.length} passed only on a second try:${retried.map((r) => `\n  ↻ ${r}`).join('')}`;
   lines.push(line);
@@ -60,6 +70,14 @@ function mochaSuite(label, files, timeout, retries = 0) {
   record(label, r);
 }
 
+/** The integration runner's result: its failed records become `title — first error line`. */
+const integration = (r) => ({
+  ...r,
+  failures: (r.results ?? [])
+    .filter((x) => x.state === 'failed')
+    .map((x) => `${x.title} — ${String(x.error ?? '').split('\n')[0]}`),
+});
+
 // 1. Build: the .vsix from a production build with test hooks (the shipped one, `npm run package`,
 //    has none), then the development build with tests.
 console.log('▸ building');
@@ -81,6 +99,8 @@ if (needVsix) {
   );
 }
 sh(process.execPath, ['esbuild.mjs']);
+console.log(`built in ${minutes(Date.now() - started)}`);
+phaseStart = Date.now();
 
 // 2. Unit tests (plain Node).
 if (want('unit')) {
@@ -93,34 +113,43 @@ if (want('unit')) {
 }
 
 // 3. Integration suite inside a real VS Code extension host, in development and installed-.vsix mode.
+//    Like e2e, a failed test gets one more try, named in the summary (the extension host and the
+//    page share the machine's timing with everything else; a bug fails both tries).
+//    MATRIX_LENS_INTEGRATION_RETRIES=0 turns this off.
 if (want('integration')) {
+  process.env.MATRIX_LENS_TEST_RETRIES = String(process.env.MATRIX_LENS_INTEGRATION_RETRIES ?? 1);
   const runner = process.env.MATRIX_LENS_RUNNER ?? (chromiumPath() ? 'code-server' : 'electron');
   const { runWithCodeServer, runWithElectron } = await import('./lib/vscode-runner.mjs');
   if (runner === 'code-server') {
     console.log('▸ integration tests: code-server + headless Chromium, development mode');
-    record('integration (code-server, development)', await runWithCodeServer({ mode: 'dev' }));
+    record(
+      'integration (code-server, development)',
+      integration(await runWithCodeServer({ mode: 'dev' })),
+    );
     // Restricted Mode for real: workspace trust on and the folder untrusted (its own suite)
     const grep = process.env.MATRIX_LENS_TEST_GREP;
     if (!grep || new RegExp(grep).test('Restricted Mode in an untrusted window')) {
       console.log('▸ integration tests: code-server, untrusted folder (Restricted Mode)');
       record(
         'integration (code-server, untrusted folder)',
-        await runWithCodeServer({
-          mode: 'dev',
-          label: 'integration-untrusted',
-          untrusted: true,
-          env: { MATRIX_LENS_UNTRUSTED: '1', MATRIX_LENS_TEST_GREP: 'untrusted window' },
-        }),
+        integration(
+          await runWithCodeServer({
+            mode: 'dev',
+            label: 'integration-untrusted',
+            untrusted: true,
+            env: { MATRIX_LENS_UNTRUSTED: '1', MATRIX_LENS_TEST_GREP: 'untrusted window' },
+          }),
+        ),
       );
     }
     console.log('▸ integration tests: code-server + headless Chromium, installed .vsix');
     record(
       'integration (code-server, installed vsix)',
-      await runWithCodeServer({ mode: 'vsix', vsix: VSIX }),
+      integration(await runWithCodeServer({ mode: 'vsix', vsix: VSIX })),
     );
   } else {
     console.log('▸ integration tests: @vscode/test-electron');
-    record('integration (electron, development)', await runWithElectron({}));
+    record('integration (electron, development)', integration(await runWithElectron({})));
   }
 }
 
@@ -146,5 +175,7 @@ if (want('e2e')) {
 
 console.log('\n──────── summary');
 for (const l of lines) console.log(l);
-console.log(`${totals.passed} passed, ${totals.failed} failed`);
+console.log(
+  `${totals.passed} passed, ${totals.failed} failed, in ${minutes(Date.now() - started)}`,
+);
 process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);

@@ -18,7 +18,12 @@ function summarize(resultsFile, label) {
   const failed = results.filter((r) => r.state === 'failed').length;
   for (const r of results.filter((x) => x.state === 'failed'))
     console.log(`  ✗ [${label}] ${r.title}\n    ${r.error.split('\n').slice(0, 6).join('\n    ')}`);
-  return { passed, failed, results };
+  // tests that passed only on a second try (MATRIX_LENS_TEST_RETRIES), with their first error
+  const retried = results
+    .filter((r) => r.state === 'passed' && r.firstTry !== undefined)
+    .map((r) => `${r.title} — first try: ${r.firstTry}`);
+  for (const r of retried) console.log(`  ↻ [${label}] ${r}`);
+  return { passed, failed, results, retried };
 }
 
 /** A fresh run folder with an empty workspace. */
@@ -134,10 +139,12 @@ export async function runWithCodeServer({
     ];
     const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     await page.goto(url);
+    let timer;
     exitCode = await Promise.race([
       exited,
-      new Promise((r) => setTimeout(() => r('timeout'), timeoutMs)),
+      new Promise((r) => (timer = setTimeout(() => r('timeout'), timeoutMs))),
     ]);
+    clearTimeout(timer);
   } finally {
     writeFileSync(logFile, logs.join('\n'));
     await browser.close().catch(() => {});

@@ -12,10 +12,15 @@ interface TestRecord {
   state: 'passed' | 'failed' | 'pending';
   durationMs?: number;
   error?: string;
+  /** passed only on a later try: the first try's error (first line) */
+  firstTry?: string;
 }
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  // MATRIX_LENS_TEST_RETRIES: a failed test is tried again that many times; one that passes
+  // only then is reported with its first error (scripts/test.mjs names it in the summary)
+  const retries = Number(process.env.MATRIX_LENS_TEST_RETRIES ?? 0);
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec', retries });
   const grep = process.env.MATRIX_LENS_TEST_GREP;
   if (grep) mocha.grep(grep);
   // benchmarks (`*.bench.js`) run only when a bench script asks for them (never in `npm test`)
@@ -24,6 +29,7 @@ export function run(): Promise<void> {
     if (f.endsWith('.test.js') || (bench && f.endsWith('.bench.js')))
       mocha.addFile(join(__dirname, f));
   const results: TestRecord[] = [];
+  const firstTry = new Map<string, string>();
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
       const out = process.env.MATRIX_LENS_TEST_RESULTS;
@@ -32,9 +38,20 @@ export function run(): Promise<void> {
       else if (!results.some((r) => r.state === 'passed')) reject(new Error('no test ran'));
       else resolve();
     });
-    runner.on('pass', (t) =>
-      results.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration }),
-    );
+    runner.on('pass', (t) => {
+      const first = firstTry.get(t.fullTitle());
+      results.push({
+        title: t.fullTitle(),
+        state: 'passed',
+        durationMs: t.duration,
+        ...(first !== undefined ? { firstTry: first } : {}),
+      });
+    });
+    runner.on(Mocha.Runner.constants.EVENT_TEST_RETRY, (t: Mocha.Test, err: unknown) => {
+      const first = String(err instanceof Error ? err.message : err).split('\n')[0];
+      firstTry.set(t.fullTitle(), first);
+      console.log(`\n  ↻ trying again: ${t.fullTitle()}\n    (first try: ${first})\n`);
+    });
     runner.on('fail', (t, err: Error) =>
       results.push({
         title: t.fullTitle(),
