@@ -27,6 +27,8 @@ class ArrayDocument implements vscode.CustomDocument {
 /** Rendered reports per document (test builds: the integration tests read what the page shows). */
 export class RenderedRegistry {
   private readonly last = new Map<string, RenderedReport>();
+  /** the panels showing a URI, described (a wait that times out names what they were doing) */
+  describe: (uri: vscode.Uri) => string[] = () => [];
   private readonly emitter = new vscode.EventEmitter<{ uri: string; report: RenderedReport }>();
   private readonly painted = new vscode.EventEmitter<{ uri: string; report: RenderedReport }>();
 
@@ -80,7 +82,7 @@ export class RenderedRegistry {
         sub.dispose();
         reject(
           new Error(
-            `no rendered report for ${uri.toString()} within ${timeoutMs} ms (last: ${JSON.stringify(this.get(uri))})`,
+            `no rendered report for ${uri.toString()} within ${timeoutMs} ms (last: ${JSON.stringify(this.get(uri))}; panels: ${this.describe(uri).join(' | ') || 'none'})`,
           ),
         );
       }, timeoutMs);
@@ -110,6 +112,7 @@ export class ArrayEditorProvider implements vscode.CustomReadonlyEditorProvider<
     private readonly worker: WorkerClient,
     readonly rendered: RenderedRegistry | undefined,
   ) {
+    if (rendered) rendered.describe = (uri) => this.panelsOf(uri).map((p) => p.describe());
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (

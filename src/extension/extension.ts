@@ -22,6 +22,7 @@ import type { AnalysisPanel } from './panels/analysisPanel';
 import { registerDebugFeatures, type DebugApi } from './debug';
 import { registerCompareCommands } from './compareCommand';
 import type { CompareViews } from './panels/comparePanel';
+import { pageFaults } from './panels/panelBase';
 
 /** What `activate` returns in builds with test hooks: the integration tests' handle. */
 export interface MatrixLensApi {
@@ -41,6 +42,8 @@ export interface MatrixLensApi {
   debug: DebugApi;
   /** the compare views (tests read what they rendered and drive them). */
   compare: CompareViews;
+  /** webview pages made to start silent (the panels' reload watchdog is tested with it). */
+  pageFaults: typeof pageFaults;
 }
 
 export function activate(context: vscode.ExtensionContext): MatrixLensApi | undefined {
@@ -98,6 +101,7 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi | unde
     embeddings,
     debug,
     compare,
+    pageFaults,
   };
 }
 

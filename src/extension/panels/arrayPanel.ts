@@ -120,6 +120,32 @@ export class ArrayPanel {
   /** the page said `ready` once (messages wait for that). */
   private sawReady = false;
   private readonly host: PanelHost<HostToWebview, WebviewToHost, RenderedReport>;
+
+  /** how many times the page was reloaded because it never started */
+  get reloads(): number {
+    return this.host.reloads;
+  }
+
+  /** test builds: the panel's last messages and steps, for a test that waited in vain */
+  private readonly recent: string[] = [];
+  private readonly born = Date.now();
+
+  /** What the panel is doing (test builds name it when a report never comes). */
+  describe(): string {
+    const p = this.panel;
+    return (
+      `${this.fileName}: page ${this.host.isReady ? 'ready' : 'not ready'}, ${this.host.reloads} reload(s), ` +
+      `${p.visible ? 'visible' : 'hidden'}${p.active ? ', active' : ''}; last: ${this.recent.join(' · ') || 'nothing'}`
+    );
+  }
+
+  private trace(what: string): void {
+    if (TEST_HOOKS) {
+      this.recent.push(`+${Date.now() - this.born} ms ${what}`);
+      if (this.recent.length > 12) this.recent.shift();
+    }
+    trace(`${this.fileName} ${what}`);
+  }
   /** the page's export answers, matched to requests by id */
   private readonly exports = new RpcClient<HeatmapWebviewApi>({
     send: (id, _method, { format }: { format: 'png' | 'csv' }) =>
@@ -165,14 +191,14 @@ export class ArrayPanel {
     });
     if (TEST_HOOKS && reports)
       this.host.onReport((r) => (r.coarse ? reports.setCoarse?.(r) : reports.set(r)));
-    trace(`${fileName} html set`);
+    this.trace('html set');
     // Read the array while the webview starts (about 1.4 s in code-server): what it shows
     // waits for its `ready`, not the other way round.
     void this.load();
   }
 
   private onMessage(m: WebviewToHost): void {
-    trace(`${this.fileName} ← ${m.type}`);
+    this.trace(`← ${m.type}`);
     if (m.type === 'ready') {
       const first = !this.sawReady;
       this.sawReady = true;
@@ -203,7 +229,7 @@ export class ArrayPanel {
   }
 
   private post(m: HostToWebview): Promise<boolean> {
-    trace(`${this.fileName} → ${m.type}`);
+    this.trace(`→ ${m.type}`);
     if (m.type === 'array') this.summary = m.view.summary;
     // in order, once the page listens (the panel starts reading before the page has loaded)
     return this.host.ready.then(
@@ -303,9 +329,9 @@ export class ArrayPanel {
     }
     try {
       this.source = await sourceOf(uri);
-      trace(`${this.fileName} listArrays…`);
+      this.trace('listArrays…');
       const listing = await this.worker.call('listArrays', { source: this.source });
-      trace(`${this.fileName} listArrays done`);
+      this.trace('listArrays done');
       if (mine !== this.generation) return;
       this.listing = listing;
       if (listing.entries.length === 0)
@@ -360,7 +386,7 @@ export class ArrayPanel {
     const multi = this.listing !== undefined && this.listing.fileFormat !== 'npy';
     const label = multi ? `${this.fileName} › ${name}` : this.fileName;
     try {
-      trace(`${this.fileName} openArray…`);
+      this.trace('openArray…');
       const view = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: `Matrix Lens: reading ${label}` },
         () =>
@@ -376,7 +402,7 @@ export class ArrayPanel {
             { token: cts.token },
           ),
       );
-      trace(`${this.fileName} openArray done`);
+      this.trace('openArray done');
       if (mine === this.entryGeneration) {
         this.postView(this.live ? this.live.adaptView(view) : view, viewSettings(this.content.uri));
         // a live value's summary is the paused program's (of the whole value, not this file)

@@ -9,8 +9,16 @@ import * as vscode from 'vscode';
 import type { Rendered } from '../../protocol/testing';
 import { webviewHtml, webviewRoots } from './webviewHtml';
 
-/** A webview that has not said `ready` by then is reloaded once (code-server, see below). */
+/** A webview that has not said `ready` by then is reloaded (code-server, see below). */
 export const READY_TIMEOUT_MS = 10_000;
+/** How many times a silent webview is reloaded before the panel gives up on it. */
+const MAX_RELOADS = 3;
+
+/**
+ * Test builds: the next `silentPages` pages never say `ready`, as code-server's occasionally
+ * do, so that the reload and the messages posted meanwhile can be tested.
+ */
+export const pageFaults = { silentPages: 0 };
 /** How long a rendered report is waited for (test builds). */
 export const REPORT_TIMEOUT_MS = 60_000;
 
@@ -35,6 +43,10 @@ export class PanelHost<In, Out extends { type: string }, Report = never> {
   /** fires with each report the page sends (test builds) */
   readonly onReport = this.reports.event;
   private readonly subs: vscode.Disposable[] = [];
+  /** posts made before the page's first `ready`, delivered in order when it comes */
+  private readonly queued: { m: In; done: (ok: boolean) => void }[] = [];
+  /** how many times the watchdog replaced a page that never said `ready` */
+  reloads = 0;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -52,14 +64,19 @@ export class PanelHost<In, Out extends { type: string }, Report = never> {
       localResourceRoots: webviewRoots(opts.extensionUri),
     };
     const html = webviewHtml(panel.webview, opts.extensionUri, opts.bundle, opts.pageTitle);
-    panel.webview.html = html;
+    const silent = TEST_HOOKS && pageFaults.silentPages > 0;
+    if (silent) pageFaults.silentPages--;
+    // (its script takes messages and never says `ready`, as a page that failed half-way)
+    panel.webview.html = silent
+      ? '<!DOCTYPE html><html><body><script>addEventListener("message", () => {});</script></body></html>'
+      : html;
     // A webview created while another is being torn down occasionally never runs its script
-    // (seen in code-server when editors are replaced quickly). Reload it once if it stays silent.
-    let reloads = 0;
+    // (seen in code-server when editors are replaced quickly). Reload it if it stays silent.
+    // What was posted to the silent page would be lost with it: posts wait for `ready`.
     const watchdog = setInterval(() => {
-      if (this.isReady || reloads >= 1) return clearInterval(watchdog);
-      reloads++;
-      panel.webview.html = `${html}<!-- reload ${reloads} -->`;
+      if (this.isReady || this.reloads >= MAX_RELOADS) return clearInterval(watchdog);
+      this.reloads++;
+      panel.webview.html = `${html}<!-- reload ${this.reloads} -->`;
     }, READY_TIMEOUT_MS);
     this.subs.push(
       panel.webview.onDidReceiveMessage((m: Out) => {
@@ -68,8 +85,9 @@ export class PanelHost<In, Out extends { type: string }, Report = never> {
           this.reports.fire(this.lastReport);
           return;
         }
-        if (m.type === 'ready') {
+        if (m.type === 'ready' && !this.isReady) {
           this.isReady = true;
+          for (const q of this.queued.splice(0)) void this.deliver(q.m).then(q.done);
           resolveReady();
         }
         return opts.onMessage(m);
@@ -77,6 +95,7 @@ export class PanelHost<In, Out extends { type: string }, Report = never> {
       panel.onDidDispose(() => {
         clearInterval(watchdog);
         rejectReady(new Error('panel closed'));
+        for (const q of this.queued.splice(0)) q.done(false);
         this.subs.forEach((d) => d.dispose());
         this.reports.dispose();
         opts.onDispose?.();
@@ -84,8 +103,16 @@ export class PanelHost<In, Out extends { type: string }, Report = never> {
     );
   }
 
-  /** Posts `m`; false when it was not delivered (a panel closed meanwhile: nothing to show it to). */
+  /**
+   * Posts `m` (before the page's first `ready`: when it comes, in order); false when it was not
+   * delivered (a panel closed meanwhile: nothing to show it to).
+   */
   post(m: In): Promise<boolean> {
+    if (!this.isReady) return new Promise((done) => this.queued.push({ m, done }));
+    return this.deliver(m);
+  }
+
+  private deliver(m: In): Promise<boolean> {
     return Promise.resolve(this.panel.webview.postMessage(m)).then(
       (ok) => ok,
       () => false,
