@@ -43,7 +43,7 @@ export interface MatrixLensApi {
   /** the compare views (tests read what they rendered and drive them). */
   compare: CompareViews;
   /** webview pages made to start silent (the panels' reload watchdog is tested with it). */
-  pageFaults: typeof pageFaults;
+  pageFaults: NonNullable<typeof pageFaults>;
 }
 
 export function activate(context: vscode.ExtensionContext): MatrixLensApi | undefined {
@@ -101,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): MatrixLensApi | unde
     embeddings,
     debug,
     compare,
-    pageFaults,
+    pageFaults: pageFaults!,
   };
 }
 

@@ -231,11 +231,8 @@ export class ArrayPanel {
   private post(m: HostToWebview): Promise<boolean> {
     this.trace(`→ ${m.type}`);
     if (m.type === 'array') this.summary = m.view.summary;
-    // in order, once the page listens (the panel starts reading before the page has loaded)
-    return this.host.ready.then(
-      () => this.host.post(m),
-      () => false,
-    );
+    // (the panel starts reading before the page has loaded: PanelHost holds this until `ready`)
+    return this.host.post(m);
   }
 
   /** Asks the webview for what to export (the PNG of its view, or its visible window). */

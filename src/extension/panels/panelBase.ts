@@ -15,10 +15,11 @@ export const READY_TIMEOUT_MS = 10_000;
 const MAX_RELOADS = 3;
 
 /**
- * Test builds: the next `silentPages` pages never say `ready`, as code-server's occasionally
- * do, so that the reload and the messages posted meanwhile can be tested.
+ * Test builds: the next panel's first `silentPages` pages (its first load, then its reloads)
+ * never say `ready`, as code-server's occasionally do, so that the watchdog and the messages
+ * posted meanwhile can be tested.
  */
-export const pageFaults = { silentPages: 0 };
+export const pageFaults = TEST_HOOKS ? { silentPages: 0 } : undefined;
 /** How long a rendered report is waited for (test builds). */
 export const REPORT_TIMEOUT_MS = 60_000;
 
@@ -64,19 +65,22 @@ export class PanelHost<In, Out extends { type: string }, Report = never> {
       localResourceRoots: webviewRoots(opts.extensionUri),
     };
     const html = webviewHtml(panel.webview, opts.extensionUri, opts.bundle, opts.pageTitle);
-    const silent = TEST_HOOKS && pageFaults.silentPages > 0;
-    if (silent) pageFaults.silentPages--;
-    // (its script takes messages and never says `ready`, as a page that failed half-way)
-    panel.webview.html = silent
-      ? '<!DOCTYPE html><html><body><script>addEventListener("message", () => {});</script></body></html>'
-      : html;
+    // test builds: this panel takes the silent pages asked for (its first load and reloads)
+    let silent = TEST_HOOKS ? (pageFaults?.silentPages ?? 0) : 0;
+    if (TEST_HOOKS && pageFaults) pageFaults.silentPages = 0;
+    // (a silent page's script takes messages and never says `ready`, as one that failed half-way)
+    const page = (tag: string) =>
+      TEST_HOOKS && silent-- > 0
+        ? '<!DOCTYPE html><html><body><script>addEventListener("message", () => {});</script></body></html>'
+        : html + tag;
+    panel.webview.html = page('');
     // A webview created while another is being torn down occasionally never runs its script
     // (seen in code-server when editors are replaced quickly). Reload it if it stays silent.
     // What was posted to the silent page would be lost with it: posts wait for `ready`.
     const watchdog = setInterval(() => {
       if (this.isReady || this.reloads >= MAX_RELOADS) return clearInterval(watchdog);
       this.reloads++;
-      panel.webview.html = `${html}<!-- reload ${this.reloads} -->`;
+      panel.webview.html = page(`<!-- reload ${this.reloads} -->`);
     }, READY_TIMEOUT_MS);
     this.subs.push(
       panel.webview.onDidReceiveMessage((m: Out) => {

@@ -19,6 +19,7 @@ const HOOKS: [string, RegExp][] = [
   ['the crash test request (exit code 70)', /exit\(70\)/],
   ['the pool test kernels', /__sleep|__crashHelper/],
   ["the host's handling of rendered reports", /["'`]rendered["'`]/],
+  ['the silent webview pages (the panel watchdog test)', /silentPages/],
 ];
 
 function build(extra: string[]): Record<string, string> {
