@@ -87,9 +87,17 @@ export async function quickOpen(page, name) {
 /** Runs a command from the command palette by its title. Retries until the extension's commands are listed. */
 export async function runCommand(page, title) {
   for (let attempt = 0; attempt < 10; attempt++) {
-    await page.keyboard.press('Control+Shift+P');
+    // F1 on every other try: a page that is loading (a webview taking the focus) may swallow
+    // one keystroke; CI once lost a run here after 5 s
+    await page.keyboard.press(attempt % 2 ? 'F1' : 'Control+Shift+P');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 5000 });
+    try {
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+    } catch {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+      continue;
+    }
     await input.fill(`>${title}`);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     try {
