@@ -31,6 +31,19 @@ interface Case {
 
 const sorted = (x: Float64Array) => Float64Array.from(x).sort();
 
+/** Tridiagonals (d, e), n = 2…14, whose entries are drawn from `entry`, each with a random sign. */
+function tridiagonals(entry: fc.Arbitrary<number>): fc.Arbitrary<[number[], number[]]> {
+  const signed = fc.tuple(entry, fc.boolean()).map(([x, neg]) => (neg ? -x : x));
+  return fc
+    .integer({ min: 2, max: 14 })
+    .chain((n) =>
+      fc.tuple(
+        fc.array(signed, { minLength: n, maxLength: n }),
+        fc.array(signed, { minLength: n - 1, maxLength: n - 1 }),
+      ),
+    );
+}
+
 describe('root-free QL (dsterf) vs eigvalsh', function () {
   this.timeout(60_000);
   let cases: Case[];
@@ -206,34 +219,23 @@ print(json.dumps(dict(eigh=np.linalg.eigh(t)[0].tolist(), eigvalsh=np.linalg.eig
       },
       { weight: 5, arbitrary: fc.double({ min: 1, max: 1000, noNaN: true }) },
     );
-    const signed = fc.tuple(entry, fc.boolean()).map(([x, neg]) => (neg ? -x : x));
     fc.assert(
-      fc.property(
-        fc
-          .integer({ min: 2, max: 14 })
-          .chain((n) =>
-            fc.tuple(
-              fc.array(signed, { minLength: n, maxLength: n }),
-              fc.array(signed, { minLength: n - 1, maxLength: n - 1 }),
-            ),
-          ),
-        ([d0, e0]) => {
-          const n = d0.length;
-          const lam = Float64Array.from(d0);
-          tridiagonalEigenvalues(lam, Float64Array.from(e0));
-          const ref = Float64Array.from(d0);
-          tridiagonalQL(ref, Float64Array.from(e0), undefined);
-          let mx = 0;
-          for (const x of [...d0, ...e0]) mx = Math.max(mx, Math.abs(x));
-          const a = sorted(lam);
-          const b = sorted(ref);
-          for (let i = 0; i < n; i++)
-            assert.ok(
-              Math.abs(a[i] - b[i]) <= 8 * n * EPS * mx,
-              `λ${i}: ${a[i]} vs rotation QL ${b[i]}`,
-            );
-        },
-      ),
+      fc.property(tridiagonals(entry), ([d0, e0]) => {
+        const n = d0.length;
+        const lam = Float64Array.from(d0);
+        tridiagonalEigenvalues(lam, Float64Array.from(e0));
+        const ref = Float64Array.from(d0);
+        tridiagonalQL(ref, Float64Array.from(e0), undefined);
+        let mx = 0;
+        for (const x of [...d0, ...e0]) mx = Math.max(mx, Math.abs(x));
+        const a = sorted(lam);
+        const b = sorted(ref);
+        for (let i = 0; i < n; i++)
+          assert.ok(
+            Math.abs(a[i] - b[i]) <= 8 * n * EPS * mx,
+            `λ${i}: ${a[i]} vs rotation QL ${b[i]}`,
+          );
+      }),
       {
         numRuns: 2000,
         seed: 2026,
@@ -267,7 +269,6 @@ print(json.dumps(dict(eigh=np.linalg.eigh(t)[0].tolist(), eigvalsh=np.linalg.eig
       { weight: 1, arbitrary: fc.double({ min: 0, max: 2 ** -1060, noNaN: true }) },
       { weight: 7, arbitrary: fc.double({ min: 1, max: 1000, noNaN: true }) },
     );
-    const signed = fc.tuple(entry, fc.boolean()).map(([x, neg]) => (neg ? -x : x));
     // eigenvalues of T below x (Sturm count, T in units of its largest entry)
     const below = (d: number[], e: number[], x: number): number => {
       let q = d[0] - x;
@@ -280,48 +281,38 @@ print(json.dumps(dict(eigh=np.linalg.eigh(t)[0].tolist(), eigvalsh=np.linalg.eig
       }
     };
     fc.assert(
-      fc.property(
-        fc
-          .integer({ min: 2, max: 14 })
-          .chain((n) =>
-            fc.tuple(
-              fc.array(signed, { minLength: n, maxLength: n }),
-              fc.array(signed, { minLength: n - 1, maxLength: n - 1 }),
-            ),
-          ),
-        ([d0, e0]) => {
-          const n = d0.length;
-          let mx = 0;
-          for (const x of [...d0, ...e0]) mx = Math.max(mx, Math.abs(x));
-          if (mx < 2 ** -900) return; // (scaled by the QL itself; the oracle below would overflow)
-          const lam = Float64Array.from(d0);
-          const zt = new Float64Array(n * n);
-          for (let i = 0; i < n; i++) zt[i * n + i] = 1;
-          tridiagonalQL(lam, Float64Array.from(e0), zt);
-          const d = d0.map((x) => x / mx);
-          const e = e0.map((x) => x / mx);
-          const b = 8 * n * EPS;
-          const l = Array.from(lam, (x) => x / mx).sort((p, q) => p - q);
-          for (let k = 0; k < n; k++)
-            assert.ok(
-              below(d, e, l[k] - b) <= k && below(d, e, l[k] + b) >= k + 1,
-              `λ${k} = ${l[k] * mx} is not within 8·n·eps·‖T‖ of the ${k}-th eigenvalue`,
-            );
-          for (let i = 0; i < n; i++) {
-            for (let j = 0; j < n; j++) {
-              let dot = 0;
-              for (let k = 0; k < n; k++) dot += zt[i * n + k] * zt[j * n + k];
-              assert.ok(Math.abs(dot - (i === j ? 1 : 0)) <= b, `zᵢ·zⱼ (${i}, ${j}) = ${dot}`);
-            }
-            for (let k = 0; k < n; k++) {
-              let v = d[k] * zt[i * n + k] - (lam[i] / mx) * zt[i * n + k];
-              if (k > 0) v += e[k - 1] * zt[i * n + k - 1];
-              if (k < n - 1) v += e[k] * zt[i * n + k + 1];
-              assert.ok(Math.abs(v) <= b, `(T·z − λ·z) of λ${i}, row ${k}: ${v}`);
-            }
+      fc.property(tridiagonals(entry), ([d0, e0]) => {
+        const n = d0.length;
+        let mx = 0;
+        for (const x of [...d0, ...e0]) mx = Math.max(mx, Math.abs(x));
+        if (mx < 2 ** -900) return; // (scaled by the QL itself; the oracle below would overflow)
+        const lam = Float64Array.from(d0);
+        const zt = new Float64Array(n * n);
+        for (let i = 0; i < n; i++) zt[i * n + i] = 1;
+        tridiagonalQL(lam, Float64Array.from(e0), zt);
+        const d = d0.map((x) => x / mx);
+        const e = e0.map((x) => x / mx);
+        const b = 8 * n * EPS;
+        const l = Array.from(lam, (x) => x / mx).sort((p, q) => p - q);
+        for (let k = 0; k < n; k++)
+          assert.ok(
+            below(d, e, l[k] - b) <= k && below(d, e, l[k] + b) >= k + 1,
+            `λ${k} = ${l[k] * mx} is not within 8·n·eps·‖T‖ of the ${k}-th eigenvalue`,
+          );
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
+            let dot = 0;
+            for (let k = 0; k < n; k++) dot += zt[i * n + k] * zt[j * n + k];
+            assert.ok(Math.abs(dot - (i === j ? 1 : 0)) <= b, `zᵢ·zⱼ (${i}, ${j}) = ${dot}`);
           }
-        },
-      ),
+          for (let k = 0; k < n; k++) {
+            let v = d[k] * zt[i * n + k] - (lam[i] / mx) * zt[i * n + k];
+            if (k > 0) v += e[k - 1] * zt[i * n + k - 1];
+            if (k < n - 1) v += e[k] * zt[i * n + k + 1];
+            assert.ok(Math.abs(v) <= b, `(T·z − λ·z) of λ${i}, row ${k}: ${v}`);
+          }
+        }
+      }),
       { numRuns: 1500, seed: 909 },
     );
   });
