@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import type { Rendered } from '../../protocol/testing';
 import { webviewHtml, webviewRoots } from './webviewHtml';
 
-/** A webview that has not said `ready` by then is reloaded (code-server, see below). */
+/** A webview that has not said `ready` by then is reloaded (code-server, see below); each
+ *  further wait is twice the last. */
 export const READY_TIMEOUT_MS = 10_000;
 /** How many times a silent webview is reloaded before the panel gives up on it. */
 const MAX_RELOADS = 3;
@@ -77,11 +78,18 @@ export class PanelHost<In, Out extends { type: string }, Report = never> {
     // A webview created while another is being torn down occasionally never runs its script
     // (seen in code-server when editors are replaced quickly). Reload it if it stays silent.
     // What was posted to the silent page would be lost with it: posts wait for `ready`.
-    const watchdog = setInterval(() => {
-      if (this.isReady || this.reloads >= MAX_RELOADS) return clearInterval(watchdog);
-      this.reloads++;
-      panel.webview.html = page(`<!-- reload ${this.reloads} -->`);
-    }, READY_TIMEOUT_MS);
+    // Each wait is twice the last (10, 20, 40 s), so that a page that is only slow (a loaded
+    // machine) gets the time to finish rather than being restarted again and again.
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const arm = (ms: number) => {
+      watchdog = setTimeout(() => {
+        if (this.isReady || this.reloads >= MAX_RELOADS) return;
+        this.reloads++;
+        panel.webview.html = page(`<!-- reload ${this.reloads} -->`);
+        arm(ms * 2);
+      }, ms);
+    };
+    arm(READY_TIMEOUT_MS);
     this.subs.push(
       panel.webview.onDidReceiveMessage((m: Out) => {
         if (TEST_HOOKS && m.type === 'rendered') {
@@ -97,7 +105,7 @@ export class PanelHost<In, Out extends { type: string }, Report = never> {
         return opts.onMessage(m);
       }),
       panel.onDidDispose(() => {
-        clearInterval(watchdog);
+        clearTimeout(watchdog);
         rejectReady(new Error('panel closed'));
         for (const q of this.queued.splice(0)) q.done(false);
         this.subs.forEach((d) => d.dispose());
