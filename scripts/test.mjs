@@ -70,14 +70,6 @@ function mochaSuite(label, files, timeout, retries = 0) {
   record(label, r);
 }
 
-/** The integration runner's result: its failed records become `title — first error line`. */
-const integration = (r) => ({
-  ...r,
-  failures: (r.results ?? [])
-    .filter((x) => x.state === 'failed')
-    .map((x) => `${x.title} — ${String(x.error ?? '').split('\n')[0]}`),
-});
-
 // 1. Build: the .vsix from a production build with test hooks (the shipped one, `npm run package`,
 //    has none), then the development build with tests.
 console.log('▸ building');
@@ -122,34 +114,29 @@ if (want('integration')) {
   const { runWithCodeServer, runWithElectron } = await import('./lib/vscode-runner.mjs');
   if (runner === 'code-server') {
     console.log('▸ integration tests: code-server + headless Chromium, development mode');
-    record(
-      'integration (code-server, development)',
-      integration(await runWithCodeServer({ mode: 'dev' })),
-    );
+    record('integration (code-server, development)', await runWithCodeServer({ mode: 'dev' }));
     // Restricted Mode for real: workspace trust on and the folder untrusted (its own suite)
     const grep = process.env.MATRIX_LENS_TEST_GREP;
     if (!grep || new RegExp(grep).test('Restricted Mode in an untrusted window')) {
       console.log('▸ integration tests: code-server, untrusted folder (Restricted Mode)');
       record(
         'integration (code-server, untrusted folder)',
-        integration(
-          await runWithCodeServer({
-            mode: 'dev',
-            label: 'integration-untrusted',
-            untrusted: true,
-            env: { MATRIX_LENS_UNTRUSTED: '1', MATRIX_LENS_TEST_GREP: 'untrusted window' },
-          }),
-        ),
+        await runWithCodeServer({
+          mode: 'dev',
+          label: 'integration-untrusted',
+          untrusted: true,
+          env: { MATRIX_LENS_UNTRUSTED: '1', MATRIX_LENS_TEST_GREP: 'untrusted window' },
+        }),
       );
     }
     console.log('▸ integration tests: code-server + headless Chromium, installed .vsix');
     record(
       'integration (code-server, installed vsix)',
-      integration(await runWithCodeServer({ mode: 'vsix', vsix: VSIX })),
+      await runWithCodeServer({ mode: 'vsix', vsix: VSIX }),
     );
   } else {
     console.log('▸ integration tests: @vscode/test-electron');
-    record('integration (electron, development)', integration(await runWithElectron({})));
+    record('integration (electron, development)', await runWithElectron({}));
   }
 }
 

@@ -23,7 +23,11 @@ function summarize(resultsFile, label) {
     .filter((r) => r.state === 'passed' && r.firstTry !== undefined)
     .map((r) => `${r.title} — first try: ${r.firstTry}`);
   for (const r of retried) console.log(`  ↻ [${label}] ${r}`);
-  return { passed, failed, results, retried };
+  // the same shape as scripts/lib/run-mocha.mjs: title — first line of the error
+  const failures = results
+    .filter((r) => r.state === 'failed')
+    .map((r) => `${r.title} — ${String(r.error ?? '').split('\n')[0]}`);
+  return { passed, failed, results, retried, failures };
 }
 
 /** A fresh run folder with an empty workspace. */
